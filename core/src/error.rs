@@ -1,0 +1,298 @@
+//! The one error type of the core: a stable machine code, the JSON path of the bad field, and a
+//! readable message. The npm package turns it into a `RelanceError` carrying `code` and `path`; the
+//! worker into an HTTP 400 with the same fields.
+
+use serde::Serialize;
+use std::fmt;
+
+/// Stable error codes. Their string form (`ErrorCode::as_str`) is part of the public API: JS and HTTP
+/// clients match on it, so a variant is never renamed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The input is not well-formed JSON, or not the expected shape.
+    InvalidJson,
+    /// A value has the wrong JSON type (a number where a string is expected, ...).
+    InvalidType,
+    /// A required field is absent.
+    MissingField,
+    /// A field that the shape does not know (a typo, or a field of another version).
+    UnknownField,
+    /// An enumerated value (channel, debtor kind, ...) that is not one of the accepted ones.
+    UnknownVariant,
+    /// A string that is not a calendar date `YYYY-MM-DD`, or a date that does not exist.
+    InvalidDate,
+    /// A string that is not an RFC 3339 date-time.
+    InvalidDateTime,
+    /// A date outside the supported years (1900 to 2199).
+    DateOutOfRange,
+    /// A money amount that is not a decimal string.
+    InvalidAmount,
+    /// An amount that must be positive is zero or negative.
+    NonPositiveAmount,
+    /// An amount that may not be negative is negative.
+    NegativeAmount,
+    /// An amount with more decimals than its currency has minor units.
+    TooManyDecimals,
+    /// A currency that is not an ISO 4217 alphabetic code.
+    InvalidCurrency,
+    /// An IANA time-zone name that is not known.
+    UnknownTimeZone,
+    /// A country code that is not ISO 3166-1 alpha-2.
+    InvalidCountry,
+    /// An identifier is empty or too long.
+    InvalidId,
+    /// Two items share an identifier that must be unique.
+    DuplicateId,
+    /// A reference to a debtor (or step) that does not exist.
+    UnknownReference,
+    /// A payment, credit note or dispute dated before the invoice was issued.
+    DateBeforeIssue,
+    /// A period whose end comes before its start.
+    EndBeforeStart,
+    /// Several currencies in one grouped message.
+    MixedCurrencies,
+    /// An invoice gives neither payment terms nor a due date, or both.
+    TermsOrDueDate,
+    /// A number (days, hours, count) outside its accepted range.
+    OutOfRange,
+    /// A reminder policy with no step.
+    EmptyPolicy,
+    /// Policy steps whose order cannot hold.
+    StepsOutOfOrder,
+    /// A payment plan whose instalments do not fit the invoice.
+    InvalidPaymentPlan,
+    /// A list longer than the core accepts.
+    TooManyItems,
+    /// A sent-log entry that does not match the ledger.
+    InvalidSentLog,
+    /// Embedded data (holiday rules, presets) failed to load: a build defect, reported, never a panic.
+    EmbeddedData,
+}
+
+impl ErrorCode {
+    /// The stable string form, as serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidJson => "invalid_json",
+            ErrorCode::InvalidType => "invalid_type",
+            ErrorCode::MissingField => "missing_field",
+            ErrorCode::UnknownField => "unknown_field",
+            ErrorCode::UnknownVariant => "unknown_variant",
+            ErrorCode::InvalidDate => "invalid_date",
+            ErrorCode::InvalidDateTime => "invalid_date_time",
+            ErrorCode::DateOutOfRange => "date_out_of_range",
+            ErrorCode::InvalidAmount => "invalid_amount",
+            ErrorCode::NonPositiveAmount => "non_positive_amount",
+            ErrorCode::NegativeAmount => "negative_amount",
+            ErrorCode::TooManyDecimals => "too_many_decimals",
+            ErrorCode::InvalidCurrency => "invalid_currency",
+            ErrorCode::UnknownTimeZone => "unknown_time_zone",
+            ErrorCode::InvalidCountry => "invalid_country",
+            ErrorCode::InvalidId => "invalid_id",
+            ErrorCode::DuplicateId => "duplicate_id",
+            ErrorCode::UnknownReference => "unknown_reference",
+            ErrorCode::DateBeforeIssue => "date_before_issue",
+            ErrorCode::EndBeforeStart => "end_before_start",
+            ErrorCode::MixedCurrencies => "mixed_currencies",
+            ErrorCode::TermsOrDueDate => "terms_or_due_date",
+            ErrorCode::OutOfRange => "out_of_range",
+            ErrorCode::EmptyPolicy => "empty_policy",
+            ErrorCode::StepsOutOfOrder => "steps_out_of_order",
+            ErrorCode::InvalidPaymentPlan => "invalid_payment_plan",
+            ErrorCode::TooManyItems => "too_many_items",
+            ErrorCode::InvalidSentLog => "invalid_sent_log",
+            ErrorCode::EmbeddedData => "embedded_data",
+        }
+    }
+
+    /// The code for a string form, used to carry a code through serde's string-only custom errors.
+    fn from_str(code: &str) -> Option<ErrorCode> {
+        ALL_CODES.iter().copied().find(|c| c.as_str() == code)
+    }
+}
+
+const ALL_CODES: [ErrorCode; 29] = [
+    ErrorCode::InvalidJson,
+    ErrorCode::InvalidType,
+    ErrorCode::MissingField,
+    ErrorCode::UnknownField,
+    ErrorCode::UnknownVariant,
+    ErrorCode::InvalidDate,
+    ErrorCode::InvalidDateTime,
+    ErrorCode::DateOutOfRange,
+    ErrorCode::InvalidAmount,
+    ErrorCode::NonPositiveAmount,
+    ErrorCode::NegativeAmount,
+    ErrorCode::TooManyDecimals,
+    ErrorCode::InvalidCurrency,
+    ErrorCode::UnknownTimeZone,
+    ErrorCode::InvalidCountry,
+    ErrorCode::InvalidId,
+    ErrorCode::DuplicateId,
+    ErrorCode::UnknownReference,
+    ErrorCode::DateBeforeIssue,
+    ErrorCode::EndBeforeStart,
+    ErrorCode::MixedCurrencies,
+    ErrorCode::TermsOrDueDate,
+    ErrorCode::OutOfRange,
+    ErrorCode::EmptyPolicy,
+    ErrorCode::StepsOutOfOrder,
+    ErrorCode::InvalidPaymentPlan,
+    ErrorCode::TooManyItems,
+    ErrorCode::InvalidSentLog,
+    ErrorCode::EmbeddedData,
+];
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A typed error: what went wrong (`code`), where (`path`, e.g. `invoices[2].payments[0].date`,
+/// empty for the whole input) and a sentence for a person (`message`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Error {
+    code: ErrorCode,
+    path: String,
+    message: String,
+}
+
+/// The core's result type.
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// A new error at `path`.
+    pub fn new(code: ErrorCode, path: impl Into<String>, message: impl Into<String>) -> Error {
+        Error { code, path: path.into(), message: message.into() }
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The JSON path of the bad field (empty for the whole input).
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The readable message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The same error seen from an enclosing value: `prefix` is put in front of the path.
+    pub fn within(mut self, prefix: &str) -> Error {
+        self.path = join_path(prefix, &self.path);
+        self
+    }
+
+    /// Encodes a code into a serde custom error message, so that custom deserializers (dates,
+    /// amounts) keep their precise code through `serde_path_to_error`.
+    pub(crate) fn serde_message(code: ErrorCode, message: &str) -> String {
+        format!("[{}] {}", code.as_str(), message)
+    }
+
+    /// Builds an error from a serde error message and the path where it happened.
+    pub(crate) fn from_serde(path: &str, raw: &str) -> Error {
+        if let Some(rest) = raw.strip_prefix('[') {
+            if let Some((code, message)) = rest.split_once("] ") {
+                if let Some(code) = ErrorCode::from_str(code) {
+                    return Error::new(code, path, message.to_owned());
+                }
+            }
+        }
+        let message = raw.split(" at line ").next().unwrap_or(raw).to_owned();
+        let code = if message.starts_with("missing field") {
+            ErrorCode::MissingField
+        } else if message.starts_with("unknown field") {
+            ErrorCode::UnknownField
+        } else if message.starts_with("unknown variant") {
+            ErrorCode::UnknownVariant
+        } else if message.starts_with("invalid type") {
+            ErrorCode::InvalidType
+        } else {
+            ErrorCode::InvalidJson
+        };
+        // serde reports a missing field at the enclosing object: point at the field itself.
+        let path = match (code, backticked(&message)) {
+            (ErrorCode::MissingField, Some(field)) | (ErrorCode::UnknownField, Some(field)) => {
+                join_path(path, field)
+            }
+            _ => path.to_owned(),
+        };
+        Error::new(code, path, message)
+    }
+}
+
+fn backticked(message: &str) -> Option<&str> {
+    let start = message.find('`')? + 1;
+    let len = message.get(start..)?.find('`')?;
+    message.get(start..start + len)
+}
+
+/// Joins two path parts: `invoices[0]` + `total` = `invoices[0].total`; `a` + `[2]` = `a[2]`.
+pub(crate) fn join_path(prefix: &str, rest: &str) -> String {
+    if prefix.is_empty() || prefix == "." {
+        rest.to_owned()
+    } else if rest.is_empty() || rest == "." {
+        prefix.to_owned()
+    } else if rest.starts_with('[') {
+        format!("{prefix}{rest}")
+    } else {
+        format!("{prefix}.{rest}")
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{}: {}", self.code, self.message)
+        } else {
+            write!(f, "{} at {}: {}", self.code, self.path, self.message)
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_round_trips_through_its_string() {
+        for code in ALL_CODES {
+            assert_eq!(ErrorCode::from_str(code.as_str()), Some(code));
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+        }
+    }
+
+    #[test]
+    fn serde_messages_keep_their_code() {
+        let raw = Error::serde_message(ErrorCode::InvalidDate, "bad date `2025-02-30`");
+        let e = Error::from_serde("invoices[0].issueDate", &raw);
+        assert_eq!(e.code(), ErrorCode::InvalidDate);
+        assert_eq!(e.path(), "invoices[0].issueDate");
+        assert_eq!(e.message(), "bad date `2025-02-30`");
+    }
+
+    #[test]
+    fn missing_field_points_at_the_field() {
+        let e = Error::from_serde("invoices[1]", "missing field `total` at line 3 column 4");
+        assert_eq!(e.code(), ErrorCode::MissingField);
+        assert_eq!(e.path(), "invoices[1].total");
+        assert_eq!(e.message(), "missing field `total`");
+    }
+
+    #[test]
+    fn paths_join() {
+        assert_eq!(join_path("", "a"), "a");
+        assert_eq!(join_path("a", "[1]"), "a[1]");
+        assert_eq!(join_path("a[1]", "b"), "a[1].b");
+        assert_eq!(join_path("a", ""), "a");
+    }
+}

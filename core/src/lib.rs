@@ -1,0 +1,10 @@
+//! Relance core: the whole domain of chasing unpaid invoices, pure and deterministic.
+#![deny(missing_docs)]
+
+pub mod calendar;
+pub mod date;
+pub mod error;
+pub mod json;
+pub mod money;
+
+pub use error::{Error, ErrorCode, Result};
