@@ -5,6 +5,9 @@ pub mod calendar;
 pub mod date;
 pub mod error;
 pub mod json;
+pub mod ledger;
 pub mod money;
+pub mod policy;
+pub mod terms;
 
 pub use error::{Error, ErrorCode, Result};

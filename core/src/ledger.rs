@@ -1,0 +1,540 @@
+//! The ledger: the creditor, its debtors and their invoices with payments, credit notes, disputes
+//! and payment plans. Inputs are plain serde types (JSON: camelCase fields, `YYYY-MM-DD` dates,
+//! decimal-string amounts, unknown fields refused); [`Ledger::check`] validates them once into a
+//! [`CheckedLedger`] that the planner and the penalty engine work from.
+
+use crate::calendar::CalendarId;
+use crate::date;
+use crate::error::{Error, ErrorCode, Result};
+use crate::money::{Amount, Currency};
+use crate::terms::{self, PaymentTerms, PublicBuyerCategory, Sector, TermContext, TermFinding};
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// Most invoices one ledger may hold.
+pub const MAX_INVOICES: usize = 1_000_000;
+/// Most debtors one ledger may hold.
+pub const MAX_DEBTORS: usize = 1_000_000;
+/// Most entries in an invoice's list (payments, credit notes, disputes, instalments).
+pub const MAX_ENTRIES: usize = 1_000;
+const MAX_ID_LEN: usize = 128;
+
+/// The whole ledger.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Ledger {
+    /// Who is owed.
+    pub creditor: Creditor,
+    /// Who owes.
+    pub debtors: Vec<Debtor>,
+    /// What is owed.
+    pub invoices: Vec<Invoice>,
+}
+
+/// The business that issued the invoices.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Creditor {
+    /// Legal name.
+    pub name: String,
+    /// Legal identifiers by scheme, e.g. `{"siren": "123456789", "vat": "FR12123456789"}`.
+    #[serde(default)]
+    pub identifiers: BTreeMap<String, String>,
+    /// Registered address; its country decides which law's checks apply.
+    pub address: Address,
+    /// Who the debtor should contact.
+    #[serde(default)]
+    pub contact: Contact,
+    /// How to pay.
+    #[serde(default)]
+    pub payment: PaymentDetails,
+}
+
+/// A postal address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Address {
+    /// Street lines.
+    #[serde(default)]
+    pub lines: Vec<String>,
+    /// Postal code.
+    #[serde(default)]
+    pub postal_code: String,
+    /// City.
+    #[serde(default)]
+    pub city: String,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country: String,
+}
+
+/// A contact person or desk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Contact {
+    /// Name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Email address.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Phone number.
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+/// Where and how to pay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PaymentDetails {
+    /// IBAN.
+    #[serde(default)]
+    pub iban: Option<String>,
+    /// BIC.
+    #[serde(default)]
+    pub bic: Option<String>,
+    /// Account holder.
+    #[serde(default)]
+    pub account_holder: Option<String>,
+    /// A payment link.
+    #[serde(default)]
+    pub payment_url: Option<String>,
+}
+
+/// What kind of debtor: decides the law (B2B, consumer, public buyer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DebtorKind {
+    /// A professional.
+    Business,
+    /// A private person.
+    Consumer,
+    /// A public buyer (State, local authority, public hospital, public enterprise).
+    PublicBody,
+}
+
+/// A customer who owes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Debtor {
+    /// Unique id within the ledger.
+    pub id: String,
+    /// Name as addressed.
+    pub name: String,
+    /// Business, consumer or public body.
+    pub kind: DebtorKind,
+    /// ISO 3166-1 alpha-2 country: picks the default business-day calendar.
+    pub country: String,
+    /// Language of the messages (`fr`, `en`, `de`, ...).
+    pub locale: String,
+    /// IANA time zone (`Europe/Paris`): send windows are in this zone.
+    pub time_zone: String,
+    /// A calendar other than the country's default (e.g. `fr-alsace-moselle`).
+    #[serde(default)]
+    pub calendar: Option<CalendarId>,
+    /// For a public body: which payment period applies.
+    #[serde(default)]
+    pub public_buyer_category: Option<PublicBuyerCategory>,
+    /// How to reach the debtor.
+    #[serde(default)]
+    pub contacts: DebtorContacts,
+}
+
+/// How to reach a debtor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DebtorContacts {
+    /// Email addresses, the first one is the main.
+    #[serde(default)]
+    pub emails: Vec<String>,
+    /// Phone number.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Postal address for letters.
+    #[serde(default)]
+    pub postal_address: Option<Address>,
+}
+
+/// An invoice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Invoice {
+    /// Unique id within the ledger.
+    pub id: String,
+    /// The number printed on the invoice.
+    pub number: String,
+    /// The debtor's id.
+    pub debtor_id: String,
+    /// Invoice date.
+    #[serde(deserialize_with = "date::de")]
+    pub issue_date: NaiveDate,
+    /// Delivery or performance date.
+    #[serde(default, deserialize_with = "date::de_opt", skip_serializing_if = "Option::is_none")]
+    pub delivery_date: Option<NaiveDate>,
+    /// ISO 4217 currency.
+    pub currency: Currency,
+    /// Total including VAT.
+    pub total: Amount,
+    /// Agreed payment terms (or give `dueDate`; with neither, the legal default applies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms: Option<PaymentTerms>,
+    /// An explicit due date (instead of `terms`).
+    #[serde(default, deserialize_with = "date::de_opt", skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<NaiveDate>,
+    /// A sector with a statutory cap on terms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sector: Option<Sector>,
+    /// A periodic (summary) invoice.
+    #[serde(default)]
+    pub periodic: bool,
+    /// Payments received.
+    #[serde(default)]
+    pub payments: Vec<Payment>,
+    /// Credit notes against this invoice.
+    #[serde(default)]
+    pub credit_notes: Vec<CreditNote>,
+    /// Disputes raised by the debtor.
+    #[serde(default)]
+    pub disputes: Vec<Dispute>,
+    /// An agreed payment plan (échéancier).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_plan: Option<PaymentPlan>,
+}
+
+/// A payment received (funds available on `date`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Payment {
+    /// Day the funds were received.
+    #[serde(deserialize_with = "date::de")]
+    pub date: NaiveDate,
+    /// Amount received.
+    pub amount: Amount,
+    /// Bank reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+/// A credit note reducing what is owed from its date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreditNote {
+    /// Its number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Its date.
+    #[serde(deserialize_with = "date::de")]
+    pub date: NaiveDate,
+    /// Amount credited, including VAT.
+    pub amount: Amount,
+}
+
+/// A dispute (litige): reminders pause while it is open.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Dispute {
+    /// Day it was raised.
+    #[serde(deserialize_with = "date::de")]
+    pub opened_on: NaiveDate,
+    /// Day it was settled; absent while open.
+    #[serde(default, deserialize_with = "date::de_opt", skip_serializing_if = "Option::is_none")]
+    pub closed_on: Option<NaiveDate>,
+    /// What the debtor contests.
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// A payment plan agreed in writing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PaymentPlan {
+    /// Day it was agreed: the policy's later steps give way to instalment reminders.
+    #[serde(deserialize_with = "date::de")]
+    pub agreed_on: NaiveDate,
+    /// The instalments, in date order.
+    pub instalments: Vec<Instalment>,
+}
+
+/// One instalment of a payment plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Instalment {
+    /// Day it is due.
+    #[serde(deserialize_with = "date::de")]
+    pub due_date: NaiveDate,
+    /// Amount due.
+    pub amount: Amount,
+}
+
+/// A ledger checked once: every reference resolved, every amount and date consistent.
+#[derive(Debug)]
+pub struct CheckedLedger<'a> {
+    /// The ledger as given.
+    pub ledger: &'a Ledger,
+    /// The invoices, in ledger order, with what was derived from them.
+    pub invoices: Vec<CheckedInvoice<'a>>,
+    /// The debtors, in ledger order.
+    pub debtors: Vec<CheckedDebtor<'a>>,
+}
+
+/// A checked debtor.
+#[derive(Debug)]
+pub struct CheckedDebtor<'a> {
+    /// As given.
+    pub debtor: &'a Debtor,
+    /// Its business-day calendar.
+    pub calendar: CalendarId,
+    /// True when its country has no built-in calendar (weekends only are used).
+    pub calendar_is_fallback: bool,
+    /// Its time zone.
+    pub time_zone: Tz,
+}
+
+/// A checked invoice.
+#[derive(Debug)]
+pub struct CheckedInvoice<'a> {
+    /// As given.
+    pub invoice: &'a Invoice,
+    /// Its position in `ledger.invoices`, for error paths.
+    pub index: usize,
+    /// Its debtor's position in `CheckedLedger::debtors`.
+    pub debtor_index: usize,
+    /// The due date (explicit, from the terms, or the legal default).
+    pub due_date: NaiveDate,
+    /// What the legal check of the term found.
+    pub term_findings: Vec<TermFinding>,
+    /// Payments and credit notes as (date, amount), sorted by date.
+    pub settlements: Vec<(NaiveDate, Amount)>,
+}
+
+impl CheckedInvoice<'_> {
+    /// What is still owed at the end of `day` (total less payments and credit notes up to it).
+    pub fn outstanding_on(&self, day: NaiveDate) -> Amount {
+        let settled: rust_decimal::Decimal =
+            self.settlements.iter().take_while(|(d, _)| *d <= day).map(|(_, a)| a.value()).sum();
+        Amount(self.invoice.total.value() - settled)
+    }
+
+    /// The day the invoice became fully settled, if it did.
+    pub fn settled_on(&self) -> Option<NaiveDate> {
+        let mut left = self.invoice.total.value();
+        for (d, a) in &self.settlements {
+            left -= a.value();
+            if left <= rust_decimal::Decimal::ZERO {
+                return Some(*d);
+            }
+        }
+        None
+    }
+}
+
+fn check_id(id: &str, path: &str) -> Result<()> {
+    if id.trim().is_empty() || id.len() > MAX_ID_LEN {
+        return Err(Error::new(ErrorCode::InvalidId, path, format!("an id must be 1 to {MAX_ID_LEN} characters")));
+    }
+    Ok(())
+}
+
+fn check_count(len: usize, max: usize, path: &str) -> Result<()> {
+    if len > max {
+        return Err(Error::new(ErrorCode::TooManyItems, path, format!("{len} items, at most {max} are accepted")));
+    }
+    Ok(())
+}
+
+fn check_positive(amount: Amount, currency: &Currency, path: &str) -> Result<()> {
+    if !amount.is_positive() {
+        let code = if amount.value().is_sign_negative() && !amount.value().is_zero() { ErrorCode::NegativeAmount } else { ErrorCode::NonPositiveAmount };
+        return Err(Error::new(code, path, format!("the amount must be more than zero, not {amount}")));
+    }
+    if amount.value().scale() > currency.minor_units() && amount.value().normalize().scale() > currency.minor_units() {
+        return Err(Error::new(ErrorCode::TooManyDecimals, path,
+            format!("{amount} has more decimals than {} allows ({})", currency.code(), currency.minor_units())));
+    }
+    Ok(())
+}
+
+fn check_not_before(date: NaiveDate, issue: NaiveDate, path: &str) -> Result<()> {
+    if date < issue {
+        return Err(Error::new(ErrorCode::DateBeforeIssue, path, format!("{date} is before the invoice date {issue}")));
+    }
+    Ok(())
+}
+
+/// True for an ISO 3166-1 alpha-2 shape (two capital letters).
+pub fn is_country_code(code: &str) -> bool {
+    code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+impl Debtor {
+    fn check(&self, path: &str) -> Result<CheckedDebtor<'_>> {
+        check_id(&self.id, &format!("{path}.id"))?;
+        if !is_country_code(&self.country) {
+            return Err(Error::new(ErrorCode::InvalidCountry, format!("{path}.country"),
+                format!("`{}` is not an ISO 3166-1 alpha-2 country code such as \"FR\"", self.country)));
+        }
+        let lang_ok = (2..=3).contains(&self.locale.split(['-', '_']).next().unwrap_or("").len());
+        if !lang_ok || self.locale.len() > 35 {
+            return Err(Error::new(ErrorCode::InvalidJson, format!("{path}.locale"),
+                format!("`{}` is not a language tag such as \"fr\" or \"fr-FR\"", self.locale)));
+        }
+        let time_zone: Tz = self.time_zone.parse().map_err(|_| {
+            Error::new(ErrorCode::UnknownTimeZone, format!("{path}.timeZone"),
+                format!("`{}` is not an IANA time zone such as \"Europe/Paris\"", self.time_zone))
+        })?;
+        let (calendar, calendar_is_fallback) = match (self.calendar, CalendarId::for_country(&self.country)) {
+            (Some(c), _) => (c, false),
+            (None, Some(c)) => (c, false),
+            (None, None) => (CalendarId::Weekends, true),
+        };
+        Ok(CheckedDebtor { debtor: self, calendar, calendar_is_fallback, time_zone })
+    }
+}
+
+impl Invoice {
+    fn check<'a>(&'a self, index: usize, debtor_index: usize, debtor: &Debtor, creditor: &Creditor) -> Result<CheckedInvoice<'a>> {
+        let path = format!("invoices[{index}]");
+        let p = |field: &str| format!("{path}.{field}");
+        check_id(&self.id, &p("id"))?;
+        check_positive(self.total, &self.currency, &p("total"))?;
+        let issue = self.issue_date;
+        let (due_date, no_agreed_term) = match (&self.terms, self.due_date) {
+            (Some(_), Some(_)) => {
+                return Err(Error::new(ErrorCode::TermsOrDueDate, p("dueDate"), "give either terms or dueDate, not both"));
+            }
+            (Some(t), None) => (t.due_date(issue, self.delivery_date).map_err(|e| e.within(&p("terms")))?, false),
+            (None, Some(due)) => {
+                check_not_before(due, issue, &p("dueDate"))?;
+                (due, false)
+            }
+            (None, None) => {
+                let public = (debtor.kind == DebtorKind::PublicBody).then(|| debtor.public_buyer_category.unwrap_or_default());
+                (terms::legal_default_due_date(issue, self.delivery_date, public).map_err(|e| e.within(&path))?, true)
+            }
+        };
+        date::check_year(due_date).map_err(|e| e.within(&p("dueDate")))?;
+        for (list, len) in [("payments", self.payments.len()), ("creditNotes", self.credit_notes.len()),
+            ("disputes", self.disputes.len())]
+        {
+            check_count(len, MAX_ENTRIES, &p(list))?;
+        }
+        let mut settlements = Vec::with_capacity(self.payments.len() + self.credit_notes.len());
+        for (i, pay) in self.payments.iter().enumerate() {
+            check_positive(pay.amount, &self.currency, &p(&format!("payments[{i}].amount")))?;
+            check_not_before(pay.date, issue, &p(&format!("payments[{i}].date")))?;
+            settlements.push((pay.date, pay.amount));
+        }
+        for (i, note) in self.credit_notes.iter().enumerate() {
+            check_positive(note.amount, &self.currency, &p(&format!("creditNotes[{i}].amount")))?;
+            check_not_before(note.date, issue, &p(&format!("creditNotes[{i}].date")))?;
+            settlements.push((note.date, note.amount));
+        }
+        settlements.sort_by_key(|(d, _)| *d);
+        let mut previous_close: Option<NaiveDate> = None;
+        let mut disputes: Vec<&Dispute> = self.disputes.iter().collect();
+        disputes.sort_by_key(|d| d.opened_on);
+        for (i, dispute) in self.disputes.iter().enumerate() {
+            check_not_before(dispute.opened_on, issue, &p(&format!("disputes[{i}].openedOn")))?;
+            if let Some(closed) = dispute.closed_on {
+                if closed < dispute.opened_on {
+                    return Err(Error::new(ErrorCode::EndBeforeStart, p(&format!("disputes[{i}].closedOn")),
+                        format!("closed {closed} before it was opened {}", dispute.opened_on)));
+                }
+            }
+        }
+        for dispute in disputes {
+            if let Some(close) = previous_close {
+                if dispute.opened_on < close {
+                    return Err(Error::new(ErrorCode::EndBeforeStart, p("disputes"), "two disputes overlap: close one before opening the next"));
+                }
+            }
+            previous_close = Some(dispute.closed_on.unwrap_or(NaiveDate::MAX));
+        }
+        let checked = CheckedInvoice {
+            invoice: self,
+            index,
+            debtor_index,
+            due_date,
+            term_findings: terms::check_term(&TermContext {
+                issue,
+                delivery: self.delivery_date,
+                due: due_date,
+                end_of_month_term: matches!(self.terms, Some(PaymentTerms::EndOfMonth { .. })),
+                no_agreed_term,
+                sector: self.sector,
+                periodic: self.periodic,
+                public_buyer: (debtor.kind == DebtorKind::PublicBody).then(|| debtor.public_buyer_category.unwrap_or_default()),
+                consumer: debtor.kind == DebtorKind::Consumer,
+                french_law: creditor.address.country == "FR",
+            }),
+            settlements,
+        };
+        if let Some(plan) = &self.payment_plan {
+            check_plan(plan, &checked, &p("paymentPlan"))?;
+        }
+        Ok(checked)
+    }
+}
+
+fn check_plan(plan: &PaymentPlan, invoice: &CheckedInvoice<'_>, path: &str) -> Result<()> {
+    check_not_before(plan.agreed_on, invoice.invoice.issue_date, &format!("{path}.agreedOn"))?;
+    if plan.instalments.is_empty() {
+        return Err(Error::new(ErrorCode::InvalidPaymentPlan, format!("{path}.instalments"), "a payment plan needs at least one instalment"));
+    }
+    check_count(plan.instalments.len(), MAX_ENTRIES, &format!("{path}.instalments"))?;
+    let mut previous = plan.agreed_on;
+    let mut sum = rust_decimal::Decimal::ZERO;
+    for (i, inst) in plan.instalments.iter().enumerate() {
+        let ip = format!("{path}.instalments[{i}]");
+        check_positive(inst.amount, &invoice.invoice.currency, &format!("{ip}.amount"))?;
+        if inst.due_date < previous || (i > 0 && inst.due_date == previous) {
+            return Err(Error::new(ErrorCode::InvalidPaymentPlan, format!("{ip}.dueDate"),
+                "instalments must be in increasing date order, on or after the day the plan was agreed"));
+        }
+        previous = inst.due_date;
+        sum += inst.amount.value();
+    }
+    let owed = invoice.outstanding_on(plan.agreed_on);
+    if sum < owed.value() {
+        return Err(Error::new(ErrorCode::InvalidPaymentPlan, format!("{path}.instalments"),
+            format!("the instalments add up to {sum}, less than the {owed} owed when the plan was agreed")));
+    }
+    Ok(())
+}
+
+impl Ledger {
+    /// Validates the ledger once. Errors name the bad field's path.
+    pub fn check(&self) -> Result<CheckedLedger<'_>> {
+        check_count(self.debtors.len(), MAX_DEBTORS, "debtors")?;
+        check_count(self.invoices.len(), MAX_INVOICES, "invoices")?;
+        if !is_country_code(&self.creditor.address.country) {
+            return Err(Error::new(ErrorCode::InvalidCountry, "creditor.address.country",
+                format!("`{}` is not an ISO 3166-1 alpha-2 country code", self.creditor.address.country)));
+        }
+        let mut debtor_index: HashMap<&str, usize> = HashMap::with_capacity(self.debtors.len());
+        let mut debtors = Vec::with_capacity(self.debtors.len());
+        for (i, debtor) in self.debtors.iter().enumerate() {
+            let path = format!("debtors[{i}]");
+            debtors.push(debtor.check(&path)?);
+            if debtor_index.insert(debtor.id.as_str(), i).is_some() {
+                return Err(Error::new(ErrorCode::DuplicateId, format!("{path}.id"), format!("debtor id `{}` is used twice", debtor.id)));
+            }
+        }
+        let mut seen: HashMap<&str, ()> = HashMap::with_capacity(self.invoices.len());
+        let mut invoices = Vec::with_capacity(self.invoices.len());
+        for (i, invoice) in self.invoices.iter().enumerate() {
+            let di = *debtor_index.get(invoice.debtor_id.as_str()).ok_or_else(|| {
+                Error::new(ErrorCode::UnknownReference, format!("invoices[{i}].debtorId"), format!("no debtor has the id `{}`", invoice.debtor_id))
+            })?;
+            let debtor = debtors.get(di).map(|d: &CheckedDebtor<'_>| d.debtor).ok_or_else(|| {
+                Error::new(ErrorCode::UnknownReference, format!("invoices[{i}].debtorId"), "debtor index out of range")
+            })?;
+            invoices.push(invoice.check(i, di, debtor, &self.creditor)?);
+            if seen.insert(invoice.id.as_str(), ()).is_some() {
+                return Err(Error::new(ErrorCode::DuplicateId, format!("invoices[{i}].id"), format!("invoice id `{}` is used twice", invoice.id)));
+            }
+        }
+        Ok(CheckedLedger { ledger: self, invoices, debtors })
+    }
+}

@@ -1,0 +1,382 @@
+//! Reminder policies ("scénarios"): ordered steps and the rules that hold across them. A policy is
+//! checked once into a [`CheckedPolicy`]; the planner only accepts checked ones.
+
+use crate::calendar::Adjustment;
+use crate::error::{Error, ErrorCode, Result};
+use crate::ledger::DebtorKind;
+use crate::money::Amount;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+/// Most steps in one policy.
+pub const MAX_STEPS: usize = 50;
+
+/// A reminder policy. JSON shape: see `core/data/policies/standard.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Policy {
+    /// Stable id.
+    pub id: String,
+    /// Name shown to the user.
+    pub name: String,
+    /// What it is for.
+    #[serde(default)]
+    pub description: String,
+    /// The steps, in the order they happen.
+    pub steps: Vec<Step>,
+    /// What to do with a date that is not a business day in the debtor's calendar.
+    #[serde(default)]
+    pub business_day_adjustment: Adjustment,
+    /// Hours of the day (debtor's time zone) when messages may go out.
+    #[serde(default)]
+    pub send_window: SendWindow,
+    /// Least number of days between two contacts with the same debtor.
+    #[serde(default = "default_min_gap")]
+    pub min_gap_days: i32,
+    /// One message per debtor listing all its invoices at the highest step reached (the relevé).
+    #[serde(default)]
+    pub grouping: bool,
+    /// What to do about steps whose send time passed without a run (downtime).
+    #[serde(default)]
+    pub catch_up: CatchUp,
+    /// Reminders of a payment plan's instalments.
+    #[serde(default)]
+    pub instalment_reminders: InstalmentReminders,
+}
+
+fn default_min_gap() -> i32 {
+    2
+}
+
+/// A step of the policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Step {
+    /// Unique id within the policy (part of the idempotency key: never reuse one for another step).
+    pub id: String,
+    /// What the offset counts from.
+    pub anchor: Anchor,
+    /// Signed number of days from the anchor.
+    pub offset: i32,
+    /// Calendar or business days.
+    #[serde(default)]
+    pub unit: DayUnit,
+    /// How the debtor is contacted.
+    pub channel: Channel,
+    /// The message template key.
+    pub template: String,
+    /// Escalation level, 1 (courtesy) to 5 (legal).
+    pub level: u8,
+    /// Tone of the message.
+    pub tone: Tone,
+    /// For a formal notice: days the debtor is given to pay (8 to 15 in French practice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_days: Option<u32>,
+    /// When the step applies.
+    #[serde(default)]
+    pub conditions: Conditions,
+}
+
+/// What a step's offset counts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Anchor {
+    /// The invoice date.
+    IssueDate,
+    /// The due date.
+    DueDate,
+    /// The date of the step before (whether it was sent or skipped by its conditions).
+    PreviousStep,
+}
+
+/// Calendar or business days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum DayUnit {
+    /// Every day counts.
+    #[default]
+    CalendarDays,
+    /// Only business days of the debtor's calendar count.
+    BusinessDays,
+}
+
+/// How a step reaches the debtor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// An email.
+    Email,
+    /// A text message.
+    Sms,
+    /// A call for someone on the creditor's side to make.
+    PhoneTask,
+    /// A letter by post.
+    Letter,
+    /// A registered letter with acknowledgement of receipt.
+    RegisteredLetter,
+    /// Court proceedings (injonction de payer).
+    LegalAction,
+    /// Hand-off to a collection agency.
+    AgencyHandoff,
+}
+
+/// The tone of a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tone {
+    /// Before the due date: a helpful recap.
+    Courteous,
+    /// Just after the due date.
+    Friendly,
+    /// Insistent, penalties mentioned.
+    Firm,
+    /// Formal notice.
+    Formal,
+    /// Legal proceedings.
+    Legal,
+}
+
+/// When a step applies; an unmet condition skips the step (the next one still follows).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Conditions {
+    /// Only when at least this much is outstanding on the step's date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_outstanding: Option<Amount>,
+    /// Only for these kinds of debtor (empty: all).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub debtor_kinds: Vec<DebtorKind>,
+}
+
+/// Hours of the day, in the debtor's time zone, when messages may go out: `[startHour, endHour)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SendWindow {
+    /// First hour (0-23).
+    pub start_hour: u32,
+    /// Hour at which sending stops (1-24).
+    pub end_hour: u32,
+}
+
+impl Default for SendWindow {
+    fn default() -> SendWindow {
+        SendWindow { start_hour: 9, end_hour: 18 }
+    }
+}
+
+/// The catch-up rule for missed runs: only the latest missed step of an invoice is sent, once, and
+/// only if it is at most `maxLatenessDays` late; never a burst of every missed step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CatchUp {
+    /// Most days a step may be late and still be sent.
+    pub max_lateness_days: u32,
+}
+
+impl Default for CatchUp {
+    fn default() -> CatchUp {
+        CatchUp { max_lateness_days: 3 }
+    }
+}
+
+/// Reminders of a payment plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InstalmentReminders {
+    /// Days before each instalment for the reminder.
+    pub days_before: u32,
+    /// Days after a missed instalment for the reminder.
+    pub days_after_missed: u32,
+}
+
+impl Default for InstalmentReminders {
+    fn default() -> InstalmentReminders {
+        InstalmentReminders { days_before: 3, days_after_missed: 2 }
+    }
+}
+
+/// A policy that passed [`Policy::check`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedPolicy(Policy);
+
+impl CheckedPolicy {
+    /// The policy.
+    pub fn policy(&self) -> &Policy {
+        &self.0
+    }
+}
+
+fn out_of_range(path: String, what: &str) -> Error {
+    Error::new(ErrorCode::OutOfRange, path, what.to_owned())
+}
+
+fn is_key(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-' || b == b'.')
+}
+
+impl Policy {
+    /// Validates the policy. Errors name the bad field's path (`steps[2].offset`).
+    pub fn check(self) -> Result<CheckedPolicy> {
+        if self.id.trim().is_empty() || self.id.len() > 128 {
+            return Err(Error::new(ErrorCode::InvalidId, "id", "a policy id must be 1 to 128 characters"));
+        }
+        if self.steps.is_empty() {
+            return Err(Error::new(ErrorCode::EmptyPolicy, "steps", "a policy needs at least one step"));
+        }
+        if self.steps.len() > MAX_STEPS {
+            return Err(Error::new(ErrorCode::TooManyItems, "steps", format!("at most {MAX_STEPS} steps")));
+        }
+        if !(0..=90).contains(&self.min_gap_days) {
+            return Err(out_of_range("minGapDays".into(), "the minimum gap between contacts is 0 to 90 days"));
+        }
+        let w = self.send_window;
+        if w.start_hour > 23 || w.end_hour > 24 || w.end_hour <= w.start_hour {
+            return Err(out_of_range("sendWindow".into(), "the send window is startHour (0-23) < endHour (1-24)"));
+        }
+        if self.catch_up.max_lateness_days > 60 {
+            return Err(out_of_range("catchUp.maxLatenessDays".into(), "at most 60 days"));
+        }
+        let r = self.instalment_reminders;
+        if r.days_before > 60 || r.days_after_missed > 60 {
+            return Err(out_of_range("instalmentReminders".into(), "reminders are at most 60 days from an instalment"));
+        }
+        let mut ids = HashSet::new();
+        for (i, step) in self.steps.iter().enumerate() {
+            let p = |f: &str| format!("steps[{i}].{f}");
+            if !is_key(&step.id) {
+                return Err(Error::new(ErrorCode::InvalidId, p("id"), "a step id is 1 to 64 of a-z, 0-9, _ - ."));
+            }
+            if !ids.insert(step.id.as_str()) {
+                return Err(Error::new(ErrorCode::DuplicateId, p("id"), format!("step id `{}` is used twice", step.id)));
+            }
+            if !is_key(&step.template) {
+                return Err(Error::new(ErrorCode::InvalidId, p("template"), "a template key is 1 to 64 of a-z, 0-9, _ - ."));
+            }
+            if !(1..=5).contains(&step.level) {
+                return Err(out_of_range(p("level"), "the level is 1 (courtesy) to 5 (legal)"));
+            }
+            if !(-365..=3650).contains(&step.offset) {
+                return Err(out_of_range(p("offset"), "an offset is -365 to 3650 days"));
+            }
+            if let Some(days) = step.deadline_days {
+                if !(1..=90).contains(&days) {
+                    return Err(out_of_range(p("deadlineDays"), "a payment deadline is 1 to 90 days"));
+                }
+            }
+            if let Some(min) = step.conditions.min_outstanding {
+                if min.value().is_sign_negative() {
+                    return Err(Error::new(ErrorCode::NegativeAmount, p("conditions.minOutstanding"), "the minimum outstanding may not be negative"));
+                }
+            }
+            match step.anchor {
+                Anchor::PreviousStep if i == 0 => {
+                    return Err(Error::new(ErrorCode::StepsOutOfOrder, p("anchor"), "the first step has no previous step to follow"));
+                }
+                Anchor::PreviousStep if step.offset < 0 => {
+                    return Err(Error::new(ErrorCode::StepsOutOfOrder, p("offset"), "a step cannot come before the step it follows"));
+                }
+                Anchor::IssueDate | Anchor::DueDate => {
+                    // A later step anchored like an earlier one must not come earlier.
+                    let earlier = self.steps.iter().take(i).filter(|s| s.anchor == step.anchor && s.unit == step.unit);
+                    if let Some(prev) = earlier.map(|s| s.offset).max() {
+                        if step.offset < prev {
+                            return Err(Error::new(ErrorCode::StepsOutOfOrder, p("offset"),
+                                format!("offset {} comes before an earlier step's offset {prev} from the same anchor", step.offset)));
+                        }
+                    }
+                }
+                Anchor::PreviousStep => {}
+            }
+        }
+        Ok(CheckedPolicy(self))
+    }
+}
+
+/// The ready-made policies: `gentle`, `standard`, `firm` (French collection path).
+pub const PRESET_IDS: [&str; 3] = ["gentle", "standard", "firm"];
+
+/// A ready-made policy by id, checked.
+pub fn preset(id: &str) -> Result<CheckedPolicy> {
+    let text = match id {
+        "gentle" => include_str!("../data/policies/gentle.json"),
+        "standard" => include_str!("../data/policies/standard.json"),
+        "firm" => include_str!("../data/policies/firm.json"),
+        _ => {
+            return Err(Error::new(ErrorCode::UnknownReference, "", format!("no preset `{id}`; presets are {}", PRESET_IDS.join(", "))));
+        }
+    };
+    crate::json::from_json::<Policy>(text)
+        .and_then(Policy::check)
+        .map_err(|e| Error::new(ErrorCode::EmbeddedData, e.path(), format!("preset {id}: {}", e.message())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::from_json;
+
+    fn standard() -> Policy {
+        preset("standard").unwrap().policy().clone()
+    }
+
+    #[test]
+    fn presets_load_and_follow_the_french_path() {
+        for id in PRESET_IDS {
+            let p = preset(id).unwrap();
+            let steps = &p.policy().steps;
+            assert_eq!(steps[0].anchor, Anchor::DueDate);
+            assert!(steps[0].offset < 0, "{id}: courtesy email before the due date");
+            assert_eq!(steps[0].channel, Channel::Email);
+            let channels: Vec<_> = steps.iter().map(|s| s.channel).collect();
+            assert!(channels.contains(&Channel::PhoneTask), "{id}");
+            assert!(channels.contains(&Channel::Letter), "{id}");
+            let notice = steps.iter().find(|s| s.channel == Channel::RegisteredLetter).unwrap();
+            assert!((8..=15).contains(&notice.deadline_days.unwrap()), "{id}");
+            let last = steps.last().unwrap().channel;
+            assert!(matches!(last, Channel::LegalAction | Channel::AgencyHandoff), "{id}");
+            assert!(steps.windows(2).all(|w| w[0].level <= w[1].level), "{id}: escalation never goes down");
+        }
+        assert_eq!(preset("nope").unwrap_err().code(), ErrorCode::UnknownReference);
+    }
+
+    #[test]
+    fn validation_names_the_field() {
+        let mut p = standard();
+        p.steps.clear();
+        assert_eq!(p.check().unwrap_err().code(), ErrorCode::EmptyPolicy);
+
+        let mut p = standard();
+        p.min_gap_days = -1;
+        let e = p.check().unwrap_err();
+        assert_eq!((e.code(), e.path()), (ErrorCode::OutOfRange, "minGapDays"));
+
+        let mut p = standard();
+        p.steps[2].offset = -3;
+        let e = p.check().unwrap_err();
+        assert_eq!((e.code(), e.path()), (ErrorCode::StepsOutOfOrder, "steps[2].offset"));
+
+        let mut p = standard();
+        p.steps[0].anchor = Anchor::PreviousStep;
+        assert_eq!(p.check().unwrap_err().path(), "steps[0].anchor");
+
+        let mut p = standard();
+        p.steps[1].id = p.steps[0].id.clone();
+        assert_eq!(p.check().unwrap_err().code(), ErrorCode::DuplicateId);
+
+        let mut p = standard();
+        p.steps[1].offset = -10;
+        assert_eq!(p.check().unwrap_err().path(), "steps[1].offset");
+
+        let mut p = standard();
+        p.send_window = SendWindow { start_hour: 18, end_hour: 9 };
+        assert_eq!(p.check().unwrap_err().path(), "sendWindow");
+    }
+
+    #[test]
+    fn unknown_channel_is_a_typed_error() {
+        let text = include_str!("../data/policies/standard.json").replacen("\"email\"", "\"pigeon\"", 1);
+        let e = from_json::<Policy>(&text).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::UnknownVariant);
+        assert_eq!(e.path(), "steps[0].channel");
+    }
+}

@@ -1,0 +1,358 @@
+//! Payment terms, due dates and the legal checks of a term (Code de commerce L441-10, L441-11,
+//! CGI 289; Code de la commande publique R2192-10; Directive 2011/7/EU for other creditors).
+//!
+//! ```
+//! use relance_core::terms::{PaymentTerms, EndOfMonthMethod};
+//! use chrono::NaiveDate;
+//! let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+//! // "45 jours fin de mois", method A: 15 Jan + 45 days = 1 Mar, end of that month.
+//! let a = PaymentTerms::EndOfMonth { days: 45, method: EndOfMonthMethod::DaysThenEndOfMonth };
+//! assert_eq!(a.due_date(d("2025-01-15"), None).unwrap(), d("2025-03-31"));
+//! // Method B: end of April, then + 45 days.
+//! let b = PaymentTerms::EndOfMonth { days: 45, method: EndOfMonthMethod::EndOfMonthThenDays };
+//! assert_eq!(b.due_date(d("2025-04-30"), None).unwrap(), d("2025-06-14"));
+//! ```
+
+use crate::date::{self, end_of_month};
+use crate::error::{Error, ErrorCode, Result};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// The longest term the core accepts, in days (ten years): beyond is a typing error.
+pub const MAX_TERM_DAYS: u32 = 3650;
+
+/// Agreed payment terms. JSON: `{"type": "net", "days": 30, "from": "invoice"}`,
+/// `{"type": "onReceipt"}`, `{"type": "endOfMonth", "days": 45, "method": "days_then_end_of_month"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase", deny_unknown_fields)]
+pub enum PaymentTerms {
+    /// N days from the invoice date or from the delivery date (`"net"`; 60 days is `days: 60`).
+    #[serde(rename_all = "camelCase")]
+    Net {
+        /// Number of calendar days.
+        days: u32,
+        /// What the days count from.
+        #[serde(default)]
+        from: TermStart,
+    },
+    /// Payable on receipt of the invoice (taken as its issue date).
+    OnReceipt,
+    /// "N jours fin de mois": the end of month and N days, in the order `method` says.
+    #[serde(rename_all = "camelCase")]
+    EndOfMonth {
+        /// Number of calendar days.
+        days: u32,
+        /// Which of the two accepted computations (CEPC guidance).
+        #[serde(default)]
+        method: EndOfMonthMethod,
+    },
+}
+
+/// What a net term counts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum TermStart {
+    /// The invoice (issue) date.
+    #[default]
+    Invoice,
+    /// The delivery (or performance) date: the invoice must give `deliveryDate`.
+    Delivery,
+}
+
+/// The two accepted computations of "N jours fin de mois".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum EndOfMonthMethod {
+    /// A: invoice date + N days, then the end of that month (15 Jan + 45 = 1 Mar -> 31 Mar).
+    #[default]
+    DaysThenEndOfMonth,
+    /// B: end of the invoice month, then + N days (30 Apr -> 14 Jun).
+    EndOfMonthThenDays,
+}
+
+/// A sector with a statutory cap on payment terms (C. com. L441-11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sector {
+    /// Perishable food: 30 days after delivery.
+    PerishableFood,
+    /// Livestock and fresh meat: 20 days after delivery.
+    Livestock,
+    /// Alcoholic drinks under excise: 30 days after the end of the delivery month.
+    AlcoholExcise,
+    /// Road transport, vehicle rental, freight forwarding: 30 days from the invoice date.
+    Transport,
+}
+
+/// Which public-buyer payment period applies (R2192-10, R2192-11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum PublicBuyerCategory {
+    /// State and local authorities: 30 days.
+    #[default]
+    General,
+    /// Public health establishments: 50 days.
+    Health,
+    /// Public enterprises: 60 days.
+    PublicEnterprise,
+}
+
+impl PublicBuyerCategory {
+    /// The maximum payment period in days.
+    pub fn max_days(self) -> u32 {
+        match self {
+            PublicBuyerCategory::General => 30,
+            PublicBuyerCategory::Health => 50,
+            PublicBuyerCategory::PublicEnterprise => 60,
+        }
+    }
+}
+
+impl PaymentTerms {
+    /// The due date for an invoice issued on `issue` and delivered on `delivery`.
+    pub fn due_date(&self, issue: NaiveDate, delivery: Option<NaiveDate>) -> Result<NaiveDate> {
+        let add = |d: NaiveDate, n: u32| {
+            date::add_days(d, i64::from(n))
+                .filter(|d| date::check_year(*d).is_ok())
+                .ok_or_else(|| Error::new(ErrorCode::DateOutOfRange, "days", "the due date falls outside the supported years"))
+        };
+        match *self {
+            PaymentTerms::Net { days, from } => {
+                check_days(days)?;
+                let start = match from {
+                    TermStart::Invoice => issue,
+                    TermStart::Delivery => delivery.ok_or_else(|| {
+                        Error::new(ErrorCode::MissingField, "deliveryDate", "terms count from delivery, but the invoice has no deliveryDate")
+                    })?,
+                };
+                add(start, days)
+            }
+            PaymentTerms::OnReceipt => Ok(issue),
+            PaymentTerms::EndOfMonth { days, method } => {
+                check_days(days)?;
+                match method {
+                    EndOfMonthMethod::DaysThenEndOfMonth => Ok(end_of_month(add(issue, days)?)),
+                    EndOfMonthMethod::EndOfMonthThenDays => add(end_of_month(issue), days),
+                }
+            }
+        }
+    }
+}
+
+fn check_days(days: u32) -> Result<()> {
+    if days > MAX_TERM_DAYS {
+        return Err(Error::new(ErrorCode::OutOfRange, "days", format!("{days} days is more than {MAX_TERM_DAYS}")));
+    }
+    Ok(())
+}
+
+/// How serious a finding on a term is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Worth knowing (a legal default was applied).
+    Info,
+    /// May be unlawful unless expressly agreed.
+    Warning,
+    /// Beyond a statutory cap: an offence in France (L441-16), shown, never silently accepted.
+    Illegal,
+}
+
+/// A finding on an invoice's payment term.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TermFinding {
+    /// Stable code: `no_agreed_term`, `exceeds_60_days`, `exceeds_45_days_end_of_month`,
+    /// `exceeds_sector_cap`, `exceeds_periodic_invoice_cap`, `exceeds_public_buyer_period`,
+    /// `exceeds_eu_60_days`.
+    pub code: &'static str,
+    /// How serious.
+    pub severity: Severity,
+    /// The latest lawful due date under that rule.
+    pub limit_date: NaiveDate,
+    /// The rule, for a person.
+    pub message: String,
+}
+
+/// Everything the legal check of a term needs to know.
+#[derive(Debug, Clone, Copy)]
+pub struct TermContext {
+    /// Invoice date.
+    pub issue: NaiveDate,
+    /// Delivery or performance date, if known.
+    pub delivery: Option<NaiveDate>,
+    /// The due date the invoice ends up with.
+    pub due: NaiveDate,
+    /// True when the term is an agreed "fin de mois" term.
+    pub end_of_month_term: bool,
+    /// True when the due date is the legal default because nothing was agreed.
+    pub no_agreed_term: bool,
+    /// A capped sector, if any.
+    pub sector: Option<Sector>,
+    /// A periodic (summary) invoice, CGI 289 I-3.
+    pub periodic: bool,
+    /// The debtor is a public buyer of this category.
+    pub public_buyer: Option<PublicBuyerCategory>,
+    /// The debtor is a consumer (no B2B caps).
+    pub consumer: bool,
+    /// French law applies (the creditor is established in France).
+    pub french_law: bool,
+}
+
+/// The legal default due date when no term was agreed: 30 days after delivery (or the invoice
+/// date when no delivery date is given); for a public buyer, its payment period from the invoice.
+pub fn legal_default_due_date(issue: NaiveDate, delivery: Option<NaiveDate>, public: Option<PublicBuyerCategory>) -> Result<NaiveDate> {
+    match public {
+        Some(category) => PaymentTerms::Net { days: category.max_days(), from: TermStart::Invoice }.due_date(issue, None),
+        None => PaymentTerms::Net { days: 30, from: TermStart::Invoice }.due_date(delivery.unwrap_or(issue), None),
+    }
+}
+
+/// Checks a due date against the statutory caps; returns every finding, most serious first.
+pub fn check_term(ctx: &TermContext) -> Vec<TermFinding> {
+    let mut out = Vec::new();
+    let days_after = |from: NaiveDate, n: i64| date::add_days(from, n).unwrap_or(from);
+    if ctx.no_agreed_term {
+        out.push(TermFinding {
+            code: "no_agreed_term",
+            severity: Severity::Info,
+            limit_date: ctx.due,
+            message: "no payment term agreed: the legal default applies (30 days after receipt of the goods or performance of the service)".into(),
+        });
+    }
+    if ctx.consumer {
+        return out;
+    }
+    let mut cap = |code: &'static str, severity: Severity, limit: NaiveDate, rule: &str| {
+        if ctx.due > limit {
+            out.push(TermFinding { code, severity, limit_date: limit, message: format!("{rule}: due {} is after the limit {limit}", ctx.due) });
+        }
+    };
+    if let Some(category) = ctx.public_buyer {
+        cap(
+            "exceeds_public_buyer_period",
+            Severity::Illegal,
+            days_after(ctx.issue, i64::from(category.max_days())),
+            &format!("a public buyer must pay within {} days (Code de la commande publique R2192-10)", category.max_days()),
+        );
+        return out;
+    }
+    if !ctx.french_law {
+        cap("exceeds_eu_60_days", Severity::Warning, days_after(ctx.issue, 60),
+            "more than 60 days must be expressly agreed and not grossly unfair (Directive 2011/7/EU art. 3(5))");
+        return out;
+    }
+    let sixty = days_after(ctx.issue, 60);
+    let eom45 = end_of_month(days_after(ctx.issue, 45));
+    if ctx.end_of_month_term {
+        cap("exceeds_45_days_end_of_month", Severity::Illegal, eom45.max(sixty),
+            "an end-of-month term may not exceed 45 days end of month, nor 60 days (Code de commerce L441-10 I)");
+    } else {
+        // An explicit date may rest on an agreed 45-days-end-of-month term: the lenient cap applies.
+        cap("exceeds_60_days", Severity::Illegal, sixty.max(eom45),
+            "a term may not exceed 60 days after the invoice date, or 45 days end of month if expressly agreed (Code de commerce L441-10 I)");
+    }
+    if ctx.periodic {
+        cap("exceeds_periodic_invoice_cap", Severity::Illegal, days_after(ctx.issue, 45),
+            "a periodic invoice is payable within 45 days of its date (CGI 289 I-3, Code de commerce L441-10 I)");
+    }
+    if let Some(sector) = ctx.sector {
+        let delivery = ctx.delivery.unwrap_or(ctx.issue);
+        let (limit, rule) = match sector {
+            Sector::PerishableFood => (days_after(delivery, 30), "perishable food: 30 days after delivery (L441-11 II 1°)"),
+            Sector::Livestock => (days_after(delivery, 20), "livestock and fresh meat: 20 days after delivery (L441-11 II 2°)"),
+            Sector::AlcoholExcise => (days_after(end_of_month(delivery), 30), "alcohol under excise: 30 days after the end of the delivery month (L441-11 II 3°)"),
+            Sector::Transport => (days_after(ctx.issue, 30), "road transport, vehicle rental, freight forwarding: 30 days from the invoice date (L441-11 II 4°)"),
+        };
+        cap("exceeds_sector_cap", Severity::Illegal, limit, rule);
+    }
+    out.sort_by(|a, b| b.severity.cmp(&a.severity));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn ctx(issue: &str, due: &str) -> TermContext {
+        TermContext {
+            issue: d(issue), delivery: None, due: d(due), end_of_month_term: false, no_agreed_term: false,
+            sector: None, periodic: false, public_buyer: None, consumer: false, french_law: true,
+        }
+    }
+
+    #[test]
+    fn due_dates_per_term() {
+        let net = |days, from| PaymentTerms::Net { days, from };
+        assert_eq!(net(30, TermStart::Invoice).due_date(d("2025-01-31"), None).unwrap(), d("2025-03-02"));
+        assert_eq!(net(60, TermStart::Delivery).due_date(d("2025-01-31"), Some(d("2025-01-20"))).unwrap(), d("2025-03-21"));
+        assert_eq!(net(30, TermStart::Delivery).due_date(d("2025-01-31"), None).unwrap_err().code(), ErrorCode::MissingField);
+        assert_eq!(PaymentTerms::OnReceipt.due_date(d("2025-01-31"), None).unwrap(), d("2025-01-31"));
+        let eom = |days, method| PaymentTerms::EndOfMonth { days, method };
+        // Reference examples (late-payment-law.md): A 15 Jan -> 31 Mar; B 30 Apr -> 14 Jun.
+        assert_eq!(eom(45, EndOfMonthMethod::DaysThenEndOfMonth).due_date(d("2025-01-15"), None).unwrap(), d("2025-03-31"));
+        assert_eq!(eom(45, EndOfMonthMethod::EndOfMonthThenDays).due_date(d("2025-04-30"), None).unwrap(), d("2025-06-14"));
+        assert_eq!(eom(30, EndOfMonthMethod::EndOfMonthThenDays).due_date(d("2024-02-10"), None).unwrap(), d("2024-03-30"));
+        assert_eq!(net(4000, TermStart::Invoice).due_date(d("2025-01-01"), None).unwrap_err().code(), ErrorCode::OutOfRange);
+    }
+
+    #[test]
+    fn sixty_day_cap() {
+        assert!(check_term(&ctx("2025-01-10", "2025-03-11")).is_empty());
+        let f = check_term(&ctx("2025-01-10", "2025-04-15"));
+        assert_eq!(f[0].code, "exceeds_60_days");
+        assert_eq!(f[0].severity, Severity::Illegal);
+        // The lenient limit for an explicit date is the later of 60 days (11 Mar) and 45 days end of
+        // month (10 Jan + 45 = 24 Feb -> 28 Feb).
+        assert_eq!(f[0].limit_date, d("2025-03-11"));
+        // Mid-month invoices: 45 days end of month is the later one (15 Jan -> 31 Mar, not 16 Mar).
+        assert_eq!(check_term(&ctx("2025-01-15", "2025-04-01"))[0].limit_date, d("2025-03-31"));
+    }
+
+    #[test]
+    fn end_of_month_cap() {
+        let mut c = ctx("2025-01-15", "2025-04-15");
+        c.end_of_month_term = true;
+        let f = check_term(&c);
+        assert_eq!(f[0].code, "exceeds_45_days_end_of_month");
+        assert_eq!(f[0].limit_date, d("2025-03-31"));
+    }
+
+    #[test]
+    fn sector_caps() {
+        let mut c = ctx("2025-03-01", "2025-04-15");
+        c.delivery = Some(d("2025-02-20"));
+        c.sector = Some(Sector::Livestock);
+        let f = check_term(&c);
+        assert_eq!(f.iter().find(|f| f.code == "exceeds_sector_cap").unwrap().limit_date, d("2025-03-12"));
+        c.sector = Some(Sector::AlcoholExcise);
+        assert_eq!(check_term(&c)[0].limit_date, d("2025-03-30"));
+        c.sector = Some(Sector::Transport);
+        assert_eq!(check_term(&c)[0].limit_date, d("2025-03-31"));
+    }
+
+    #[test]
+    fn public_and_consumer() {
+        let mut c = ctx("2025-03-01", "2025-04-15");
+        c.public_buyer = Some(PublicBuyerCategory::General);
+        assert_eq!(check_term(&c)[0].code, "exceeds_public_buyer_period");
+        c.public_buyer = Some(PublicBuyerCategory::Health);
+        assert!(check_term(&c).is_empty());
+        let mut c = ctx("2025-03-01", "2025-09-15");
+        c.consumer = true;
+        assert!(check_term(&c).is_empty());
+        let mut c = ctx("2025-03-01", "2025-09-15");
+        c.french_law = false;
+        assert_eq!(check_term(&c)[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn legal_default() {
+        assert_eq!(legal_default_due_date(d("2025-03-01"), Some(d("2025-02-25")), None).unwrap(), d("2025-03-27"));
+        assert_eq!(legal_default_due_date(d("2025-03-01"), None, Some(PublicBuyerCategory::Health)).unwrap(), d("2025-04-20"));
+    }
+}
