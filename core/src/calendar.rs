@@ -287,22 +287,20 @@ impl Rule {
         None
     }
 
-    fn push_days(&self, year: i32, out: &mut Vec<Holiday>) {
-        let Some(day) = self.base_date(year) else { return };
+    /// The day(s) off the rule gives in `year`: the holiday (unless dropped or moved) and any
+    /// substitute day, as (date, is_substitute). No allocation: this is on the business-day hot path.
+    fn days(&self, year: i32) -> [Option<(NaiveDate, bool)>; 2] {
+        let Some(day) = self.base_date(year) else { return [None, None] };
         let weekend_rule = match day.weekday() {
             Weekday::Sat => self.if_saturday,
             Weekday::Sun => self.if_sunday,
             _ => None,
         };
-        let holiday = |date, substitute| Holiday { date, key: self.key.clone(), name: self.name.clone(), substitute };
         match weekend_rule {
-            None => out.push(holiday(day, false)),
-            Some(WeekendRule::Drop) => {}
-            Some(WeekendRule::Move(n)) => out.extend(date::add_days(day, n).map(|d| holiday(d, false))),
-            Some(WeekendRule::AlsoObserve(n)) => {
-                out.push(holiday(day, false));
-                out.extend(date::add_days(day, n).map(|d| holiday(d, true)));
-            }
+            None => [Some((day, false)), None],
+            Some(WeekendRule::Drop) => [None, None],
+            Some(WeekendRule::Move(n)) => [date::add_days(day, n).map(|d| (d, false)), None],
+            Some(WeekendRule::AlsoObserve(n)) => [Some((day, false)), date::add_days(day, n).map(|d| (d, true))],
         }
     }
 }
@@ -324,7 +322,9 @@ pub fn holidays(id: CalendarId, year: i32) -> Result<Vec<Holiday>> {
     check_supported_year(year)?;
     let mut out = Vec::new();
     for rule in rules(id)? {
-        rule.push_days(year, &mut out);
+        for (date, substitute) in rule.days(year).into_iter().flatten() {
+            out.push(Holiday { date, key: rule.key.clone(), name: rule.name.clone(), substitute });
+        }
     }
     out.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.key.cmp(&b.key)));
     Ok(out)
@@ -342,11 +342,12 @@ pub fn is_weekend(date: NaiveDate) -> bool {
 
 /// True when `date` is neither a weekend day nor a public holiday.
 pub fn is_business_day(id: CalendarId, date: NaiveDate) -> Result<bool> {
+    check_supported_year(date.year())?;
     if is_weekend(date) {
-        check_supported_year(date.year())?;
         return Ok(false);
     }
-    Ok(holiday_on(id, date)?.is_none())
+    let holiday = rules(id)?.iter().any(|r| r.days(date.year()).into_iter().flatten().any(|(d, _)| d == date));
+    Ok(!holiday)
 }
 
 fn step(date: NaiveDate, forward: bool) -> Result<NaiveDate> {

@@ -266,7 +266,7 @@ pub fn check_term(ctx: &TermContext) -> Vec<TermFinding> {
         };
         cap("exceeds_sector_cap", Severity::Illegal, limit, rule);
     }
-    out.sort_by(|a, b| b.severity.cmp(&a.severity));
+    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
     out
 }
 

@@ -1,0 +1,975 @@
+//! The planner: turns a ledger and a policy into each invoice's whole reminder timeline
+//! ([`plan`]) and into exactly what must go out now ([`due_actions`]).
+//!
+//! How a step's date is found, in order:
+//! 1. its anchor (issue date, due date, or the previous step's final date) plus its offset, in
+//!    calendar or business days;
+//! 2. never before the previous step (order is kept);
+//! 3. pushed by the length of every closed dispute opened since its anchor (a dispute pauses the
+//!    remaining steps and shifts them when it closes); while a dispute is open the step is suspended;
+//! 4. moved off weekends and holidays of the debtor's calendar as the policy says (a post-due step
+//!    is never moved back onto or before the due date);
+//! 5. per debtor, kept at least `minGapDays` after the previous contact, with, when `grouping` is on,
+//!    every invoice due by then in one message at the highest step reached (the relevé).
+//!
+//! A step is cancelled when the invoice is settled by its date, skipped when its conditions fail,
+//! and replaced by instalment reminders once a payment plan is agreed.
+
+use crate::calendar::{self, Adjustment, CalendarId};
+use crate::date;
+use crate::error::{Error, ErrorCode, Result};
+use crate::ledger::{CheckedDebtor, CheckedInvoice, CheckedLedger, Ledger};
+use crate::money::{Amount, Currency};
+use crate::policy::{Anchor, Channel, CheckedPolicy, Conditions, DayUnit, Policy, Tone};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
+use chrono_tz::Tz;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
+
+/// What kind of event a timeline entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// A step of the policy.
+    PolicyStep,
+    /// A reminder before a payment-plan instalment.
+    InstalmentUpcoming,
+    /// A reminder after a missed instalment.
+    InstalmentMissed,
+}
+
+/// Where a timeline entry stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    /// Its date is before `asOf`.
+    Past,
+    /// Its date is `asOf`.
+    Today,
+    /// Its date is after `asOf`.
+    Upcoming,
+    /// The invoice was settled by then: not sent.
+    CancelledPaid,
+    /// A dispute is open: waits until it closes.
+    SuspendedDispute,
+    /// Its conditions (amount, debtor kind) were not met: not sent.
+    SkippedCondition,
+    /// A payment plan replaced it.
+    ReplacedByPlan,
+    /// An instalment reminder that goes out only if the instalment is missed, not yet known.
+    Conditional,
+}
+
+impl StepStatus {
+    fn is_contact(self) -> bool {
+        matches!(self, StepStatus::Past | StepStatus::Today | StepStatus::Upcoming)
+    }
+}
+
+/// Why a step's date differs from its anchor plus offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateChange {
+    /// Kept after the previous step.
+    AfterPrevious,
+    /// Pushed by a dispute's pause.
+    DisputePause,
+    /// Moved off a weekend or holiday.
+    BusinessDay,
+    /// Pushed to keep the minimum gap between contacts with the debtor.
+    MinGap,
+}
+
+/// One entry of an invoice's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineStep {
+    /// The policy step id, or `instalment-N-upcoming` / `instalment-N-missed`.
+    pub step_id: String,
+    /// Policy step or instalment reminder.
+    pub kind: EventKind,
+    /// Channel.
+    pub channel: Channel,
+    /// Template key.
+    pub template: String,
+    /// Escalation level.
+    pub level: u8,
+    /// Tone.
+    pub tone: Tone,
+    /// Anchor plus offset, before any change.
+    pub nominal_date: NaiveDate,
+    /// The date it happens.
+    pub date: NaiveDate,
+    /// When it goes out (start of the send window in the debtor's zone), for contacts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub send_at: Option<DateTime<Utc>>,
+    /// Why `date` differs from `nominalDate`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<DateChange>,
+    /// Status.
+    pub status: StepStatus,
+    /// Outstanding on `date`.
+    pub outstanding: Amount,
+    /// For a formal notice: the last day to pay that the letter states.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline_date: Option<NaiveDate>,
+    /// The key of the message it goes out in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_key: Option<String>,
+}
+
+/// An invoice's timeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvoiceTimeline {
+    /// Invoice id.
+    pub invoice_id: String,
+    /// Invoice number.
+    pub number: String,
+    /// Debtor id.
+    pub debtor_id: String,
+    /// Due date.
+    pub due_date: NaiveDate,
+    /// Currency.
+    pub currency: Currency,
+    /// Total.
+    pub total: Amount,
+    /// Outstanding on `asOf`.
+    pub outstanding: Amount,
+    /// Day it was settled in full, if it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settled_on: Option<NaiveDate>,
+    /// Findings of the legal check of its payment term.
+    pub term_findings: Vec<crate::terms::TermFinding>,
+    /// Every step, past and future.
+    pub steps: Vec<TimelineStep>,
+}
+
+/// An invoice in a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ItemRef {
+    /// Invoice id.
+    pub invoice_id: String,
+    /// Step id.
+    pub step_id: String,
+}
+
+/// A message to a debtor (one per contact; several invoices when grouped).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Contact {
+    /// Deterministic idempotency key.
+    pub key: String,
+    /// Debtor id.
+    pub debtor_id: String,
+    /// Date.
+    pub date: NaiveDate,
+    /// When it goes out.
+    pub send_at: DateTime<Utc>,
+    /// Channel (of the highest step in it).
+    pub channel: Channel,
+    /// Template key (of the highest step in it).
+    pub template: String,
+    /// Level (the highest in it).
+    pub level: u8,
+    /// Tone (of the highest step).
+    pub tone: Tone,
+    /// The invoice-steps it covers.
+    pub items: Vec<ItemRef>,
+    /// Currency.
+    pub currency: Currency,
+    /// Total outstanding of its invoices on its date.
+    pub total_outstanding: Amount,
+    /// For a formal notice: the payment deadline stated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline_date: Option<NaiveDate>,
+    /// Past, today or upcoming.
+    pub status: StepStatus,
+}
+
+/// A warning about the input that did not stop planning.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanWarning {
+    /// Stable code.
+    pub code: &'static str,
+    /// The field concerned.
+    pub path: String,
+    /// For a person.
+    pub message: String,
+}
+
+/// The whole plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    /// The day it was computed for.
+    pub as_of: NaiveDate,
+    /// The policy used.
+    pub policy_id: String,
+    /// One timeline per invoice, in ledger order.
+    pub invoices: Vec<InvoiceTimeline>,
+    /// Every message, by date then debtor.
+    pub contacts: Vec<Contact>,
+    /// Warnings.
+    pub warnings: Vec<PlanWarning>,
+}
+
+// ---- scheduling -------------------------------------------------------------------------------
+
+/// One thing to schedule for an invoice, before dates are known.
+struct Event<'p> {
+    step_id: String,
+    kind: EventKind,
+    channel: Channel,
+    template: &'p str,
+    level: u8,
+    tone: Tone,
+    deadline_days: Option<u32>,
+    anchor: EventAnchor<'p>,
+}
+
+enum EventAnchor<'p> {
+    Policy { anchor: Anchor, offset: i32, unit: DayUnit, conditions: &'p Conditions },
+    /// Instalment reminder on a fixed date; not needed once `cumulative_due` is paid by then.
+    Fixed { date: NaiveDate, cumulative_due: Decimal },
+}
+
+struct Scheduled {
+    event_index: usize,
+    nominal: NaiveDate,
+    date: NaiveDate,
+    changes: Vec<DateChange>,
+    status: StepStatus,
+    contact_key: Option<String>,
+}
+
+struct InvoiceState<'l, 'p> {
+    inv: &'l CheckedInvoice<'l>,
+    events: Vec<Event<'p>>,
+    done: Vec<Scheduled>,
+    prev_date: Option<NaiveDate>,
+}
+
+struct Ctx<'a> {
+    policy: &'a Policy,
+    calendar: CalendarId,
+    debtor: &'a CheckedDebtor<'a>,
+}
+
+fn err_at(inv: &CheckedInvoice<'_>, e: Error) -> Error {
+    e.within(&format!("invoices[{}]", inv.index))
+}
+
+fn add(ctx: &Ctx<'_>, from: NaiveDate, offset: i32, unit: DayUnit) -> Result<NaiveDate> {
+    match unit {
+        DayUnit::CalendarDays => date::add_days(from, i64::from(offset))
+            .filter(|d| date::check_year(*d).is_ok())
+            .ok_or_else(|| Error::new(ErrorCode::DateOutOfRange, "", format!("{from} + {offset} days leaves the supported years"))),
+        DayUnit::BusinessDays => calendar::add_business_days(ctx.calendar, from, offset),
+    }
+}
+
+fn events_for<'p>(policy: &'p Policy, inv: &CheckedInvoice<'_>) -> Vec<Event<'p>> {
+    let mut events: Vec<Event<'p>> = policy
+        .steps
+        .iter()
+        .map(|s| Event {
+            step_id: s.id.clone(),
+            kind: EventKind::PolicyStep,
+            channel: s.channel,
+            template: &s.template,
+            level: s.level,
+            tone: s.tone,
+            deadline_days: s.deadline_days,
+            anchor: EventAnchor::Policy { anchor: s.anchor, offset: s.offset, unit: s.unit, conditions: &s.conditions },
+        })
+        .collect();
+    if let Some(plan) = &inv.invoice.payment_plan {
+        let r = policy.instalment_reminders;
+        let mut cumulative = Decimal::ZERO;
+        for (i, inst) in plan.instalments.iter().enumerate() {
+            cumulative += inst.amount.value();
+            let n = i + 1;
+            let before = date::add_days(inst.due_date, -i64::from(r.days_before)).unwrap_or(inst.due_date).max(plan.agreed_on);
+            let after = date::add_days(inst.due_date, i64::from(r.days_after_missed)).unwrap_or(inst.due_date);
+            for (kind, date, name, level, tone) in [
+                (EventKind::InstalmentUpcoming, before, "upcoming", 1, Tone::Courteous),
+                (EventKind::InstalmentMissed, after, "missed", 3, Tone::Firm),
+            ] {
+                events.push(Event {
+                    step_id: format!("instalment-{n}-{name}"),
+                    kind,
+                    channel: Channel::Email,
+                    template: if kind == EventKind::InstalmentUpcoming { "instalment_upcoming" } else { "instalment_missed" },
+                    level,
+                    tone,
+                    deadline_days: None,
+                    anchor: EventAnchor::Fixed { date, cumulative_due: cumulative },
+                });
+            }
+        }
+    }
+    events
+}
+
+/// Paid on or before `day`, counting payments and credit notes but measured against instalments.
+fn settled_amount(inv: &CheckedInvoice<'_>, day: NaiveDate) -> Decimal {
+    inv.invoice.total.value() - inv.outstanding_on(day).value()
+}
+
+impl<'a> Ctx<'a> {
+    /// Applies the dispute pause and the business-day rule to `date`; `since` is the anchor's date:
+    /// only disputes opened after it shift the step.
+    fn settle(&self, inv: &CheckedInvoice<'_>, mut date: NaiveDate, since: NaiveDate, post_due: bool, floor: Option<NaiveDate>,
+        changes: &mut Vec<DateChange>) -> Result<(NaiveDate, bool)>
+    {
+        let mut disputes: Vec<_> = inv.invoice.disputes.iter().collect();
+        disputes.sort_by_key(|d| d.opened_on);
+        for dispute in disputes {
+            if dispute.opened_on > since && dispute.opened_on <= date {
+                match dispute.closed_on {
+                    None => return Ok((date, true)),
+                    Some(closed) => {
+                        let pause = (closed - dispute.opened_on).num_days();
+                        date = date::add_days(date, pause).filter(|d| date::check_year(*d).is_ok()).ok_or_else(|| {
+                            Error::new(ErrorCode::DateOutOfRange, "disputes", "a dispute pushes a step outside the supported years")
+                        })?;
+                        if pause > 0 && !changes.contains(&DateChange::DisputePause) {
+                            changes.push(DateChange::DisputePause);
+                        }
+                    }
+                }
+            }
+        }
+        // Off weekends and holidays; a move may land inside a dispute, so step past it and adjust
+        // again (forward only then). Disputes do not overlap, so each turn moves past one of them.
+        let mut adjustment = self.policy.business_day_adjustment;
+        for _ in 0..=inv.invoice.disputes.len() {
+            if adjustment != Adjustment::None && !calendar::is_business_day(self.calendar, date)? {
+                let mut moved = calendar::adjust(self.calendar, date, adjustment)?;
+                let too_early = (post_due && moved <= inv.due_date) || floor.is_some_and(|f| moved < f);
+                if too_early {
+                    moved = calendar::adjust(self.calendar, date, Adjustment::Forward)?;
+                }
+                date = moved;
+                if !changes.contains(&DateChange::BusinessDay) {
+                    changes.push(DateChange::BusinessDay);
+                }
+            }
+            let inside = inv.invoice.disputes.iter().find(|d| d.opened_on <= date && d.closed_on.is_none_or(|c| date < c));
+            match inside {
+                None => return Ok((date, false)),
+                Some(d) => match d.closed_on {
+                    None => return Ok((date, true)),
+                    Some(closed) => {
+                        date = closed;
+                        adjustment = if adjustment == Adjustment::None { Adjustment::None } else { Adjustment::Forward };
+                        if !changes.contains(&DateChange::DisputePause) {
+                            changes.push(DateChange::DisputePause);
+                        }
+                    }
+                },
+            }
+        }
+        Ok((date, false))
+    }
+
+    /// The date and status of an invoice's next event, before the per-debtor gap.
+    fn candidate(&self, st: &InvoiceState<'_, '_>, index: usize) -> Result<Option<Scheduled>> {
+        let Some(ev) = st.events.get(index) else { return Ok(None) };
+        let inv = st.inv;
+        let issue = inv.invoice.issue_date;
+        let mut changes = Vec::new();
+        let (nominal, since, post_due) = match &ev.anchor {
+            EventAnchor::Policy { anchor, offset, unit, .. } => {
+                let base = match anchor {
+                    Anchor::IssueDate => issue,
+                    Anchor::DueDate => inv.due_date,
+                    Anchor::PreviousStep => st.prev_date.unwrap_or(inv.due_date),
+                };
+                let nominal = add(self, base, *offset, *unit).map_err(|e| err_at(inv, e))?;
+                let since = match anchor {
+                    Anchor::PreviousStep => st.prev_date.unwrap_or(issue),
+                    _ => date::add_days(issue, -1).unwrap_or(issue),
+                };
+                let post_due = nominal > inv.due_date;
+                (nominal, since, post_due)
+            }
+            EventAnchor::Fixed { date, .. } => (*date, date::add_days(issue, -1).unwrap_or(issue), false),
+        };
+        let mut date = nominal;
+        if let Some(prev) = st.prev_date {
+            if date < prev {
+                date = prev;
+                changes.push(DateChange::AfterPrevious);
+            }
+        }
+        let (date, suspended) = self.settle(inv, date, since, post_due, st.prev_date, &mut changes).map_err(|e| err_at(inv, e))?;
+        let status = self.status_on(st, ev, date, suspended);
+        Ok(Some(Scheduled { event_index: index, nominal, date, changes, status, contact_key: None }))
+    }
+
+    fn status_on(&self, st: &InvoiceState<'_, '_>, ev: &Event<'_>, date: NaiveDate, suspended: bool) -> StepStatus {
+        let inv = st.inv;
+        let outstanding = inv.outstanding_on(date);
+        match &ev.anchor {
+            EventAnchor::Policy { conditions, .. } => {
+                if inv.invoice.payment_plan.as_ref().is_some_and(|p| date >= p.agreed_on) {
+                    StepStatus::ReplacedByPlan
+                } else if !outstanding.is_positive() {
+                    StepStatus::CancelledPaid
+                } else if suspended {
+                    StepStatus::SuspendedDispute
+                } else if conditions.min_outstanding.is_some_and(|m| outstanding < m)
+                    || (!conditions.debtor_kinds.is_empty() && !conditions.debtor_kinds.contains(&self.debtor.debtor.kind))
+                {
+                    StepStatus::SkippedCondition
+                } else {
+                    StepStatus::Upcoming
+                }
+            }
+            EventAnchor::Fixed { cumulative_due, .. } => {
+                if !outstanding.is_positive() || settled_amount(inv, date) >= *cumulative_due {
+                    StepStatus::CancelledPaid
+                } else if suspended {
+                    StepStatus::SuspendedDispute
+                } else {
+                    // A missed-instalment reminder is only known to be needed on its date: `plan`
+                    // marks it Conditional while that date is after asOf.
+                    StepStatus::Upcoming
+                }
+            }
+        }
+    }
+}
+
+fn send_time(tz: Tz, day: NaiveDate, hour: u32) -> Result<DateTime<Utc>> {
+    // A start hour inside a DST gap (none in Europe at business hours) moves to the next valid hour.
+    for h in hour..hour.saturating_add(3) {
+        let time = NaiveTime::from_hms_opt(h.min(23), 0, 0).unwrap_or(NaiveTime::MIN);
+        if let Some(t) = tz.from_local_datetime(&day.and_time(time)).earliest() {
+            return Ok(t.with_timezone(&Utc));
+        }
+    }
+    Err(Error::new(ErrorCode::OutOfRange, "sendWindow.startHour", format!("no valid local time at {hour}:00 on {day} in {tz}")))
+}
+
+/// The idempotency key of a message: the same debtor and invoice-steps give the same key, on every
+/// platform (SHA-256 of a canonical text, hex, 32 characters).
+pub fn contact_key(debtor_id: &str, items: &[ItemRef]) -> String {
+    let mut sorted: Vec<&ItemRef> = items.iter().collect();
+    sorted.sort();
+    let mut h = Sha256::new();
+    h.update(b"relance/contact/v1\n");
+    h.update(debtor_id.as_bytes());
+    for item in sorted {
+        h.update(b"\n");
+        h.update(item.invoice_id.as_bytes());
+        h.update(b"\t");
+        h.update(item.step_id.as_bytes());
+    }
+    let digest = h.finalize();
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("rl_{hex}")
+}
+
+/// What scheduling one debtor produces.
+struct DebtorSchedule<'l, 'p> {
+    states: Vec<InvoiceState<'l, 'p>>,
+    contacts: Vec<RawContact>,
+}
+
+struct RawContact {
+    date: NaiveDate,
+    members: Vec<(usize, usize)>, // (state index, done index)
+}
+
+fn schedule_debtor<'l, 'p>(policy: &'p Policy, debtor: &'l CheckedDebtor<'l>, invoices: Vec<&'l CheckedInvoice<'l>>)
+    -> Result<DebtorSchedule<'l, 'p>>
+{
+    let ctx = Ctx { policy, calendar: debtor.calendar, debtor };
+    let mut states: Vec<InvoiceState<'l, 'p>> =
+        invoices.into_iter().map(|inv| InvoiceState { inv, events: events_for(policy, inv), done: Vec::new(), prev_date: None }).collect();
+    let mut heap: BinaryHeap<Reverse<(NaiveDate, usize)>> = BinaryHeap::new();
+    let mut pending: Vec<Option<Scheduled>> = Vec::with_capacity(states.len());
+    // Finalizes every non-contact event at the head of an invoice and returns its next contact.
+    let advance = |st: &mut InvoiceState<'l, 'p>, from: usize| -> Result<Option<Scheduled>> {
+        let mut index = from;
+        while let Some(c) = ctx.candidate(st, index)? {
+            if c.status.is_contact() {
+                return Ok(Some(c));
+            }
+            // A suspended step stops the timeline until the dispute closes.
+            let stop = c.status == StepStatus::SuspendedDispute;
+            st.prev_date = Some(c.date);
+            st.done.push(c);
+            if stop {
+                let date = st.prev_date.unwrap_or(st.inv.due_date);
+                for i in index + 1..st.events.len() {
+                    st.done.push(Scheduled { event_index: i, nominal: date, date, changes: Vec::new(), status: StepStatus::SuspendedDispute, contact_key: None });
+                }
+                return Ok(None);
+            }
+            index += 1;
+        }
+        Ok(None)
+    };
+    for (i, st) in states.iter_mut().enumerate() {
+        let next = advance(st, 0)?;
+        if let Some(c) = &next {
+            heap.push(Reverse((c.date, i)));
+        }
+        pending.push(next);
+    }
+    let gap = i64::from(policy.min_gap_days);
+    let mut last_contact: Option<NaiveDate> = None;
+    let mut contacts = Vec::new();
+    let currency_of = |st: &InvoiceState<'_, '_>| st.inv.invoice.currency.clone();
+    while let Some(Reverse((first_date, first))) = heap.pop() {
+        // Keep the gap with the previous contact; re-settle a moved date (disputes, business days, payment).
+        let date = first_date;
+        if let Some(last) = last_contact {
+            let earliest = date::add_days(last, gap).unwrap_or(last);
+            if date < earliest {
+                let Some(Some(c)) = pending.get_mut(first) else { continue };
+                let Some(st) = states.get(first) else { continue };
+                let mut changes = std::mem::take(&mut c.changes);
+                changes.push(DateChange::MinGap);
+                let post_due = c.nominal > st.inv.due_date;
+                let (moved, suspended) = ctx.settle(st.inv, earliest, c.date, post_due, Some(earliest), &mut changes).map_err(|e| err_at(st.inv, e))?;
+                let ev = st.events.get(c.event_index);
+                c.status = ev.map(|ev| ctx.status_on(st, ev, moved, suspended)).unwrap_or(StepStatus::Upcoming);
+                c.changes = changes;
+                c.date = moved;
+                if !c.status.is_contact() {
+                    // No longer a contact (paid or suspended meanwhile): finalize and move on.
+                    let done = pending.get_mut(first).and_then(Option::take);
+                    if let (Some(st), Some(done)) = (states.get_mut(first), done) {
+                        let next_index = done.event_index + 1;
+                        st.prev_date = Some(done.date);
+                        st.done.push(done);
+                        let next = advance(st, next_index)?;
+                        if let Some(n) = &next {
+                            heap.push(Reverse((n.date, first)));
+                        }
+                        if let Some(slot) = pending.get_mut(first) {
+                            *slot = next;
+                        }
+                    }
+                    continue;
+                }
+                heap.push(Reverse((moved, first)));
+                continue;
+            }
+        }
+        // Members: this invoice and, when grouping, every other invoice due by this date.
+        let mut members = vec![first];
+        if policy.grouping {
+            while let Some(Reverse((d, i))) = heap.peek().copied() {
+                if d > date {
+                    break;
+                }
+                heap.pop();
+                members.push(i);
+            }
+            members.sort_unstable();
+            let currency = states.get(first).map(currency_of);
+            for &m in &members {
+                if let Some(st) = states.get(m) {
+                    if Some(currency_of(st)) != currency {
+                        return Err(Error::new(ErrorCode::MixedCurrencies, format!("invoices[{}].currency", st.inv.index),
+                            format!("debtor `{}` would get one grouped message with invoices in several currencies; turn grouping off or bill in one currency",
+                                debtor.debtor.id)));
+                    }
+                }
+            }
+        }
+        let mut raw = RawContact { date, members: Vec::with_capacity(members.len()) };
+        for m in members {
+            let (Some(st), Some(slot)) = (states.get_mut(m), pending.get_mut(m)) else { continue };
+            let Some(mut c) = slot.take() else { continue };
+            if c.date != date {
+                c.date = date;
+                if !c.changes.contains(&DateChange::MinGap) {
+                    c.changes.push(DateChange::MinGap);
+                }
+            }
+            let next_index = c.event_index + 1;
+            st.prev_date = Some(date);
+            st.done.push(c);
+            raw.members.push((m, st.done.len() - 1));
+            let next = advance(st, next_index)?;
+            if let Some(n) = &next {
+                heap.push(Reverse((n.date, m)));
+            }
+            *slot = next;
+        }
+        last_contact = Some(date);
+        contacts.push(raw);
+    }
+    Ok(DebtorSchedule { states, contacts })
+}
+
+fn group_by_debtor<'l>(checked: &'l CheckedLedger<'l>) -> Vec<Vec<&'l CheckedInvoice<'l>>> {
+    let mut by_debtor: Vec<Vec<&CheckedInvoice<'_>>> = vec![Vec::new(); checked.debtors.len()];
+    for inv in &checked.invoices {
+        if let Some(list) = by_debtor.get_mut(inv.debtor_index) {
+            list.push(inv);
+        }
+    }
+    by_debtor
+}
+
+fn status_for(date: NaiveDate, as_of: NaiveDate) -> StepStatus {
+    match date.cmp(&as_of) {
+        std::cmp::Ordering::Less => StepStatus::Past,
+        std::cmp::Ordering::Equal => StepStatus::Today,
+        std::cmp::Ordering::Greater => StepStatus::Upcoming,
+    }
+}
+
+fn deadline(ev: &Event<'_>, from: NaiveDate, calendar: CalendarId) -> Result<Option<NaiveDate>> {
+    ev.deadline_days
+        .map(|days| {
+            let end = date::add_days(from, i64::from(days)).unwrap_or(from);
+            calendar::adjust(calendar, end, Adjustment::Forward)
+        })
+        .transpose()
+}
+
+/// Plans every invoice of `ledger` under `policy`: the whole timeline, past and future, seen from
+/// `as_of`.
+pub fn plan(ledger: &Ledger, policy: &CheckedPolicy, as_of: NaiveDate) -> Result<Plan> {
+    date::check_year(as_of).map_err(|e| e.within("asOf"))?;
+    let checked = ledger.check()?;
+    let policy = policy.policy();
+    let mut timelines: Vec<Option<InvoiceTimeline>> = vec![None; checked.invoices.len()];
+    let mut contacts = Vec::new();
+    let mut warnings = Vec::new();
+    for (di, invoices) in group_by_debtor(&checked).into_iter().enumerate() {
+        let Some(debtor) = checked.debtors.get(di) else { continue };
+        if debtor.calendar_is_fallback && !invoices.is_empty() {
+            warnings.push(PlanWarning {
+                code: "no_holiday_calendar",
+                path: format!("debtors[{di}].country"),
+                message: format!("no public-holiday calendar for {}: only weekends are skipped", debtor.debtor.country),
+            });
+        }
+        let mut sched = schedule_debtor(policy, debtor, invoices)?;
+        // Contacts: keys, send times and the highest step of each.
+        for raw in &sched.contacts {
+            let items: Vec<ItemRef> = raw.members.iter().filter_map(|(s, d)| {
+                let st = sched.states.get(*s)?;
+                let ev = st.events.get(st.done.get(*d)?.event_index)?;
+                Some(ItemRef { invoice_id: st.inv.invoice.id.clone(), step_id: ev.step_id.clone() })
+            }).collect();
+            let key = contact_key(&debtor.debtor.id, &items);
+            let mut lead: Option<&Event<'_>> = None;
+            let mut total = Decimal::ZERO;
+            let mut currency = Currency::eur();
+            for (s, d) in &raw.members {
+                let Some(st) = sched.states.get(*s) else { continue };
+                let Some(done) = st.done.get(*d) else { continue };
+                let Some(ev) = st.events.get(done.event_index) else { continue };
+                total += st.inv.outstanding_on(raw.date).value();
+                currency = st.inv.invoice.currency.clone();
+                if lead.is_none_or(|l| ev.level >= l.level) {
+                    lead = Some(ev);
+                }
+            }
+            let Some(lead) = lead else { continue };
+            let contact = Contact {
+                key: key.clone(),
+                debtor_id: debtor.debtor.id.clone(),
+                date: raw.date,
+                send_at: send_time(debtor.time_zone, raw.date, policy.send_window.start_hour)?,
+                channel: lead.channel,
+                template: lead.template.to_owned(),
+                level: lead.level,
+                tone: lead.tone,
+                items,
+                total_outstanding: Amount(total).to_minor_units(&currency),
+                currency,
+                deadline_date: deadline(lead, raw.date, debtor.calendar)?,
+                status: status_for(raw.date, as_of),
+            };
+            contacts.push(contact);
+            for (s, d) in &raw.members {
+                if let Some(done) = sched.states.get_mut(*s).and_then(|st| st.done.get_mut(*d)) {
+                    done.contact_key = Some(key.clone());
+                }
+            }
+        }
+        for st in sched.states {
+            let inv = st.inv;
+            let mut steps = Vec::with_capacity(st.done.len());
+            for s in st.done {
+                let Some(ev) = st.events.get(s.event_index) else { continue };
+                let mut status = if s.status.is_contact() { status_for(s.date, as_of) } else { s.status };
+                if ev.kind == EventKind::InstalmentMissed && s.status.is_contact() && s.date > as_of {
+                    status = StepStatus::Conditional;
+                }
+                let contact = s.status.is_contact();
+                steps.push(TimelineStep {
+                    step_id: ev.step_id.clone(),
+                    kind: ev.kind,
+                    channel: ev.channel,
+                    template: ev.template.to_owned(),
+                    level: ev.level,
+                    tone: ev.tone,
+                    nominal_date: s.nominal,
+                    date: s.date,
+                    send_at: if contact { Some(send_time(debtor.time_zone, s.date, policy.send_window.start_hour)?) } else { None },
+                    changes: s.changes,
+                    status,
+                    outstanding: inv.outstanding_on(s.date).to_minor_units(&inv.invoice.currency),
+                    deadline_date: if contact { deadline(ev, s.date, debtor.calendar)? } else { None },
+                    contact_key: s.contact_key,
+                });
+            }
+            let timeline = InvoiceTimeline {
+                invoice_id: inv.invoice.id.clone(),
+                number: inv.invoice.number.clone(),
+                debtor_id: inv.invoice.debtor_id.clone(),
+                due_date: inv.due_date,
+                currency: inv.invoice.currency.clone(),
+                total: inv.invoice.total.to_minor_units(&inv.invoice.currency),
+                outstanding: inv.outstanding_on(as_of).to_minor_units(&inv.invoice.currency),
+                settled_on: inv.settled_on(),
+                term_findings: inv.term_findings.clone(),
+                steps,
+            };
+            if let Some(slot) = timelines.get_mut(inv.index) {
+                *slot = Some(timeline);
+            }
+        }
+    }
+    contacts.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.debtor_id.cmp(&b.debtor_id)));
+    Ok(Plan { as_of, policy_id: policy.id.clone(), invoices: timelines.into_iter().flatten().collect(), contacts, warnings })
+}
+
+// ---- what to send now ---------------------------------------------------------------------------
+
+/// A message already sent (or claimed), as the sender records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SentEntry {
+    /// The action's idempotency key.
+    pub key: String,
+    /// When it went out.
+    pub sent_at: DateTime<Utc>,
+    /// The invoice-steps it covered.
+    pub items: Vec<ItemRef>,
+}
+
+/// Why an action is due.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionReason {
+    /// `scheduled` (on its day) or `catch_up` (late, under the catch-up rule).
+    pub code: &'static str,
+    /// Days after its planned date.
+    pub days_late: i64,
+    /// Earlier missed steps that this one replaces (never sent).
+    pub superseded: Vec<ItemRef>,
+    /// For a person.
+    pub message: String,
+}
+
+/// One invoice in an action.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionItem {
+    /// Invoice id.
+    pub invoice_id: String,
+    /// Invoice number.
+    pub number: String,
+    /// Step id.
+    pub step_id: String,
+    /// The step's planned date.
+    pub planned_date: NaiveDate,
+    /// Due date.
+    pub due_date: NaiveDate,
+    /// Outstanding now.
+    pub outstanding: Amount,
+}
+
+/// Something to send now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Action {
+    /// Idempotency key: claim it before sending; the provider gets it too.
+    pub key: String,
+    /// Debtor id.
+    pub debtor_id: String,
+    /// Channel.
+    pub channel: Channel,
+    /// Template key.
+    pub template: String,
+    /// Level.
+    pub level: u8,
+    /// Tone.
+    pub tone: Tone,
+    /// The leading step's id.
+    pub step_id: String,
+    /// The invoices it covers.
+    pub items: Vec<ActionItem>,
+    /// Currency.
+    pub currency: Currency,
+    /// Total outstanding now.
+    pub total_outstanding: Amount,
+    /// For a formal notice: the deadline stated, counted from today.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline_date: Option<NaiveDate>,
+    /// Why now.
+    pub reason: ActionReason,
+}
+
+/// Exactly what must be sent at `now`, given what was already sent: one action per debtor at most
+/// when grouping or a gap applies; only the latest missed step of an invoice, and only within the
+/// catch-up lateness; never outside the debtor's send window or on a non-business day (when the
+/// policy adjusts dates).
+pub fn due_actions(ledger: &Ledger, policy: &CheckedPolicy, sent_log: &[SentEntry], now: DateTime<Utc>) -> Result<Vec<Action>> {
+    let checked = ledger.check()?;
+    let p = policy.policy();
+    let mut done: HashSet<(&str, &str)> = HashSet::new();
+    let mut last_sent: HashMap<&str, DateTime<Utc>> = HashMap::new();
+    let invoice_debtor: HashMap<&str, &str> =
+        ledger.invoices.iter().map(|i| (i.id.as_str(), i.debtor_id.as_str())).collect();
+    for (i, entry) in sent_log.iter().enumerate() {
+        if entry.key.is_empty() || entry.items.is_empty() {
+            return Err(Error::new(ErrorCode::InvalidSentLog, format!("sentLog[{i}]"), "an entry needs its key and the invoice-steps it covered"));
+        }
+        for item in &entry.items {
+            done.insert((item.invoice_id.as_str(), item.step_id.as_str()));
+            if let Some(debtor) = invoice_debtor.get(item.invoice_id.as_str()) {
+                let slot = last_sent.entry(debtor).or_insert(entry.sent_at);
+                *slot = (*slot).max(entry.sent_at);
+            }
+        }
+    }
+    let mut actions = Vec::new();
+    for (di, invoices) in group_by_debtor(&checked).into_iter().enumerate() {
+        let Some(debtor) = checked.debtors.get(di) else { continue };
+        if invoices.is_empty() {
+            continue;
+        }
+        let local = now.with_timezone(&debtor.time_zone);
+        let today = local.date_naive();
+        let hour = local.hour();
+        if hour < p.send_window.start_hour || hour >= p.send_window.end_hour {
+            continue;
+        }
+        if p.business_day_adjustment != Adjustment::None && !calendar::is_business_day(debtor.calendar, today)? {
+            continue;
+        }
+        if let Some(last) = last_sent.get(debtor.debtor.id.as_str()) {
+            let last_day = last.with_timezone(&debtor.time_zone).date_naive();
+            if (today - last_day).num_days() < i64::from(p.min_gap_days) {
+                continue;
+            }
+        }
+        let sched = schedule_debtor(p, debtor, invoices)?;
+        // Per invoice: the latest step due by now and not yet sent; earlier ones are superseded.
+        let mut candidates: Vec<(&InvoiceState<'_, '_>, &Scheduled, &Event<'_>, Vec<ItemRef>)> = Vec::new();
+        for st in &sched.states {
+            let inv = st.inv;
+            if !inv.outstanding_on(today).is_positive() || open_dispute_on(inv, today) {
+                continue;
+            }
+            let mut latest: Option<(&Scheduled, &Event<'_>)> = None;
+            let mut superseded = Vec::new();
+            for s in st.done.iter().filter(|s| s.status.is_contact() && s.date <= today) {
+                let Some(ev) = st.events.get(s.event_index) else { continue };
+                if done.contains(&(inv.invoice.id.as_str(), ev.step_id.as_str())) {
+                    superseded.clear();
+                    latest = None;
+                    continue;
+                }
+                if let Some((_, prev)) = latest {
+                    superseded.push(ItemRef { invoice_id: inv.invoice.id.clone(), step_id: prev.step_id.clone() });
+                }
+                latest = Some((s, ev));
+            }
+            let Some((s, ev)) = latest else { continue };
+            if send_time(debtor.time_zone, s.date, p.send_window.start_hour)? > now {
+                continue;
+            }
+            if (today - s.date).num_days() > i64::from(p.catch_up.max_lateness_days) {
+                continue;
+            }
+            if let EventAnchor::Policy { conditions, .. } = &ev.anchor {
+                if conditions.min_outstanding.is_some_and(|m| inv.outstanding_on(today) < m) {
+                    continue;
+                }
+            }
+            candidates.push((st, s, ev, superseded));
+        }
+        if candidates.is_empty() {
+            continue;
+        }
+        // Grouping: one action with every candidate. Otherwise one per invoice, and only the first
+        // when a gap must be kept between contacts.
+        let groups: Vec<Vec<usize>> = if p.grouping {
+            vec![(0..candidates.len()).collect()]
+        } else if p.min_gap_days > 0 {
+            let first = (0..candidates.len()).min_by_key(|&i| candidates.get(i).map(|c| (c.1.date, c.0.inv.index)));
+            first.map(|i| vec![vec![i]]).unwrap_or_default()
+        } else {
+            (0..candidates.len()).map(|i| vec![i]).collect()
+        };
+        for group in groups {
+            let members: Vec<_> = group.iter().filter_map(|&i| candidates.get(i)).collect();
+            let Some(lead) = members.iter().max_by_key(|(st, s, ev, _)| (ev.level, s.date, Reverse(st.inv.index))) else { continue };
+            let currency = lead.0.inv.invoice.currency.clone();
+            if let Some(other) = members.iter().find(|(st, ..)| st.inv.invoice.currency != currency) {
+                return Err(Error::new(ErrorCode::MixedCurrencies, format!("invoices[{}].currency", other.0.inv.index),
+                    format!("debtor `{}` would get one grouped message with invoices in several currencies", debtor.debtor.id)));
+            }
+            let refs: Vec<ItemRef> = members.iter().map(|(st, _, ev, _)| ItemRef { invoice_id: st.inv.invoice.id.clone(), step_id: ev.step_id.clone() }).collect();
+            let items: Vec<ActionItem> = members.iter().map(|(st, s, ev, _)| ActionItem {
+                invoice_id: st.inv.invoice.id.clone(),
+                number: st.inv.invoice.number.clone(),
+                step_id: ev.step_id.clone(),
+                planned_date: s.date,
+                due_date: st.inv.due_date,
+                outstanding: st.inv.outstanding_on(today).to_minor_units(&currency),
+            }).collect();
+            let total: Decimal = members.iter().map(|(st, ..)| st.inv.outstanding_on(today).value()).sum();
+            let days_late = members.iter().map(|(_, s, ..)| (today - s.date).num_days()).max().unwrap_or(0);
+            let superseded: Vec<ItemRef> = members.iter().flat_map(|(.., sup)| sup.iter().cloned()).collect();
+            let lead_ev = lead.2;
+            let message = if days_late == 0 {
+                format!("step `{}` is planned for today", lead_ev.step_id)
+            } else {
+                format!("step `{}` was planned {days_late} day(s) ago; the catch-up rule sends it once (at most {} days late){}",
+                    lead_ev.step_id, p.catch_up.max_lateness_days,
+                    if superseded.is_empty() { String::new() } else { format!(", replacing {} earlier missed step(s)", superseded.len()) })
+            };
+            actions.push(Action {
+                key: contact_key(&debtor.debtor.id, &refs),
+                debtor_id: debtor.debtor.id.clone(),
+                channel: lead_ev.channel,
+                template: lead_ev.template.to_owned(),
+                level: lead_ev.level,
+                tone: lead_ev.tone,
+                step_id: lead_ev.step_id.clone(),
+                items,
+                total_outstanding: Amount(total).to_minor_units(&currency),
+                currency,
+                deadline_date: deadline(lead_ev, today, debtor.calendar)?,
+                reason: ActionReason { code: if days_late == 0 { "scheduled" } else { "catch_up" }, days_late, superseded, message },
+            });
+        }
+    }
+    Ok(actions)
+}
+
+fn open_dispute_on(inv: &CheckedInvoice<'_>, day: NaiveDate) -> bool {
+    inv.invoice.disputes.iter().any(|d| d.opened_on <= day && d.closed_on.is_none_or(|c| c > day))
+}

@@ -1,0 +1,66 @@
+//! Replays the golden cases under `tests/golden/planner/` (shared with the wasm, worker and browser
+//! layers): each gives a ledger, a policy and a date, and the exact expected JSON output or error.
+//!
+//! A case's `expected` was produced by the engine and then checked by hand against the `why` notes
+//! of the case; `RELANCE_BLESS=1` rewrites `expected` after an intended change (review the diff).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // test code
+
+use relance_core::json::{from_json, to_json};
+use relance_core::planner::{due_actions, plan, SentEntry};
+use relance_core::policy::{preset, CheckedPolicy, Policy};
+use relance_core::Error;
+use serde_json::{json, Value};
+use std::path::Path;
+
+fn policy_of(v: &Value) -> Result<CheckedPolicy, Error> {
+    match v {
+        Value::String(id) => preset(id),
+        other => from_json::<Policy>(&other.to_string())?.check(),
+    }
+}
+
+fn run_case(input: &Value) -> Result<Value, Error> {
+    let ledger = from_json(&input["ledger"].to_string())?;
+    let policy = policy_of(&input["policy"]).map_err(|e| e.within("policy"))?;
+    let out = match input["function"].as_str().unwrap_or("plan") {
+        "plan" => {
+            let as_of = relance_core::date::parse(input["asOf"].as_str().unwrap()).unwrap();
+            to_json(&plan(&ledger, &policy, as_of)?)?
+        }
+        "dueActions" => {
+            let sent: Vec<SentEntry> = from_json(&input["sentLog"].to_string())?;
+            let now = from_json(&input["now"].to_string())?;
+            to_json(&due_actions(&ledger, &policy, &sent, now)?)?
+        }
+        f => panic!("unknown function {f}"),
+    };
+    Ok(serde_json::from_str(&out).unwrap())
+}
+
+#[test]
+fn golden_planner_cases() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/golden/planner");
+    let bless = std::env::var("RELANCE_BLESS").is_ok();
+    let mut paths: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    paths.sort();
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for path in paths.iter().filter(|p| p.extension().is_some_and(|e| e == "json")) {
+        let mut case: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        assert!(case["why"].is_string() || case["why"].is_array(), "{}: every case says why its answer is right", path.display());
+        let got = match run_case(&case["input"]) {
+            Ok(v) => json!({ "output": v }),
+            Err(e) => json!({ "error": { "code": e.code().as_str(), "path": e.path() } }),
+        };
+        count += 1;
+        if bless {
+            case["expected"] = got;
+            std::fs::write(path, serde_json::to_string_pretty(&case).unwrap() + "\n").unwrap();
+        } else if case["expected"] != got {
+            failures.push(format!("{}:\n expected {}\n got      {}", path.display(), case["expected"], got));
+        }
+    }
+    assert!(count >= 5, "only {count} golden cases found in {}", dir.display());
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
