@@ -4,7 +4,7 @@
 //! Defaults: `samples/ledger.json`, `standard`, 2026-11-23.
 
 use relance_core::json::from_json;
-use relance_core::planner::{plan, StepStatus};
+use relance_core::planner::{due_actions, plan, StepStatus};
 use relance_core::policy::{preset, Policy};
 
 fn main() {
@@ -31,26 +31,76 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     println!("Relance calendar: {ledger_path}, policy `{}`, as of {as_of}\n", plan.policy_id);
     for inv in &plan.invoices {
-        println!("{} ({}) debtor {} due {} total {} {} outstanding {}",
-            inv.number, inv.invoice_id, inv.debtor_id, inv.due_date, inv.total, inv.currency.code(), inv.outstanding);
+        println!(
+            "{} ({}) debtor {} due {} total {} {} outstanding {}",
+            inv.number,
+            inv.invoice_id,
+            inv.debtor_id,
+            inv.due_date,
+            inv.total,
+            inv.currency.code(),
+            inv.outstanding
+        );
         for f in &inv.term_findings {
             println!("    ! {:?} {}: {}", f.severity, f.code, f.message);
         }
         for s in &inv.steps {
-            let marker = match s.status { StepStatus::Today => ">>", StepStatus::Past => "  ", _ => " ." };
+            let marker = match s.status {
+                StepStatus::Today => ">>",
+                StepStatus::Past => "  ",
+                _ => " .",
+            };
             let changes: Vec<String> = s.changes.iter().map(|c| format!("{c:?}")).collect();
-            println!("  {marker} {}  {:<22} {:<18} {:<22} {:<18} {}",
-                s.date, s.step_id, format!("{:?}", s.channel), s.template, format!("{:?}", s.status),
-                if changes.is_empty() { String::new() } else { format!("moved: {}", changes.join(", ")) });
+            println!(
+                "  {marker} {}  {:<22} {:<18} {:<22} {:<18} {}",
+                s.date,
+                s.step_id,
+                format!("{:?}", s.channel),
+                s.template,
+                format!("{:?}", s.status),
+                if changes.is_empty() { String::new() } else { format!("moved: {}", changes.join(", ")) }
+            );
         }
         println!();
     }
     println!("Messages ({}):", plan.contacts.len());
     for c in &plan.contacts {
-        println!("  {} {} {:<12} {:<18} {:<20} {} {} [{}] {}",
-            c.date, c.send_at.format("%H:%MZ"), c.debtor_id, format!("{:?}", c.channel), c.template,
-            c.total_outstanding, c.currency.code(),
-            c.items.iter().map(|i| i.invoice_id.as_str()).collect::<Vec<_>>().join(","), c.key);
+        println!(
+            "  {} {} {:<12} {:<18} {:<20} {} {} [{}] {}",
+            c.date,
+            c.send_at.format("%H:%MZ"),
+            c.debtor_id,
+            format!("{:?}", c.channel),
+            c.template,
+            c.total_outstanding,
+            c.currency.code(),
+            c.items.iter().map(|i| i.invoice_id.as_str()).collect::<Vec<_>>().join(","),
+            c.key
+        );
+    }
+    // What a run at 10:00 Paris time on the as-of day would send, with nothing sent before:
+    // the catch-up rule keeps only each invoice's latest step, if it is recent enough.
+    let now = chrono::TimeZone::from_local_datetime(
+        &chrono_tz::Europe::Paris,
+        &as_of.and_hms_opt(10, 0, 0).unwrap_or_default(),
+    )
+    .earliest()
+    .ok_or("no 10:00 in Paris that day")?
+    .with_timezone(&chrono::Utc);
+    let actions = due_actions(&ledger, &policy, &[], now)?;
+    println!("\nDue at {now} ({} action(s), nothing sent before):", actions.len());
+    for a in &actions {
+        println!(
+            "  {} {:<12} {:<18} {:<20} {} {} [{}] {}",
+            a.key,
+            a.debtor_id,
+            format!("{:?}", a.channel),
+            a.template,
+            a.total_outstanding,
+            a.currency.code(),
+            a.items.iter().map(|i| i.invoice_id.as_str()).collect::<Vec<_>>().join(","),
+            a.reason.message
+        );
     }
     for w in &plan.warnings {
         println!("warning {} at {}: {}", w.code, w.path, w.message);

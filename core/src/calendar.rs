@@ -351,9 +351,9 @@ pub fn is_business_day(id: CalendarId, date: NaiveDate) -> Result<bool> {
 }
 
 fn step(date: NaiveDate, forward: bool) -> Result<NaiveDate> {
-    date::add_days(date, if forward { 1 } else { -1 })
-        .filter(|d| (MIN_YEAR..=MAX_YEAR).contains(&d.year()))
-        .ok_or_else(|| Error::new(ErrorCode::DateOutOfRange, "", format!("moving from {date} leaves the supported years")))
+    date::add_days(date, if forward { 1 } else { -1 }).filter(|d| (MIN_YEAR..=MAX_YEAR).contains(&d.year())).ok_or_else(
+        || Error::new(ErrorCode::DateOutOfRange, "", format!("moving from {date} leaves the supported years")),
+    )
 }
 
 /// The first business day strictly after `date`.
@@ -414,9 +414,17 @@ mod tests {
     #[test]
     fn easter_matches_known_dates() {
         // Published Easter dates (Gregorian), including the extremes of the range.
-        for (y, s) in [(1900, "1900-04-15"), (1943, "1943-04-25"), (1961, "1961-04-02"), (2000, "2000-04-23"),
-            (2024, "2024-03-31"), (2025, "2025-04-20"), (2026, "2026-04-05"), (2038, "2038-04-25"), (2285, "2285-03-22")]
-        {
+        for (y, s) in [
+            (1900, "1900-04-15"),
+            (1943, "1943-04-25"),
+            (1961, "1961-04-02"),
+            (2000, "2000-04-23"),
+            (2024, "2024-03-31"),
+            (2025, "2025-04-20"),
+            (2026, "2026-04-05"),
+            (2038, "2038-04-25"),
+            (2285, "2285-03-22"),
+        ] {
             assert_eq!(easter_sunday(y).unwrap(), d(s), "{y}");
         }
     }
@@ -424,8 +432,22 @@ mod tests {
     #[test]
     fn france_2026() {
         let days: Vec<_> = holidays(CalendarId::Fr, 2026).unwrap().into_iter().map(|h| h.date.to_string()).collect();
-        assert_eq!(days, ["2026-01-01", "2026-04-06", "2026-05-01", "2026-05-08", "2026-05-14", "2026-05-25",
-            "2026-07-14", "2026-08-15", "2026-11-01", "2026-11-11", "2026-12-25"]);
+        assert_eq!(
+            days,
+            [
+                "2026-01-01",
+                "2026-04-06",
+                "2026-05-01",
+                "2026-05-08",
+                "2026-05-14",
+                "2026-05-25",
+                "2026-07-14",
+                "2026-08-15",
+                "2026-11-01",
+                "2026-11-11",
+                "2026-12-25"
+            ]
+        );
         assert!(holiday_on(CalendarId::FrAlsaceMoselle, d("2026-04-03")).unwrap().is_some());
         assert!(holiday_on(CalendarId::Fr, d("2026-04-03")).unwrap().is_none());
         // Whit Monday was a working day 2005-2007 ("journée de solidarité").

@@ -16,10 +16,9 @@ pub const MAX_YEAR: i32 = 2199;
 pub fn parse(text: &str) -> Result<NaiveDate, (ErrorCode, String)> {
     let shape_ok = text.len() == 10
         && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
-    let date = shape_ok
-        .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
-        .flatten()
-        .ok_or_else(|| (ErrorCode::InvalidDate, format!("`{text}` is not a date of the form YYYY-MM-DD that exists")))?;
+    let date = shape_ok.then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()).flatten().ok_or_else(|| {
+        (ErrorCode::InvalidDate, format!("`{text}` is not a date of the form YYYY-MM-DD that exists"))
+    })?;
     check_year(date).map_err(|e| (e.code(), e.message().to_owned()))?;
     Ok(date)
 }

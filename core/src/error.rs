@@ -218,9 +218,7 @@ impl Error {
         };
         // serde reports a missing field at the enclosing object: point at the field itself.
         let path = match (code, backticked(&message)) {
-            (ErrorCode::MissingField, Some(field)) | (ErrorCode::UnknownField, Some(field)) => {
-                join_path(path, field)
-            }
+            (ErrorCode::MissingField, Some(field)) | (ErrorCode::UnknownField, Some(field)) => join_path(path, field),
             _ => path.to_owned(),
         };
         Error::new(code, path, message)

@@ -28,6 +28,5 @@ where
 /// Encodes an output value as JSON text. Our output types contain only strings, numbers, lists and
 /// string-keyed maps, so encoding cannot fail; an error is still reported, never a panic.
 pub fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value)
-        .map_err(|e| Error::new(crate::error::ErrorCode::InvalidJson, "", e.to_string()))
+    serde_json::to_string(value).map_err(|e| Error::new(crate::error::ErrorCode::InvalidJson, "", e.to_string()))
 }

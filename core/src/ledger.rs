@@ -345,12 +345,19 @@ fn check_count(len: usize, max: usize, path: &str) -> Result<()> {
 
 fn check_positive(amount: Amount, currency: &Currency, path: &str) -> Result<()> {
     if !amount.is_positive() {
-        let code = if amount.value().is_sign_negative() && !amount.value().is_zero() { ErrorCode::NegativeAmount } else { ErrorCode::NonPositiveAmount };
+        let code = if amount.value().is_sign_negative() && !amount.value().is_zero() {
+            ErrorCode::NegativeAmount
+        } else {
+            ErrorCode::NonPositiveAmount
+        };
         return Err(Error::new(code, path, format!("the amount must be more than zero, not {amount}")));
     }
     if amount.value().scale() > currency.minor_units() && amount.value().normalize().scale() > currency.minor_units() {
-        return Err(Error::new(ErrorCode::TooManyDecimals, path,
-            format!("{amount} has more decimals than {} allows ({})", currency.code(), currency.minor_units())));
+        return Err(Error::new(
+            ErrorCode::TooManyDecimals,
+            path,
+            format!("{amount} has more decimals than {} allows ({})", currency.code(), currency.minor_units()),
+        ));
     }
     Ok(())
 }
@@ -371,17 +378,26 @@ impl Debtor {
     fn check(&self, path: &str) -> Result<CheckedDebtor<'_>> {
         check_id(&self.id, &format!("{path}.id"))?;
         if !is_country_code(&self.country) {
-            return Err(Error::new(ErrorCode::InvalidCountry, format!("{path}.country"),
-                format!("`{}` is not an ISO 3166-1 alpha-2 country code such as \"FR\"", self.country)));
+            return Err(Error::new(
+                ErrorCode::InvalidCountry,
+                format!("{path}.country"),
+                format!("`{}` is not an ISO 3166-1 alpha-2 country code such as \"FR\"", self.country),
+            ));
         }
         let lang_ok = (2..=3).contains(&self.locale.split(['-', '_']).next().unwrap_or("").len());
         if !lang_ok || self.locale.len() > 35 {
-            return Err(Error::new(ErrorCode::InvalidJson, format!("{path}.locale"),
-                format!("`{}` is not a language tag such as \"fr\" or \"fr-FR\"", self.locale)));
+            return Err(Error::new(
+                ErrorCode::InvalidJson,
+                format!("{path}.locale"),
+                format!("`{}` is not a language tag such as \"fr\" or \"fr-FR\"", self.locale),
+            ));
         }
         let time_zone: Tz = self.time_zone.parse().map_err(|_| {
-            Error::new(ErrorCode::UnknownTimeZone, format!("{path}.timeZone"),
-                format!("`{}` is not an IANA time zone such as \"Europe/Paris\"", self.time_zone))
+            Error::new(
+                ErrorCode::UnknownTimeZone,
+                format!("{path}.timeZone"),
+                format!("`{}` is not an IANA time zone such as \"Europe/Paris\"", self.time_zone),
+            )
         })?;
         let (calendar, calendar_is_fallback) = match (self.calendar, CalendarId::for_country(&self.country)) {
             (Some(c), _) => (c, false),
@@ -393,7 +409,13 @@ impl Debtor {
 }
 
 impl Invoice {
-    fn check<'a>(&'a self, index: usize, debtor_index: usize, debtor: &Debtor, creditor: &Creditor) -> Result<CheckedInvoice<'a>> {
+    fn check<'a>(
+        &'a self,
+        index: usize,
+        debtor_index: usize,
+        debtor: &Debtor,
+        creditor: &Creditor,
+    ) -> Result<CheckedInvoice<'a>> {
         let path = format!("invoices[{index}]");
         let p = |field: &str| format!("{path}.{field}");
         check_id(&self.id, &p("id"))?;
@@ -401,7 +423,11 @@ impl Invoice {
         let issue = self.issue_date;
         let (due_date, no_agreed_term) = match (&self.terms, self.due_date) {
             (Some(_), Some(_)) => {
-                return Err(Error::new(ErrorCode::TermsOrDueDate, p("dueDate"), "give either terms or dueDate, not both"));
+                return Err(Error::new(
+                    ErrorCode::TermsOrDueDate,
+                    p("dueDate"),
+                    "give either terms or dueDate, not both",
+                ));
             }
             (Some(t), None) => (t.due_date(issue, self.delivery_date).map_err(|e| e.within(&p("terms")))?, false),
             (None, Some(due)) => {
@@ -409,14 +435,17 @@ impl Invoice {
                 (due, false)
             }
             (None, None) => {
-                let public = (debtor.kind == DebtorKind::PublicBody).then(|| debtor.public_buyer_category.unwrap_or_default());
+                let public =
+                    (debtor.kind == DebtorKind::PublicBody).then(|| debtor.public_buyer_category.unwrap_or_default());
                 (terms::legal_default_due_date(issue, self.delivery_date, public).map_err(|e| e.within(&path))?, true)
             }
         };
         date::check_year(due_date).map_err(|e| e.within(&p("dueDate")))?;
-        for (list, len) in [("payments", self.payments.len()), ("creditNotes", self.credit_notes.len()),
-            ("disputes", self.disputes.len())]
-        {
+        for (list, len) in [
+            ("payments", self.payments.len()),
+            ("creditNotes", self.credit_notes.len()),
+            ("disputes", self.disputes.len()),
+        ] {
             check_count(len, MAX_ENTRIES, &p(list))?;
         }
         let mut settlements = Vec::with_capacity(self.payments.len() + self.credit_notes.len());
@@ -438,15 +467,22 @@ impl Invoice {
             check_not_before(dispute.opened_on, issue, &p(&format!("disputes[{i}].openedOn")))?;
             if let Some(closed) = dispute.closed_on {
                 if closed < dispute.opened_on {
-                    return Err(Error::new(ErrorCode::EndBeforeStart, p(&format!("disputes[{i}].closedOn")),
-                        format!("closed {closed} before it was opened {}", dispute.opened_on)));
+                    return Err(Error::new(
+                        ErrorCode::EndBeforeStart,
+                        p(&format!("disputes[{i}].closedOn")),
+                        format!("closed {closed} before it was opened {}", dispute.opened_on),
+                    ));
                 }
             }
         }
         for dispute in disputes {
             if let Some(close) = previous_close {
                 if dispute.opened_on < close {
-                    return Err(Error::new(ErrorCode::EndBeforeStart, p("disputes"), "two disputes overlap: close one before opening the next"));
+                    return Err(Error::new(
+                        ErrorCode::EndBeforeStart,
+                        p("disputes"),
+                        "two disputes overlap: close one before opening the next",
+                    ));
                 }
             }
             previous_close = Some(dispute.closed_on.unwrap_or(NaiveDate::MAX));
@@ -464,7 +500,8 @@ impl Invoice {
                 no_agreed_term,
                 sector: self.sector,
                 periodic: self.periodic,
-                public_buyer: (debtor.kind == DebtorKind::PublicBody).then(|| debtor.public_buyer_category.unwrap_or_default()),
+                public_buyer: (debtor.kind == DebtorKind::PublicBody)
+                    .then(|| debtor.public_buyer_category.unwrap_or_default()),
                 consumer: debtor.kind == DebtorKind::Consumer,
                 french_law: creditor.address.country == "FR",
             }),
@@ -480,7 +517,11 @@ impl Invoice {
 fn check_plan(plan: &PaymentPlan, invoice: &CheckedInvoice<'_>, path: &str) -> Result<()> {
     check_not_before(plan.agreed_on, invoice.invoice.issue_date, &format!("{path}.agreedOn"))?;
     if plan.instalments.is_empty() {
-        return Err(Error::new(ErrorCode::InvalidPaymentPlan, format!("{path}.instalments"), "a payment plan needs at least one instalment"));
+        return Err(Error::new(
+            ErrorCode::InvalidPaymentPlan,
+            format!("{path}.instalments"),
+            "a payment plan needs at least one instalment",
+        ));
     }
     check_count(plan.instalments.len(), MAX_ENTRIES, &format!("{path}.instalments"))?;
     let mut previous = plan.agreed_on;
@@ -489,16 +530,22 @@ fn check_plan(plan: &PaymentPlan, invoice: &CheckedInvoice<'_>, path: &str) -> R
         let ip = format!("{path}.instalments[{i}]");
         check_positive(inst.amount, &invoice.invoice.currency, &format!("{ip}.amount"))?;
         if inst.due_date < previous || (i > 0 && inst.due_date == previous) {
-            return Err(Error::new(ErrorCode::InvalidPaymentPlan, format!("{ip}.dueDate"),
-                "instalments must be in increasing date order, on or after the day the plan was agreed"));
+            return Err(Error::new(
+                ErrorCode::InvalidPaymentPlan,
+                format!("{ip}.dueDate"),
+                "instalments must be in increasing date order, on or after the day the plan was agreed",
+            ));
         }
         previous = inst.due_date;
         sum += inst.amount.value();
     }
     let owed = invoice.outstanding_on(plan.agreed_on);
     if sum < owed.value() {
-        return Err(Error::new(ErrorCode::InvalidPaymentPlan, format!("{path}.instalments"),
-            format!("the instalments add up to {sum}, less than the {owed} owed when the plan was agreed")));
+        return Err(Error::new(
+            ErrorCode::InvalidPaymentPlan,
+            format!("{path}.instalments"),
+            format!("the instalments add up to {sum}, less than the {owed} owed when the plan was agreed"),
+        ));
     }
     Ok(())
 }
@@ -509,8 +556,11 @@ impl Ledger {
         check_count(self.debtors.len(), MAX_DEBTORS, "debtors")?;
         check_count(self.invoices.len(), MAX_INVOICES, "invoices")?;
         if !is_country_code(&self.creditor.address.country) {
-            return Err(Error::new(ErrorCode::InvalidCountry, "creditor.address.country",
-                format!("`{}` is not an ISO 3166-1 alpha-2 country code", self.creditor.address.country)));
+            return Err(Error::new(
+                ErrorCode::InvalidCountry,
+                "creditor.address.country",
+                format!("`{}` is not an ISO 3166-1 alpha-2 country code", self.creditor.address.country),
+            ));
         }
         let mut debtor_index: HashMap<&str, usize> = HashMap::with_capacity(self.debtors.len());
         let mut debtors = Vec::with_capacity(self.debtors.len());
@@ -518,21 +568,33 @@ impl Ledger {
             let path = format!("debtors[{i}]");
             debtors.push(debtor.check(&path)?);
             if debtor_index.insert(debtor.id.as_str(), i).is_some() {
-                return Err(Error::new(ErrorCode::DuplicateId, format!("{path}.id"), format!("debtor id `{}` is used twice", debtor.id)));
+                return Err(Error::new(
+                    ErrorCode::DuplicateId,
+                    format!("{path}.id"),
+                    format!("debtor id `{}` is used twice", debtor.id),
+                ));
             }
         }
         let mut seen: HashMap<&str, ()> = HashMap::with_capacity(self.invoices.len());
         let mut invoices = Vec::with_capacity(self.invoices.len());
         for (i, invoice) in self.invoices.iter().enumerate() {
             let di = *debtor_index.get(invoice.debtor_id.as_str()).ok_or_else(|| {
-                Error::new(ErrorCode::UnknownReference, format!("invoices[{i}].debtorId"), format!("no debtor has the id `{}`", invoice.debtor_id))
+                Error::new(
+                    ErrorCode::UnknownReference,
+                    format!("invoices[{i}].debtorId"),
+                    format!("no debtor has the id `{}`", invoice.debtor_id),
+                )
             })?;
             let debtor = debtors.get(di).map(|d: &CheckedDebtor<'_>| d.debtor).ok_or_else(|| {
                 Error::new(ErrorCode::UnknownReference, format!("invoices[{i}].debtorId"), "debtor index out of range")
             })?;
             invoices.push(invoice.check(i, di, debtor, &self.creditor)?);
             if seen.insert(invoice.id.as_str(), ()).is_some() {
-                return Err(Error::new(ErrorCode::DuplicateId, format!("invoices[{i}].id"), format!("invoice id `{}` is used twice", invoice.id)));
+                return Err(Error::new(
+                    ErrorCode::DuplicateId,
+                    format!("invoices[{i}].id"),
+                    format!("invoice id `{}` is used twice", invoice.id),
+                ));
             }
         }
         Ok(CheckedLedger { ledger: self, invoices, debtors })

@@ -234,9 +234,17 @@ struct Event<'p> {
 }
 
 enum EventAnchor<'p> {
-    Policy { anchor: Anchor, offset: i32, unit: DayUnit, conditions: &'p Conditions },
+    Policy {
+        anchor: Anchor,
+        offset: i32,
+        unit: DayUnit,
+        conditions: &'p Conditions,
+    },
     /// Instalment reminder on a fixed date; not needed once `cumulative_due` is paid by then.
-    Fixed { date: NaiveDate, cumulative_due: Decimal },
+    Fixed {
+        date: NaiveDate,
+        cumulative_due: Decimal,
+    },
 }
 
 struct Scheduled {
@@ -267,9 +275,11 @@ fn err_at(inv: &CheckedInvoice<'_>, e: Error) -> Error {
 
 fn add(ctx: &Ctx<'_>, from: NaiveDate, offset: i32, unit: DayUnit) -> Result<NaiveDate> {
     match unit {
-        DayUnit::CalendarDays => date::add_days(from, i64::from(offset))
-            .filter(|d| date::check_year(*d).is_ok())
-            .ok_or_else(|| Error::new(ErrorCode::DateOutOfRange, "", format!("{from} + {offset} days leaves the supported years"))),
+        DayUnit::CalendarDays => {
+            date::add_days(from, i64::from(offset)).filter(|d| date::check_year(*d).is_ok()).ok_or_else(|| {
+                Error::new(ErrorCode::DateOutOfRange, "", format!("{from} + {offset} days leaves the supported years"))
+            })
+        }
         DayUnit::BusinessDays => calendar::add_business_days(ctx.calendar, from, offset),
     }
 }
@@ -295,7 +305,8 @@ fn events_for<'p>(policy: &'p Policy, inv: &CheckedInvoice<'_>) -> Vec<Event<'p>
         for (i, inst) in plan.instalments.iter().enumerate() {
             cumulative += inst.amount.value();
             let n = i + 1;
-            let before = date::add_days(inst.due_date, -i64::from(r.days_before)).unwrap_or(inst.due_date).max(plan.agreed_on);
+            let before =
+                date::add_days(inst.due_date, -i64::from(r.days_before)).unwrap_or(inst.due_date).max(plan.agreed_on);
             let after = date::add_days(inst.due_date, i64::from(r.days_after_missed)).unwrap_or(inst.due_date);
             for (kind, date, name, level, tone) in [
                 (EventKind::InstalmentUpcoming, before, "upcoming", 1, Tone::Courteous),
@@ -305,7 +316,11 @@ fn events_for<'p>(policy: &'p Policy, inv: &CheckedInvoice<'_>) -> Vec<Event<'p>
                     step_id: format!("instalment-{n}-{name}"),
                     kind,
                     channel: Channel::Email,
-                    template: if kind == EventKind::InstalmentUpcoming { "instalment_upcoming" } else { "instalment_missed" },
+                    template: if kind == EventKind::InstalmentUpcoming {
+                        "instalment_upcoming"
+                    } else {
+                        "instalment_missed"
+                    },
                     level,
                     tone,
                     deadline_days: None,
@@ -325,9 +340,15 @@ fn settled_amount(inv: &CheckedInvoice<'_>, day: NaiveDate) -> Decimal {
 impl<'a> Ctx<'a> {
     /// Applies the dispute pause and the business-day rule to `date`; `since` is the anchor's date:
     /// only disputes opened after it shift the step.
-    fn settle(&self, inv: &CheckedInvoice<'_>, mut date: NaiveDate, since: NaiveDate, post_due: bool, floor: Option<NaiveDate>,
-        changes: &mut Vec<DateChange>) -> Result<(NaiveDate, bool)>
-    {
+    fn settle(
+        &self,
+        inv: &CheckedInvoice<'_>,
+        mut date: NaiveDate,
+        since: NaiveDate,
+        post_due: bool,
+        floor: Option<NaiveDate>,
+        changes: &mut Vec<DateChange>,
+    ) -> Result<(NaiveDate, bool)> {
         let mut disputes: Vec<_> = inv.invoice.disputes.iter().collect();
         disputes.sort_by_key(|d| d.opened_on);
         for dispute in disputes {
@@ -336,9 +357,14 @@ impl<'a> Ctx<'a> {
                     None => return Ok((date, true)),
                     Some(closed) => {
                         let pause = (closed - dispute.opened_on).num_days();
-                        date = date::add_days(date, pause).filter(|d| date::check_year(*d).is_ok()).ok_or_else(|| {
-                            Error::new(ErrorCode::DateOutOfRange, "disputes", "a dispute pushes a step outside the supported years")
-                        })?;
+                        date =
+                            date::add_days(date, pause).filter(|d| date::check_year(*d).is_ok()).ok_or_else(|| {
+                                Error::new(
+                                    ErrorCode::DateOutOfRange,
+                                    "disputes",
+                                    "a dispute pushes a step outside the supported years",
+                                )
+                            })?;
                         if pause > 0 && !changes.contains(&DateChange::DisputePause) {
                             changes.push(DateChange::DisputePause);
                         }
@@ -361,14 +387,16 @@ impl<'a> Ctx<'a> {
                     changes.push(DateChange::BusinessDay);
                 }
             }
-            let inside = inv.invoice.disputes.iter().find(|d| d.opened_on <= date && d.closed_on.is_none_or(|c| date < c));
+            let inside =
+                inv.invoice.disputes.iter().find(|d| d.opened_on <= date && d.closed_on.is_none_or(|c| date < c));
             match inside {
                 None => return Ok((date, false)),
                 Some(d) => match d.closed_on {
                     None => return Ok((date, true)),
                     Some(closed) => {
                         date = closed;
-                        adjustment = if adjustment == Adjustment::None { Adjustment::None } else { Adjustment::Forward };
+                        adjustment =
+                            if adjustment == Adjustment::None { Adjustment::None } else { Adjustment::Forward };
                         if !changes.contains(&DateChange::DisputePause) {
                             changes.push(DateChange::DisputePause);
                         }
@@ -409,7 +437,8 @@ impl<'a> Ctx<'a> {
                 changes.push(DateChange::AfterPrevious);
             }
         }
-        let (date, suspended) = self.settle(inv, date, since, post_due, st.prev_date, &mut changes).map_err(|e| err_at(inv, e))?;
+        let (date, suspended) =
+            self.settle(inv, date, since, post_due, st.prev_date, &mut changes).map_err(|e| err_at(inv, e))?;
         let status = self.status_on(st, ev, date, suspended);
         Ok(Some(Scheduled { event_index: index, nominal, date, changes, status, contact_key: None }))
     }
@@ -426,7 +455,8 @@ impl<'a> Ctx<'a> {
                 } else if suspended {
                     StepStatus::SuspendedDispute
                 } else if conditions.min_outstanding.is_some_and(|m| outstanding < m)
-                    || (!conditions.debtor_kinds.is_empty() && !conditions.debtor_kinds.contains(&self.debtor.debtor.kind))
+                    || (!conditions.debtor_kinds.is_empty()
+                        && !conditions.debtor_kinds.contains(&self.debtor.debtor.kind))
                 {
                     StepStatus::SkippedCondition
                 } else {
@@ -456,7 +486,11 @@ fn send_time(tz: Tz, day: NaiveDate, hour: u32) -> Result<DateTime<Utc>> {
             return Ok(t.with_timezone(&Utc));
         }
     }
-    Err(Error::new(ErrorCode::OutOfRange, "sendWindow.startHour", format!("no valid local time at {hour}:00 on {day} in {tz}")))
+    Err(Error::new(
+        ErrorCode::OutOfRange,
+        "sendWindow.startHour",
+        format!("no valid local time at {hour}:00 on {day} in {tz}"),
+    ))
 }
 
 /// The idempotency key of a message: the same debtor and invoice-steps give the same key, on every
@@ -489,12 +523,16 @@ struct RawContact {
     members: Vec<(usize, usize)>, // (state index, done index)
 }
 
-fn schedule_debtor<'l, 'p>(policy: &'p Policy, debtor: &'l CheckedDebtor<'l>, invoices: Vec<&'l CheckedInvoice<'l>>)
-    -> Result<DebtorSchedule<'l, 'p>>
-{
+fn schedule_debtor<'l, 'p>(
+    policy: &'p Policy,
+    debtor: &'l CheckedDebtor<'l>,
+    invoices: Vec<&'l CheckedInvoice<'l>>,
+) -> Result<DebtorSchedule<'l, 'p>> {
     let ctx = Ctx { policy, calendar: debtor.calendar, debtor };
-    let mut states: Vec<InvoiceState<'l, 'p>> =
-        invoices.into_iter().map(|inv| InvoiceState { inv, events: events_for(policy, inv), done: Vec::new(), prev_date: None }).collect();
+    let mut states: Vec<InvoiceState<'l, 'p>> = invoices
+        .into_iter()
+        .map(|inv| InvoiceState { inv, events: events_for(policy, inv), done: Vec::new(), prev_date: None })
+        .collect();
     let mut heap: BinaryHeap<Reverse<(NaiveDate, usize)>> = BinaryHeap::new();
     let mut pending: Vec<Option<Scheduled>> = Vec::with_capacity(states.len());
     // Finalizes every non-contact event at the head of an invoice and returns its next contact.
@@ -511,7 +549,14 @@ fn schedule_debtor<'l, 'p>(policy: &'p Policy, debtor: &'l CheckedDebtor<'l>, in
             if stop {
                 let date = st.prev_date.unwrap_or(st.inv.due_date);
                 for i in index + 1..st.events.len() {
-                    st.done.push(Scheduled { event_index: i, nominal: date, date, changes: Vec::new(), status: StepStatus::SuspendedDispute, contact_key: None });
+                    st.done.push(Scheduled {
+                        event_index: i,
+                        nominal: date,
+                        date,
+                        changes: Vec::new(),
+                        status: StepStatus::SuspendedDispute,
+                        contact_key: None,
+                    });
                 }
                 return Ok(None);
             }
@@ -541,7 +586,9 @@ fn schedule_debtor<'l, 'p>(policy: &'p Policy, debtor: &'l CheckedDebtor<'l>, in
                 let mut changes = std::mem::take(&mut c.changes);
                 changes.push(DateChange::MinGap);
                 let post_due = c.nominal > st.inv.due_date;
-                let (moved, suspended) = ctx.settle(st.inv, earliest, c.date, post_due, Some(earliest), &mut changes).map_err(|e| err_at(st.inv, e))?;
+                let (moved, suspended) = ctx
+                    .settle(st.inv, earliest, c.date, post_due, Some(earliest), &mut changes)
+                    .map_err(|e| err_at(st.inv, e))?;
                 let ev = st.events.get(c.event_index);
                 c.status = ev.map(|ev| ctx.status_on(st, ev, moved, suspended)).unwrap_or(StepStatus::Upcoming);
                 c.changes = changes;
@@ -663,11 +710,15 @@ pub fn plan(ledger: &Ledger, policy: &CheckedPolicy, as_of: NaiveDate) -> Result
         let mut sched = schedule_debtor(policy, debtor, invoices)?;
         // Contacts: keys, send times and the highest step of each.
         for raw in &sched.contacts {
-            let items: Vec<ItemRef> = raw.members.iter().filter_map(|(s, d)| {
-                let st = sched.states.get(*s)?;
-                let ev = st.events.get(st.done.get(*d)?.event_index)?;
-                Some(ItemRef { invoice_id: st.inv.invoice.id.clone(), step_id: ev.step_id.clone() })
-            }).collect();
+            let items: Vec<ItemRef> = raw
+                .members
+                .iter()
+                .filter_map(|(s, d)| {
+                    let st = sched.states.get(*s)?;
+                    let ev = st.events.get(st.done.get(*d)?.event_index)?;
+                    Some(ItemRef { invoice_id: st.inv.invoice.id.clone(), step_id: ev.step_id.clone() })
+                })
+                .collect();
             let key = contact_key(&debtor.debtor.id, &items);
             let mut lead: Option<&Event<'_>> = None;
             let mut total = Decimal::ZERO;
@@ -724,7 +775,11 @@ pub fn plan(ledger: &Ledger, policy: &CheckedPolicy, as_of: NaiveDate) -> Result
                     tone: ev.tone,
                     nominal_date: s.nominal,
                     date: s.date,
-                    send_at: if contact { Some(send_time(debtor.time_zone, s.date, policy.send_window.start_hour)?) } else { None },
+                    send_at: if contact {
+                        Some(send_time(debtor.time_zone, s.date, policy.send_window.start_hour)?)
+                    } else {
+                        None
+                    },
                     changes: s.changes,
                     status,
                     outstanding: inv.outstanding_on(s.date).to_minor_units(&inv.invoice.currency),
@@ -750,7 +805,13 @@ pub fn plan(ledger: &Ledger, policy: &CheckedPolicy, as_of: NaiveDate) -> Result
         }
     }
     contacts.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.debtor_id.cmp(&b.debtor_id)));
-    Ok(Plan { as_of, policy_id: policy.id.clone(), invoices: timelines.into_iter().flatten().collect(), contacts, warnings })
+    Ok(Plan {
+        as_of,
+        policy_id: policy.id.clone(),
+        invoices: timelines.into_iter().flatten().collect(),
+        contacts,
+        warnings,
+    })
 }
 
 // ---- what to send now ---------------------------------------------------------------------------
@@ -834,7 +895,12 @@ pub struct Action {
 /// when grouping or a gap applies; only the latest missed step of an invoice, and only within the
 /// catch-up lateness; never outside the debtor's send window or on a non-business day (when the
 /// policy adjusts dates).
-pub fn due_actions(ledger: &Ledger, policy: &CheckedPolicy, sent_log: &[SentEntry], now: DateTime<Utc>) -> Result<Vec<Action>> {
+pub fn due_actions(
+    ledger: &Ledger,
+    policy: &CheckedPolicy,
+    sent_log: &[SentEntry],
+    now: DateTime<Utc>,
+) -> Result<Vec<Action>> {
     let checked = ledger.check()?;
     let p = policy.policy();
     let mut done: HashSet<(&str, &str)> = HashSet::new();
@@ -843,7 +909,11 @@ pub fn due_actions(ledger: &Ledger, policy: &CheckedPolicy, sent_log: &[SentEntr
         ledger.invoices.iter().map(|i| (i.id.as_str(), i.debtor_id.as_str())).collect();
     for (i, entry) in sent_log.iter().enumerate() {
         if entry.key.is_empty() || entry.items.is_empty() {
-            return Err(Error::new(ErrorCode::InvalidSentLog, format!("sentLog[{i}]"), "an entry needs its key and the invoice-steps it covered"));
+            return Err(Error::new(
+                ErrorCode::InvalidSentLog,
+                format!("sentLog[{i}]"),
+                "an entry needs its key and the invoice-steps it covered",
+            ));
         }
         for item in &entry.items {
             done.insert((item.invoice_id.as_str(), item.step_id.as_str()));
@@ -925,21 +995,36 @@ pub fn due_actions(ledger: &Ledger, policy: &CheckedPolicy, sent_log: &[SentEntr
         };
         for group in groups {
             let members: Vec<_> = group.iter().filter_map(|&i| candidates.get(i)).collect();
-            let Some(lead) = members.iter().max_by_key(|(st, s, ev, _)| (ev.level, s.date, Reverse(st.inv.index))) else { continue };
+            let Some(lead) = members.iter().max_by_key(|(st, s, ev, _)| (ev.level, s.date, Reverse(st.inv.index)))
+            else {
+                continue;
+            };
             let currency = lead.0.inv.invoice.currency.clone();
             if let Some(other) = members.iter().find(|(st, ..)| st.inv.invoice.currency != currency) {
-                return Err(Error::new(ErrorCode::MixedCurrencies, format!("invoices[{}].currency", other.0.inv.index),
-                    format!("debtor `{}` would get one grouped message with invoices in several currencies", debtor.debtor.id)));
+                return Err(Error::new(
+                    ErrorCode::MixedCurrencies,
+                    format!("invoices[{}].currency", other.0.inv.index),
+                    format!(
+                        "debtor `{}` would get one grouped message with invoices in several currencies",
+                        debtor.debtor.id
+                    ),
+                ));
             }
-            let refs: Vec<ItemRef> = members.iter().map(|(st, _, ev, _)| ItemRef { invoice_id: st.inv.invoice.id.clone(), step_id: ev.step_id.clone() }).collect();
-            let items: Vec<ActionItem> = members.iter().map(|(st, s, ev, _)| ActionItem {
-                invoice_id: st.inv.invoice.id.clone(),
-                number: st.inv.invoice.number.clone(),
-                step_id: ev.step_id.clone(),
-                planned_date: s.date,
-                due_date: st.inv.due_date,
-                outstanding: st.inv.outstanding_on(today).to_minor_units(&currency),
-            }).collect();
+            let refs: Vec<ItemRef> = members
+                .iter()
+                .map(|(st, _, ev, _)| ItemRef { invoice_id: st.inv.invoice.id.clone(), step_id: ev.step_id.clone() })
+                .collect();
+            let items: Vec<ActionItem> = members
+                .iter()
+                .map(|(st, s, ev, _)| ActionItem {
+                    invoice_id: st.inv.invoice.id.clone(),
+                    number: st.inv.invoice.number.clone(),
+                    step_id: ev.step_id.clone(),
+                    planned_date: s.date,
+                    due_date: st.inv.due_date,
+                    outstanding: st.inv.outstanding_on(today).to_minor_units(&currency),
+                })
+                .collect();
             let total: Decimal = members.iter().map(|(st, ..)| st.inv.outstanding_on(today).value()).sum();
             let days_late = members.iter().map(|(_, s, ..)| (today - s.date).num_days()).max().unwrap_or(0);
             let superseded: Vec<ItemRef> = members.iter().flat_map(|(.., sup)| sup.iter().cloned()).collect();
@@ -963,7 +1048,12 @@ pub fn due_actions(ledger: &Ledger, policy: &CheckedPolicy, sent_log: &[SentEntr
                 total_outstanding: Amount(total).to_minor_units(&currency),
                 currency,
                 deadline_date: deadline(lead_ev, today, debtor.calendar)?,
-                reason: ActionReason { code: if days_late == 0 { "scheduled" } else { "catch_up" }, days_late, superseded, message },
+                reason: ActionReason {
+                    code: if days_late == 0 { "scheduled" } else { "catch_up" },
+                    days_late,
+                    superseded,
+                    message,
+                },
             });
         }
     }

@@ -211,7 +211,9 @@ fn out_of_range(path: String, what: &str) -> Error {
 }
 
 fn is_key(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-' || b == b'.')
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-' || b == b'.')
 }
 
 impl Policy {
@@ -247,10 +249,18 @@ impl Policy {
                 return Err(Error::new(ErrorCode::InvalidId, p("id"), "a step id is 1 to 64 of a-z, 0-9, _ - ."));
             }
             if !ids.insert(step.id.as_str()) {
-                return Err(Error::new(ErrorCode::DuplicateId, p("id"), format!("step id `{}` is used twice", step.id)));
+                return Err(Error::new(
+                    ErrorCode::DuplicateId,
+                    p("id"),
+                    format!("step id `{}` is used twice", step.id),
+                ));
             }
             if !is_key(&step.template) {
-                return Err(Error::new(ErrorCode::InvalidId, p("template"), "a template key is 1 to 64 of a-z, 0-9, _ - ."));
+                return Err(Error::new(
+                    ErrorCode::InvalidId,
+                    p("template"),
+                    "a template key is 1 to 64 of a-z, 0-9, _ - .",
+                ));
             }
             if !(1..=5).contains(&step.level) {
                 return Err(out_of_range(p("level"), "the level is 1 (courtesy) to 5 (legal)"));
@@ -265,23 +275,41 @@ impl Policy {
             }
             if let Some(min) = step.conditions.min_outstanding {
                 if min.value().is_sign_negative() {
-                    return Err(Error::new(ErrorCode::NegativeAmount, p("conditions.minOutstanding"), "the minimum outstanding may not be negative"));
+                    return Err(Error::new(
+                        ErrorCode::NegativeAmount,
+                        p("conditions.minOutstanding"),
+                        "the minimum outstanding may not be negative",
+                    ));
                 }
             }
             match step.anchor {
                 Anchor::PreviousStep if i == 0 => {
-                    return Err(Error::new(ErrorCode::StepsOutOfOrder, p("anchor"), "the first step has no previous step to follow"));
+                    return Err(Error::new(
+                        ErrorCode::StepsOutOfOrder,
+                        p("anchor"),
+                        "the first step has no previous step to follow",
+                    ));
                 }
                 Anchor::PreviousStep if step.offset < 0 => {
-                    return Err(Error::new(ErrorCode::StepsOutOfOrder, p("offset"), "a step cannot come before the step it follows"));
+                    return Err(Error::new(
+                        ErrorCode::StepsOutOfOrder,
+                        p("offset"),
+                        "a step cannot come before the step it follows",
+                    ));
                 }
                 Anchor::IssueDate | Anchor::DueDate => {
                     // A later step anchored like an earlier one must not come earlier.
                     let earlier = self.steps.iter().take(i).filter(|s| s.anchor == step.anchor && s.unit == step.unit);
                     if let Some(prev) = earlier.map(|s| s.offset).max() {
                         if step.offset < prev {
-                            return Err(Error::new(ErrorCode::StepsOutOfOrder, p("offset"),
-                                format!("offset {} comes before an earlier step's offset {prev} from the same anchor", step.offset)));
+                            return Err(Error::new(
+                                ErrorCode::StepsOutOfOrder,
+                                p("offset"),
+                                format!(
+                                    "offset {} comes before an earlier step's offset {prev} from the same anchor",
+                                    step.offset
+                                ),
+                            ));
                         }
                     }
                 }
@@ -302,7 +330,11 @@ pub fn preset(id: &str) -> Result<CheckedPolicy> {
         "standard" => include_str!("../data/policies/standard.json"),
         "firm" => include_str!("../data/policies/firm.json"),
         _ => {
-            return Err(Error::new(ErrorCode::UnknownReference, "", format!("no preset `{id}`; presets are {}", PRESET_IDS.join(", "))));
+            return Err(Error::new(
+                ErrorCode::UnknownReference,
+                "",
+                format!("no preset `{id}`; presets are {}", PRESET_IDS.join(", ")),
+            ));
         }
     };
     crate::json::from_json::<Policy>(text)

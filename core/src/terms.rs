@@ -112,9 +112,9 @@ impl PaymentTerms {
     /// The due date for an invoice issued on `issue` and delivered on `delivery`.
     pub fn due_date(&self, issue: NaiveDate, delivery: Option<NaiveDate>) -> Result<NaiveDate> {
         let add = |d: NaiveDate, n: u32| {
-            date::add_days(d, i64::from(n))
-                .filter(|d| date::check_year(*d).is_ok())
-                .ok_or_else(|| Error::new(ErrorCode::DateOutOfRange, "days", "the due date falls outside the supported years"))
+            date::add_days(d, i64::from(n)).filter(|d| date::check_year(*d).is_ok()).ok_or_else(|| {
+                Error::new(ErrorCode::DateOutOfRange, "days", "the due date falls outside the supported years")
+            })
         };
         match *self {
             PaymentTerms::Net { days, from } => {
@@ -122,7 +122,11 @@ impl PaymentTerms {
                 let start = match from {
                     TermStart::Invoice => issue,
                     TermStart::Delivery => delivery.ok_or_else(|| {
-                        Error::new(ErrorCode::MissingField, "deliveryDate", "terms count from delivery, but the invoice has no deliveryDate")
+                        Error::new(
+                            ErrorCode::MissingField,
+                            "deliveryDate",
+                            "terms count from delivery, but the invoice has no deliveryDate",
+                        )
                     })?,
                 };
                 add(start, days)
@@ -201,9 +205,15 @@ pub struct TermContext {
 
 /// The legal default due date when no term was agreed: 30 days after delivery (or the invoice
 /// date when no delivery date is given); for a public buyer, its payment period from the invoice.
-pub fn legal_default_due_date(issue: NaiveDate, delivery: Option<NaiveDate>, public: Option<PublicBuyerCategory>) -> Result<NaiveDate> {
+pub fn legal_default_due_date(
+    issue: NaiveDate,
+    delivery: Option<NaiveDate>,
+    public: Option<PublicBuyerCategory>,
+) -> Result<NaiveDate> {
     match public {
-        Some(category) => PaymentTerms::Net { days: category.max_days(), from: TermStart::Invoice }.due_date(issue, None),
+        Some(category) => {
+            PaymentTerms::Net { days: category.max_days(), from: TermStart::Invoice }.due_date(issue, None)
+        }
         None => PaymentTerms::Net { days: 30, from: TermStart::Invoice }.due_date(delivery.unwrap_or(issue), None),
     }
 }
@@ -225,7 +235,12 @@ pub fn check_term(ctx: &TermContext) -> Vec<TermFinding> {
     }
     let mut cap = |code: &'static str, severity: Severity, limit: NaiveDate, rule: &str| {
         if ctx.due > limit {
-            out.push(TermFinding { code, severity, limit_date: limit, message: format!("{rule}: due {} is after the limit {limit}", ctx.due) });
+            out.push(TermFinding {
+                code,
+                severity,
+                limit_date: limit,
+                message: format!("{rule}: due {} is after the limit {limit}", ctx.due),
+            });
         }
     };
     if let Some(category) = ctx.public_buyer {
@@ -233,36 +248,61 @@ pub fn check_term(ctx: &TermContext) -> Vec<TermFinding> {
             "exceeds_public_buyer_period",
             Severity::Illegal,
             days_after(ctx.issue, i64::from(category.max_days())),
-            &format!("a public buyer must pay within {} days (Code de la commande publique R2192-10)", category.max_days()),
+            &format!(
+                "a public buyer must pay within {} days (Code de la commande publique R2192-10)",
+                category.max_days()
+            ),
         );
         return out;
     }
     if !ctx.french_law {
-        cap("exceeds_eu_60_days", Severity::Warning, days_after(ctx.issue, 60),
-            "more than 60 days must be expressly agreed and not grossly unfair (Directive 2011/7/EU art. 3(5))");
+        cap(
+            "exceeds_eu_60_days",
+            Severity::Warning,
+            days_after(ctx.issue, 60),
+            "more than 60 days must be expressly agreed and not grossly unfair (Directive 2011/7/EU art. 3(5))",
+        );
         return out;
     }
     let sixty = days_after(ctx.issue, 60);
     let eom45 = end_of_month(days_after(ctx.issue, 45));
     if ctx.end_of_month_term {
-        cap("exceeds_45_days_end_of_month", Severity::Illegal, eom45.max(sixty),
-            "an end-of-month term may not exceed 45 days end of month, nor 60 days (Code de commerce L441-10 I)");
+        cap(
+            "exceeds_45_days_end_of_month",
+            Severity::Illegal,
+            eom45.max(sixty),
+            "an end-of-month term may not exceed 45 days end of month, nor 60 days (Code de commerce L441-10 I)",
+        );
     } else {
         // An explicit date may rest on an agreed 45-days-end-of-month term: the lenient cap applies.
         cap("exceeds_60_days", Severity::Illegal, sixty.max(eom45),
             "a term may not exceed 60 days after the invoice date, or 45 days end of month if expressly agreed (Code de commerce L441-10 I)");
     }
     if ctx.periodic {
-        cap("exceeds_periodic_invoice_cap", Severity::Illegal, days_after(ctx.issue, 45),
-            "a periodic invoice is payable within 45 days of its date (CGI 289 I-3, Code de commerce L441-10 I)");
+        cap(
+            "exceeds_periodic_invoice_cap",
+            Severity::Illegal,
+            days_after(ctx.issue, 45),
+            "a periodic invoice is payable within 45 days of its date (CGI 289 I-3, Code de commerce L441-10 I)",
+        );
     }
     if let Some(sector) = ctx.sector {
         let delivery = ctx.delivery.unwrap_or(ctx.issue);
         let (limit, rule) = match sector {
-            Sector::PerishableFood => (days_after(delivery, 30), "perishable food: 30 days after delivery (L441-11 II 1°)"),
-            Sector::Livestock => (days_after(delivery, 20), "livestock and fresh meat: 20 days after delivery (L441-11 II 2°)"),
-            Sector::AlcoholExcise => (days_after(end_of_month(delivery), 30), "alcohol under excise: 30 days after the end of the delivery month (L441-11 II 3°)"),
-            Sector::Transport => (days_after(ctx.issue, 30), "road transport, vehicle rental, freight forwarding: 30 days from the invoice date (L441-11 II 4°)"),
+            Sector::PerishableFood => {
+                (days_after(delivery, 30), "perishable food: 30 days after delivery (L441-11 II 1°)")
+            }
+            Sector::Livestock => {
+                (days_after(delivery, 20), "livestock and fresh meat: 20 days after delivery (L441-11 II 2°)")
+            }
+            Sector::AlcoholExcise => (
+                days_after(end_of_month(delivery), 30),
+                "alcohol under excise: 30 days after the end of the delivery month (L441-11 II 3°)",
+            ),
+            Sector::Transport => (
+                days_after(ctx.issue, 30),
+                "road transport, vehicle rental, freight forwarding: 30 days from the invoice date (L441-11 II 4°)",
+            ),
         };
         cap("exceeds_sector_cap", Severity::Illegal, limit, rule);
     }
@@ -280,8 +320,16 @@ mod tests {
 
     fn ctx(issue: &str, due: &str) -> TermContext {
         TermContext {
-            issue: d(issue), delivery: None, due: d(due), end_of_month_term: false, no_agreed_term: false,
-            sector: None, periodic: false, public_buyer: None, consumer: false, french_law: true,
+            issue: d(issue),
+            delivery: None,
+            due: d(due),
+            end_of_month_term: false,
+            no_agreed_term: false,
+            sector: None,
+            periodic: false,
+            public_buyer: None,
+            consumer: false,
+            french_law: true,
         }
     }
 
@@ -289,15 +337,33 @@ mod tests {
     fn due_dates_per_term() {
         let net = |days, from| PaymentTerms::Net { days, from };
         assert_eq!(net(30, TermStart::Invoice).due_date(d("2025-01-31"), None).unwrap(), d("2025-03-02"));
-        assert_eq!(net(60, TermStart::Delivery).due_date(d("2025-01-31"), Some(d("2025-01-20"))).unwrap(), d("2025-03-21"));
-        assert_eq!(net(30, TermStart::Delivery).due_date(d("2025-01-31"), None).unwrap_err().code(), ErrorCode::MissingField);
+        assert_eq!(
+            net(60, TermStart::Delivery).due_date(d("2025-01-31"), Some(d("2025-01-20"))).unwrap(),
+            d("2025-03-21")
+        );
+        assert_eq!(
+            net(30, TermStart::Delivery).due_date(d("2025-01-31"), None).unwrap_err().code(),
+            ErrorCode::MissingField
+        );
         assert_eq!(PaymentTerms::OnReceipt.due_date(d("2025-01-31"), None).unwrap(), d("2025-01-31"));
         let eom = |days, method| PaymentTerms::EndOfMonth { days, method };
         // Reference examples (late-payment-law.md): A 15 Jan -> 31 Mar; B 30 Apr -> 14 Jun.
-        assert_eq!(eom(45, EndOfMonthMethod::DaysThenEndOfMonth).due_date(d("2025-01-15"), None).unwrap(), d("2025-03-31"));
-        assert_eq!(eom(45, EndOfMonthMethod::EndOfMonthThenDays).due_date(d("2025-04-30"), None).unwrap(), d("2025-06-14"));
-        assert_eq!(eom(30, EndOfMonthMethod::EndOfMonthThenDays).due_date(d("2024-02-10"), None).unwrap(), d("2024-03-30"));
-        assert_eq!(net(4000, TermStart::Invoice).due_date(d("2025-01-01"), None).unwrap_err().code(), ErrorCode::OutOfRange);
+        assert_eq!(
+            eom(45, EndOfMonthMethod::DaysThenEndOfMonth).due_date(d("2025-01-15"), None).unwrap(),
+            d("2025-03-31")
+        );
+        assert_eq!(
+            eom(45, EndOfMonthMethod::EndOfMonthThenDays).due_date(d("2025-04-30"), None).unwrap(),
+            d("2025-06-14")
+        );
+        assert_eq!(
+            eom(30, EndOfMonthMethod::EndOfMonthThenDays).due_date(d("2024-02-10"), None).unwrap(),
+            d("2024-03-30")
+        );
+        assert_eq!(
+            net(4000, TermStart::Invoice).due_date(d("2025-01-01"), None).unwrap_err().code(),
+            ErrorCode::OutOfRange
+        );
     }
 
     #[test]
@@ -353,6 +419,9 @@ mod tests {
     #[test]
     fn legal_default() {
         assert_eq!(legal_default_due_date(d("2025-03-01"), Some(d("2025-02-25")), None).unwrap(), d("2025-03-27"));
-        assert_eq!(legal_default_due_date(d("2025-03-01"), None, Some(PublicBuyerCategory::Health)).unwrap(), d("2025-04-20"));
+        assert_eq!(
+            legal_default_due_date(d("2025-03-01"), None, Some(PublicBuyerCategory::Health)).unwrap(),
+            d("2025-04-20")
+        );
     }
 }

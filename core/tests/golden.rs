@@ -48,7 +48,11 @@ fn golden_planner_cases() {
     let mut count = 0;
     for path in paths.iter().filter(|p| p.extension().is_some_and(|e| e == "json")) {
         let mut case: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        assert!(case["why"].is_string() || case["why"].is_array(), "{}: every case says why its answer is right", path.display());
+        assert!(
+            case["why"].is_string() || case["why"].is_array(),
+            "{}: every case says why its answer is right",
+            path.display()
+        );
         let got = match run_case(&case["input"]) {
             Ok(v) => json!({ "output": v }),
             Err(e) => json!({ "error": { "code": e.code().as_str(), "path": e.path() } }),

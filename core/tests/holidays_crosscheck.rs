@@ -44,6 +44,11 @@ fn every_calendar_matches_the_python_holidays_package_2000_to_2100() {
             checked += 1;
         }
     }
-    assert!(mismatches.is_empty(), "{} of {checked} calendar-years differ:\n{}", mismatches.len(), mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "{} of {checked} calendar-years differ:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
     eprintln!("{checked} calendar-years identical");
 }

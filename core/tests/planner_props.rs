@@ -29,43 +29,91 @@ struct InvoiceSpec {
 }
 
 fn invoice_spec() -> impl Strategy<Value = InvoiceSpec> {
-    (0usize..3, 0i64..700, 0u32..75, 100i64..5_000_000,
+    (
+        0usize..3,
+        0i64..700,
+        0u32..75,
+        100i64..5_000_000,
         prop::collection::vec((0i64..200, 1i64..3_000_000), 0..3),
-        prop::option::weighted(0.3, (0i64..120, prop::option::of(0i64..40))))
+        prop::option::weighted(0.3, (0i64..120, prop::option::of(0i64..40))),
+    )
         .prop_map(|(debtor, issue_offset, term_days, total_cents, payments, dispute)| InvoiceSpec {
-            debtor, issue_offset, term_days, total_cents, payments, dispute,
+            debtor,
+            issue_offset,
+            term_days,
+            total_cents,
+            payments,
+            dispute,
         })
 }
 
 fn build_ledger(specs: &[InvoiceSpec], countries: &[(&str, &str)]) -> Ledger {
-    let debtors = countries.iter().enumerate().map(|(i, (country, tz))| Debtor {
-        id: format!("d{i}"), name: format!("Debtor {i}"), kind: DebtorKind::Business, country: (*country).into(),
-        locale: "fr".into(), time_zone: (*tz).into(), calendar: None, public_buyer_category: None,
-        contacts: DebtorContacts::default(),
-    }).collect();
+    let debtors = countries
+        .iter()
+        .enumerate()
+        .map(|(i, (country, tz))| Debtor {
+            id: format!("d{i}"),
+            name: format!("Debtor {i}"),
+            kind: DebtorKind::Business,
+            country: (*country).into(),
+            locale: "fr".into(),
+            time_zone: (*tz).into(),
+            calendar: None,
+            public_buyer_category: None,
+            contacts: DebtorContacts::default(),
+        })
+        .collect();
     let start = d("2025-01-01");
-    let invoices = specs.iter().enumerate().map(|(i, s)| {
-        let issue = start + Duration::days(s.issue_offset);
-        Invoice {
-            id: format!("i{i}"), number: format!("N-{i}"), debtor_id: format!("d{}", s.debtor % countries.len()),
-            issue_date: issue, delivery_date: None, currency: Currency::eur(),
-            total: Amount(Decimal::new(s.total_cents, 2)),
-            terms: Some(PaymentTerms::Net { days: s.term_days, from: TermStart::Invoice }), due_date: None,
-            sector: None, periodic: false,
-            payments: s.payments.iter().map(|(off, cents)| Payment {
-                date: issue + Duration::days(*off), amount: Amount(Decimal::new(*cents, 2)), reference: None,
-            }).collect(),
-            credit_notes: vec![],
-            disputes: s.dispute.iter().map(|(open, len)| Dispute {
-                opened_on: issue + Duration::days(*open), closed_on: len.map(|l| issue + Duration::days(open + l)), reason: String::new(),
-            }).collect(),
-            payment_plan: None,
-        }
-    }).collect();
+    let invoices = specs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let issue = start + Duration::days(s.issue_offset);
+            Invoice {
+                id: format!("i{i}"),
+                number: format!("N-{i}"),
+                debtor_id: format!("d{}", s.debtor % countries.len()),
+                issue_date: issue,
+                delivery_date: None,
+                currency: Currency::eur(),
+                total: Amount(Decimal::new(s.total_cents, 2)),
+                terms: Some(PaymentTerms::Net { days: s.term_days, from: TermStart::Invoice }),
+                due_date: None,
+                sector: None,
+                periodic: false,
+                payments: s
+                    .payments
+                    .iter()
+                    .map(|(off, cents)| Payment {
+                        date: issue + Duration::days(*off),
+                        amount: Amount(Decimal::new(*cents, 2)),
+                        reference: None,
+                    })
+                    .collect(),
+                credit_notes: vec![],
+                disputes: s
+                    .dispute
+                    .iter()
+                    .map(|(open, len)| Dispute {
+                        opened_on: issue + Duration::days(*open),
+                        closed_on: len.map(|l| issue + Duration::days(open + l)),
+                        reason: String::new(),
+                    })
+                    .collect(),
+                payment_plan: None,
+            }
+        })
+        .collect();
     Ledger {
-        creditor: Creditor { name: "C".into(), identifiers: Default::default(),
-            address: Address { country: "FR".into(), ..Default::default() }, contact: Default::default(), payment: Default::default() },
-        debtors, invoices,
+        creditor: Creditor {
+            name: "C".into(),
+            identifiers: Default::default(),
+            address: Address { country: "FR".into(), ..Default::default() },
+            contact: Default::default(),
+            payment: Default::default(),
+        },
+        debtors,
+        invoices,
     }
 }
 

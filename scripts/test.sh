@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs every test of the project. Installs what it needs first, idempotently:
+# the wasm32 Rust target, and a Python virtual environment with the pinned `holidays` reference.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+
+echo "== setup"
+rustup target add wasm32-unknown-unknown
+if [ ! -x .tools/venv/bin/python ]; then
+  python3 -m venv .tools/venv
+fi
+.tools/venv/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements-test.txt
+export RELANCE_PYTHON="$PWD/.tools/venv/bin/python"
+# Property tests: at least 1 000 cases each (override with PROPTEST_CASES for a quick run).
+export PROPTEST_CASES="${PROPTEST_CASES:-1000}"
+
+echo "== format and lints"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+echo "== native tests (unit, doc, golden, property, holiday cross-check)"
+cargo test --workspace --locked
+
+echo "== the core stays pure: it builds for wasm32 (no clock, no I/O)"
+cargo build --locked --target wasm32-unknown-unknown -p relance-core -p relance-wasm
+
+echo "== the main command's sample still plans"
+cargo run --quiet --locked -p relance-core --example plan -- samples/ledger.json standard 2026-11-23 > /dev/null
+echo "all tests passed"
