@@ -20,11 +20,15 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "== native tests (unit, doc, golden, property, holiday cross-check)"
-cargo test --workspace --locked
+log="$(mktemp)"
+cargo test --workspace --locked 2>&1 | tee "$log"
+passed=$(grep -Eo '^test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')
+failed=$(grep -Eo '; [0-9]+ failed' "$log" | awk '{s+=$2} END {print s+0}')
+rm -f "$log"
 
 echo "== the core stays pure: it builds for wasm32 (no clock, no I/O)"
 cargo build --locked --target wasm32-unknown-unknown -p relance-core -p relance-wasm
 
 echo "== the main command's sample still plans"
 cargo run --quiet --locked -p relance-core --example plan -- samples/ledger.json standard 2026-11-23 > /dev/null
-echo "all tests passed"
+echo "tests: ${passed} passed, ${failed} failed"
