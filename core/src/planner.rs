@@ -574,7 +574,6 @@ fn schedule_debtor<'l, 'p>(
     let gap = i64::from(policy.min_gap_days);
     let mut last_contact: Option<NaiveDate> = None;
     let mut contacts = Vec::new();
-    let currency_of = |st: &InvoiceState<'_, '_>| st.inv.invoice.currency.clone();
     while let Some(Reverse((first_date, first))) = heap.pop() {
         // Keep the gap with the previous contact; re-settle a moved date (disputes, business days, payment).
         let date = first_date;
@@ -625,16 +624,7 @@ fn schedule_debtor<'l, 'p>(
                 members.push(i);
             }
             members.sort_unstable();
-            let currency = states.get(first).map(currency_of);
-            for &m in &members {
-                if let Some(st) = states.get(m) {
-                    if Some(currency_of(st)) != currency {
-                        return Err(Error::new(ErrorCode::MixedCurrencies, format!("invoices[{}].currency", st.inv.index),
-                            format!("debtor `{}` would get one grouped message with invoices in several currencies; turn grouping off or bill in one currency",
-                                debtor.debtor.id)));
-                    }
-                }
-            }
+            one_currency(debtor, members.iter().filter_map(|&m| states.get(m).map(|st| st.inv)))?;
         }
         let mut raw = RawContact { date, members: Vec::with_capacity(members.len()) };
         for m in members {
@@ -660,6 +650,25 @@ fn schedule_debtor<'l, 'p>(
         contacts.push(raw);
     }
     Ok(DebtorSchedule { states, contacts })
+}
+
+/// The one currency of the invoices that go into a grouped message; several is an input error.
+fn one_currency<'x>(
+    debtor: &CheckedDebtor<'_>,
+    mut invoices: impl Iterator<Item = &'x CheckedInvoice<'x>>,
+) -> Result<Currency> {
+    let first = invoices.next().map(|i| i.invoice.currency.clone()).unwrap_or_else(Currency::eur);
+    match invoices.find(|i| i.invoice.currency != first) {
+        None => Ok(first),
+        Some(other) => Err(Error::new(
+            ErrorCode::MixedCurrencies,
+            format!("invoices[{}].currency", other.index),
+            format!(
+                "debtor `{}` would get one grouped message with invoices in several currencies; turn grouping off or bill in one currency",
+                debtor.debtor.id
+            ),
+        )),
+    }
 }
 
 fn group_by_debtor<'l>(checked: &'l CheckedLedger<'l>) -> Vec<Vec<&'l CheckedInvoice<'l>>> {
@@ -999,17 +1008,7 @@ pub fn due_actions(
             else {
                 continue;
             };
-            let currency = lead.0.inv.invoice.currency.clone();
-            if let Some(other) = members.iter().find(|(st, ..)| st.inv.invoice.currency != currency) {
-                return Err(Error::new(
-                    ErrorCode::MixedCurrencies,
-                    format!("invoices[{}].currency", other.0.inv.index),
-                    format!(
-                        "debtor `{}` would get one grouped message with invoices in several currencies",
-                        debtor.debtor.id
-                    ),
-                ));
-            }
+            let currency = one_currency(debtor, members.iter().map(|(st, ..)| st.inv))?;
             let refs: Vec<ItemRef> = members
                 .iter()
                 .map(|(st, _, ev, _)| ItemRef { invoice_id: st.inv.invoice.id.clone(), step_id: ev.step_id.clone() })
