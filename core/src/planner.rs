@@ -30,7 +30,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
 /// What kind of event a timeline entry is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// A step of the policy.
@@ -42,7 +42,7 @@ pub enum EventKind {
 }
 
 /// Where a timeline entry stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepStatus {
     /// Its date is before `asOf`.
@@ -70,7 +70,7 @@ impl StepStatus {
 }
 
 /// Why a step's date differs from its anchor plus offset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DateChange {
     /// Kept after the previous step.
@@ -84,7 +84,7 @@ pub enum DateChange {
 }
 
 /// One entry of an invoice's timeline.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TimelineStep {
     /// The policy step id, or `instalment-N-upcoming` / `instalment-N-missed`.
@@ -104,25 +104,25 @@ pub struct TimelineStep {
     /// The date it happens.
     pub date: NaiveDate,
     /// When it goes out (start of the send window in the debtor's zone), for contacts.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_at: Option<DateTime<Utc>>,
     /// Why `date` differs from `nominalDate`.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<DateChange>,
     /// Status.
     pub status: StepStatus,
     /// Outstanding on `date`.
     pub outstanding: Amount,
     /// For a formal notice: the last day to pay that the letter states.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline_date: Option<NaiveDate>,
     /// The key of the message it goes out in.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_key: Option<String>,
 }
 
 /// An invoice's timeline.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InvoiceTimeline {
     /// Invoice id.
@@ -140,7 +140,7 @@ pub struct InvoiceTimeline {
     /// Outstanding on `asOf`.
     pub outstanding: Amount,
     /// Day it was settled in full, if it was.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settled_on: Option<NaiveDate>,
     /// Findings of the legal check of its payment term.
     pub term_findings: Vec<crate::terms::TermFinding>,
@@ -159,7 +159,7 @@ pub struct ItemRef {
 }
 
 /// A message to a debtor (one per contact; several invoices when grouped).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Contact {
     /// Deterministic idempotency key.
@@ -185,18 +185,18 @@ pub struct Contact {
     /// Total outstanding of its invoices on its date.
     pub total_outstanding: Amount,
     /// For a formal notice: the payment deadline stated.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline_date: Option<NaiveDate>,
     /// Past, today or upcoming.
     pub status: StepStatus,
 }
 
 /// A warning about the input that did not stop planning.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PlanWarning {
     /// Stable code.
-    pub code: &'static str,
+    pub code: String,
     /// The field concerned.
     pub path: String,
     /// For a person.
@@ -204,7 +204,7 @@ pub struct PlanWarning {
 }
 
 /// The whole plan.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Plan {
     /// The day it was computed for.
@@ -711,7 +711,7 @@ pub fn plan(ledger: &Ledger, policy: &CheckedPolicy, as_of: NaiveDate) -> Result
         let Some(debtor) = checked.debtors.get(di) else { continue };
         if debtor.calendar_is_fallback && !invoices.is_empty() {
             warnings.push(PlanWarning {
-                code: "no_holiday_calendar",
+                code: "no_holiday_calendar".into(),
                 path: format!("debtors[{di}].country"),
                 message: format!("no public-holiday calendar for {}: only weekends are skipped", debtor.debtor.country),
             });
@@ -838,11 +838,11 @@ pub struct SentEntry {
 }
 
 /// Why an action is due.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ActionReason {
     /// `scheduled` (on its day) or `catch_up` (late, under the catch-up rule).
-    pub code: &'static str,
+    pub code: String,
     /// Days after its planned date.
     pub days_late: i64,
     /// Earlier missed steps that this one replaces (never sent).
@@ -852,7 +852,7 @@ pub struct ActionReason {
 }
 
 /// One invoice in an action.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ActionItem {
     /// Invoice id.
@@ -870,7 +870,7 @@ pub struct ActionItem {
 }
 
 /// Something to send now.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Action {
     /// Idempotency key: claim it before sending; the provider gets it too.
@@ -894,7 +894,7 @@ pub struct Action {
     /// Total outstanding now.
     pub total_outstanding: Amount,
     /// For a formal notice: the deadline stated, counted from today.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline_date: Option<NaiveDate>,
     /// Why now.
     pub reason: ActionReason,
@@ -1048,7 +1048,7 @@ pub fn due_actions(
                 currency,
                 deadline_date: deadline(lead_ev, today, debtor.calendar)?,
                 reason: ActionReason {
-                    code: if days_late == 0 { "scheduled" } else { "catch_up" },
+                    code: if days_late == 0 { "scheduled" } else { "catch_up" }.into(),
                     days_late,
                     superseded,
                     message,

@@ -151,7 +151,7 @@ fn check_days(days: u32) -> Result<()> {
 }
 
 /// How serious a finding on a term is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Worth knowing (a legal default was applied).
@@ -163,13 +163,13 @@ pub enum Severity {
 }
 
 /// A finding on an invoice's payment term.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TermFinding {
     /// Stable code: `no_agreed_term`, `exceeds_60_days`, `exceeds_45_days_end_of_month`,
     /// `exceeds_sector_cap`, `exceeds_periodic_invoice_cap`, `exceeds_public_buyer_period`,
     /// `exceeds_eu_60_days`.
-    pub code: &'static str,
+    pub code: String,
     /// How serious.
     pub severity: Severity,
     /// The latest lawful due date under that rule.
@@ -224,7 +224,7 @@ pub fn check_term(ctx: &TermContext) -> Vec<TermFinding> {
     let days_after = |from: NaiveDate, n: i64| date::add_days(from, n).unwrap_or(from);
     if ctx.no_agreed_term {
         out.push(TermFinding {
-            code: "no_agreed_term",
+            code: "no_agreed_term".into(),
             severity: Severity::Info,
             limit_date: ctx.due,
             message: "no payment term agreed: the legal default applies (30 days after receipt of the goods or performance of the service)".into(),
@@ -236,7 +236,7 @@ pub fn check_term(ctx: &TermContext) -> Vec<TermFinding> {
     let mut cap = |code: &'static str, severity: Severity, limit: NaiveDate, rule: &str| {
         if ctx.due > limit {
             out.push(TermFinding {
-                code,
+                code: code.into(),
                 severity,
                 limit_date: limit,
                 message: format!("{rule}: due {} is after the limit {limit}", ctx.due),

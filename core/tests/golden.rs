@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // test code
 
 use relance_core::json::{from_json, to_json};
-use relance_core::planner::{due_actions, plan, SentEntry};
+use relance_core::planner::{due_actions, plan, Action, Plan, SentEntry};
 use relance_core::policy::{preset, CheckedPolicy, Policy};
 use relance_core::Error;
 use serde_json::{json, Value};
@@ -26,12 +26,17 @@ fn run_case(input: &Value) -> Result<Value, Error> {
     let out = match input["function"].as_str().unwrap_or("plan") {
         "plan" => {
             let as_of = relance_core::date::parse(input["asOf"].as_str().unwrap()).unwrap();
-            to_json(&plan(&ledger, &policy, as_of)?)?
+            let out = plan(&ledger, &policy, as_of)?;
+            // Outputs read back to the same value: the JSON shape is complete in both directions.
+            assert_eq!(from_json::<Plan>(&to_json(&out)?)?, out);
+            to_json(&out)?
         }
         "dueActions" => {
             let sent: Vec<SentEntry> = from_json(&input["sentLog"].to_string())?;
             let now = from_json(&input["now"].to_string())?;
-            to_json(&due_actions(&ledger, &policy, &sent, now)?)?
+            let out = due_actions(&ledger, &policy, &sent, now)?;
+            assert_eq!(from_json::<Vec<Action>>(&to_json(&out)?)?, out);
+            to_json(&out)?
         }
         f => panic!("unknown function {f}"),
     };
