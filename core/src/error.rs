@@ -66,6 +66,8 @@ pub enum ErrorCode {
     TooManyItems,
     /// A sent-log entry that does not match the ledger.
     InvalidSentLog,
+    /// No rate is known for a period (a half-year after the shipped tables): supply it.
+    MissingRate,
     /// Embedded data (holiday rules, presets) failed to load: a build defect, reported, never a panic.
     EmbeddedData,
 }
@@ -102,6 +104,7 @@ impl ErrorCode {
             ErrorCode::InvalidPaymentPlan => "invalid_payment_plan",
             ErrorCode::TooManyItems => "too_many_items",
             ErrorCode::InvalidSentLog => "invalid_sent_log",
+            ErrorCode::MissingRate => "missing_rate",
             ErrorCode::EmbeddedData => "embedded_data",
         }
     }
@@ -112,7 +115,7 @@ impl ErrorCode {
     }
 }
 
-const ALL_CODES: [ErrorCode; 29] = [
+const ALL_CODES: [ErrorCode; 30] = [
     ErrorCode::InvalidJson,
     ErrorCode::InvalidType,
     ErrorCode::MissingField,
@@ -141,6 +144,7 @@ const ALL_CODES: [ErrorCode; 29] = [
     ErrorCode::InvalidPaymentPlan,
     ErrorCode::TooManyItems,
     ErrorCode::InvalidSentLog,
+    ErrorCode::MissingRate,
     ErrorCode::EmbeddedData,
 ];
 

@@ -9,6 +9,7 @@ pub mod ledger;
 pub mod money;
 pub mod planner;
 pub mod policy;
+pub mod rates;
 pub mod terms;
 
 pub use error::{Error, ErrorCode, Result};

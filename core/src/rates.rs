@@ -1,0 +1,223 @@
+//! Reference rate tables (ECB main refinancing rate, French legal interest rates, German
+//! Basiszinssatz) as data in `core/data/rates.json`, embedded at build time. A caller brings a newer
+//! period with [`Rates::extend`]; a date after what is known is a `missing_rate` error naming the
+//! half-year, never a guess.
+//!
+//! ```
+//! use relance_core::rates::Rates;
+//! use chrono::NaiveDate;
+//! let rates = Rates::builtin().unwrap();
+//! let jan_2024 = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+//! assert_eq!(rates.rate_on("ecb_mro", jan_2024).unwrap().to_string(), "4.50");
+//! let jul_2026 = NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
+//! assert!(rates.rate_on("ecb_mro", jul_2026).unwrap_err().message().contains("2026-H2"));
+//! ```
+
+use crate::date;
+use crate::error::{Error, ErrorCode, Result};
+use crate::money::Amount;
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One row: `rate` (percent per year, a decimal string) applies from `from` until the next row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RateRow {
+    /// First day the rate applies.
+    #[serde(deserialize_with = "date::de")]
+    pub from: NaiveDate,
+    /// Percent per year (may be negative).
+    pub rate: Amount,
+}
+
+/// A rate table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RateTable {
+    /// What it is.
+    pub name: String,
+    /// Last day the rows are confirmed for.
+    #[serde(deserialize_with = "date::de")]
+    pub known_until: NaiveDate,
+    /// A remark on the sources.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+    /// Rows in date order.
+    pub rows: Vec<RateRow>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RatesFile {
+    #[serde(rename = "_about")]
+    _about: String,
+    tables: BTreeMap<String, RateTable>,
+}
+
+/// Every rate table by id (`ecb_mro`, `fr_legal_individuals`, `fr_legal_other`, `de_basiszinssatz`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rates {
+    tables: BTreeMap<String, RateTable>,
+}
+
+/// The half-year of a date, as people write it: `2026-H2`.
+pub fn half_year_label(day: NaiveDate) -> String {
+    format!("{}-H{}", day.year(), if day.month() <= 6 { 1 } else { 2 })
+}
+
+/// The last day of the half-year of `day`.
+fn end_of_half_year(day: NaiveDate) -> NaiveDate {
+    let (m, d) = if day.month() <= 6 { (6, 30) } else { (12, 31) };
+    NaiveDate::from_ymd_opt(day.year(), m, d).unwrap_or(day)
+}
+
+fn check_rows(rows: &[RateRow], path: &str) -> Result<()> {
+    for (i, pair) in rows.windows(2).enumerate() {
+        if let [a, b] = pair {
+            if b.from <= a.from {
+                return Err(Error::new(
+                    ErrorCode::StepsOutOfOrder,
+                    format!("{path}[{}].from", i + 1),
+                    format!("rows must be in increasing date order: {} does not come after {}", b.from, a.from),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+impl Rates {
+    /// The tables shipped in `core/data/rates.json`.
+    pub fn builtin() -> Result<Rates> {
+        let file: RatesFile = crate::json::from_json(include_str!("../data/rates.json"))
+            .map_err(|e| Error::new(ErrorCode::EmbeddedData, e.path(), format!("rates.json: {}", e.message())))?;
+        for (id, table) in &file.tables {
+            check_rows(&table.rows, &format!("tables.{id}.rows"))
+                .map_err(|e| Error::new(ErrorCode::EmbeddedData, e.path(), e.message().to_owned()))?;
+        }
+        Ok(Rates { tables: file.tables })
+    }
+
+    /// The ids of the tables.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.tables.keys().map(String::as_str)
+    }
+
+    /// A table by id.
+    pub fn table(&self, id: &str) -> Result<&RateTable> {
+        self.tables.get(id).ok_or_else(|| {
+            Error::new(
+                ErrorCode::UnknownReference,
+                "",
+                format!("no rate table `{id}`; tables are {}", self.ids().collect::<Vec<_>>().join(", ")),
+            )
+        })
+    }
+
+    /// Adds newer rows to table `id` (a half-year published after this release). Each row must come
+    /// after the table's last row; the table is then known until the end of the half-year of the
+    /// last row added. Nothing is changed when an error is returned.
+    pub fn extend(&mut self, id: &str, rows: Vec<RateRow>) -> Result<()> {
+        let table = self.table(id)?;
+        let last = table.rows.last().map(|r| r.from);
+        if let (Some(last), Some(first)) = (last, rows.first()) {
+            if first.from <= last {
+                return Err(Error::new(
+                    ErrorCode::StepsOutOfOrder,
+                    "[0].from",
+                    format!("new rows must come after the table's last row ({last})"),
+                ));
+            }
+        }
+        check_rows(&rows, "")?;
+        let Some(table) = self.tables.get_mut(id) else { return Ok(()) };
+        if let Some(newest) = rows.last() {
+            table.known_until = table.known_until.max(end_of_half_year(newest.from));
+        }
+        table.rows.extend(rows);
+        Ok(())
+    }
+
+    /// The rate in force on `day` in table `id`.
+    pub fn rate_on(&self, id: &str, day: NaiveDate) -> Result<Decimal> {
+        let table = self.table(id)?;
+        if day > table.known_until {
+            return Err(Error::new(
+                ErrorCode::MissingRate,
+                "",
+                format!(
+                    "no `{id}` rate is known for {} ({day}); known until {}: supply the {} rate",
+                    half_year_label(day),
+                    table.known_until,
+                    half_year_label(day)
+                ),
+            ));
+        }
+        let index = table.rows.partition_point(|r| r.from <= day);
+        let row = index.checked_sub(1).and_then(|i| table.rows.get(i)).ok_or_else(|| {
+            Error::new(
+                ErrorCode::MissingRate,
+                "",
+                format!("no `{id}` rate is known for {day}, before the table starts"),
+            )
+        })?;
+        Ok(row.rate.value())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn builtin_tables_give_the_reference_values() {
+        let r = Rates::builtin().unwrap();
+        // ECB: effective dates, not decision dates (late-payment-law.md).
+        assert_eq!(r.rate_on("ecb_mro", d("2024-01-01")).unwrap().to_string(), "4.50");
+        assert_eq!(r.rate_on("ecb_mro", d("2024-06-11")).unwrap().to_string(), "4.50");
+        assert_eq!(r.rate_on("ecb_mro", d("2024-06-12")).unwrap().to_string(), "4.25");
+        assert_eq!(r.rate_on("ecb_mro", d("2025-07-01")).unwrap().to_string(), "2.15");
+        assert_eq!(r.rate_on("ecb_mro", d("2026-01-01")).unwrap().to_string(), "2.15");
+        assert_eq!(r.rate_on("ecb_mro", d("2020-01-01")).unwrap().to_string(), "0.00");
+        // French legal rate 2024 H1, autres cas: 5.07 (the reference's floor example, 3 x 5.07 = 15.21).
+        assert_eq!(r.rate_on("fr_legal_other", d("2024-03-15")).unwrap().to_string(), "5.07");
+        assert_eq!(r.rate_on("fr_legal_individuals", d("2025-12-31")).unwrap().to_string(), "6.65");
+        assert_eq!(r.rate_on("fr_legal_other", d("2012-08-01")).unwrap().to_string(), "0.71");
+        // German base rate, negative from 2016-07-01 to 2022-12-31.
+        assert_eq!(r.rate_on("de_basiszinssatz", d("2022-12-31")).unwrap().to_string(), "-0.88");
+        assert_eq!(r.rate_on("de_basiszinssatz", d("2023-01-01")).unwrap().to_string(), "1.62");
+    }
+
+    #[test]
+    fn unknown_periods_are_errors_naming_the_half_year() {
+        let r = Rates::builtin().unwrap();
+        let e = r.rate_on("ecb_mro", d("2026-07-01")).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::MissingRate);
+        assert!(e.message().contains("2026-H2"), "{}", e.message());
+        assert_eq!(r.rate_on("fr_legal_other", d("2026-07-01")).unwrap_err().code(), ErrorCode::MissingRate);
+        assert_eq!(r.rate_on("ecb_mro", d("2001-01-01")).unwrap_err().code(), ErrorCode::MissingRate);
+        assert_eq!(r.rate_on("boe", d("2025-01-01")).unwrap_err().code(), ErrorCode::UnknownReference);
+    }
+
+    #[test]
+    fn a_caller_brings_a_newer_half_year() {
+        let mut r = Rates::builtin().unwrap();
+        let row = |from: &str, rate: &str| RateRow { from: d(from), rate: Amount::parse(rate, "").unwrap() };
+        r.extend("fr_legal_other", vec![row("2026-07-01", "2.50")]).unwrap();
+        assert_eq!(r.rate_on("fr_legal_other", d("2026-12-31")).unwrap().to_string(), "2.50");
+        assert_eq!(r.rate_on("fr_legal_other", d("2027-01-01")).unwrap_err().code(), ErrorCode::MissingRate);
+        // Rows that do not come after the table are refused and change nothing.
+        let before = r.clone();
+        assert_eq!(
+            r.extend("fr_legal_other", vec![row("2026-01-01", "9.99")]).unwrap_err().code(),
+            ErrorCode::StepsOutOfOrder
+        );
+        assert_eq!(r, before);
+    }
+}
