@@ -7,6 +7,7 @@ pub mod error;
 pub mod json;
 pub mod ledger;
 pub mod money;
+pub mod penalty;
 pub mod planner;
 pub mod policy;
 pub mod rates;

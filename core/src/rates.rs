@@ -44,6 +44,9 @@ pub struct RateTable {
     /// A remark on the sources.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
+    /// The rows are values on those exact days only (reference days), not from a day onwards.
+    #[serde(default)]
+    pub exact_dates_only: bool,
     /// Rows in date order.
     pub rows: Vec<RateRow>,
 }
@@ -155,6 +158,18 @@ impl Rates {
                 ),
             ));
         }
+        if table.exact_dates_only {
+            return table.rows.iter().find(|r| r.from == day).map(|r| r.rate.value()).ok_or_else(|| {
+                Error::new(
+                    ErrorCode::MissingRate,
+                    "",
+                    format!(
+                        "no `{id}` rate is known for the reference day {day} ({}): supply it",
+                        half_year_label(day)
+                    ),
+                )
+            });
+        }
         let index = table.rows.partition_point(|r| r.from <= day);
         let row = index.checked_sub(1).and_then(|i| table.rows.get(i)).ok_or_else(|| {
             Error::new(
@@ -192,6 +207,30 @@ mod tests {
         // German base rate, negative from 2016-07-01 to 2022-12-31.
         assert_eq!(r.rate_on("de_basiszinssatz", d("2022-12-31")).unwrap().to_string(), "-0.88");
         assert_eq!(r.rate_on("de_basiszinssatz", d("2023-01-01")).unwrap().to_string(), "1.62");
+    }
+
+    #[test]
+    fn belgian_rows_follow_the_statutory_rule_from_the_ecb_table() {
+        // Loi du 2 août 2002 art. 5: ECB rate of the half-year's first day + 8, rounded up to a half point.
+        let r = Rates::builtin().unwrap();
+        let table = r.table("be_late_payment").unwrap();
+        assert!(table.rows.len() >= 26);
+        for row in &table.rows {
+            let raw = r.rate_on("ecb_mro", row.from).unwrap() + Decimal::from(8);
+            let up = (raw * Decimal::from(2)).ceil() / Decimal::from(2);
+            assert_eq!(row.rate.value(), up, "{}", row.from);
+        }
+        assert_eq!(r.rate_on("be_late_payment", d("2024-03-01")).unwrap().to_string(), "12.50");
+        assert_eq!(r.rate_on("be_late_payment", d("2025-01-01")).unwrap().to_string(), "11.50");
+    }
+
+    #[test]
+    fn uk_reference_days_are_exact() {
+        let r = Rates::builtin().unwrap();
+        assert_eq!(r.rate_on("boe_bank_rate", d("2024-12-31")).unwrap().to_string(), "4.75");
+        assert_eq!(r.rate_on("boe_bank_rate", d("2024-06-30")).unwrap().to_string(), "5.25");
+        // 30 June 2025 is not in our sources: refused, not guessed from the year-end value.
+        assert_eq!(r.rate_on("boe_bank_rate", d("2025-06-30")).unwrap_err().code(), ErrorCode::MissingRate);
     }
 
     #[test]

@@ -1,0 +1,1093 @@
+//! Late-payment penalties: the exact, itemised décompte of what a late invoice costs the debtor.
+//!
+//! Interest runs from the day after the due date (for a consumer in France, after the formal
+//! notice) up to and including the day the funds are received, or `asOf` while unpaid: due
+//! 15 April, paid 15 May = 30 days. The delay is cut into periods at every rate change (1 January
+//! and 1 July for the half-year rules), after every payment or credit note (interest runs on the
+//! balance then due), at each yearly capitalisation (Netherlands) and when a judgment uplift
+//! starts. Each period accrues `base × rate × days / 365` (or 366 in a leap year under
+//! actual/actual) in exact decimals; the sum is rounded once, to the cent.
+//!
+//! ```
+//! use relance_core::json::from_json;
+//! use relance_core::penalty::{decompte, PenaltyRequest};
+//! // Published reference example: 12 000 EUR due 2025-06-20, paid 2025-07-10: 10 days at
+//! // 13.15 % (ECB 3.15 on 1 January + 10) and 10 days at 12.15 % (ECB 2.15 on 1 July + 10).
+//! let request: PenaltyRequest = from_json(r#"{
+//!   "invoice": { "id": "F-1", "issueDate": "2025-05-21", "dueDate": "2025-06-20", "currency": "EUR",
+//!                "total": "12000.00", "payments": [{ "date": "2025-07-10", "amount": "12000.00" }] },
+//!   "regime": { "type": "fr_b2b" }, "asOf": "2025-07-31" }"#).unwrap();
+//! let d = decompte(&request).unwrap();
+//! assert_eq!(d.totals.interest.to_string(), "83.18");
+//! assert_eq!(d.totals.indemnity.to_string(), "40.00");
+//! ```
+
+use crate::date;
+use crate::error::{Error, ErrorCode, Result};
+use crate::ledger::{CreditNote, Payment};
+use crate::money::{Amount, Currency};
+use crate::rates::{half_year_label, RateRow, Rates};
+use chrono::{Datelike, Months, NaiveDate};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+/// Most days a curve may span (twenty years).
+pub const MAX_CURVE_DAYS: i64 = 7_305;
+/// Most invoices in one statement.
+pub const MAX_STATEMENT_INVOICES: usize = 10_000;
+
+/// The invoice whose delay is priced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PenaltyInvoice {
+    /// Id.
+    pub id: String,
+    /// Number printed on it.
+    #[serde(default)]
+    pub number: String,
+    /// Invoice date.
+    #[serde(deserialize_with = "date::de")]
+    pub issue_date: NaiveDate,
+    /// Due date.
+    #[serde(deserialize_with = "date::de")]
+    pub due_date: NaiveDate,
+    /// Currency.
+    pub currency: Currency,
+    /// Amount due including VAT: the base of the penalties.
+    pub total: Amount,
+    /// Payments received.
+    #[serde(default)]
+    pub payments: Vec<Payment>,
+    /// Credit notes.
+    #[serde(default)]
+    pub credit_notes: Vec<CreditNote>,
+}
+
+/// Whether the creditor is a private person: picks the French legal rate (L313-2 CMF).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CreditorStatus {
+    /// A private person not acting for professional needs ("particuliers" rate).
+    Individual,
+    /// Anyone else, a business included ("autres cas" rate).
+    Professional,
+}
+
+/// The legal regime that prices the delay. JSON: `{"type": "fr_b2b"}`, `{"type":
+/// "fr_b2b_contractual", "rate": "12.00"}`, ...
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "RegimeWire")]
+pub enum Regime {
+    /// France B2B default (C. com. L441-10 II): ECB rate of the half-year + 10 points; 40 EUR.
+    FrB2b,
+    /// France B2B with a contractual rate, checked against 3 × the legal rate of each half-year.
+    #[serde(rename_all = "camelCase")]
+    FrB2bContractual {
+        /// Percent per year.
+        rate: Amount,
+    },
+    /// France, public buyer (CCP R2192-31): ECB rate of the half-year the interest starts + 8, for
+    /// the whole delay; 40 EUR; a waiver is void.
+    FrPublic,
+    /// France, consumer debtor (C. civ. 1231-6, 1344-1): legal rate from the formal notice, no
+    /// indemnity; + 5 points two months after a judgment becomes enforceable (CMF L313-3).
+    #[serde(rename_all = "camelCase")]
+    FrConsumer {
+        /// The creditor's status (business creditors use the "autres cas" rate).
+        creditor: CreditorStatus,
+        /// Day of the formal notice (mise en demeure).
+        formal_notice_date: NaiveDate,
+        /// Day a judgment became enforceable, if any.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        judgment_enforceable_on: Option<NaiveDate>,
+    },
+    /// Directive 2011/7/EU generic: a reference table's half-year rate + a margin; an indemnity.
+    #[serde(rename_all = "camelCase")]
+    EuGeneric {
+        /// Rate table id (default `ecb_mro`).
+        reference_table: String,
+        /// Points over the reference (at least 8 under the Directive).
+        margin: Amount,
+        /// Fixed indemnity per invoice, in the invoice currency (at least 40 EUR).
+        indemnity: Amount,
+    },
+    /// Germany B2B (BGB 288 II, V): Basiszinssatz + 9 per half-year; 40 EUR Pauschale.
+    DeB2b,
+    /// Germany with a consumer (BGB 288 I): Basiszinssatz + 5; no Pauschale.
+    DeConsumer,
+    /// United Kingdom (Late Payment of Commercial Debts (Interest) Act 1998): Bank Rate on 31 Dec
+    /// or 30 Jun before the delay starts + 8, fixed; GBP 40 / 70 / 100.
+    Uk,
+    /// Netherlands (BW 6:119a): ECB + 8 per half-year, compounded yearly; 40 EUR.
+    Nl,
+    /// Belgium (loi du 2 août 2002): the published half-yearly rate; 40 EUR.
+    Be,
+    /// Spain (Ley 3/2004): ECB + 8 per half-year; 40 EUR.
+    Es,
+    /// Italy (D.Lgs. 231/2002): ECB + 8 per half-year; 40 EUR.
+    It,
+}
+
+fn default_reference_table() -> String {
+    "ecb_mro".to_owned()
+}
+
+/// The kinds of regime, as written in `type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum RegimeKind {
+    FrB2b,
+    FrB2bContractual,
+    FrPublic,
+    FrConsumer,
+    EuGeneric,
+    DeB2b,
+    DeConsumer,
+    Uk,
+    Nl,
+    Be,
+    Es,
+    It,
+}
+
+/// The JSON form of a regime, read flat so that every bad field keeps its path (serde loses paths
+/// inside internally tagged enums), then checked into [`Regime`].
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RegimeWire {
+    #[serde(rename = "type")]
+    kind: RegimeKind,
+    #[serde(default)]
+    rate: Option<Amount>,
+    #[serde(default)]
+    creditor: Option<CreditorStatus>,
+    #[serde(default, deserialize_with = "date::de_opt")]
+    formal_notice_date: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "date::de_opt")]
+    judgment_enforceable_on: Option<NaiveDate>,
+    #[serde(default)]
+    reference_table: Option<String>,
+    #[serde(default)]
+    margin: Option<Amount>,
+    #[serde(default)]
+    indemnity: Option<Amount>,
+}
+
+impl TryFrom<RegimeWire> for Regime {
+    type Error = String;
+    fn try_from(w: RegimeWire) -> std::result::Result<Regime, String> {
+        let missing = |field: &str| format!("missing field `{field}`");
+        let given: [(&str, bool); 7] = [
+            ("rate", w.rate.is_some()),
+            ("creditor", w.creditor.is_some()),
+            ("formalNoticeDate", w.formal_notice_date.is_some()),
+            ("judgmentEnforceableOn", w.judgment_enforceable_on.is_some()),
+            ("referenceTable", w.reference_table.is_some()),
+            ("margin", w.margin.is_some()),
+            ("indemnity", w.indemnity.is_some()),
+        ];
+        let allowed: &[&str] = match w.kind {
+            RegimeKind::FrB2bContractual => &["rate"],
+            RegimeKind::FrConsumer => &["creditor", "formalNoticeDate", "judgmentEnforceableOn"],
+            RegimeKind::EuGeneric => &["referenceTable", "margin", "indemnity"],
+            _ => &[],
+        };
+        if let Some((field, _)) = given.iter().find(|(f, set)| *set && !allowed.contains(f)) {
+            return Err(format!("unknown field `{field}` for this regime type"));
+        }
+        Ok(match w.kind {
+            RegimeKind::FrB2b => Regime::FrB2b,
+            RegimeKind::FrB2bContractual => Regime::FrB2bContractual { rate: w.rate.ok_or_else(|| missing("rate"))? },
+            RegimeKind::FrPublic => Regime::FrPublic,
+            RegimeKind::FrConsumer => Regime::FrConsumer {
+                creditor: w.creditor.ok_or_else(|| missing("creditor"))?,
+                formal_notice_date: w.formal_notice_date.ok_or_else(|| missing("formalNoticeDate"))?,
+                judgment_enforceable_on: w.judgment_enforceable_on,
+            },
+            RegimeKind::EuGeneric => Regime::EuGeneric {
+                reference_table: w.reference_table.unwrap_or_else(default_reference_table),
+                margin: w.margin.ok_or_else(|| missing("margin"))?,
+                indemnity: w.indemnity.ok_or_else(|| missing("indemnity"))?,
+            },
+            RegimeKind::DeB2b => Regime::DeB2b,
+            RegimeKind::DeConsumer => Regime::DeConsumer,
+            RegimeKind::Uk => Regime::Uk,
+            RegimeKind::Nl => Regime::Nl,
+            RegimeKind::Be => Regime::Be,
+            RegimeKind::Es => Regime::Es,
+            RegimeKind::It => Regime::It,
+        })
+    }
+}
+
+/// Day-count convention.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum DayCount {
+    /// Actual days / 365 (French practice and published examples).
+    #[default]
+    Actual365,
+    /// Actual days / 365, or / 366 for days in a leap year.
+    ActualActual,
+}
+
+/// How the French B2B rate follows the half-years.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RateMode {
+    /// Each part of the delay at its own half-year's rate (the reading of the text).
+    #[default]
+    SplitPerHalfYear,
+    /// The rate of the half-year the delay started in, for the whole delay (some practitioners).
+    SingleRate,
+}
+
+/// Rounding of the final amounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Rounding {
+    /// Half away from zero (Regulation 1103/97 by analogy).
+    #[default]
+    HalfUp,
+    /// Half to even (banker's).
+    HalfEven,
+    /// Toward zero.
+    Down,
+    /// Away from zero.
+    Up,
+}
+
+impl Rounding {
+    fn strategy(self) -> RoundingStrategy {
+        match self {
+            Rounding::HalfUp => RoundingStrategy::MidpointAwayFromZero,
+            Rounding::HalfEven => RoundingStrategy::MidpointNearestEven,
+            Rounding::Down => RoundingStrategy::ToZero,
+            Rounding::Up => RoundingStrategy::AwayFromZero,
+        }
+    }
+}
+
+/// Options of a computation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PenaltyOptions {
+    /// Day count.
+    #[serde(default)]
+    pub day_count: DayCount,
+    /// French B2B: split per half-year (default) or one rate.
+    #[serde(default)]
+    pub rate_mode: RateMode,
+    /// Rounding of the final amounts.
+    #[serde(default)]
+    pub rounding: Rounding,
+    /// The contract waives the interest (void for public buyers; a pending French bill would void it).
+    #[serde(default)]
+    pub waive_interest: bool,
+    /// The contract waives the fixed indemnity.
+    #[serde(default)]
+    pub waive_indemnity: bool,
+    /// An insolvency procedure bars payment: no fixed indemnity.
+    #[serde(default)]
+    pub insolvency: bool,
+}
+
+/// A computation request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PenaltyRequest {
+    /// The invoice.
+    pub invoice: PenaltyInvoice,
+    /// The regime.
+    pub regime: Regime,
+    /// Interest runs up to and including this day while the invoice is unpaid.
+    #[serde(deserialize_with = "date::de")]
+    pub as_of: NaiveDate,
+    /// Options.
+    #[serde(default)]
+    pub options: PenaltyOptions,
+    /// Newer rate rows by table id (a half-year published after this release).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra_rates: BTreeMap<String, Vec<RateRow>>,
+}
+
+/// One period of the décompte.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DecompteLine {
+    /// First day of the period.
+    pub from: NaiveDate,
+    /// Last day of the period (included).
+    pub to: NaiveDate,
+    /// Number of days.
+    pub days: i64,
+    /// The amount interest runs on.
+    pub base: Amount,
+    /// Percent per year applied.
+    pub rate: Amount,
+    /// The reference rate it is built from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reference_rate: Option<Amount>,
+    /// Points added to the reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub margin: Option<Amount>,
+    /// Days in the year used (365 or 366).
+    pub year_days: u32,
+    /// Interest of the period, rounded for display (the total is rounded once from exact values).
+    pub amount: Amount,
+    /// Interest of the period, exact to 10 decimals.
+    pub exact_amount: Amount,
+}
+
+/// The totals of a décompte.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DecompteTotals {
+    /// Invoice total.
+    pub principal: Amount,
+    /// Paid or credited up to the end of the computation.
+    pub settled: Amount,
+    /// Principal still owed.
+    pub principal_outstanding: Amount,
+    /// Late-payment interest.
+    pub interest: Amount,
+    /// Fixed recovery indemnity.
+    pub indemnity: Amount,
+    /// Principal outstanding + interest + indemnity.
+    pub total_due: Amount,
+}
+
+/// A warning about the computation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PenaltyWarning {
+    /// Stable code.
+    pub code: String,
+    /// For a person.
+    pub message: String,
+}
+
+/// The itemised décompte of one invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Decompte {
+    /// Invoice id.
+    pub invoice_id: String,
+    /// Invoice number.
+    pub number: String,
+    /// Currency.
+    pub currency: Currency,
+    /// Due date.
+    pub due_date: NaiveDate,
+    /// Last day interest ran (payment day or asOf).
+    pub end_date: NaiveDate,
+    /// Days of delay (end date - due date, at least 0).
+    pub days_late: i64,
+    /// The periods.
+    pub lines: Vec<DecompteLine>,
+    /// Totals.
+    pub totals: DecompteTotals,
+    /// Warnings.
+    pub warnings: Vec<PenaltyWarning>,
+}
+
+fn builtin_rates() -> Result<&'static Rates> {
+    static RATES: OnceLock<Result<Rates>> = OnceLock::new();
+    RATES.get_or_init(Rates::builtin).as_ref().map_err(Clone::clone)
+}
+
+fn half_year_start(day: NaiveDate) -> NaiveDate {
+    let month = if day.month() <= 6 { 1 } else { 7 };
+    NaiveDate::from_ymd_opt(day.year(), month, 1).unwrap_or(day)
+}
+
+fn pct(rate: Decimal) -> Amount {
+    let mut r = rate.normalize();
+    if r.scale() < 2 {
+        r.rescale(2);
+    }
+    Amount(r)
+}
+
+struct RateParts {
+    rate: Decimal,
+    reference: Option<Decimal>,
+    margin: Option<Decimal>,
+}
+
+struct Engine<'a> {
+    req: &'a PenaltyRequest,
+    rates: &'a Rates,
+}
+
+impl Engine<'_> {
+    fn lookup(&self, table: &str, day: NaiveDate) -> Result<Decimal> {
+        self.rates.rate_on(table, day).map_err(|e| {
+            let path =
+                if e.code() == ErrorCode::MissingRate { format!("extraRates.{table}") } else { "regime".to_owned() };
+            Error::new(e.code(), path, e.message().to_owned())
+        })
+    }
+
+    fn reference_plus(&self, table: &str, day: NaiveDate, margin: Decimal) -> Result<RateParts> {
+        let reference = self.lookup(table, day)?;
+        Ok(RateParts { rate: reference + margin, reference: Some(reference), margin: Some(margin) })
+    }
+
+    /// The rate for a period whose first day is `first`, in a delay whose first day is `delay_first`.
+    fn rate(&self, first: NaiveDate, delay_first: NaiveDate) -> Result<RateParts> {
+        let ten = Decimal::from(10);
+        let eight = Decimal::from(8);
+        match &self.req.regime {
+            Regime::FrB2b => {
+                let day = match self.req.options.rate_mode {
+                    RateMode::SplitPerHalfYear => half_year_start(first),
+                    RateMode::SingleRate => half_year_start(delay_first),
+                };
+                self.reference_plus("ecb_mro", day, ten)
+            }
+            Regime::FrB2bContractual { rate } => Ok(RateParts { rate: rate.value(), reference: None, margin: None }),
+            Regime::FrPublic => self.reference_plus("ecb_mro", half_year_start(delay_first), eight),
+            Regime::FrConsumer { creditor, judgment_enforceable_on, .. } => {
+                let table = match creditor {
+                    CreditorStatus::Individual => "fr_legal_individuals",
+                    CreditorStatus::Professional => "fr_legal_other",
+                };
+                let uplift = judgment_enforceable_on
+                    .and_then(|j| j.checked_add_months(Months::new(2)))
+                    .is_some_and(|start| first >= start);
+                self.reference_plus(
+                    table,
+                    half_year_start(first),
+                    if uplift { Decimal::from(5) } else { Decimal::ZERO },
+                )
+            }
+            Regime::EuGeneric { reference_table, margin, .. } => {
+                self.reference_plus(reference_table, half_year_start(first), margin.value())
+            }
+            Regime::DeB2b => self.reference_plus("de_basiszinssatz", half_year_start(first), Decimal::from(9)),
+            Regime::DeConsumer => self.reference_plus("de_basiszinssatz", half_year_start(first), Decimal::from(5)),
+            Regime::Uk => {
+                // Bank Rate on 31 December (delay starting January-June) or 30 June (July-December).
+                let y = delay_first.year();
+                let reference_day = if delay_first.month() <= 6 {
+                    NaiveDate::from_ymd_opt(y - 1, 12, 31)
+                } else {
+                    NaiveDate::from_ymd_opt(y, 6, 30)
+                }
+                .unwrap_or(delay_first);
+                self.reference_plus("boe_bank_rate", reference_day, eight)
+            }
+            Regime::Nl | Regime::Es | Regime::It => self.reference_plus("ecb_mro", half_year_start(first), eight),
+            Regime::Be => {
+                let rate = self.lookup("be_late_payment", half_year_start(first))?;
+                Ok(RateParts { rate, reference: None, margin: None })
+            }
+        }
+    }
+}
+
+fn settlements(inv: &PenaltyInvoice) -> Vec<(NaiveDate, Decimal)> {
+    let mut out: Vec<(NaiveDate, Decimal)> = inv
+        .payments
+        .iter()
+        .map(|p| (p.date, p.amount.value()))
+        .chain(inv.credit_notes.iter().map(|c| (c.date, c.amount.value())))
+        .collect();
+    out.sort_by_key(|(d, _)| *d);
+    out
+}
+
+fn check_request(req: &PenaltyRequest) -> Result<()> {
+    let inv = &req.invoice;
+    let positive = |a: Amount, path: &str| -> Result<()> {
+        if a.is_positive() {
+            Ok(())
+        } else {
+            let code = if a.value().is_sign_negative() && !a.value().is_zero() {
+                ErrorCode::NegativeAmount
+            } else {
+                ErrorCode::NonPositiveAmount
+            };
+            Err(Error::new(code, path, format!("the amount must be more than zero, not {a}")))
+        }
+    };
+    positive(inv.total, "invoice.total")?;
+    if inv.id.trim().is_empty() {
+        return Err(Error::new(ErrorCode::InvalidId, "invoice.id", "the invoice needs an id"));
+    }
+    if inv.due_date < inv.issue_date {
+        return Err(Error::new(
+            ErrorCode::DateBeforeIssue,
+            "invoice.dueDate",
+            "the due date is before the invoice date",
+        ));
+    }
+    for (list, entries) in [
+        ("payments", inv.payments.iter().map(|p| (p.date, p.amount)).collect::<Vec<_>>()),
+        ("creditNotes", inv.credit_notes.iter().map(|c| (c.date, c.amount)).collect()),
+    ] {
+        if entries.len() > crate::ledger::MAX_ENTRIES {
+            return Err(Error::new(ErrorCode::TooManyItems, format!("invoice.{list}"), "too many entries"));
+        }
+        for (i, (day, amount)) in entries.into_iter().enumerate() {
+            positive(amount, &format!("invoice.{list}[{i}].amount"))?;
+            if day < inv.issue_date {
+                return Err(Error::new(
+                    ErrorCode::DateBeforeIssue,
+                    format!("invoice.{list}[{i}].date"),
+                    format!("{day} is before the invoice date {}", inv.issue_date),
+                ));
+            }
+        }
+    }
+    match &req.regime {
+        Regime::FrB2bContractual { rate } if rate.value().is_sign_negative() => {
+            return Err(Error::new(ErrorCode::NegativeAmount, "regime.rate", "a contractual rate cannot be negative"));
+        }
+        Regime::EuGeneric { margin, indemnity, .. } => {
+            if margin.value().is_sign_negative() {
+                return Err(Error::new(ErrorCode::NegativeAmount, "regime.margin", "the margin cannot be negative"));
+            }
+            if indemnity.value().is_sign_negative() {
+                return Err(Error::new(
+                    ErrorCode::NegativeAmount,
+                    "regime.indemnity",
+                    "the indemnity cannot be negative",
+                ));
+            }
+        }
+        _ => {}
+    }
+    let needs = |code: &str| -> Result<()> {
+        if inv.currency.code() == code {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorCode::MixedCurrencies,
+                "invoice.currency",
+                format!("this regime's fixed indemnity is in {code}; the invoice is in {}", inv.currency.code()),
+            ))
+        }
+    };
+    match req.regime {
+        Regime::Uk => needs("GBP"),
+        Regime::EuGeneric { .. } | Regime::DeConsumer | Regime::FrConsumer { .. } => Ok(()),
+        _ => needs("EUR"),
+    }
+}
+
+/// Rates with the request's extra rows added (the built-in tables are parsed once).
+fn rates_for(req: &PenaltyRequest) -> Result<std::borrow::Cow<'static, Rates>> {
+    let builtin = builtin_rates()?;
+    if req.extra_rates.is_empty() {
+        return Ok(std::borrow::Cow::Borrowed(builtin));
+    }
+    let mut rates = builtin.clone();
+    for (table, rows) in &req.extra_rates {
+        rates.extend(table, rows.clone()).map_err(|e| e.within(&format!("extraRates.{table}")))?;
+    }
+    Ok(std::borrow::Cow::Owned(rates))
+}
+
+/// The itemised décompte of one invoice.
+pub fn decompte(req: &PenaltyRequest) -> Result<Decompte> {
+    check_request(req)?;
+    let rates = rates_for(req)?;
+    compute(req, &rates)
+}
+
+fn compute(req: &PenaltyRequest, rates: &Rates) -> Result<Decompte> {
+    let inv = &req.invoice;
+    let opts = req.options;
+    let engine = Engine { req, rates };
+    let currency = &inv.currency;
+    let settled_list = settlements(inv);
+    let total = inv.total.value();
+    let settled_on = {
+        let mut left = total;
+        settled_list.iter().find_map(|(d, a)| {
+            left -= *a;
+            (left <= Decimal::ZERO).then_some(*d)
+        })
+    };
+    let end = settled_on.map_or(req.as_of, |d| d.min(req.as_of));
+    let mut warnings = Vec::new();
+    let mut warn = |code: &str, message: String| warnings.push(PenaltyWarning { code: code.to_owned(), message });
+    // Interest starts the day after the due date (after the formal notice for a French consumer).
+    let start = match &req.regime {
+        Regime::FrConsumer { formal_notice_date, .. } => (*formal_notice_date).max(inv.due_date),
+        _ => inv.due_date,
+    };
+    let first_day = date::add_days(start, 1).unwrap_or(start);
+    let days_late = (end - inv.due_date).num_days().max(0);
+    if req.as_of <= inv.due_date && settled_on.is_none_or(|d| d > req.as_of) {
+        warn("not_yet_late", format!("on {} the invoice is not late yet (due {})", req.as_of, inv.due_date));
+    }
+    if opts.rate_mode == RateMode::SingleRate && !matches!(req.regime, Regime::FrB2b) {
+        warn("rate_mode_ignored", "the single-rate option applies to the French B2B default rate only".to_owned());
+    }
+
+    // Where a new period begins: half-years, the day after each settlement, anniversaries (NL),
+    // the judgment uplift.
+    let mut starts: Vec<NaiveDate> = Vec::new();
+    if first_day <= end {
+        let mut y = first_day.year();
+        while y <= end.year() {
+            for m in [1, 7] {
+                if let Some(d) = NaiveDate::from_ymd_opt(y, m, 1) {
+                    if d > first_day && d <= end {
+                        starts.push(d);
+                    }
+                }
+            }
+            y += 1;
+        }
+        for (d, _) in &settled_list {
+            if let Some(next) = date::add_days(*d, 1) {
+                if next > first_day && next <= end {
+                    starts.push(next);
+                }
+            }
+        }
+        if let Regime::Nl = req.regime {
+            let mut k = 1;
+            while let Some(anniversary) = first_day.checked_add_months(Months::new(12 * k)) {
+                if anniversary > end {
+                    break;
+                }
+                starts.push(anniversary);
+                k += 1;
+            }
+        }
+        if let Regime::FrConsumer { judgment_enforceable_on: Some(j), .. } = req.regime {
+            if let Some(uplift) = j.checked_add_months(Months::new(2)) {
+                if uplift > first_day && uplift <= end {
+                    starts.push(uplift);
+                }
+            }
+        }
+    }
+    starts.push(first_day);
+    starts.sort();
+    starts.dedup();
+
+    let mut lines: Vec<DecompteLine> = Vec::new();
+    let mut interest = Decimal::ZERO;
+    let mut capitalised = Decimal::ZERO;
+    let mut interest_this_year = Decimal::ZERO;
+    let mut next_anniversary = first_day.checked_add_months(Months::new(12));
+    for (i, &from) in starts.iter().enumerate() {
+        if from > end {
+            break;
+        }
+        let to = match starts.get(i + 1) {
+            Some(next) => date::add_days(*next, -1).unwrap_or(*next),
+            None => end,
+        };
+        if let (Regime::Nl, Some(anniversary)) = (&req.regime, next_anniversary) {
+            if from >= anniversary {
+                // BW 6:119(2): each year's interest is added to the principal.
+                capitalised += interest_this_year;
+                interest_this_year = Decimal::ZERO;
+                next_anniversary = anniversary.checked_add_months(Months::new(12));
+            }
+        }
+        let paid_before: Decimal = settled_list.iter().take_while(|(d, _)| *d < from).map(|(_, a)| *a).sum();
+        let principal = total - paid_before;
+        if principal <= Decimal::ZERO {
+            break;
+        }
+        let base = principal + capitalised;
+        let days = (to - from).num_days() + 1;
+        let parts = engine.rate(from, first_day)?;
+        let year_days: u32 = match opts.day_count {
+            DayCount::ActualActual if from.leap_year() => 366,
+            _ => 365,
+        };
+        let exact = base * parts.rate / Decimal::from(100) * Decimal::from(days) / Decimal::from(year_days);
+        interest += exact;
+        interest_this_year += exact;
+        let same = lines.last().is_some_and(|l: &DecompteLine| {
+            l.base.value() == base
+                && l.rate.value() == parts.rate
+                && l.year_days == year_days
+                && date::add_days(l.to, 1) == Some(from)
+                && !matches!(req.regime, Regime::Nl)
+        });
+        if same {
+            if let Some(l) = lines.last_mut() {
+                l.to = to;
+                l.days += days;
+                let merged = l.exact_amount.value() + exact;
+                l.exact_amount = Amount(merged.round_dp(10));
+                l.amount = Amount(merged).to_minor_units(currency);
+            }
+        } else {
+            lines.push(DecompteLine {
+                from,
+                to,
+                days,
+                base: Amount(base).to_minor_units(currency),
+                rate: pct(parts.rate),
+                reference_rate: parts.reference.map(pct),
+                margin: parts.margin.map(pct),
+                year_days,
+                amount: Amount(exact).to_minor_units(currency),
+                exact_amount: Amount(exact.round_dp(10)),
+            });
+        }
+    }
+
+    if let Regime::FrB2bContractual { rate } = &req.regime {
+        // The floor binds a contractual rate: 3 × the legal rate ("autres cas") of each half-year.
+        let mut seen = Vec::new();
+        for l in &lines {
+            let hy = half_year_start(l.from);
+            if seen.contains(&hy) {
+                continue;
+            }
+            seen.push(hy);
+            let legal = engine.lookup("fr_legal_other", hy)?;
+            let floor = legal * Decimal::from(3);
+            if rate.value() < floor {
+                warn("contractual_rate_below_floor", format!(
+                    "the contractual rate {}% is below 3 × the legal rate of {} (3 × {}% = {}%): the floor applies in court (C. com. L441-10 II)",
+                    rate, half_year_label(hy), legal.normalize(), floor.normalize()));
+            }
+        }
+    }
+
+    let round = |v: Decimal| -> Amount {
+        let dp = currency.minor_units();
+        let mut r = v.round_dp_with_strategy(dp, opts.rounding.strategy());
+        r.rescale(dp);
+        Amount(r)
+    };
+    let public = matches!(req.regime, Regime::FrPublic);
+    if opts.waive_interest {
+        if public {
+            warn(
+                "waiver_void",
+                "a public buyer cannot waive moratory interest (CCP L2192-14): the waiver is ignored".to_owned(),
+            );
+        } else {
+            warn(
+                "interest_waived",
+                "interest waived by contract (a pending French bill would make such waivers void)".to_owned(),
+            );
+            interest = Decimal::ZERO;
+        }
+    }
+    let late = days_late > 0;
+    let mut indemnity = match &req.regime {
+        _ if !late => Decimal::ZERO,
+        Regime::FrConsumer { .. } | Regime::DeConsumer => Decimal::ZERO,
+        Regime::EuGeneric { indemnity, .. } => indemnity.value(),
+        Regime::Uk => {
+            // Late Payment Act s5A: by the size of the debt.
+            if total < Decimal::from(1000) {
+                Decimal::from(40)
+            } else if total < Decimal::from(10000) {
+                Decimal::from(70)
+            } else {
+                Decimal::from(100)
+            }
+        }
+        _ => Decimal::from(40),
+    };
+    if indemnity > Decimal::ZERO && opts.insolvency {
+        warn("indemnity_barred", "an insolvency procedure bars payment: the fixed indemnity is not owed".to_owned());
+        indemnity = Decimal::ZERO;
+    }
+    if indemnity > Decimal::ZERO && opts.waive_indemnity {
+        if public {
+            warn(
+                "waiver_void",
+                "a public buyer cannot waive the fixed indemnity (CCP L2192-14): the waiver is ignored".to_owned(),
+            );
+        } else {
+            warn("indemnity_waived", "fixed indemnity waived by contract".to_owned());
+            indemnity = Decimal::ZERO;
+        }
+    }
+    let settled: Decimal =
+        settled_list.iter().take_while(|(d, _)| *d <= end).map(|(_, a)| *a).sum::<Decimal>().min(total);
+    let outstanding = total - settled;
+    let interest_r = round(interest);
+    let indemnity_r = round(indemnity);
+    let outstanding_r = round(outstanding);
+    Ok(Decompte {
+        invoice_id: inv.id.clone(),
+        number: inv.number.clone(),
+        currency: currency.clone(),
+        due_date: inv.due_date,
+        end_date: end,
+        days_late,
+        lines,
+        totals: DecompteTotals {
+            principal: round(total),
+            settled: round(settled),
+            principal_outstanding: outstanding_r,
+            interest: interest_r,
+            indemnity: indemnity_r,
+            total_due: Amount(outstanding_r.value() + interest_r.value() + indemnity_r.value()),
+        },
+        warnings,
+    })
+}
+
+/// One day of the curve of what is owed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CurvePoint {
+    /// The day.
+    pub date: NaiveDate,
+    /// Principal still owed at the end of the day.
+    pub principal: Amount,
+    /// Interest accrued up to and including the day.
+    pub interest: Amount,
+    /// Fixed indemnity owed by then.
+    pub indemnity: Amount,
+    /// Sum.
+    pub total: Amount,
+}
+
+/// The amount owed each day from `from` to `to` (included), for charts: the same computation as
+/// the décompte ending that day.
+pub fn curve(req: &PenaltyRequest, from: NaiveDate, to: NaiveDate) -> Result<Vec<CurvePoint>> {
+    check_request(req)?;
+    if to < from {
+        return Err(Error::new(ErrorCode::EndBeforeStart, "to", "the curve ends before it starts"));
+    }
+    if (to - from).num_days() >= MAX_CURVE_DAYS {
+        return Err(Error::new(ErrorCode::TooManyItems, "to", format!("a curve spans at most {MAX_CURVE_DAYS} days")));
+    }
+    let rates = rates_for(req)?;
+    let mut day_req = req.clone();
+    day_req.extra_rates.clear();
+    let mut out = Vec::with_capacity(usize::try_from((to - from).num_days() + 1).unwrap_or(0));
+    let mut day = from;
+    while day <= to {
+        day_req.as_of = day;
+        let d = compute(&day_req, &rates)?;
+        out.push(CurvePoint {
+            date: day,
+            principal: d.totals.principal_outstanding,
+            interest: d.totals.interest,
+            indemnity: d.totals.indemnity,
+            total: d.totals.total_due,
+        });
+        day = match date::add_days(day, 1) {
+            Some(next) => next,
+            None => break,
+        };
+    }
+    Ok(out)
+}
+
+/// Several invoices of one debtor in one statement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Statement {
+    /// Currency of every invoice.
+    pub currency: Currency,
+    /// One décompte per invoice, in request order.
+    pub decomptes: Vec<Decompte>,
+    /// Sums of the invoices' totals.
+    pub totals: DecompteTotals,
+}
+
+/// Computes several invoices (one debtor, one currency) into one statement.
+pub fn statement(requests: &[PenaltyRequest]) -> Result<Statement> {
+    if requests.is_empty() {
+        return Err(Error::new(ErrorCode::TooManyItems, "", "a statement needs at least one invoice"));
+    }
+    if requests.len() > MAX_STATEMENT_INVOICES {
+        return Err(Error::new(ErrorCode::TooManyItems, "", format!("at most {MAX_STATEMENT_INVOICES} invoices")));
+    }
+    let mut decomptes = Vec::with_capacity(requests.len());
+    for (i, req) in requests.iter().enumerate() {
+        decomptes.push(decompte(req).map_err(|e| e.within(&format!("[{i}]")))?);
+    }
+    let currency = decomptes.first().map(|d| d.currency.clone()).unwrap_or_else(Currency::eur);
+    if let Some(i) = decomptes.iter().position(|d| d.currency != currency) {
+        return Err(Error::new(
+            ErrorCode::MixedCurrencies,
+            format!("[{i}].invoice.currency"),
+            "a statement is in one currency",
+        ));
+    }
+    let sum = |f: fn(&DecompteTotals) -> Amount| Amount(decomptes.iter().map(|d| f(&d.totals).value()).sum());
+    let totals = DecompteTotals {
+        principal: sum(|t| t.principal),
+        settled: sum(|t| t.settled),
+        principal_outstanding: sum(|t| t.principal_outstanding),
+        interest: sum(|t| t.interest),
+        indemnity: sum(|t| t.indemnity),
+        total_due: sum(|t| t.total_due),
+    };
+    Ok(Statement { currency, decomptes, totals })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::from_json;
+
+    fn request(total: &str, due: &str, paid: Option<&str>, regime: &str, as_of: &str) -> PenaltyRequest {
+        let payments =
+            paid.map(|p| format!(r#"[{{"date": "{p}", "amount": "{total}"}}]"#)).unwrap_or_else(|| "[]".into());
+        from_json(&format!(
+            r#"{{"invoice": {{"id": "i", "issueDate": "2015-01-01", "dueDate": "{due}", "currency": "EUR",
+            "total": "{total}", "payments": {payments}}}, "regime": {regime}, "asOf": "{as_of}"}}"#
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn published_half_year_example_split_and_single() {
+        // late-payment-law.md: 12 000 EUR due 2025-06-20, paid 2025-07-10.
+        let mut r = request("12000.00", "2025-06-20", Some("2025-07-10"), r#"{"type": "fr_b2b"}"#, "2025-12-31");
+        let d = decompte(&r).unwrap();
+        assert_eq!(d.days_late, 20);
+        assert_eq!(d.lines.len(), 2);
+        assert_eq!(
+            (d.lines[0].days, d.lines[0].rate.to_string(), d.lines[0].exact_amount.to_string()),
+            (10, "13.15".into(), "43.2328767123".into())
+        );
+        assert_eq!((d.lines[1].days, d.lines[1].rate.to_string()), (10, "12.15".into()));
+        assert_eq!(d.totals.interest.to_string(), "83.18");
+        assert_eq!(d.totals.total_due.to_string(), "123.18");
+        r.options.rate_mode = RateMode::SingleRate;
+        let d = decompte(&r).unwrap();
+        assert_eq!(d.lines.len(), 1, "one rate: one line");
+        assert_eq!(d.totals.interest.to_string(), "86.47");
+    }
+
+    #[test]
+    fn published_fifteen_percent_example() {
+        // 15 000 EUR at 15 %, 30 days: 15000 x 0.15 x 30 / 365 = 184.93.
+        let r = request(
+            "15000.00",
+            "2024-04-15",
+            Some("2024-05-15"),
+            r#"{"type": "fr_b2b_contractual", "rate": "15"}"#,
+            "2024-06-01",
+        );
+        let d = decompte(&r).unwrap();
+        assert_eq!(d.days_late, 30);
+        assert_eq!(d.totals.interest.to_string(), "184.93");
+        // 15 % is below 3 x 5.07 = 15.21 in 2024 H1: warned, still computed at the agreed rate.
+        assert_eq!(d.warnings[0].code, "contractual_rate_below_floor");
+    }
+
+    #[test]
+    fn partial_payments_lower_the_base() {
+        let mut r = request("10000.00", "2024-01-31", None, r#"{"type": "fr_b2b"}"#, "2024-03-31");
+        r.invoice.payments = vec![Payment {
+            date: NaiveDate::from_ymd_opt(2024, 2, 29).unwrap(),
+            amount: Amount(Decimal::from(4000)),
+            reference: None,
+        }];
+        let d = decompte(&r).unwrap();
+        // 29 days on 10 000 then 31 days on 6 000, at 4.50 + 10 = 14.50 %.
+        assert_eq!(
+            d.lines.iter().map(|l| (l.days, l.base.to_string())).collect::<Vec<_>>(),
+            [(29, "10000.00".into()), (31, "6000.00".into())]
+        );
+        // 10000 x .145 x 29/365 + 6000 x .145 x 31/365 = 115.2055 + 73.8904 = 189.10
+        assert_eq!(d.totals.interest.to_string(), "189.10");
+        assert_eq!(d.totals.principal_outstanding.to_string(), "6000.00");
+    }
+
+    #[test]
+    fn missing_half_year_is_named_and_can_be_supplied() {
+        let mut r = request("1000.00", "2026-06-20", None, r#"{"type": "fr_b2b"}"#, "2026-07-10");
+        let e = decompte(&r).unwrap_err();
+        assert_eq!((e.code(), e.path()), (ErrorCode::MissingRate, "extraRates.ecb_mro"));
+        assert!(e.message().contains("2026-H2"));
+        r.extra_rates.insert(
+            "ecb_mro".into(),
+            vec![RateRow { from: NaiveDate::from_ymd_opt(2026, 7, 1).unwrap(), rate: Amount(Decimal::new(200, 2)) }],
+        );
+        let d = decompte(&r).unwrap();
+        assert_eq!(d.lines[1].rate.to_string(), "12.00");
+    }
+
+    #[test]
+    fn not_late_yet_owes_nothing() {
+        let d = decompte(&request("1000.00", "2025-06-20", None, r#"{"type": "fr_b2b"}"#, "2025-06-20")).unwrap();
+        assert_eq!((d.totals.interest.to_string(), d.totals.indemnity.to_string()), ("0.00".into(), "0.00".into()));
+        assert_eq!(d.warnings[0].code, "not_yet_late");
+    }
+
+    #[test]
+    fn uk_fixed_sums_by_debt_size() {
+        let uk = |total: &str| {
+            let mut r = request(total, "2024-02-01", None, r#"{"type": "uk"}"#, "2024-03-01");
+            r.invoice.currency = Currency::new("GBP").unwrap();
+            decompte(&r).unwrap()
+        };
+        assert_eq!(uk("999.99").totals.indemnity.to_string(), "40.00");
+        assert_eq!(uk("1000.00").totals.indemnity.to_string(), "70.00");
+        assert_eq!(uk("10000.00").totals.indemnity.to_string(), "100.00");
+        // Bank Rate on 31 Dec 2023 (5.25) + 8 = 13.25 for a delay starting in 2024 H1.
+        assert_eq!(uk("1000.00").lines[0].rate.to_string(), "13.25");
+    }
+
+    #[test]
+    fn bad_input_is_typed() {
+        let mut r = request("1000.00", "2025-06-20", None, r#"{"type": "fr_b2b"}"#, "2025-07-10");
+        r.invoice.total = Amount(Decimal::ZERO);
+        assert_eq!(decompte(&r).unwrap_err().code(), ErrorCode::NonPositiveAmount);
+        let e = from_json::<PenaltyRequest>(r#"{"invoice": {"id": "i", "issueDate": "2025-01-01", "dueDate": "2025-02-01", "currency": "EUR", "total": "10.00"},
+            "regime": {"type": "fr_b2b_contractual", "rate": "douze"}, "asOf": "2025-03-01"}"#).unwrap_err();
+        assert_eq!((e.code(), e.path()), (ErrorCode::InvalidAmount, "regime.rate"));
+        let e = from_json::<PenaltyRequest>(r#"{"invoice": {"id": "i", "issueDate": "2025-01-01", "dueDate": "2025-02-01", "currency": "EUR", "total": "10.00"},
+            "regime": {"type": "mars"}, "asOf": "2025-03-01"}"#).unwrap_err();
+        assert_eq!((e.code(), e.path()), (ErrorCode::UnknownVariant, "regime.type"));
+        let e = from_json::<PenaltyRequest>(r#"{"invoice": {"id": "i", "issueDate": "2025-01-01", "dueDate": "2025-02-01", "currency": "EUR", "total": "10.00"},
+            "regime": {"type": "fr_consumer", "creditor": "professional"}, "asOf": "2025-03-01"}"#).unwrap_err();
+        assert_eq!((e.code(), e.path()), (ErrorCode::MissingField, "regime.formalNoticeDate"));
+        let e = from_json::<PenaltyRequest>(r#"{"invoice": {"id": "i", "issueDate": "2025-01-01", "dueDate": "2025-02-01", "currency": "EUR", "total": "10.00"},
+            "regime": {"type": "fr_b2b", "rate": "12"}, "asOf": "2025-03-01"}"#).unwrap_err();
+        assert_eq!((e.code(), e.path()), (ErrorCode::UnknownField, "regime.rate"));
+        let mut r = request("1000.00", "2025-06-20", Some("2014-01-01"), r#"{"type": "fr_b2b"}"#, "2025-07-10");
+        assert_eq!(decompte(&r).unwrap_err().path(), "invoice.payments[0].date");
+        r.invoice.payments.clear();
+        r.invoice.currency = Currency::new("GBP").unwrap();
+        assert_eq!(decompte(&r).unwrap_err().code(), ErrorCode::MixedCurrencies);
+    }
+
+    #[test]
+    fn curve_matches_the_decompte_and_never_decreases_while_unpaid() {
+        let r = request("5000.00", "2024-12-15", None, r#"{"type": "fr_b2b"}"#, "2025-03-01");
+        let c = curve(&r, NaiveDate::from_ymd_opt(2024, 12, 10).unwrap(), NaiveDate::from_ymd_opt(2025, 3, 1).unwrap())
+            .unwrap();
+        assert_eq!(c.len(), 82);
+        assert!(c.windows(2).all(|w| w[0].total <= w[1].total));
+        assert_eq!(c.last().unwrap().total, decompte(&r).unwrap().totals.total_due);
+        assert_eq!(c[0].indemnity.to_string(), "0.00");
+        assert_eq!(c[6].indemnity.to_string(), "40.00");
+    }
+
+    #[test]
+    fn statement_sums_and_refuses_mixed_currencies() {
+        let a = request("1000.00", "2025-01-31", None, r#"{"type": "fr_b2b"}"#, "2025-03-31");
+        let b = request("2000.00", "2025-02-28", None, r#"{"type": "fr_b2b"}"#, "2025-03-31");
+        let s = statement(&[a.clone(), b.clone()]).unwrap();
+        assert_eq!(s.totals.indemnity.to_string(), "80.00", "40 EUR per invoice (CJEU C-585/20)");
+        assert_eq!(s.totals.total_due.value(), s.decomptes.iter().map(|d| d.totals.total_due.value()).sum::<Decimal>());
+        let mut c = b;
+        c.regime = Regime::EuGeneric {
+            reference_table: "ecb_mro".into(),
+            margin: Amount(Decimal::from(8)),
+            indemnity: Amount(Decimal::from(40)),
+        };
+        c.invoice.currency = Currency::new("SEK").unwrap();
+        assert_eq!(statement(&[a, c]).unwrap_err().code(), ErrorCode::MixedCurrencies);
+    }
+}
