@@ -393,6 +393,12 @@ pub struct Decompte {
     pub warnings: Vec<PenaltyWarning>,
 }
 
+/// Simple interest of one period, exact: `base × rate% × days / year_days`. Multiplications come
+/// first so that nothing is rounded before the final division.
+pub fn accrue(base: Decimal, rate_percent: Decimal, days: i64, year_days: u32) -> Decimal {
+    base * rate_percent * Decimal::from(days) / (Decimal::from(100) * Decimal::from(year_days))
+}
+
 fn builtin_rates() -> Result<&'static Rates> {
     static RATES: OnceLock<Result<Rates>> = OnceLock::new();
     RATES.get_or_init(Rates::builtin).as_ref().map_err(Clone::clone)
@@ -707,7 +713,7 @@ fn compute(req: &PenaltyRequest, rates: &Rates) -> Result<Decompte> {
             DayCount::ActualActual if from.leap_year() => 366,
             _ => 365,
         };
-        let exact = base * parts.rate / Decimal::from(100) * Decimal::from(days) / Decimal::from(year_days);
+        let exact = accrue(base, parts.rate, days, year_days);
         interest += exact;
         interest_this_year += exact;
         let same = lines.last().is_some_and(|l: &DecompteLine| {
