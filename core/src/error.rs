@@ -66,6 +66,12 @@ pub enum ErrorCode {
     TooManyItems,
     /// A sent-log entry that does not match the ledger.
     InvalidSentLog,
+    /// A template that does not parse, or uses a construct that is not allowed.
+    InvalidTemplate,
+    /// A template names a variable the message context does not have.
+    UnknownVariable,
+    /// A template calls a helper that does not exist.
+    UnknownHelper,
     /// No rate is known for a period (a half-year after the shipped tables): supply it.
     MissingRate,
     /// Embedded data (holiday rules, presets) failed to load: a build defect, reported, never a panic.
@@ -104,6 +110,9 @@ impl ErrorCode {
             ErrorCode::InvalidPaymentPlan => "invalid_payment_plan",
             ErrorCode::TooManyItems => "too_many_items",
             ErrorCode::InvalidSentLog => "invalid_sent_log",
+            ErrorCode::InvalidTemplate => "invalid_template",
+            ErrorCode::UnknownVariable => "unknown_variable",
+            ErrorCode::UnknownHelper => "unknown_helper",
             ErrorCode::MissingRate => "missing_rate",
             ErrorCode::EmbeddedData => "embedded_data",
         }
@@ -115,7 +124,7 @@ impl ErrorCode {
     }
 }
 
-const ALL_CODES: [ErrorCode; 30] = [
+const ALL_CODES: [ErrorCode; 33] = [
     ErrorCode::InvalidJson,
     ErrorCode::InvalidType,
     ErrorCode::MissingField,
@@ -144,6 +153,9 @@ const ALL_CODES: [ErrorCode; 30] = [
     ErrorCode::InvalidPaymentPlan,
     ErrorCode::TooManyItems,
     ErrorCode::InvalidSentLog,
+    ErrorCode::InvalidTemplate,
+    ErrorCode::UnknownVariable,
+    ErrorCode::UnknownHelper,
     ErrorCode::MissingRate,
     ErrorCode::EmbeddedData,
 ];

@@ -6,6 +6,7 @@ pub mod date;
 pub mod error;
 pub mod json;
 pub mod ledger;
+pub mod messages;
 pub mod money;
 pub mod penalty;
 pub mod planner;

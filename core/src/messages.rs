@@ -1,0 +1,1574 @@
+//! Reminder messages: the exact text the debtor receives, in the debtor's language, from handlebars
+//! templates. Built-in templates live in `core/data/templates/{fr,en,de}/*.hbs` (first line
+//! `subject: ...`, then a blank line, then the body); a user can override any of them or add new
+//! ones with [`TemplateSet::register`], which validates every variable against the documented
+//! context ([`MessageContext`]) and every helper against the known ones before accepting it.
+//!
+//! Rendering gives a subject (single line: CR/LF and control characters removed), a plain-text
+//! body, an HTML body (every value HTML-escaped) and, for letters, a print-ready A4 page with the
+//! letterhead, the address placed for a window envelope, place and date, and the subject line.
+//!
+//! Helpers: `money` (`1 234,56 €`, `€1,234.56`, `1.234,56 €`), `date` (`23 novembre 2026`),
+//! `plural` (`{{plural n "facture" "factures"}}`), `invoice_table` (a table of the invoices),
+//! `percent` (`13,15 %`), plus handlebars' `if`, `unless`, `each`, `with`, `eq`, `gt`, `and`, `or`, `not`.
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::ledger::{CheckedLedger, DebtorKind, Ledger};
+use crate::money::{Amount, Currency};
+use crate::penalty::{decompte, PenaltyInvoice, PenaltyOptions, PenaltyRequest, Regime};
+use crate::policy::Channel;
+use crate::rates::RateRow;
+use chrono::{Datelike, NaiveDate};
+use handlebars::template::{HelperTemplate, Parameter, TemplateElement};
+use handlebars::{
+    Context, Handlebars, Helper, HelperResult, Output, Path, RenderContext, RenderError, RenderErrorReason, Template,
+};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+// ---- locale formats -------------------------------------------------------------------------
+
+/// A supported message language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// French.
+    Fr,
+    /// English.
+    En,
+    /// German.
+    De,
+}
+
+impl Lang {
+    /// Every language with built-in templates.
+    pub const ALL: [Lang; 3] = [Lang::Fr, Lang::En, Lang::De];
+
+    /// The language of a locale tag (`fr-FR` -> French); English for languages without templates.
+    pub fn of_locale(locale: &str) -> Lang {
+        match locale.get(..2).map(str::to_ascii_lowercase).as_deref() {
+            Some("fr") => Lang::Fr,
+            Some("de") => Lang::De,
+            _ => Lang::En,
+        }
+    }
+
+    /// Its code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+            Lang::De => "de",
+        }
+    }
+}
+
+const NBSP: char = '\u{a0}';
+const NNBSP: char = '\u{202f}';
+
+fn group_digits(int: &str, sep: &str) -> String {
+    let digits: Vec<char> = int.chars().collect();
+    let mut out = String::new();
+    for (i, c) in digits.iter().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push_str(sep);
+        }
+        out.push(*c);
+    }
+    out
+}
+
+fn split_number(value: Decimal, dp: u32) -> (bool, String, String) {
+    let mut v = value.round_dp_with_strategy(dp, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    v.rescale(dp);
+    let negative = v.is_sign_negative() && !v.is_zero();
+    let text = v.abs().to_string();
+    let (int, frac) = text.split_once('.').unwrap_or((text.as_str(), ""));
+    (negative, int.to_owned(), frac.to_owned())
+}
+
+/// A decimal number in the language's format (`1 234,5`), with `dp` decimals.
+pub fn format_number(value: Decimal, dp: u32, lang: Lang) -> String {
+    let (negative, int, frac) = split_number(value, dp);
+    let (group, point) = match lang {
+        Lang::Fr => (NNBSP.to_string(), ","),
+        Lang::En => (",".to_owned(), "."),
+        Lang::De => (".".to_owned(), ","),
+    };
+    let mut out = String::new();
+    if negative {
+        out.push('-');
+    }
+    out.push_str(&group_digits(&int, &group));
+    if !frac.is_empty() {
+        out.push_str(point);
+        out.push_str(&frac);
+    }
+    out
+}
+
+fn currency_symbol(currency: &Currency) -> Option<&'static str> {
+    match currency.code() {
+        "EUR" => Some("€"),
+        "GBP" => Some("£"),
+        "USD" => Some("$"),
+        "CHF" => None,
+        _ => None,
+    }
+}
+
+/// Money in the language's format: `1 234,56 €` (fr), `€1,234.56` (en), `1.234,56 €` (de).
+pub fn format_money(value: Decimal, currency: &Currency, lang: Lang) -> String {
+    let number = format_number(value.abs(), currency.minor_units(), lang);
+    let sign = if value.is_sign_negative() && !value.is_zero() { "-" } else { "" };
+    let symbol = currency_symbol(currency).map(str::to_owned).unwrap_or_else(|| currency.code().to_owned());
+    match lang {
+        Lang::En if currency_symbol(currency).is_some() => format!("{sign}{symbol}{number}"),
+        Lang::En => format!("{sign}{symbol}{NBSP}{number}"),
+        Lang::Fr | Lang::De => format!("{sign}{number}{NBSP}{symbol}"),
+    }
+}
+
+/// A long date: `23 novembre 2026`, `1er décembre 2026`, `23 November 2026`, `23. November 2026`.
+pub fn format_date(day: NaiveDate, lang: Lang) -> String {
+    const FR: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    const DE: [&str; 12] = [
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
+    ];
+    let m = usize::try_from(day.month0()).unwrap_or(0);
+    let month = |names: [&'static str; 12]| names.get(m).copied().unwrap_or("");
+    match lang {
+        Lang::Fr if day.day() == 1 => format!("1er {} {}", month(FR), day.year()),
+        Lang::Fr => format!("{} {} {}", day.day(), month(FR), day.year()),
+        Lang::En => format!("{} {} {}", day.day(), month(EN), day.year()),
+        Lang::De => format!("{}. {} {}", day.day(), month(DE), day.year()),
+    }
+}
+
+/// The singular or plural word for `n` (French treats 0 and 1 as singular).
+pub fn plural<'a>(n: i64, lang: Lang, one: &'a str, other: &'a str) -> &'a str {
+    let singular = match lang {
+        Lang::Fr => n.abs() <= 1,
+        Lang::En | Lang::De => n.abs() == 1,
+    };
+    if singular {
+        one
+    } else {
+        other
+    }
+}
+
+// ---- the context ------------------------------------------------------------------------------
+
+/// Everything a template can see. Every field is always present (`null` when it does not apply),
+/// so a template can test it with `{{#if}}`. Amounts are decimal strings, dates `YYYY-MM-DD`:
+/// format them with `money` and `date`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageContext {
+    /// Language code of the message (`fr`, `en`, `de`).
+    pub locale: String,
+    /// Currency of the amounts (ISO 4217).
+    pub currency: String,
+    /// The step: id, channel, level (1-5), tone.
+    pub step: StepView,
+    /// The date of the message (or of the letter).
+    pub message_date: NaiveDate,
+    /// Where the letter is written from (the creditor's city).
+    pub place: String,
+    /// For a formal notice: the last day to pay.
+    pub deadline_date: Option<NaiveDate>,
+    /// Who writes.
+    pub creditor: PartyView,
+    /// To whom.
+    pub debtor: DebtorView,
+    /// The invoices concerned (one, or several in a grouped statement).
+    pub invoices: Vec<InvoiceView>,
+    /// How many invoices.
+    pub invoice_count: usize,
+    /// Their numbers, comma-separated (for subjects).
+    pub invoice_numbers: String,
+    /// Sums over the invoices.
+    pub totals: TotalsView,
+    /// What the penalty engine could compute.
+    pub penalties: PenaltiesView,
+    /// Reminders already sent (for the legal or agency file), oldest first.
+    pub reminders: Vec<ReminderView>,
+    /// The payment plan, if one was agreed or is proposed.
+    pub plan: Option<PlanView>,
+    /// The instalment a plan reminder is about.
+    pub instalment: Option<InstalmentView>,
+    /// The last payment received (for the thank-you message).
+    pub last_payment: Option<PaymentView>,
+}
+
+/// The step being sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StepView {
+    /// Step id.
+    pub id: String,
+    /// Channel (`email`, `letter`, ...).
+    pub channel: Channel,
+    /// Level 1 to 5.
+    pub level: u8,
+}
+
+/// The creditor as shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartyView {
+    /// Name.
+    pub name: String,
+    /// Address lines, then postal code and city on the last line.
+    pub address_lines: Vec<String>,
+    /// Country code.
+    pub country: String,
+    /// Legal identifiers as `SIREN 812345678`, `TVA FR40...`.
+    pub identifiers: Vec<String>,
+    /// Contact person.
+    pub contact_name: Option<String>,
+    /// Email.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// IBAN.
+    pub iban: Option<String>,
+    /// BIC.
+    pub bic: Option<String>,
+    /// Account holder.
+    pub account_holder: Option<String>,
+    /// Payment link.
+    pub payment_url: Option<String>,
+}
+
+/// The debtor as shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DebtorView {
+    /// Name.
+    pub name: String,
+    /// Postal address lines (empty when unknown).
+    pub address_lines: Vec<String>,
+    /// Email.
+    pub email: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// A professional debtor (B2B wording, 40 EUR indemnity).
+    pub is_business: bool,
+    /// A consumer (no B2B indemnity).
+    pub is_consumer: bool,
+    /// A public buyer (moratory-interest wording).
+    pub is_public_body: bool,
+}
+
+/// One invoice as shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvoiceView {
+    /// Number.
+    pub number: String,
+    /// Invoice date.
+    pub issue_date: NaiveDate,
+    /// Due date.
+    pub due_date: NaiveDate,
+    /// Total including VAT.
+    pub total: Amount,
+    /// Still owed.
+    pub outstanding: Amount,
+    /// Days past the due date (0 before it).
+    pub days_late: i64,
+    /// Interest accrued to the message date (null when its rate is unknown).
+    pub interest: Option<Amount>,
+    /// Fixed indemnity owed (null when unknown).
+    pub indemnity: Option<Amount>,
+    /// Outstanding + interest + indemnity (null when unknown).
+    pub total_due: Option<Amount>,
+}
+
+/// Sums.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TotalsView {
+    /// Principal still owed.
+    pub outstanding: Amount,
+    /// Nothing is owed any more (principal).
+    pub settled: bool,
+    /// Interest (null when unknown).
+    pub interest: Option<Amount>,
+    /// Indemnities (null when unknown).
+    pub indemnity: Option<Amount>,
+    /// Everything (null when unknown).
+    pub total_due: Option<Amount>,
+}
+
+/// What the penalty engine said.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PenaltiesView {
+    /// The amounts are known.
+    pub known: bool,
+    /// Why not (e.g. the half-year whose rate is missing).
+    pub missing_reason: Option<String>,
+    /// Regime id (`fr_b2b`, ...).
+    pub regime: String,
+    /// The annual rate in force on the message date (percent), when it is one number.
+    pub rate: Option<Amount>,
+    /// The fixed indemnity per invoice under the regime (0 for consumers).
+    pub indemnity_per_invoice: Amount,
+}
+
+/// A reminder already sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReminderView {
+    /// When.
+    pub date: NaiveDate,
+    /// How.
+    pub channel: Channel,
+    /// Which step.
+    pub step_id: String,
+}
+
+/// A payment plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanView {
+    /// Day agreed (or proposed).
+    pub agreed_on: NaiveDate,
+    /// Instalments.
+    pub instalments: Vec<InstalmentView>,
+}
+
+/// An instalment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstalmentView {
+    /// 1-based number.
+    pub number: usize,
+    /// Due date.
+    pub due_date: NaiveDate,
+    /// Amount.
+    pub amount: Amount,
+}
+
+/// A payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentView {
+    /// Day received.
+    pub date: NaiveDate,
+    /// Amount.
+    pub amount: Amount,
+}
+
+/// What to write, to whom, about which invoices.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MessageRequest {
+    /// Template key (`first_reminder`, ...).
+    pub template: String,
+    /// Step id.
+    pub step_id: String,
+    /// Channel.
+    pub channel: Channel,
+    /// Level 1-5.
+    pub level: u8,
+    /// Debtor id.
+    pub debtor_id: String,
+    /// The invoices (all of that debtor, one currency).
+    pub invoice_ids: Vec<String>,
+    /// The date of the message.
+    #[serde(deserialize_with = "crate::date::de")]
+    pub message_date: NaiveDate,
+    /// For a formal notice: the last day to pay.
+    #[serde(default, deserialize_with = "crate::date::de_opt")]
+    pub deadline_date: Option<NaiveDate>,
+    /// Reminders already sent, for the legal or agency file.
+    #[serde(default)]
+    pub reminders: Vec<ReminderView>,
+    /// For a plan reminder: which instalment (1-based).
+    #[serde(default)]
+    pub instalment_number: Option<usize>,
+    /// The penalty regime (default: from the creditor's country and the debtor's kind).
+    #[serde(default)]
+    pub regime: Option<Regime>,
+    /// Penalty options.
+    #[serde(default)]
+    pub penalty_options: PenaltyOptions,
+    /// Newer rate rows (a half-year our tables do not cover yet).
+    #[serde(default)]
+    pub extra_rates: BTreeMap<String, Vec<RateRow>>,
+}
+
+impl MessageRequest {
+    /// The request for a planner action, dated `message_date`.
+    pub fn for_action(action: &crate::planner::Action, message_date: NaiveDate) -> MessageRequest {
+        MessageRequest {
+            template: action.template.clone(),
+            step_id: action.step_id.clone(),
+            channel: action.channel,
+            level: action.level,
+            debtor_id: action.debtor_id.clone(),
+            invoice_ids: action.items.iter().map(|i| i.invoice_id.clone()).collect(),
+            message_date,
+            deadline_date: action.deadline_date,
+            reminders: Vec::new(),
+            instalment_number: instalment_of(&action.step_id),
+            regime: None,
+            penalty_options: PenaltyOptions::default(),
+            extra_rates: BTreeMap::new(),
+        }
+    }
+}
+
+/// `instalment-2-missed` -> 2.
+fn instalment_of(step_id: &str) -> Option<usize> {
+    step_id.strip_prefix("instalment-")?.split('-').next()?.parse().ok()
+}
+
+fn default_regime(creditor_country: &str, kind: DebtorKind, notice: NaiveDate) -> Regime {
+    use crate::penalty::CreditorStatus;
+    match (creditor_country, kind) {
+        ("FR", DebtorKind::Business) => Regime::FrB2b,
+        ("FR", DebtorKind::PublicBody) => Regime::FrPublic,
+        ("FR", DebtorKind::Consumer) => Regime::FrConsumer {
+            creditor: CreditorStatus::Professional,
+            formal_notice_date: notice,
+            judgment_enforceable_on: None,
+        },
+        ("DE", DebtorKind::Consumer) => Regime::DeConsumer,
+        ("DE", _) => Regime::DeB2b,
+        ("GB", _) => Regime::Uk,
+        ("NL", _) => Regime::Nl,
+        ("BE", _) => Regime::Be,
+        ("ES", _) => Regime::Es,
+        ("IT", _) => Regime::It,
+        _ => Regime::EuGeneric {
+            reference_table: "ecb_mro".into(),
+            margin: Amount(Decimal::from(8)),
+            indemnity: Amount(Decimal::from(40)),
+        },
+    }
+}
+
+fn regime_id(r: &Regime) -> &'static str {
+    match r {
+        Regime::FrB2b => "fr_b2b",
+        Regime::FrB2bContractual { .. } => "fr_b2b_contractual",
+        Regime::FrPublic => "fr_public",
+        Regime::FrConsumer { .. } => "fr_consumer",
+        Regime::EuGeneric { .. } => "eu_generic",
+        Regime::DeB2b => "de_b2b",
+        Regime::DeConsumer => "de_consumer",
+        Regime::Uk => "uk",
+        Regime::Nl => "nl",
+        Regime::Be => "be",
+        Regime::Es => "es",
+        Regime::It => "it",
+    }
+}
+
+/// The printed label of a legal identifier scheme (`vat` -> `N° TVA` in French).
+fn identifier_label(scheme: &str, lang: Lang) -> String {
+    match (scheme.to_ascii_lowercase().as_str(), lang) {
+        ("vat", Lang::Fr) => "N° TVA".into(),
+        ("vat", Lang::En) => "VAT No.".into(),
+        ("vat", Lang::De) => "USt-IdNr.".into(),
+        ("rcs", _) => "RCS".into(),
+        (other, _) => other.to_uppercase(),
+    }
+}
+
+fn address_lines(a: &crate::ledger::Address) -> Vec<String> {
+    let mut lines = a.lines.clone();
+    let city = format!("{} {}", a.postal_code, a.city).trim().to_owned();
+    if !city.is_empty() {
+        lines.push(city);
+    }
+    lines
+}
+
+/// Builds the context of a message from the ledger. Penalties come from the penalty engine as of
+/// the message date; when a rate is missing they are marked unknown (a template that needs them
+/// then refuses to render).
+pub fn build_context(ledger: &Ledger, req: &MessageRequest) -> Result<MessageContext> {
+    let checked: CheckedLedger<'_> = ledger.check()?;
+    let debtor = checked
+        .debtors
+        .iter()
+        .find(|d| d.debtor.id == req.debtor_id)
+        .ok_or_else(|| Error::new(ErrorCode::UnknownReference, "debtorId", format!("no debtor `{}`", req.debtor_id)))?
+        .debtor;
+    if req.invoice_ids.is_empty() {
+        return Err(Error::new(ErrorCode::MissingField, "invoiceIds", "a message is about at least one invoice"));
+    }
+    let mut invoices = Vec::with_capacity(req.invoice_ids.len());
+    for (i, id) in req.invoice_ids.iter().enumerate() {
+        let inv = checked.invoices.iter().find(|c| &c.invoice.id == id).ok_or_else(|| {
+            Error::new(ErrorCode::UnknownReference, format!("invoiceIds[{i}]"), format!("no invoice `{id}`"))
+        })?;
+        if inv.invoice.debtor_id != debtor.id {
+            return Err(Error::new(
+                ErrorCode::UnknownReference,
+                format!("invoiceIds[{i}]"),
+                format!("invoice `{id}` is not owed by `{}`", debtor.id),
+            ));
+        }
+        invoices.push(inv);
+    }
+    let currency = invoices.first().map(|i| i.invoice.currency.clone()).unwrap_or_else(Currency::eur);
+    if let Some(i) = invoices.iter().position(|inv| inv.invoice.currency != currency) {
+        return Err(Error::new(
+            ErrorCode::MixedCurrencies,
+            format!("invoiceIds[{i}]"),
+            "one message is in one currency",
+        ));
+    }
+    let creditor = &ledger.creditor;
+    let notice =
+        req.reminders.iter().find(|r| r.channel == Channel::RegisteredLetter).map_or(req.message_date, |r| r.date);
+    let regime = req.regime.clone().unwrap_or_else(|| default_regime(&creditor.address.country, debtor.kind, notice));
+    let date = req.message_date;
+    let mut views = Vec::with_capacity(invoices.len());
+    let mut missing: Option<String> = None;
+    let mut rate: Option<Amount> = None;
+    let mut sums = [Decimal::ZERO; 4];
+    for inv in &invoices {
+        let outstanding = inv.outstanding_on(date).to_minor_units(&currency);
+        let penalty = PenaltyRequest {
+            invoice: PenaltyInvoice {
+                id: inv.invoice.id.clone(),
+                number: inv.invoice.number.clone(),
+                issue_date: inv.invoice.issue_date,
+                due_date: inv.due_date,
+                currency: currency.clone(),
+                total: inv.invoice.total,
+                payments: inv.invoice.payments.clone(),
+                credit_notes: inv.invoice.credit_notes.clone(),
+            },
+            regime: regime.clone(),
+            as_of: date.max(inv.invoice.issue_date),
+            options: req.penalty_options,
+            extra_rates: req.extra_rates.clone(),
+        };
+        let (interest, indemnity, total_due) = match decompte(&penalty) {
+            Ok(d) => {
+                if rate.is_none() {
+                    rate = d.lines.last().map(|l| l.rate);
+                }
+                (Some(d.totals.interest), Some(d.totals.indemnity), Some(d.totals.total_due))
+            }
+            Err(e) if e.code() == ErrorCode::MissingRate => {
+                missing.get_or_insert_with(|| e.message().to_owned());
+                (None, None, None)
+            }
+            Err(e) => return Err(e.within(&format!("invoiceIds[{}]", views.len()))),
+        };
+        sums[0] += outstanding.value();
+        for (slot, v) in [(1, interest), (2, indemnity), (3, total_due)] {
+            if let (Some(s), Some(v)) = (sums.get_mut(slot), v) {
+                *s += v.value();
+            }
+        }
+        views.push(InvoiceView {
+            number: inv.invoice.number.clone(),
+            issue_date: inv.invoice.issue_date,
+            due_date: inv.due_date,
+            total: inv.invoice.total.to_minor_units(&currency),
+            outstanding,
+            days_late: (date - inv.due_date).num_days().max(0),
+            interest,
+            indemnity,
+            total_due,
+        });
+    }
+    let known = missing.is_none();
+    let amount = |v: Decimal| Amount(v).to_minor_units(&currency);
+    let indemnity_per_invoice = match &regime {
+        Regime::FrConsumer { .. } | Regime::DeConsumer => Decimal::ZERO,
+        Regime::EuGeneric { indemnity, .. } => indemnity.value(),
+        Regime::Uk => {
+            let t = invoices.first().map_or(Decimal::ZERO, |i| i.invoice.total.value());
+            Decimal::from(if t < Decimal::from(1000) {
+                40
+            } else if t < Decimal::from(10000) {
+                70
+            } else {
+                100
+            })
+        }
+        _ => Decimal::from(40),
+    };
+    let first = invoices.first();
+    let plan = first.and_then(|i| i.invoice.payment_plan.as_ref()).map(|p| PlanView {
+        agreed_on: p.agreed_on,
+        instalments: p
+            .instalments
+            .iter()
+            .enumerate()
+            .map(|(i, x)| InstalmentView {
+                number: i + 1,
+                due_date: x.due_date,
+                amount: x.amount.to_minor_units(&currency),
+            })
+            .collect(),
+    });
+    let instalment = match req.instalment_number {
+        Some(n) => {
+            Some(plan.as_ref().and_then(|p| p.instalments.get(n.wrapping_sub(1))).cloned().ok_or_else(|| {
+                Error::new(
+                    ErrorCode::UnknownReference,
+                    "instalmentNumber",
+                    format!("no instalment {n} in the invoice's payment plan"),
+                )
+            })?)
+        }
+        None => None,
+    };
+    let last_payment = invoices
+        .iter()
+        .flat_map(|i| i.invoice.payments.iter())
+        .filter(|p| p.date <= date)
+        .max_by_key(|p| p.date)
+        .map(|p| PaymentView { date: p.date, amount: p.amount.to_minor_units(&currency) });
+    let postal = debtor.contacts.postal_address.as_ref().map(address_lines).unwrap_or_default();
+    Ok(MessageContext {
+        locale: Lang::of_locale(&debtor.locale).code().to_owned(),
+        currency: currency.code().to_owned(),
+        step: StepView { id: req.step_id.clone(), channel: req.channel, level: req.level },
+        message_date: date,
+        place: creditor.address.city.clone(),
+        deadline_date: req.deadline_date,
+        creditor: PartyView {
+            name: creditor.name.clone(),
+            address_lines: address_lines(&creditor.address),
+            country: creditor.address.country.clone(),
+            identifiers: creditor
+                .identifiers
+                .iter()
+                .map(|(k, v)| format!("{} {v}", identifier_label(k, Lang::of_locale(&debtor.locale))))
+                .collect(),
+            contact_name: creditor.contact.name.clone(),
+            email: creditor.contact.email.clone(),
+            phone: creditor.contact.phone.clone(),
+            iban: creditor.payment.iban.clone(),
+            bic: creditor.payment.bic.clone(),
+            account_holder: creditor.payment.account_holder.clone(),
+            payment_url: creditor.payment.payment_url.clone(),
+        },
+        debtor: DebtorView {
+            name: debtor.name.clone(),
+            address_lines: postal,
+            email: debtor.contacts.emails.first().cloned(),
+            phone: debtor.contacts.phone.clone(),
+            is_business: debtor.kind == DebtorKind::Business,
+            is_consumer: debtor.kind == DebtorKind::Consumer,
+            is_public_body: debtor.kind == DebtorKind::PublicBody,
+        },
+        invoice_count: views.len(),
+        invoice_numbers: views.iter().map(|v| v.number.as_str()).collect::<Vec<_>>().join(", "),
+        invoices: views,
+        totals: TotalsView {
+            outstanding: amount(sums[0]),
+            settled: sums[0] <= Decimal::ZERO,
+            interest: known.then(|| amount(sums[1])),
+            indemnity: known.then(|| amount(sums[2])),
+            total_due: known.then(|| amount(sums[3])),
+        },
+        penalties: PenaltiesView {
+            known,
+            missing_reason: missing,
+            regime: regime_id(&regime).to_owned(),
+            rate,
+            indemnity_per_invoice: amount(indemnity_per_invoice),
+        },
+        reminders: req.reminders.clone(),
+        plan,
+        instalment,
+        last_payment,
+    })
+}
+
+impl MessageContext {
+    /// A context with every optional part filled: the documented shape that custom templates are
+    /// checked against (and an example of it).
+    pub fn example() -> MessageContext {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+        let a = |s: &str| Amount(Decimal::from_str(s).unwrap_or_default());
+        let inv = InvoiceView {
+            number: "F-2025-0142".into(),
+            issue_date: d("2025-05-21"),
+            due_date: d("2025-06-20"),
+            total: a("12000.00"),
+            outstanding: a("12000.00"),
+            days_late: 20,
+            interest: Some(a("83.18")),
+            indemnity: Some(a("40.00")),
+            total_due: Some(a("12123.18")),
+        };
+        let instalment = InstalmentView { number: 1, due_date: d("2025-07-31"), amount: a("6000.00") };
+        MessageContext {
+            locale: "fr".into(),
+            currency: "EUR".into(),
+            step: StepView { id: "formal-notice".into(), channel: Channel::RegisteredLetter, level: 5 },
+            message_date: d("2025-07-10"),
+            place: "Lyon".into(),
+            deadline_date: Some(d("2025-07-18")),
+            creditor: PartyView {
+                name: "Atelier Durand SARL".into(),
+                address_lines: vec!["12 rue des Tanneurs".into(), "69002 Lyon".into()],
+                country: "FR".into(),
+                identifiers: vec!["SIREN 812345678".into()],
+                contact_name: Some("Claire Durand".into()),
+                email: Some("compta@atelier-durand.example".into()),
+                phone: Some("+33 4 72 00 00 00".into()),
+                iban: Some("FR7630006000011234567890189".into()),
+                bic: Some("AGRIFRPP".into()),
+                account_holder: Some("Atelier Durand SARL".into()),
+                payment_url: Some("https://pay.example/F-2025-0142".into()),
+            },
+            debtor: DebtorView {
+                name: "Brasserie du Parc SAS".into(),
+                address_lines: vec!["3 place Bellecour".into(), "69002 Lyon".into()],
+                email: Some("factures@brasserie.example".into()),
+                phone: Some("+33 4 78 00 00 01".into()),
+                is_business: true,
+                is_consumer: false,
+                is_public_body: false,
+            },
+            invoices: vec![inv],
+            invoice_count: 1,
+            invoice_numbers: "F-2025-0142".into(),
+            totals: TotalsView {
+                outstanding: a("12000.00"),
+                settled: false,
+                interest: Some(a("83.18")),
+                indemnity: Some(a("40.00")),
+                total_due: Some(a("12123.18")),
+            },
+            penalties: PenaltiesView {
+                known: true,
+                missing_reason: Some("".into()),
+                regime: "fr_b2b".into(),
+                rate: Some(a("12.15")),
+                indemnity_per_invoice: a("40.00"),
+            },
+            reminders: vec![ReminderView {
+                date: d("2025-06-23"),
+                channel: Channel::Email,
+                step_id: "reminder-1".into(),
+            }],
+            plan: Some(PlanView { agreed_on: d("2025-07-01"), instalments: vec![instalment.clone()] }),
+            instalment: Some(instalment),
+            last_payment: Some(PaymentView { date: d("2025-07-01"), amount: a("500.00") }),
+        }
+    }
+}
+
+// ---- templates ----------------------------------------------------------------------------------
+
+/// The built-in template keys (every step of the ready-made policies, plans and thanks).
+pub const BUILTIN_TEMPLATES: [&str; 12] = [
+    "courtesy_before_due",
+    "first_reminder",
+    "second_reminder",
+    "phone_call",
+    "formal_letter",
+    "formal_notice",
+    "legal_handoff",
+    "agency_handoff",
+    "payment_plan_proposal",
+    "instalment_upcoming",
+    "instalment_missed",
+    "thanks_payment",
+];
+
+/// Templates that state penalty amounts and may not go out without them.
+const NEED_PENALTIES: [&str; 4] = ["formal_letter", "formal_notice", "legal_handoff", "agency_handoff"];
+
+macro_rules! builtin_sources {
+    ($($lang:literal => [$($key:literal),*]),*) => {
+        fn builtin_source(lang: Lang, key: &str) -> Option<&'static str> {
+            match (lang.code(), key) {
+                $($(($lang, $key) => Some(include_str!(concat!("../data/templates/", $lang, "/", $key, ".hbs"))),)*)*
+                _ => None,
+            }
+        }
+    };
+}
+
+builtin_sources! {
+    "fr" => ["courtesy_before_due", "first_reminder", "second_reminder", "phone_call", "formal_letter", "formal_notice",
+             "legal_handoff", "agency_handoff", "payment_plan_proposal", "instalment_upcoming", "instalment_missed", "thanks_payment"],
+    "en" => ["courtesy_before_due", "first_reminder", "second_reminder", "phone_call", "formal_letter", "formal_notice",
+             "legal_handoff", "agency_handoff", "payment_plan_proposal", "instalment_upcoming", "instalment_missed", "thanks_payment"],
+    "de" => ["courtesy_before_due", "first_reminder", "second_reminder", "phone_call", "formal_letter", "formal_notice",
+             "legal_handoff", "agency_handoff", "payment_plan_proposal", "instalment_upcoming", "instalment_missed", "thanks_payment"]
+}
+
+/// Helpers a template may call.
+const ALLOWED_HELPERS: [&str; 18] = [
+    "if", "unless", "each", "with", "eq", "ne", "gt", "gte", "lt", "lte", "and", "or", "not", "money", "date",
+    "plural", "percent", "channel",
+];
+const TABLE_HELPER: &str = "invoice_table";
+
+/// The rendered message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RenderedMessage {
+    /// Template key.
+    pub template: String,
+    /// Language.
+    pub locale: String,
+    /// One line: CR, LF and control characters removed.
+    pub subject: String,
+    /// Plain-text body, with the creditor's contact and payment details.
+    pub text: String,
+    /// HTML body (email), every value escaped.
+    pub html: String,
+    /// Print-ready A4 letter, for letter channels.
+    pub letter_html: Option<String>,
+}
+
+/// A set of templates: the built-ins plus the user's, all validated.
+pub struct TemplateSet {
+    text: Handlebars<'static>,
+    html: Handlebars<'static>,
+    keys: BTreeMap<(String, Lang), bool>,
+    schema: Value,
+}
+
+impl std::fmt::Debug for TemplateSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TemplateSet").field("templates", &self.keys.keys().collect::<Vec<_>>()).finish()
+    }
+}
+
+fn split_source(source: &str) -> Option<(&str, &str)> {
+    let rest = source.strip_prefix("subject:")?;
+    let (subject, body) = rest.split_once('\n')?;
+    Some((subject.trim(), body.trim_start_matches('\n').trim_end()))
+}
+
+fn lang_of(ctx: &Context) -> Lang {
+    Lang::of_locale(ctx.data().get("locale").and_then(Value::as_str).unwrap_or("en"))
+}
+
+fn currency_of(ctx: &Context) -> Currency {
+    ctx.data().get("currency").and_then(Value::as_str).and_then(Currency::new).unwrap_or_else(Currency::eur)
+}
+
+fn decimal_param(h: &Helper<'_>, i: usize) -> std::result::Result<Option<Decimal>, RenderError> {
+    let value = h.param(i).map(|p| p.value().clone()).unwrap_or(Value::Null);
+    match value {
+        Value::Null => Ok(None),
+        Value::String(s) => Decimal::from_str(&s)
+            .map(Some)
+            .map_err(|_| RenderErrorReason::Other(format!("`{s}` is not a decimal")).into()),
+        Value::Number(n) => Decimal::from_str(&n.to_string())
+            .map(Some)
+            .map_err(|_| RenderErrorReason::Other(format!("`{n}` is not a decimal")).into()),
+        other => Err(RenderErrorReason::Other(format!("expected a number, got {other}")).into()),
+    }
+}
+
+fn money_helper(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    ctx: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    if let Some(v) = decimal_param(h, 0)? {
+        out.write(&format_money(v, &currency_of(ctx), lang_of(ctx)))?;
+    }
+    Ok(())
+}
+
+fn percent_helper(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    ctx: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    if let Some(v) = decimal_param(h, 0)? {
+        let lang = lang_of(ctx);
+        let n = format_number(v, 2, lang);
+        out.write(&match lang {
+            Lang::En => format!("{n}%"),
+            Lang::Fr | Lang::De => format!("{n}{NBSP}%"),
+        })?;
+    }
+    Ok(())
+}
+
+fn date_helper(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    ctx: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    match h.param(0).map(|p| p.value()) {
+        None | Some(Value::Null) => Ok(()),
+        Some(Value::String(s)) => {
+            let day = NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map_err(|_| RenderErrorReason::Other(format!("`{s}` is not a date")))?;
+            out.write(&format_date(day, lang_of(ctx)))?;
+            Ok(())
+        }
+        Some(other) => Err(RenderErrorReason::Other(format!("expected a date, got {other}")).into()),
+    }
+}
+
+/// A channel's name in the language.
+pub fn channel_name(channel: Channel, lang: Lang) -> &'static str {
+    use Channel::*;
+    match (lang, channel) {
+        (Lang::Fr, Email) => "courriel",
+        (Lang::Fr, Sms) => "SMS",
+        (Lang::Fr, PhoneTask) => "appel téléphonique",
+        (Lang::Fr, Letter) => "courrier",
+        (Lang::Fr, RegisteredLetter) => "lettre recommandée avec accusé de réception",
+        (Lang::Fr, LegalAction) => "action en justice",
+        (Lang::Fr, AgencyHandoff) => "transmission à une société de recouvrement",
+        (Lang::En, Email) => "email",
+        (Lang::En, Sms) => "text message",
+        (Lang::En, PhoneTask) => "phone call",
+        (Lang::En, Letter) => "letter",
+        (Lang::En, RegisteredLetter) => "recorded-delivery letter",
+        (Lang::En, LegalAction) => "legal action",
+        (Lang::En, AgencyHandoff) => "collection agency hand-off",
+        (Lang::De, Email) => "E-Mail",
+        (Lang::De, Sms) => "SMS",
+        (Lang::De, PhoneTask) => "Telefonat",
+        (Lang::De, Letter) => "Brief",
+        (Lang::De, RegisteredLetter) => "Einschreiben mit Rückschein",
+        (Lang::De, LegalAction) => "gerichtliches Verfahren",
+        (Lang::De, AgencyHandoff) => "Übergabe an ein Inkassobüro",
+    }
+}
+
+fn channel_helper(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    ctx: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let value = h.param(0).map(|p| p.value().clone()).unwrap_or(Value::Null);
+    let channel: Channel =
+        serde_json::from_value(value).map_err(|e| RenderErrorReason::Other(format!("not a channel: {e}")))?;
+    out.write(channel_name(channel, lang_of(ctx)))?;
+    Ok(())
+}
+
+fn plural_helper(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    ctx: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let n =
+        h.param(0).and_then(|p| p.value().as_i64()).ok_or(RenderErrorReason::Other("plural needs a count".into()))?;
+    let word = |i: usize| h.param(i).and_then(|p| p.value().as_str().map(str::to_owned));
+    let (Some(one), Some(other)) = (word(1), word(2)) else {
+        return Err(RenderErrorReason::Other("plural needs a singular and a plural word".into()).into());
+    };
+    out.write(plural(n, lang_of(ctx), &one, &other))?;
+    Ok(())
+}
+
+struct TableHeaders {
+    number: &'static str,
+    issued: &'static str,
+    due: &'static str,
+    amount: &'static str,
+    late: &'static str,
+    penalties: &'static str,
+    total: &'static str,
+}
+
+fn headers(lang: Lang) -> TableHeaders {
+    match lang {
+        Lang::Fr => TableHeaders {
+            number: "Facture",
+            issued: "Date",
+            due: "Échéance",
+            amount: "Reste dû",
+            late: "Retard (j)",
+            penalties: "Pénalités et indemnité",
+            total: "Total",
+        },
+        Lang::En => TableHeaders {
+            number: "Invoice",
+            issued: "Date",
+            due: "Due date",
+            amount: "Outstanding",
+            late: "Days late",
+            penalties: "Interest and compensation",
+            total: "Total",
+        },
+        Lang::De => TableHeaders {
+            number: "Rechnung",
+            issued: "Datum",
+            due: "Fällig am",
+            amount: "Offen",
+            late: "Verzug (Tage)",
+            penalties: "Zinsen und Pauschale",
+            total: "Gesamt",
+        },
+    }
+}
+
+/// Rows of the invoice table: cells already formatted for the language.
+fn table_rows(ctx: &Context) -> Vec<[String; 7]> {
+    let lang = lang_of(ctx);
+    let currency = currency_of(ctx);
+    let money = |v: Option<&Value>| {
+        v.and_then(Value::as_str)
+            .and_then(|s| Decimal::from_str(s).ok())
+            .map(|d| format_money(d, &currency, lang))
+            .unwrap_or_else(|| "—".into())
+    };
+    let date = |v: Option<&Value>| {
+        v.and_then(Value::as_str)
+            .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+            .map(|d| format_date(d, lang))
+            .unwrap_or_default()
+    };
+    let invoices = ctx.data().get("invoices").and_then(Value::as_array).cloned().unwrap_or_default();
+    invoices
+        .iter()
+        .map(|inv| {
+            let extra =
+                match (inv.get("interest").and_then(Value::as_str), inv.get("indemnity").and_then(Value::as_str)) {
+                    (Some(i), Some(f)) => match (Decimal::from_str(i), Decimal::from_str(f)) {
+                        (Ok(i), Ok(f)) => format_money(i + f, &currency, lang),
+                        _ => "—".into(),
+                    },
+                    _ => "—".into(),
+                };
+            [
+                inv.get("number").and_then(Value::as_str).unwrap_or("").to_owned(),
+                date(inv.get("issueDate")),
+                date(inv.get("dueDate")),
+                money(inv.get("outstanding")),
+                inv.get("daysLate").and_then(Value::as_i64).unwrap_or(0).to_string(),
+                extra,
+                money(inv.get("totalDue")),
+            ]
+        })
+        .collect()
+}
+
+fn text_table(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    ctx: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let _ = h;
+    let t = headers(lang_of(ctx));
+    let mut rows = vec![[t.number, t.issued, t.due, t.amount, t.late, t.penalties, t.total].map(str::to_owned)];
+    rows.extend(table_rows(ctx));
+    let widths: Vec<usize> =
+        (0..7).map(|c| rows.iter().map(|r| r.get(c).map_or(0, |s| s.chars().count())).max().unwrap_or(0)).collect();
+    let mut text = String::new();
+    for (i, row) in rows.iter().enumerate() {
+        let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| format!("{cell:<w$}", w = *w)).collect();
+        text.push_str(cells.join("  ").trim_end());
+        text.push('\n');
+        if i == 0 {
+            text.push_str(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "));
+            text.push('\n');
+        }
+    }
+    out.write(text.trim_end())?;
+    Ok(())
+}
+
+fn html_table(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    ctx: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let _ = h;
+    let t = headers(lang_of(ctx));
+    let esc = handlebars::html_escape;
+    let mut html = String::from("<table class=\"invoices\"><thead><tr>");
+    for head in [t.number, t.issued, t.due, t.amount, t.late, t.penalties, t.total] {
+        html.push_str(&format!("<th>{}</th>", esc(head)));
+    }
+    html.push_str("</tr></thead><tbody>");
+    for row in table_rows(ctx) {
+        html.push_str("<tr>");
+        for (i, cell) in row.iter().enumerate() {
+            let class = if i >= 3 { " class=\"num\"" } else { "" };
+            html.push_str(&format!("<td{class}>{}</td>", esc(cell)));
+        }
+        html.push_str("</tr>");
+    }
+    html.push_str("</tbody></table>");
+    out.write(&html)?;
+    Ok(())
+}
+
+fn registry(html: bool) -> Handlebars<'static> {
+    let mut r = Handlebars::new();
+    r.set_strict_mode(true);
+    r.set_prevent_indent(true);
+    if !html {
+        r.register_escape_fn(handlebars::no_escape);
+    }
+    r.register_helper("money", Box::new(money_helper));
+    r.register_helper("percent", Box::new(percent_helper));
+    r.register_helper("date", Box::new(date_helper));
+    r.register_helper("plural", Box::new(plural_helper));
+    r.register_helper("channel", Box::new(channel_helper));
+    r.register_helper(
+        TABLE_HELPER,
+        Box::new(if html {
+            html_table
+                as fn(
+                    &Helper<'_>,
+                    &Handlebars<'_>,
+                    &Context,
+                    &mut RenderContext<'_, '_>,
+                    &mut dyn Output,
+                ) -> HelperResult
+        } else {
+            text_table
+        }),
+    );
+    r
+}
+
+// ---- validation of a template against the documented context ----------------------------------
+
+struct Checker<'a> {
+    root: &'a Value,
+    where_: String,
+}
+
+impl Checker<'_> {
+    fn fail(&self, code: ErrorCode, message: String) -> Error {
+        Error::new(code, self.where_.clone(), message)
+    }
+
+    /// Resolves a path written in the template against the scopes (innermost last).
+    fn check_path(&self, raw: &str, scopes: &[&Value], in_each: bool) -> Result<()> {
+        if raw.starts_with('@') && !raw.starts_with("@root") {
+            return if in_each && ["@index", "@first", "@last"].contains(&raw) {
+                Ok(())
+            } else {
+                Err(self.fail(ErrorCode::UnknownVariable, format!("`{raw}` is not available here")))
+            };
+        }
+        if raw.contains('[') {
+            return Err(self.fail(ErrorCode::UnknownVariable, format!("`{raw}`: bracketed paths are not supported")));
+        }
+        let mut rest = raw;
+        let mut depth = scopes.len();
+        if let Some(r) = rest.strip_prefix("@root") {
+            depth = 1;
+            rest = r.trim_start_matches(['.', '/']);
+        }
+        while let Some(r) = rest.strip_prefix("../") {
+            if depth <= 1 {
+                return Err(
+                    self.fail(ErrorCode::UnknownVariable, format!("`{raw}` reaches beyond the message context"))
+                );
+            }
+            depth -= 1;
+            rest = r;
+        }
+        let mut node = *scopes
+            .get(depth.saturating_sub(1))
+            .ok_or_else(|| self.fail(ErrorCode::UnknownVariable, format!("`{raw}` has no scope")))?;
+        for seg in rest.split(['.', '/']).filter(|s| !s.is_empty() && *s != "this") {
+            node = match node {
+                Value::Object(map) => map.get(seg),
+                Value::Array(_) if seg == "length" => Some(&Value::Null),
+                Value::Array(items) if seg.parse::<usize>().is_ok() => items.first(),
+                _ => None,
+            }
+            .ok_or_else(|| {
+                self.fail(
+                    ErrorCode::UnknownVariable,
+                    format!("unknown variable `{raw}`: the message context has no `{seg}` there"),
+                )
+            })?;
+        }
+        Ok(())
+    }
+
+    fn resolve<'v>(&self, raw: &str, scopes: &[&'v Value]) -> Option<&'v Value> {
+        let mut node = *scopes.last()?;
+        for seg in raw.split(['.', '/']).filter(|s| !s.is_empty() && *s != "this") {
+            node = node.get(seg)?;
+        }
+        Some(node)
+    }
+
+    fn param(&self, p: &Parameter, scopes: &[&Value], in_each: bool, helpers: &[&str]) -> Result<()> {
+        match p {
+            Parameter::Literal(_) => Ok(()),
+            Parameter::Name(name) => self.check_path(name, scopes, in_each),
+            Parameter::Path(Path::Relative((_, raw))) => self.check_path(raw, scopes, in_each),
+            Parameter::Path(Path::Local((_, _, raw))) => self.check_path(raw, scopes, in_each),
+            Parameter::Subexpression(sub) => self.element(&sub.element, scopes, in_each, helpers),
+            _ => Err(self.fail(ErrorCode::InvalidTemplate, "unsupported parameter".into())),
+        }
+    }
+
+    fn helper_call(&self, ht: &HelperTemplate, scopes: &[&Value], in_each: bool, helpers: &[&str]) -> Result<()> {
+        let name = match &ht.name {
+            Parameter::Name(n) => n.as_str(),
+            Parameter::Path(Path::Relative((_, raw))) => raw.as_str(),
+            _ => return Err(self.fail(ErrorCode::InvalidTemplate, "unsupported expression".into())),
+        };
+        let is_call = !ht.params.is_empty() || !ht.hash.is_empty() || ht.block;
+        if is_call || helpers.contains(&name) {
+            if !helpers.contains(&name) {
+                return Err(self.fail(ErrorCode::UnknownHelper, format!("unknown helper `{name}`")));
+            }
+        } else {
+            return self.param(&ht.name, scopes, in_each, helpers);
+        }
+        if ht.block_param.is_some() {
+            return Err(self.fail(ErrorCode::InvalidTemplate, "block parameters (`as |x|`) are not supported".into()));
+        }
+        for p in ht.params.iter().chain(ht.hash.values()) {
+            self.param(p, scopes, in_each, helpers)?;
+        }
+        Ok(())
+    }
+
+    fn element(&self, e: &TemplateElement, scopes: &[&Value], in_each: bool, helpers: &[&str]) -> Result<()> {
+        match e {
+            TemplateElement::RawString(_) | TemplateElement::Comment(_) => Ok(()),
+            TemplateElement::Expression(ht) => self.helper_call(ht, scopes, in_each, helpers),
+            TemplateElement::HtmlExpression(_) => Err(self.fail(
+                ErrorCode::InvalidTemplate,
+                "unescaped output `{{{ }}}` is not allowed: values are always escaped".into(),
+            )),
+            TemplateElement::HelperBlock(ht) => {
+                self.helper_call(ht, scopes, in_each, helpers)?;
+                let name = match &ht.name {
+                    Parameter::Name(n) => n.as_str(),
+                    _ => "",
+                };
+                let mut inner: Vec<&Value> = scopes.to_vec();
+                let mut inner_each = in_each;
+                if name == "each" || name == "with" {
+                    let target = match ht.params.first() {
+                        Some(Parameter::Path(Path::Relative((_, raw)))) => raw.clone(),
+                        Some(Parameter::Name(n)) => n.clone(),
+                        _ => return Err(self.fail(ErrorCode::InvalidTemplate, format!("`{name}` needs a path"))),
+                    };
+                    let value = self
+                        .resolve(&target, scopes)
+                        .ok_or_else(|| self.fail(ErrorCode::UnknownVariable, format!("unknown variable `{target}`")))?;
+                    let scope = match (name, value) {
+                        ("each", Value::Array(items)) => items.first().ok_or_else(|| {
+                            self.fail(ErrorCode::InvalidTemplate, format!("`{target}` has no documented item"))
+                        })?,
+                        ("with", v @ Value::Object(_)) => v,
+                        _ => {
+                            return Err(
+                                self.fail(ErrorCode::InvalidTemplate, format!("`{name}` cannot iterate `{target}`"))
+                            )
+                        }
+                    };
+                    inner.push(scope);
+                    inner_each = name == "each";
+                }
+                if let Some(t) = &ht.template {
+                    for e in &t.elements {
+                        self.element(e, &inner, inner_each, helpers)?;
+                    }
+                }
+                if let Some(t) = &ht.inverse {
+                    for e in &t.elements {
+                        self.element(e, scopes, in_each, helpers)?;
+                    }
+                }
+                Ok(())
+            }
+            _ => {
+                Err(self
+                    .fail(ErrorCode::InvalidTemplate, "partials and decorators are not available to templates".into()))
+            }
+        }
+    }
+}
+
+fn validate(source: &str, schema: &Value, where_: &str, allow_table: bool) -> Result<()> {
+    let template = Template::compile(source)
+        .map_err(|e| Error::new(ErrorCode::InvalidTemplate, where_, format!("template syntax: {e}")))?;
+    let mut helpers: Vec<&str> = ALLOWED_HELPERS.to_vec();
+    if allow_table {
+        helpers.push(TABLE_HELPER);
+    }
+    let checker = Checker { root: schema, where_: where_.to_owned() };
+    for e in &template.elements {
+        checker.element(e, &[checker.root], false, &helpers)?;
+    }
+    Ok(())
+}
+
+/// One-line subject: control characters (CR, LF, tab...) become spaces, runs of spaces fold.
+pub fn clean_subject(raw: &str) -> String {
+    let replaced: String = raw.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    replaced.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl TemplateSet {
+    /// Every built-in template in every language.
+    pub fn builtin() -> Result<TemplateSet> {
+        let schema = serde_json::to_value(MessageContext::example())
+            .map_err(|e| Error::new(ErrorCode::EmbeddedData, "", e.to_string()))?;
+        let mut set = TemplateSet { text: registry(false), html: registry(true), keys: BTreeMap::new(), schema };
+        for lang in Lang::ALL {
+            for key in BUILTIN_TEMPLATES {
+                let source = builtin_source(lang, key).ok_or_else(|| {
+                    Error::new(ErrorCode::EmbeddedData, "", format!("no built-in template {}/{key}", lang.code()))
+                })?;
+                set.register(key, lang, source, NEED_PENALTIES.contains(&key))
+                    .map_err(|e| Error::new(ErrorCode::EmbeddedData, e.path(), e.message().to_owned()))?;
+            }
+        }
+        Ok(set)
+    }
+
+    /// Adds or replaces template `key` in `lang`. `source` is `subject: ...`, a blank line, the
+    /// body. Every variable must exist in the documented context and every helper be known;
+    /// `{{{ }}}`, partials and decorators are refused. `requires_penalties`: refuse to render when
+    /// penalty amounts are unknown. Nothing changes when an error is returned.
+    pub fn register(&mut self, key: &str, lang: Lang, source: &str, requires_penalties: bool) -> Result<()> {
+        let valid_key = !key.is_empty()
+            && key.len() <= 64
+            && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-' || b == b'.');
+        let base = format!("templates.{}.{key}", lang.code());
+        if !valid_key {
+            return Err(Error::new(ErrorCode::InvalidId, base, "a template key is 1 to 64 of a-z, 0-9, _ - ."));
+        }
+        let (subject, body) = split_source(source).ok_or_else(|| {
+            Error::new(ErrorCode::InvalidTemplate, base.clone(), "a template starts with a `subject:` line")
+        })?;
+        validate(subject, &self.schema, &format!("{base}.subject"), false)?;
+        validate(body, &self.schema, &format!("{base}.body"), true)?;
+        let name = |part: &str| format!("{}/{key}/{part}", lang.code());
+        for r in [&mut self.text, &mut self.html] {
+            r.register_template_string(&name("subject"), subject)
+                .and_then(|_| r.register_template_string(&name("body"), body))
+                .map_err(|e| Error::new(ErrorCode::InvalidTemplate, base.clone(), e.to_string()))?;
+        }
+        self.keys.insert((key.to_owned(), lang), requires_penalties);
+        Ok(())
+    }
+
+    /// The keys available in `lang`.
+    pub fn keys(&self, lang: Lang) -> Vec<String> {
+        self.keys.keys().filter(|(_, l)| *l == lang).map(|(k, _)| k.clone()).collect()
+    }
+
+    /// Renders template `key` for `ctx` (in the context's language).
+    pub fn render(&self, key: &str, ctx: &MessageContext) -> Result<RenderedMessage> {
+        let lang = Lang::of_locale(&ctx.locale);
+        let requires = *self.keys.get(&(key.to_owned(), lang)).ok_or_else(|| {
+            Error::new(ErrorCode::UnknownReference, "template", format!("no template `{key}` in {}", lang.code()))
+        })?;
+        if requires && !ctx.penalties.known {
+            return Err(Error::new(
+                ErrorCode::MissingRate,
+                "extraRates",
+                format!(
+                    "`{key}` states the penalties, which cannot be computed: {}",
+                    ctx.penalties.missing_reason.clone().unwrap_or_default()
+                ),
+            ));
+        }
+        let data = serde_json::to_value(ctx).map_err(|e| Error::new(ErrorCode::InvalidJson, "", e.to_string()))?;
+        let name = |part: &str| format!("{}/{key}/{part}", lang.code());
+        let render = |r: &Handlebars<'static>, part: &str| {
+            r.render(&name(part), &data).map_err(|e| {
+                Error::new(ErrorCode::InvalidTemplate, format!("templates.{}.{key}.{part}", lang.code()), e.to_string())
+            })
+        };
+        let subject = clean_subject(&render(&self.text, "subject")?);
+        let footer = footer(ctx, lang);
+        let text = format!("{}\n\n-- \n{}\n", render(&self.text, "body")?.trim_end(), footer.join("\n"));
+        let body_html = paragraphs_to_html(&render(&self.html, "body")?);
+        let footer_html: Vec<String> = footer.iter().map(|l| handlebars::html_escape(l)).collect();
+        let html = format!(
+            "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head><meta charset=\"utf-8\"><title>{title}</title>\n<style>{css}</style></head>\n<body>\n{body_html}\n<footer>{footer}</footer>\n</body>\n</html>\n",
+            lang = lang.code(),
+            title = handlebars::html_escape(&subject),
+            css = EMAIL_CSS,
+            footer = footer_html.join("<br>\n"),
+        );
+        let letter_html = matches!(ctx.step.channel, Channel::Letter | Channel::RegisteredLetter)
+            .then(|| letter(ctx, lang, &subject, &body_html));
+        Ok(RenderedMessage {
+            template: key.to_owned(),
+            locale: lang.code().to_owned(),
+            subject,
+            text,
+            html,
+            letter_html,
+        })
+    }
+}
+
+fn paragraphs_to_html(body: &str) -> String {
+    body.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| if p.starts_with("<table") { p.to_owned() } else { format!("<p>{}</p>", p.replace('\n', "<br>\n")) })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The creditor's contact and payment details, under every message.
+fn footer(ctx: &MessageContext, lang: Lang) -> Vec<String> {
+    let c = &ctx.creditor;
+    let (contact, pay, iban, bic, link) = match lang {
+        Lang::Fr => ("Contact", "Règlement par virement", "IBAN", "BIC", "Paiement en ligne"),
+        Lang::En => ("Contact", "Payment by bank transfer", "IBAN", "BIC", "Pay online"),
+        Lang::De => ("Kontakt", "Zahlung per Überweisung", "IBAN", "BIC", "Online bezahlen"),
+    };
+    let mut lines = vec![c.name.clone()];
+    lines.extend(c.address_lines.iter().cloned());
+    if !c.identifiers.is_empty() {
+        lines.push(c.identifiers.join(" · "));
+    }
+    let reach: Vec<String> = [c.contact_name.clone(), c.email.clone(), c.phone.clone()].into_iter().flatten().collect();
+    if !reach.is_empty() {
+        lines.push(
+            format!("{contact} : {}", reach.join(" · "))
+                .replace(" : ", if lang == Lang::Fr { "\u{a0}: " } else { ": " }),
+        );
+    }
+    if let Some(i) = &c.iban {
+        let holder = c.account_holder.as_ref().map(|h| format!(" ({h})")).unwrap_or_default();
+        let bic_part = c.bic.as_ref().map(|b| format!(" · {bic} {b}")).unwrap_or_default();
+        lines.push(
+            format!("{pay}{holder} : {iban} {i}{bic_part}")
+                .replace(" : ", if lang == Lang::Fr { "\u{a0}: " } else { ": " }),
+        );
+    }
+    if let Some(u) = &c.payment_url {
+        lines.push(format!("{link} : {u}").replace(" : ", if lang == Lang::Fr { "\u{a0}: " } else { ": " }));
+    }
+    lines
+}
+
+const EMAIL_CSS: &str = "body{font-family:Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5;color:#1b1b1b;max-width:680px;margin:24px auto;padding:0 16px}\
+table.invoices{border-collapse:collapse;margin:12px 0;width:100%}table.invoices th,table.invoices td{border:1px solid #c8c8c8;padding:4px 8px;text-align:left;font-size:14px}\
+table.invoices td.num{text-align:right;white-space:nowrap}footer{margin-top:32px;padding-top:12px;border-top:1px solid #c8c8c8;font-size:13px;color:#555}";
+
+/// A4 letter: letterhead top left, recipient in the window of a C5/DL right-window envelope
+/// (block 20 mm from the right edge, 50 mm from the top, 85 x 35 mm), place and date, subject.
+const LETTER_CSS: &str = "@page{size:A4;margin:0}*{box-sizing:border-box}body{margin:0;font-family:Helvetica,Arial,sans-serif;font-size:11pt;line-height:1.45;color:#000}\
+.page{position:relative;width:210mm;min-height:297mm;padding:20mm 20mm 25mm 20mm}.letterhead{position:absolute;top:15mm;left:20mm;width:80mm;font-size:9.5pt}\
+.letterhead strong{font-size:11pt}.recipient{position:absolute;top:50mm;left:105mm;width:85mm;height:35mm;overflow:hidden}\
+.registered{position:absolute;top:42mm;left:105mm;font-size:9pt;font-weight:bold;text-transform:uppercase}.content{padding-top:80mm}\
+.place-date{text-align:right;margin-bottom:8mm}.subject{font-weight:bold;margin-bottom:6mm}\
+table.invoices{border-collapse:collapse;margin:4mm 0;width:100%}table.invoices th,table.invoices td{border:0.3mm solid #777;padding:1mm 2mm;font-size:9.5pt;text-align:left}\
+table.invoices td.num{text-align:right;white-space:nowrap}.signature{margin-top:12mm}.foot{position:absolute;bottom:10mm;left:20mm;right:20mm;font-size:8pt;color:#444;border-top:0.2mm solid #999;padding-top:2mm}\
+@media screen{body{background:#e5e5e5}.page{background:#fff;margin:10mm auto;box-shadow:0 0 4mm rgba(0,0,0,.2)}}";
+
+fn letter(ctx: &MessageContext, lang: Lang, subject: &str, body_html: &str) -> String {
+    let esc = |s: &str| handlebars::html_escape(s);
+    let c = &ctx.creditor;
+    let date = format_date(ctx.message_date, lang);
+    let place_date = match lang {
+        Lang::Fr => format!("{}, le {date}", ctx.place),
+        Lang::En | Lang::De => format!("{}, {date}", ctx.place),
+    };
+    let (subject_label, registered) = match lang {
+        Lang::Fr => ("Objet\u{a0}:", "Lettre recommandée avec accusé de réception"),
+        Lang::En => ("Subject:", "Recorded delivery (signed for)"),
+        Lang::De => ("Betreff:", "Einschreiben mit Rückschein"),
+    };
+    let mut head = vec![format!("<strong>{}</strong>", esc(&c.name))];
+    head.extend(c.address_lines.iter().map(|l| esc(l)));
+    head.extend([c.phone.as_deref(), c.email.as_deref()].into_iter().flatten().map(esc));
+    let mut recipient = vec![esc(&ctx.debtor.name)];
+    recipient.extend(ctx.debtor.address_lines.iter().map(|l| esc(l)));
+    let foot: Vec<String> = footer(ctx, lang).iter().skip(1).map(|l| esc(l)).collect();
+    let signer = c.contact_name.clone().unwrap_or_else(|| c.name.clone());
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{l}\">\n<head><meta charset=\"utf-8\"><title>{t}</title>\n<style>{css}</style></head>\n<body>\n<div class=\"page\">\n\
+<div class=\"letterhead\">{head}</div>\n{reg}<div class=\"recipient\">{rcpt}</div>\n<div class=\"content\">\n<div class=\"place-date\">{pd}</div>\n\
+<div class=\"subject\">{sl} {t}</div>\n{body}\n<div class=\"signature\">{signer}<br>{name}</div>\n</div>\n<div class=\"foot\">{foot}</div>\n</div>\n</body>\n</html>\n",
+        l = lang.code(),
+        t = esc(subject),
+        css = LETTER_CSS,
+        head = head.join("<br>\n"),
+        reg = if ctx.step.channel == Channel::RegisteredLetter { format!("<div class=\"registered\">{}</div>\n", esc(registered)) } else { String::new() },
+        rcpt = recipient.join("<br>\n"),
+        pd = esc(&place_date),
+        sl = esc(subject_label),
+        body = body_html,
+        signer = esc(&signer),
+        name = esc(&c.name),
+        foot = foot.join(" · "),
+    )
+}
+
+/// Builds the context from the ledger and renders the request's template.
+pub fn render_message(set: &TemplateSet, ledger: &Ledger, req: &MessageRequest) -> Result<RenderedMessage> {
+    let ctx = build_context(ledger, req)?;
+    set.render(&req.template, &ctx)
+}
