@@ -1520,11 +1520,11 @@ table.invoices td.num{text-align:right;white-space:nowrap}footer{margin-top:32px
 /// A4 letter: letterhead top left, recipient in the window of a C5/DL right-window envelope
 /// (block 20 mm from the right edge, 50 mm from the top, 85 x 35 mm), place and date, subject.
 const LETTER_CSS: &str = "@page{size:A4;margin:0}*{box-sizing:border-box}body{margin:0;font-family:Helvetica,Arial,sans-serif;font-size:11pt;line-height:1.45;color:#000}\
-.page{position:relative;width:210mm;min-height:297mm;padding:20mm 20mm 25mm 20mm}.letterhead{position:absolute;top:15mm;left:20mm;width:80mm;font-size:9.5pt}\
+.page{position:relative;width:210mm;min-height:297mm;padding:20mm 20mm 40mm 20mm}.letterhead{position:absolute;top:15mm;left:20mm;width:80mm;font-size:9.5pt}\
 .letterhead strong{font-size:11pt}.recipient{position:absolute;top:50mm;left:105mm;width:85mm;height:35mm;overflow:hidden}\
 .registered{position:absolute;top:42mm;left:105mm;font-size:9pt;font-weight:bold;text-transform:uppercase}.content{padding-top:80mm}\
 .place-date{text-align:right;margin-bottom:8mm}.subject{font-weight:bold;margin-bottom:6mm}\
-table.invoices{border-collapse:collapse;margin:4mm 0;width:100%}table.invoices th,table.invoices td{border:0.3mm solid #777;padding:1mm 2mm;font-size:9.5pt;text-align:left}\
+table.invoices{border-collapse:collapse;margin:4mm 0;width:100%}table.invoices th,table.invoices td{border:0.3mm solid #777;padding:1mm 2mm;font-size:9.5pt;text-align:left}table.invoices td{white-space:nowrap}\
 table.invoices td.num{text-align:right;white-space:nowrap}.signature{margin-top:12mm}.foot{position:absolute;bottom:10mm;left:20mm;right:20mm;font-size:8pt;color:#444;border-top:0.2mm solid #999;padding-top:2mm}\
 @media screen{body{background:#e5e5e5}.page{background:#fff;margin:10mm auto;box-shadow:0 0 4mm rgba(0,0,0,.2)}}";
 
