@@ -232,9 +232,13 @@ impl Error {
         } else {
             ErrorCode::InvalidJson
         };
-        // serde reports a missing field at the enclosing object: point at the field itself.
+        // serde reports a missing field at the enclosing object: point at the field itself. An
+        // unknown field's path usually ends with its name already; add it only when it does not.
         let path = match (code, backticked(&message)) {
-            (ErrorCode::MissingField, Some(field)) | (ErrorCode::UnknownField, Some(field)) => join_path(path, field),
+            (ErrorCode::MissingField, Some(field)) => join_path(path, field),
+            (ErrorCode::UnknownField, Some(field)) if path.rsplit(['.', '[']).next() != Some(field) => {
+                join_path(path, field)
+            }
             _ => path.to_owned(),
         };
         Error::new(code, path, message)
@@ -300,6 +304,18 @@ mod tests {
         assert_eq!(e.code(), ErrorCode::MissingField);
         assert_eq!(e.path(), "invoices[1].total");
         assert_eq!(e.message(), "missing field `total`");
+    }
+
+    #[test]
+    fn unknown_fields_are_named_once() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct S {
+            a: u8,
+        }
+        let e = crate::json::from_json::<S>(r#"{"a": 1, "extra": 2}"#).unwrap_err();
+        assert_eq!((e.code(), e.path()), (ErrorCode::UnknownField, "extra"));
     }
 
     #[test]

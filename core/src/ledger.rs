@@ -7,7 +7,7 @@ use crate::calendar::CalendarId;
 use crate::date;
 use crate::error::{Error, ErrorCode, Result};
 use crate::money::{Amount, Currency};
-use crate::terms::{self, PaymentTerms, PublicBuyerCategory, Sector, TermContext, TermFinding};
+use crate::terms::{self, PaymentTerms, PublicBuyerCategory, Sector, TermFinding};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -421,25 +421,19 @@ impl Invoice {
         check_id(&self.id, &p("id"))?;
         check_positive(self.total, &self.currency, &p("total"))?;
         let issue = self.issue_date;
-        let (due_date, no_agreed_term) = match (&self.terms, self.due_date) {
-            (Some(_), Some(_)) => {
-                return Err(Error::new(
-                    ErrorCode::TermsOrDueDate,
-                    p("dueDate"),
-                    "give either terms or dueDate, not both",
-                ));
-            }
-            (Some(t), None) => (t.due_date(issue, self.delivery_date).map_err(|e| e.within(&p("terms")))?, false),
-            (None, Some(due)) => {
-                check_not_before(due, issue, &p("dueDate"))?;
-                (due, false)
-            }
-            (None, None) => {
-                let public =
-                    (debtor.kind == DebtorKind::PublicBody).then(|| debtor.public_buyer_category.unwrap_or_default());
-                (terms::legal_default_due_date(issue, self.delivery_date, public).map_err(|e| e.within(&path))?, true)
-            }
-        };
+        let answer = terms::evaluate(&terms::TermsQuery {
+            issue_date: issue,
+            delivery_date: self.delivery_date,
+            terms: self.terms.clone(),
+            due_date: self.due_date,
+            debtor_kind: debtor.kind,
+            public_buyer_category: debtor.public_buyer_category,
+            sector: self.sector,
+            periodic: self.periodic,
+            creditor_country: creditor.address.country.clone(),
+        })
+        .map_err(|e| e.within(&path))?;
+        let due_date = answer.due_date;
         date::check_year(due_date).map_err(|e| e.within(&p("dueDate")))?;
         for (list, len) in [
             ("payments", self.payments.len()),
@@ -492,19 +486,7 @@ impl Invoice {
             index,
             debtor_index,
             due_date,
-            term_findings: terms::check_term(&TermContext {
-                issue,
-                delivery: self.delivery_date,
-                due: due_date,
-                end_of_month_term: matches!(self.terms, Some(PaymentTerms::EndOfMonth { .. })),
-                no_agreed_term,
-                sector: self.sector,
-                periodic: self.periodic,
-                public_buyer: (debtor.kind == DebtorKind::PublicBody)
-                    .then(|| debtor.public_buyer_category.unwrap_or_default()),
-                consumer: debtor.kind == DebtorKind::Consumer,
-                french_law: creditor.address.country == "FR",
-            }),
+            term_findings: answer.findings,
             settlements,
         };
         if let Some(plan) = &self.payment_plan {

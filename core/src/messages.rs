@@ -517,7 +517,7 @@ fn identifier_label(scheme: &str, lang: Lang) -> String {
         ("vat", Lang::En) => "VAT No.".into(),
         ("vat", Lang::De) => "USt-IdNr.".into(),
         ("rcs", _) => "RCS".into(),
-        (other, _) => other.to_uppercase(),
+        (other, _) => other.to_ascii_uppercase(),
     }
 }
 
@@ -534,7 +534,17 @@ fn address_lines(a: &crate::ledger::Address) -> Vec<String> {
 /// the message date; when a rate is missing they are marked unknown (a template that needs them
 /// then refuses to render).
 pub fn build_context(ledger: &Ledger, req: &MessageRequest) -> Result<MessageContext> {
-    let checked: CheckedLedger<'_> = ledger.check()?;
+    let checked: CheckedLedger<'_> = ledger.check().map_err(|e| e.within("ledger"))?;
+    build_checked_context(ledger, &checked, req).map_err(|e| {
+        if e.path().starts_with("ledger") {
+            e
+        } else {
+            e.within("request")
+        }
+    })
+}
+
+fn build_checked_context(ledger: &Ledger, checked: &CheckedLedger<'_>, req: &MessageRequest) -> Result<MessageContext> {
     let debtor = checked
         .debtors
         .iter()
@@ -1431,7 +1441,7 @@ impl TemplateSet {
         if requires && !ctx.penalties.known {
             return Err(Error::new(
                 ErrorCode::MissingRate,
-                "extraRates",
+                "request.extraRates",
                 format!(
                     "`{key}` states the penalties, which cannot be computed: {}",
                     ctx.penalties.missing_reason.clone().unwrap_or_default()

@@ -269,8 +269,9 @@ struct Ctx<'a> {
     debtor: &'a CheckedDebtor<'a>,
 }
 
+/// Errors about an invoice are rooted at the `ledger` argument, like every ledger error.
 fn err_at(inv: &CheckedInvoice<'_>, e: Error) -> Error {
-    e.within(&format!("invoices[{}]", inv.index))
+    e.within(&format!("ledger.invoices[{}]", inv.index))
 }
 
 fn add(ctx: &Ctx<'_>, from: NaiveDate, offset: i32, unit: DayUnit) -> Result<NaiveDate> {
@@ -662,7 +663,7 @@ fn one_currency<'x>(
         None => Ok(first),
         Some(other) => Err(Error::new(
             ErrorCode::MixedCurrencies,
-            format!("invoices[{}].currency", other.index),
+            format!("ledger.invoices[{}].currency", other.index),
             format!(
                 "debtor `{}` would get one grouped message with invoices in several currencies; turn grouping off or bill in one currency",
                 debtor.debtor.id
@@ -702,7 +703,7 @@ fn deadline(ev: &Event<'_>, from: NaiveDate, calendar: CalendarId) -> Result<Opt
 /// `as_of`.
 pub fn plan(ledger: &Ledger, policy: &CheckedPolicy, as_of: NaiveDate) -> Result<Plan> {
     date::check_year(as_of).map_err(|e| e.within("asOf"))?;
-    let checked = ledger.check()?;
+    let checked = ledger.check().map_err(|e| e.within("ledger"))?;
     let policy = policy.policy();
     let mut timelines: Vec<Option<InvoiceTimeline>> = vec![None; checked.invoices.len()];
     let mut contacts = Vec::new();
@@ -712,7 +713,7 @@ pub fn plan(ledger: &Ledger, policy: &CheckedPolicy, as_of: NaiveDate) -> Result
         if debtor.calendar_is_fallback && !invoices.is_empty() {
             warnings.push(PlanWarning {
                 code: "no_holiday_calendar".into(),
-                path: format!("debtors[{di}].country"),
+                path: format!("ledger.debtors[{di}].country"),
                 message: format!("no public-holiday calendar for {}: only weekends are skipped", debtor.debtor.country),
             });
         }

@@ -425,3 +425,78 @@ mod tests {
         );
     }
 }
+
+/// A question about one invoice's term: what is its due date, and is the term lawful?
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TermsQuery {
+    /// Invoice date.
+    #[serde(deserialize_with = "date::de")]
+    pub issue_date: NaiveDate,
+    /// Delivery or performance date.
+    #[serde(default, deserialize_with = "date::de_opt")]
+    pub delivery_date: Option<NaiveDate>,
+    /// Agreed terms (or give `dueDate`; with neither, the legal default applies).
+    #[serde(default)]
+    pub terms: Option<PaymentTerms>,
+    /// An explicit due date.
+    #[serde(default, deserialize_with = "date::de_opt")]
+    pub due_date: Option<NaiveDate>,
+    /// The debtor's kind.
+    pub debtor_kind: crate::ledger::DebtorKind,
+    /// For a public buyer: its category.
+    #[serde(default)]
+    pub public_buyer_category: Option<PublicBuyerCategory>,
+    /// A capped sector.
+    #[serde(default)]
+    pub sector: Option<Sector>,
+    /// A periodic invoice.
+    #[serde(default)]
+    pub periodic: bool,
+    /// The creditor's country (ISO 3166-1 alpha-2): `FR` applies French law.
+    pub creditor_country: String,
+}
+
+/// The answer: the due date and the findings of the legal check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TermsAnswer {
+    /// The due date.
+    pub due_date: NaiveDate,
+    /// Findings, most serious first.
+    pub findings: Vec<TermFinding>,
+}
+
+/// Computes a due date and checks the term, as the ledger does for each invoice.
+pub fn evaluate(q: &TermsQuery) -> Result<TermsAnswer> {
+    use crate::ledger::DebtorKind;
+    let public = (q.debtor_kind == DebtorKind::PublicBody).then(|| q.public_buyer_category.unwrap_or_default());
+    let (due, no_agreed_term) = match (&q.terms, q.due_date) {
+        (Some(_), Some(_)) => {
+            return Err(Error::new(ErrorCode::TermsOrDueDate, "dueDate", "give either terms or dueDate, not both"))
+        }
+        (Some(t), None) => (t.due_date(q.issue_date, q.delivery_date).map_err(|e| e.within("terms"))?, false),
+        (None, Some(d)) if d < q.issue_date => {
+            return Err(Error::new(
+                ErrorCode::DateBeforeIssue,
+                "dueDate",
+                format!("{d} is before the invoice date {}", q.issue_date),
+            ));
+        }
+        (None, Some(d)) => (d, false),
+        (None, None) => (legal_default_due_date(q.issue_date, q.delivery_date, public)?, true),
+    };
+    let findings = check_term(&TermContext {
+        issue: q.issue_date,
+        delivery: q.delivery_date,
+        due,
+        end_of_month_term: matches!(q.terms, Some(PaymentTerms::EndOfMonth { .. })),
+        no_agreed_term,
+        sector: q.sector,
+        periodic: q.periodic,
+        public_buyer: public,
+        consumer: q.debtor_kind == DebtorKind::Consumer,
+        french_law: q.creditor_country == "FR",
+    });
+    Ok(TermsAnswer { due_date: due, findings })
+}

@@ -20,8 +20,11 @@ fn policy_of(v: &Value) -> Result<CheckedPolicy, Error> {
     }
 }
 
-fn run_case(input: &Value) -> Result<Value, Error> {
-    let ledger = from_json(&input["ledger"].to_string())?;
+/// Runs a case; also returns the exact native output text, which the npm package's tests compare
+/// byte for byte with what the package returns.
+fn run_case(input: &Value) -> Result<(Value, String), Error> {
+    // Errors are rooted at the argument they concern, as in every layer.
+    let ledger = from_json(&input["ledger"].to_string()).map_err(|e| e.within("ledger"))?;
     let policy = policy_of(&input["policy"]).map_err(|e| e.within("policy"))?;
     let out = match input["function"].as_str().unwrap_or("plan") {
         "plan" => {
@@ -32,21 +35,24 @@ fn run_case(input: &Value) -> Result<Value, Error> {
             to_json(&out)?
         }
         "dueActions" => {
-            let sent: Vec<SentEntry> = from_json(&input["sentLog"].to_string())?;
-            let now = from_json(&input["now"].to_string())?;
+            let sent: Vec<SentEntry> = from_json(&input["sentLog"].to_string()).map_err(|e| e.within("sentLog"))?;
+            let now = from_json(&input["now"].to_string()).map_err(|e| e.within("now"))?;
             let out = due_actions(&ledger, &policy, &sent, now)?;
             assert_eq!(from_json::<Vec<Action>>(&to_json(&out)?)?, out);
             to_json(&out)?
         }
         f => panic!("unknown function {f}"),
     };
-    Ok(serde_json::from_str(&out).unwrap())
+    Ok((serde_json::from_str(&out).unwrap(), out))
 }
 
 #[test]
 fn golden_planner_cases() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/golden/planner");
     let bless = std::env::var("RELANCE_BLESS").is_ok();
+    // The exact native output of each case, for the byte-for-byte comparison in wasm/test.
+    let native_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/golden-native/planner");
+    std::fs::create_dir_all(&native_dir).unwrap();
     let mut paths: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
     paths.sort();
     let mut failures = Vec::new();
@@ -59,7 +65,11 @@ fn golden_planner_cases() {
             path.display()
         );
         let got = match run_case(&case["input"]) {
-            Ok(v) => json!({ "output": v }),
+            Ok((v, native)) => {
+                let out = native_dir.join(path.file_name().unwrap());
+                std::fs::write(out, native).unwrap();
+                json!({ "output": v })
+            }
             Err(e) => json!({ "error": { "code": e.code().as_str(), "path": e.path() } }),
         };
         count += 1;

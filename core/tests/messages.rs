@@ -232,7 +232,7 @@ fn a_formal_notice_refuses_to_go_out_without_its_penalties() {
     req.deadline_date = Some(d("2026-07-20"));
     let set = TemplateSet::builtin().unwrap();
     let e = render_message(&set, &ledger(), &req).unwrap_err();
-    assert_eq!((e.code(), e.path()), (ErrorCode::MissingRate, "extraRates"));
+    assert_eq!((e.code(), e.path()), (ErrorCode::MissingRate, "request.extraRates"));
     assert!(e.message().contains("2026-H2"), "{e}");
     // A reminder that does not state amounts still goes out, saying nothing wrong.
     let mut first = request("first_reminder", "d-fr", &["i-fr"]);
