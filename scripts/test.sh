@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Runs every test of the project. Installs what it needs first, idempotently:
-# the wasm32 Rust target, and a Python virtual environment with the pinned `holidays` reference.
+# Runs every test of the project. Installs what it needs first, idempotently: the wasm32 Rust
+# target, a Python virtual environment with the pinned `holidays` reference, the npm tooling
+# (npm ci) and the pinned wasm-bindgen CLI (scripts/build-wasm.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 
 echo "== setup"
 rustup target add wasm32-unknown-unknown
+npm ci --no-audit --no-fund
 if [ ! -x .tools/venv/bin/python ]; then
   python3 -m venv .tools/venv
 fi
@@ -31,4 +33,12 @@ cargo build --locked --target wasm32-unknown-unknown -p relance-core -p relance-
 
 echo "== the main command's sample still plans"
 cargo run --quiet --locked -p relance-core --example plan -- samples/ledger.json standard 2026-11-23 > /dev/null
+
+echo "== the npm package: build, then Node tests (golden byte-for-byte, errors, packed tarball)"
+bash scripts/build-wasm.sh
+log="$(mktemp)"
+node --test wasm/test/ 2>&1 | tee "$log"
+passed=$((passed + $(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log")))
+failed=$((failed + $(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log")))
+rm -f "$log"
 echo "tests: ${passed} passed, ${failed} failed"

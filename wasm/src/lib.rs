@@ -1,7 +1,284 @@
 //! `relance-wasm`: the WebAssembly bindings of `relance-core`, published as the npm package
-//! `relance`. Adapter only: decode the input, call the core, encode the output; no domain logic
-//! here. The bindings themselves (wasm-bindgen, TypeScript types, the npm package) are issue 5;
-//! until then this crate only proves that the core links into a wasm32 cdylib (scripts/test.sh
-//! builds it for wasm32-unknown-unknown).
+//! `relance`. Every export has one shape: decode the input with serde-wasm-bindgen (keeping the
+//! path of a bad field), call the core, encode the output. No domain logic lives here; argument
+//! structs only name the parameters of a core function.
 
-pub use relance_core;
+use chrono::NaiveDate;
+use relance_core::calendar::{self, Adjustment, CalendarId};
+use relance_core::ledger::Ledger;
+use relance_core::messages::{self, Lang, MessageRequest, TemplateSet};
+use relance_core::penalty::{self, PenaltyRequest};
+use relance_core::planner::{self, SentEntry};
+use relance_core::policy::{self, CheckedPolicy, Policy};
+use relance_core::rates::{RateRow, Rates};
+use relance_core::terms::{self, TermsQuery};
+use relance_core::{Error, ErrorCode};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use wasm_bindgen::prelude::*;
+
+type JsResult = Result<JsValue, JsValue>;
+
+/// A core error as a JS `Error` named `RelanceError` with `code` and `path`; the package's
+/// JavaScript turns it into an instance of its `RelanceError` class.
+fn to_js_error(e: &Error) -> JsValue {
+    let err = js_sys::Error::new(e.message());
+    err.set_name("RelanceError");
+    let obj: &JsValue = err.as_ref();
+    // Setting a property on a fresh Error object cannot fail.
+    let _ = js_sys::Reflect::set(obj, &"code".into(), &e.code().as_str().into());
+    let _ = js_sys::Reflect::set(obj, &"path".into(), &e.path().into());
+    err.into()
+}
+
+fn decode<T: DeserializeOwned>(value: JsValue, prefix: &str) -> Result<T, Error> {
+    // JS value -> JSON value (serde-wasm-bindgen), then the core's one path-tracking decoder.
+    let json: serde_json::Value = serde_wasm_bindgen::from_value(value)
+        .map_err(|e| Error::new(ErrorCode::InvalidJson, prefix, format!("not a JSON-like value: {e}")))?;
+    relance_core::json::from_value(json).map_err(|e| e.within(prefix))
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<JsValue, Error> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| Error::new(ErrorCode::InvalidJson, "", e.to_string()))
+}
+
+/// The one shape of every export.
+fn run<A: DeserializeOwned, R: Serialize>(input: JsValue, f: impl FnOnce(A) -> Result<R, Error>) -> JsResult {
+    decode::<A>(input, "").and_then(f).and_then(|out| encode(&out)).map_err(|e| to_js_error(&e))
+}
+
+/// A policy given as a preset id or as a full policy object.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum PolicyArg {
+    Preset(String),
+    Custom(serde_json::Value),
+}
+
+fn checked_policy(arg: PolicyArg) -> Result<CheckedPolicy, Error> {
+    match arg {
+        PolicyArg::Preset(id) => policy::preset(&id).map_err(|e| e.within("policy")),
+        PolicyArg::Custom(v) => {
+            relance_core::json::from_value::<Policy>(v).and_then(Policy::check).map_err(|e| e.within("policy"))
+        }
+    }
+}
+
+#[wasm_bindgen(start)]
+fn start() {
+    // A panic is a bug, never a reaction to input: say so clearly on the console.
+    std::panic::set_hook(Box::new(|info| {
+        web_sys_console_error(&format!("relance: internal error (please report): {info}"));
+    }));
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn web_sys_console_error(message: &str);
+}
+
+/// The package version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}
+
+/// Due date and legal check of a term: `{issueDate, terms | dueDate, debtorKind, creditorCountry, ...}`.
+#[wasm_bindgen(js_name = evaluateTerms)]
+pub fn evaluate_terms(input: JsValue) -> JsResult {
+    run(input, |q: TermsQuery| terms::evaluate(&q))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DayArgs {
+    calendar: CalendarId,
+    #[serde(deserialize_with = "relance_core::date::de")]
+    date: NaiveDate,
+    #[serde(default)]
+    days: i32,
+    #[serde(default)]
+    adjustment: Adjustment,
+}
+
+/// `{calendar, date}` -> true when a business day.
+#[wasm_bindgen(js_name = isBusinessDay)]
+pub fn is_business_day(input: JsValue) -> JsResult {
+    run(input, |a: DayArgs| calendar::is_business_day(a.calendar, a.date))
+}
+
+/// `{calendar, date}` -> the first business day after.
+#[wasm_bindgen(js_name = nextBusinessDay)]
+pub fn next_business_day(input: JsValue) -> JsResult {
+    run(input, |a: DayArgs| calendar::next_business_day(a.calendar, a.date))
+}
+
+/// `{calendar, date}` -> the last business day before.
+#[wasm_bindgen(js_name = previousBusinessDay)]
+pub fn previous_business_day(input: JsValue) -> JsResult {
+    run(input, |a: DayArgs| calendar::previous_business_day(a.calendar, a.date))
+}
+
+/// `{calendar, date, days}` -> date plus (or minus) that many business days.
+#[wasm_bindgen(js_name = addBusinessDays)]
+pub fn add_business_days(input: JsValue) -> JsResult {
+    run(input, |a: DayArgs| calendar::add_business_days(a.calendar, a.date, a.days))
+}
+
+/// `{calendar, date, adjustment}` -> the date moved off a weekend or holiday.
+#[wasm_bindgen(js_name = adjustDate)]
+pub fn adjust_date(input: JsValue) -> JsResult {
+    run(input, |a: DayArgs| calendar::adjust(a.calendar, a.date, a.adjustment))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct YearArgs {
+    calendar: CalendarId,
+    year: i32,
+}
+
+/// `{calendar, year}` -> the public holidays.
+#[wasm_bindgen]
+pub fn holidays(input: JsValue) -> JsResult {
+    run(input, |a: YearArgs| calendar::holidays(a.calendar, a.year))
+}
+
+/// The ready-made policies, checked.
+#[wasm_bindgen]
+pub fn presets() -> JsResult {
+    let all: Result<Vec<Policy>, Error> =
+        policy::PRESET_IDS.iter().map(|id| policy::preset(id).map(|p| p.policy().clone())).collect();
+    all.and_then(|p| encode(&p)).map_err(|e| to_js_error(&e))
+}
+
+/// A policy (object or preset id) validated, with every default filled in.
+#[wasm_bindgen(js_name = validatePolicy)]
+pub fn validate_policy(input: JsValue) -> JsResult {
+    decode::<PolicyArg>(input, "policy")
+        .and_then(checked_policy)
+        .and_then(|p| encode(p.policy()))
+        .map_err(|e| to_js_error(&e))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct PlanArgs {
+    ledger: Ledger,
+    policy: PolicyArg,
+    #[serde(deserialize_with = "relance_core::date::de")]
+    as_of: NaiveDate,
+}
+
+/// `{ledger, policy, asOf}` -> the whole reminder timeline of every invoice.
+#[wasm_bindgen]
+pub fn plan(input: JsValue) -> JsResult {
+    run(input, |a: PlanArgs| planner::plan(&a.ledger, &checked_policy(a.policy)?, a.as_of))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DueArgs {
+    ledger: Ledger,
+    policy: PolicyArg,
+    #[serde(default)]
+    sent_log: Vec<SentEntry>,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+/// `{ledger, policy, sentLog, now}` -> exactly what must be sent now.
+#[wasm_bindgen(js_name = dueActions)]
+pub fn due_actions(input: JsValue) -> JsResult {
+    run(input, |a: DueArgs| planner::due_actions(&a.ledger, &checked_policy(a.policy)?, &a.sent_log, a.now))
+}
+
+/// A penalty request -> the itemised décompte.
+#[wasm_bindgen]
+pub fn decompte(input: JsValue) -> JsResult {
+    run(input, |r: PenaltyRequest| penalty::decompte(&r))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CurveArgs {
+    request: PenaltyRequest,
+    #[serde(deserialize_with = "relance_core::date::de")]
+    from: NaiveDate,
+    #[serde(deserialize_with = "relance_core::date::de")]
+    to: NaiveDate,
+}
+
+/// `{request, from, to}` -> what is owed each day.
+#[wasm_bindgen]
+pub fn curve(input: JsValue) -> JsResult {
+    run(input, |a: CurveArgs| penalty::curve(&a.request, a.from, a.to))
+}
+
+/// `[request, ...]` -> several invoices of one debtor in one statement.
+#[wasm_bindgen]
+pub fn statement(input: JsValue) -> JsResult {
+    run(input, |r: Vec<PenaltyRequest>| penalty::statement(&r))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RatesArgs {
+    #[serde(default)]
+    extra_rates: BTreeMap<String, Vec<RateRow>>,
+}
+
+/// `{extraRates?}` -> every rate table, with the given newer rows added.
+#[wasm_bindgen(js_name = rateTables)]
+pub fn rate_tables(input: JsValue) -> JsResult {
+    run(input, |a: RatesArgs| {
+        let mut rates = Rates::builtin()?;
+        for (table, rows) in a.extra_rates {
+            rates.extend(&table, rows).map_err(|e| e.within(&format!("extraRates.{table}")))?;
+        }
+        Ok(rates)
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CustomTemplate {
+    key: String,
+    lang: Lang,
+    source: String,
+    #[serde(default)]
+    requires_penalties: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RenderArgs {
+    ledger: Ledger,
+    request: MessageRequest,
+    #[serde(default)]
+    templates: Vec<CustomTemplate>,
+}
+
+fn template_set(custom: &[CustomTemplate]) -> Result<TemplateSet, Error> {
+    let mut set = TemplateSet::builtin()?;
+    for (i, t) in custom.iter().enumerate() {
+        set.register(&t.key, t.lang, &t.source, t.requires_penalties)
+            .map_err(|e| e.within(&format!("templates[{i}]")))?;
+    }
+    Ok(set)
+}
+
+/// `{ledger, request, templates?}` -> the rendered message (subject, text, html, letterHtml).
+#[wasm_bindgen(js_name = renderMessage)]
+pub fn render_message(input: JsValue) -> JsResult {
+    run(input, |a: RenderArgs| messages::render_message(&template_set(&a.templates)?, &a.ledger, &a.request))
+}
+
+/// `[{key, lang, source}]` -> validates custom templates without rendering (null when valid).
+#[wasm_bindgen(js_name = validateTemplates)]
+pub fn validate_templates(input: JsValue) -> JsResult {
+    run(input, |t: Vec<CustomTemplate>| template_set(&t).map(|_| ()))
+}

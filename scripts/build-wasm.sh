@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds the npm package `relance` into wasm/package/dist: the core compiled to wasm32, bound by
+# wasm-bindgen (the CLI pinned to the crate's version), shrunk by wasm-opt (npm binaryen), with the
+# JavaScript entries. Installs what it needs, idempotently. Prints the module size raw and gzipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WASM_BINDGEN_VERSION=0.2.130 # must equal the `wasm-bindgen = "=..."` pin in wasm/Cargo.toml
+
+rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wasm32-unknown-unknown
+if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WASM_BINDGEN_VERSION"; then
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+[ -x node_modules/.bin/wasm-opt ] && [ -x node_modules/.bin/esbuild ] || npm ci --no-audit --no-fund
+
+cargo build --locked --target wasm32-unknown-unknown --profile wasm-release -p relance-wasm
+out=wasm/package/dist
+rm -rf "$out" && mkdir -p "$out"
+wasm-bindgen target/wasm32-unknown-unknown/wasm-release/relance_wasm.wasm --target web --out-dir "$out"
+node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+  "$out/relance_wasm_bg.wasm" -o "$out/relance_wasm_bg.wasm"
+cp wasm/package/src/api.mjs wasm/package/src/node.mjs wasm/package/src/node-cjs.mjs "$out/"
+node_modules/.bin/esbuild "$out/node-cjs.mjs" --bundle --platform=node --format=cjs \
+  --log-level=warning --log-override:empty-import-meta=silent --outfile="$out/node.cjs"
+rm "$out/node-cjs.mjs"
+raw=$(wc -c < "$out/relance_wasm_bg.wasm")
+gz=$(gzip -9 -c "$out/relance_wasm_bg.wasm" | wc -c)
+echo "relance_wasm_bg.wasm: ${raw} bytes raw, ${gz} bytes gzipped (target 250 KB gzipped)"

@@ -1,0 +1,55 @@
+// The package's JavaScript API over the wasm-bindgen glue: every function takes one plain object
+// (dates as "YYYY-MM-DD" strings, amounts as decimal strings) and returns one, and every failure is
+// a RelanceError carrying the stable `code` and the JSON `path` of the bad field.
+import * as glue from './relance_wasm.js';
+
+export class RelanceError extends Error {
+  constructor(code, path, message) {
+    super(message);
+    this.name = 'RelanceError';
+    this.code = code;
+    this.path = path;
+  }
+}
+
+let ready = false;
+
+/** Instantiates the module from its bytes or a compiled WebAssembly.Module (synchronous). */
+export function initSync(module) {
+  glue.initSync({ module });
+  ready = true;
+}
+
+function call(fn, input) {
+  if (!ready) {
+    throw new RelanceError('not_initialized', '', 'relance: the WebAssembly module is not initialized yet');
+  }
+  try {
+    return fn(input);
+  } catch (e) {
+    if (e instanceof Error && e.name === 'RelanceError') {
+      throw new RelanceError(e.code, e.path, e.message);
+    }
+    // Not an input error: a defect (the panic hook has logged it). Never a thrown string.
+    throw new RelanceError('internal_error', '', `relance: internal error: ${e && e.message ? e.message : String(e)}`);
+  }
+}
+
+export const version = () => call(() => glue.version());
+export const evaluateTerms = (input) => call(glue.evaluateTerms, input);
+export const isBusinessDay = (input) => call(glue.isBusinessDay, input);
+export const nextBusinessDay = (input) => call(glue.nextBusinessDay, input);
+export const previousBusinessDay = (input) => call(glue.previousBusinessDay, input);
+export const addBusinessDays = (input) => call(glue.addBusinessDays, input);
+export const adjustDate = (input) => call(glue.adjustDate, input);
+export const holidays = (input) => call(glue.holidays, input);
+export const presets = () => call(() => glue.presets());
+export const validatePolicy = (input) => call(glue.validatePolicy, input);
+export const plan = (input) => call(glue.plan, input);
+export const dueActions = (input) => call(glue.dueActions, input);
+export const decompte = (input) => call(glue.decompte, input);
+export const curve = (input) => call(glue.curve, input);
+export const statement = (input) => call(glue.statement, input);
+export const rateTables = (input = {}) => call(glue.rateTables, input);
+export const renderMessage = (input) => call(glue.renderMessage, input);
+export const validateTemplates = (input) => call(glue.validateTemplates, input);

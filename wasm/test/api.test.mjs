@@ -1,0 +1,69 @@
+// The package's API: every function answers, and bad input of every kind is a RelanceError naming
+// the field, never a thrown string and never a crash of the module.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as relance from '../package/dist/node.mjs';
+
+const ledger = JSON.parse(readFileSync(new URL('../../samples/ledger.json', import.meta.url), 'utf8'));
+
+function rejects(fn, code, path) {
+  assert.throws(fn, (e) => {
+    assert.ok(e instanceof relance.RelanceError, `not a RelanceError: ${e}`);
+    assert.ok(e instanceof Error);
+    assert.equal(e.code, code, e.message);
+    assert.equal(e.path, path, e.message);
+    assert.ok(e.message.length > 0);
+    return true;
+  });
+}
+
+test('calendars, terms, presets, rates', () => {
+  assert.equal(relance.isBusinessDay({ calendar: 'fr', date: '2026-07-14' }), false);
+  assert.equal(relance.addBusinessDays({ calendar: 'fr', date: '2026-07-10', days: 2 }), '2026-07-15');
+  assert.equal(relance.adjustDate({ calendar: 'de', date: '2026-10-03', adjustment: 'backward' }), '2026-10-02');
+  assert.equal(relance.holidays({ calendar: 'gb-england-wales', year: 2022 }).length, 12);
+  const t = relance.evaluateTerms({ issueDate: '2025-01-15', terms: { type: 'endOfMonth', days: 45 }, debtorKind: 'business', creditorCountry: 'FR' });
+  assert.equal(t.dueDate, '2025-03-31');
+  assert.deepEqual(relance.presets().map((p) => p.id), ['gentle', 'standard', 'firm']);
+  assert.equal(relance.validatePolicy('firm').steps.length, 7);
+  const tables = relance.rateTables({ extraRates: { ecb_mro: [{ from: '2026-07-01', rate: '2.00' }] } });
+  assert.equal(tables.tables.ecb_mro.knownUntil, '2026-12-31');
+});
+
+test('plan, due actions and a rendered message from the same ledger', () => {
+  const p = relance.plan({ ledger, policy: 'standard', asOf: '2026-11-23' });
+  assert.equal(p.invoices.length, ledger.invoices.length);
+  const actions = relance.dueActions({ ledger, policy: 'standard', sentLog: [], now: '2026-11-23T09:00:00Z' });
+  assert.ok(actions.length > 0);
+  const a = actions.find((x) => x.debtorId === 'd-metz');
+  const msg = relance.renderMessage({
+    ledger,
+    request: { template: a.template, stepId: a.stepId, channel: a.channel, level: a.level, debtorId: a.debtorId,
+      invoiceIds: a.items.map((i) => i.invoiceId), messageDate: '2026-11-23' },
+  });
+  assert.equal(msg.subject, 'Relance facture impayée n° F-2026-1050');
+  assert.ok(msg.html.includes('<table class="invoices">'));
+});
+
+test('bad input is a RelanceError with code and path', () => {
+  rejects(() => relance.plan({ ledger, policy: 'standard' }), 'missing_field', 'asOf');
+  rejects(() => relance.plan({ ledger, policy: 'standard', asOf: '2026-02-30' }), 'invalid_date', 'asOf');
+  rejects(() => relance.plan({ ledger, policy: 'standard', asOf: 20261123 }), 'invalid_type', 'asOf');
+  rejects(() => relance.plan({ ledger, policy: 'standard', asOf: '2026-11-23', extra: 1 }), 'unknown_field', 'extra');
+  rejects(() => relance.plan({ ledger, policy: 'nope', asOf: '2026-11-23' }), 'unknown_reference', 'policy');
+  const bad = structuredClone(ledger);
+  bad.invoices[1].total = 960;
+  rejects(() => relance.plan({ ledger: bad, policy: 'standard', asOf: '2026-11-23' }), 'invalid_amount', 'ledger.invoices[1].total');
+  const many = structuredClone(ledger);
+  many.invoices[0].payments = Array.from({ length: 1001 }, () => ({ date: '2026-11-01', amount: '1.00' }));
+  rejects(() => relance.plan({ ledger: many, policy: 'standard', asOf: '2026-11-23' }), 'too_many_items', 'ledger.invoices[0].payments');
+  rejects(() => relance.decompte({ invoice: { id: 'x', issueDate: '2025-01-01', dueDate: '2025-02-01', currency: 'EUR', total: '-1.00' },
+    regime: { type: 'fr_b2b' }, asOf: '2025-03-01' }), 'negative_amount', 'invoice.total');
+  rejects(() => relance.decompte(null), 'invalid_type', '');
+  rejects(() => relance.holidays({ calendar: 'atlantis', year: 2026 }), 'unknown_variant', 'calendar');
+  rejects(() => relance.validateTemplates([{ key: 'x', lang: 'fr', source: 'subject: s\n\n{{debtor.password}}' }]),
+    'unknown_variable', 'templates[0].templates.fr.x.body');
+  // The module is still alive after all of that.
+  assert.equal(relance.isBusinessDay({ calendar: 'fr', date: '2026-07-15' }), true);
+});

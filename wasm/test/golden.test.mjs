@@ -1,0 +1,53 @@
+// The shared golden cases replayed through the npm package: the planner's outputs must be
+// identical, byte for byte, to the native core's (the expected outputs were written by it), and
+// the penalty figures must match the hand-stated periods and amounts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import * as relance from '../package/dist/node.mjs';
+
+const root = new URL('../../tests/golden/', import.meta.url);
+
+test('planner golden cases give the native output byte for byte', () => {
+  const dir = new URL('planner/', root);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  assert.ok(files.length >= 14, `${files.length} planner cases`);
+  for (const file of files) {
+    const { input, expected } = JSON.parse(readFileSync(new URL(file, dir), 'utf8'));
+    const fn = input.function === 'dueActions' ? relance.dueActions : relance.plan;
+    const args = input.function === 'dueActions'
+      ? { ledger: input.ledger, policy: input.policy, sentLog: input.sentLog, now: input.now }
+      : { ledger: input.ledger, policy: input.policy, asOf: input.asOf };
+    if (expected.error) {
+      assert.throws(() => fn(args), (e) => e instanceof relance.RelanceError && e.code === expected.error.code
+        && e.path === expected.error.path, file);
+    } else {
+      const output = fn(args);
+      assert.deepEqual(output, expected.output, file);
+      // Byte for byte: the native core's exact text, written by `cargo test` (core/tests/golden.rs).
+      const native = readFileSync(new URL(`../../target/golden-native/planner/${file}`, import.meta.url), 'utf8');
+      assert.equal(JSON.stringify(output), native, file);
+    }
+  }
+});
+
+test('penalty golden cases give the hand-computed figures', () => {
+  const { cases } = JSON.parse(readFileSync(new URL('penalties.json', root), 'utf8'));
+  assert.ok(cases.length >= 40);
+  for (const c of cases) {
+    if (c.expectedError) {
+      assert.throws(() => relance.decompte(c.request), (e) => e instanceof relance.RelanceError
+        && e.code === c.expectedError.code && e.path === c.expectedError.path, c.name);
+      continue;
+    }
+    const d = relance.decompte(c.request);
+    const e = c.expected;
+    const num = (s) => Number(s);
+    assert.equal(d.daysLate, e.daysLate, c.name);
+    for (const k of ['interest', 'indemnity', 'principalOutstanding', 'totalDue']) {
+      assert.equal(num(d.totals[k]), num(e[k]), `${c.name} ${k}`);
+    }
+    assert.deepEqual(d.lines.map((l) => [l.from, l.to, l.days, num(l.base), num(l.rate)]),
+      e.periods.map(([f, t, n, b, r]) => [f, t, n, num(b), num(r)]), c.name);
+  }
+});
