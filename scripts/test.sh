@@ -9,6 +9,15 @@ export CARGO_TERM_COLOR=never
 echo "== setup"
 rustup target add wasm32-unknown-unknown
 npm ci --no-audit --no-fund
+# Browser tests drive Debian's Chromium (a browser download of playwright's own cannot work here).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  else
+    echo "Debian's chromium is needed for the browser tests: sudo apt-get install chromium" >&2
+    exit 1
+  fi
+fi
 if [ ! -x .tools/venv/bin/python ]; then
   python3 -m venv .tools/venv
 fi
@@ -34,7 +43,7 @@ cargo build --locked --target wasm32-unknown-unknown -p relance-core -p relance-
 echo "== the main command's sample still plans"
 cargo run --quiet --locked -p relance-core --example plan -- samples/ledger.json standard 2026-11-23 > /dev/null
 
-echo "== the npm package: build, then Node tests (golden byte-for-byte, errors, packed tarball)"
+echo "== the npm package: build, then its tests (golden byte-for-byte, errors, Node ESM/CJS, Chromium, Worker)"
 bash scripts/build-wasm.sh
 log="$(mktemp)"
 node --test wasm/test/ 2>&1 | tee "$log"

@@ -20,6 +20,12 @@ export function initSync(module) {
   ready = true;
 }
 
+/** Instantiates the module from a URL, Response or bytes (asynchronous, for browsers). */
+export async function init(moduleOrPath) {
+  await glue.default({ module_or_path: moduleOrPath });
+  ready = true;
+}
+
 function call(fn, input) {
   if (!ready) {
     throw new RelanceError('not_initialized', '', 'relance: the WebAssembly module is not initialized yet');

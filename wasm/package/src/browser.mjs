@@ -1,0 +1,7 @@
+// Browsers and bundlers (ES module): the module is fetched and instantiated before the import
+// completes (top-level await), so the API is ready to call right after `import`.
+import { init } from './api.mjs';
+
+await init(new URL('./relance_wasm_bg.wasm', import.meta.url));
+
+export * from './api.mjs';

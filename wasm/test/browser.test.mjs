@@ -1,0 +1,68 @@
+// The package in a browser, as an ES module through an import map: headless Chromium (Debian's,
+// driven by playwright-core) loads a page served from loopback and runs the core in WebAssembly.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { readFileSync, writeFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join, extname } from 'node:path';
+import { chromium } from 'playwright-core';
+import { packed, unpackInto, artifacts } from './support.mjs';
+
+const TYPES = { '.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
+
+export function serve(root) {
+  const server = createServer((req, res) => {
+    const path = join(root, decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    if (!path.startsWith(root) || !existsSync(path)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(readFileSync(path));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+export async function launch() {
+  assert.ok(existsSync('/usr/bin/chromium'), 'Debian chromium is missing: scripts/test.sh installs it (apt-get install chromium)');
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+    // playwright launches every browser with a fresh, empty profile of its own.
+  });
+}
+
+test('the package runs in Chromium as an ES module', async () => {
+  const { work, tarball } = packed('relance-browser-');
+  const site = join(work, 'site');
+  unpackInto(tarball, site);
+  writeFileSync(join(site, 'index.html'), `<!doctype html><meta charset="utf-8"><title>relance in a browser</title>
+<script type="importmap">{ "imports": { "relance": "./node_modules/relance/dist/browser.mjs" } }</script>
+<script type="module">
+  import { nextBusinessDay, decompte, RelanceError } from 'relance';
+  const out = { next: nextBusinessDay({ calendar: 'fr', date: '2026-07-13' }) };
+  out.interest = decompte({ invoice: { id: 'F-1', issueDate: '2025-05-21', dueDate: '2025-06-20', currency: 'EUR', total: '12000.00',
+    payments: [{ date: '2025-07-10', amount: '12000.00' }] }, regime: { type: 'fr_b2b' }, asOf: '2025-07-31' }).totals.interest;
+  try { nextBusinessDay({ calendar: 'fr', date: 'tomorrow' }); } catch (e) { out.error = [e instanceof RelanceError, e.code, e.path]; }
+  document.body.textContent = JSON.stringify(out);
+  document.body.dataset.done = 'yes';
+</script>`);
+  const server = await serve(site);
+  const browser = await launch();
+  try {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`http://127.0.0.1:${server.address().port}/index.html`);
+    await page.waitForSelector('body[data-done="yes"]', { timeout: 20000 });
+    const out = JSON.parse(await page.textContent('body'));
+    assert.deepEqual(errors, []);
+    assert.deepEqual(out, { next: '2026-07-15', interest: '83.18', error: [true, 'invalid_date', 'date'] });
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, 'package-in-chromium.png') });
+  } finally {
+    await browser.close();
+    server.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+});
