@@ -18,7 +18,7 @@ rm -rf "$out" && mkdir -p "$out"
 wasm-bindgen target/wasm32-unknown-unknown/wasm-release/relance_wasm.wasm --target web --out-dir "$out"
 node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
   "$out/relance_wasm_bg.wasm" -o "$out/relance_wasm_bg.wasm"
-cp wasm/package/src/api.mjs wasm/package/src/node.mjs wasm/package/src/browser.mjs wasm/package/src/workerd.mjs wasm/package/src/node-cjs.mjs "$out/"
+cp wasm/package/src/api.mjs wasm/package/src/node.mjs wasm/package/src/browser.mjs wasm/package/src/workerd.mjs wasm/package/src/index.d.ts wasm/package/src/node-cjs.mjs "$out/"
 node_modules/.bin/esbuild "$out/node-cjs.mjs" --bundle --platform=node --format=cjs \
   --log-level=warning --log-override:empty-import-meta=silent --outfile="$out/node.cjs"
 rm "$out/node-cjs.mjs"
