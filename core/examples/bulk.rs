@@ -1,0 +1,38 @@
+//! Native half of the npm package benchmark (wasm/bench/bulk.mjs): the same bulk work, read from the
+//! same JSON files, each item decoded, computed and encoded as the package does.
+//! `cargo run --release -p relance-core --example bulk -- LEDGER.json PENALTIES.json`
+
+use relance_core::json::{from_json, from_value, to_json};
+use relance_core::ledger::Ledger;
+use relance_core::penalty::{decompte, PenaltyRequest};
+use relance_core::planner::plan;
+use relance_core::policy::preset;
+use std::time::Instant;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (Some(ledger_path), Some(penalties_path)) = (args.first(), args.get(1)) else {
+        return Err("usage: bulk LEDGER.json PENALTIES.json".into());
+    };
+    let ledger_text = std::fs::read_to_string(ledger_path)?;
+    let requests: Vec<serde_json::Value> = serde_json::from_str(&std::fs::read_to_string(penalties_path)?)?;
+    let policy = preset("standard")?;
+    let as_of = relance_core::date::parse("2026-06-01").map_err(|(_, m)| m)?;
+
+    let start = Instant::now();
+    let ledger: Ledger = from_json(&ledger_text)?;
+    let p = plan(&ledger, &policy, as_of)?;
+    let out = to_json(&p)?;
+    let plan_ms = start.elapsed().as_secs_f64() * 1000.0;
+
+    let start = Instant::now();
+    let mut bytes = 0;
+    for r in &requests {
+        let req: PenaltyRequest = from_value(r.clone())?;
+        bytes += to_json(&decompte(&req)?)?.len();
+    }
+    let penalty_ms = start.elapsed().as_secs_f64() * 1000.0;
+    println!("{{\"planMs\": {plan_ms:.1}, \"planInvoices\": {}, \"planBytes\": {}, \"decompteMs\": {penalty_ms:.1}, \"decomptes\": {}, \"decompteBytes\": {bytes}}}",
+        ledger.invoices.len(), out.len(), requests.len());
+    Ok(())
+}
