@@ -2,35 +2,9 @@
 // driven by playwright-core) loads a page served from loopback and runs the core in WebAssembly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { readFileSync, writeFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join, extname } from 'node:path';
-import { chromium } from 'playwright-core';
-import { packed, unpackInto, artifacts } from './support.mjs';
-
-const TYPES = { '.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
-
-export function serve(root) {
-  const server = createServer((req, res) => {
-    const path = join(root, decodeURIComponent(new URL(req.url, 'http://x').pathname));
-    if (!path.startsWith(root) || !existsSync(path)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' }).end(readFileSync(path));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-export async function launch() {
-  assert.ok(existsSync('/usr/bin/chromium'), 'Debian chromium is missing: scripts/test.sh installs it (apt-get install chromium)');
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-    // playwright launches every browser with a fresh, empty profile of its own.
-  });
-}
+import { writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { packed, unpackInto, artifacts, serve, launch } from './support.mjs';
 
 test('the package runs in Chromium as an ES module', async () => {
   const { work, tarball } = packed('relance-browser-');
