@@ -39,10 +39,11 @@ fn decode<T: DeserializeOwned>(value: JsValue, prefix: &str) -> Result<T, Error>
     relance_core::json::from_value(json).map_err(|e| e.within(prefix))
 }
 
+/// Results cross the boundary as JSON text, parsed by the package's JavaScript: one string instead
+/// of a JS object built field by field (much faster for large results), and the very bytes the
+/// native core produces.
 fn encode<T: Serialize>(value: &T) -> Result<JsValue, Error> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| Error::new(ErrorCode::InvalidJson, "", e.to_string()))
+    relance_core::json::to_json(value).map(|text| JsValue::from_str(&text))
 }
 
 /// The one shape of every export.

@@ -30,8 +30,9 @@ function call(fn, input) {
   if (!ready) {
     throw new RelanceError('not_initialized', '', 'relance: the WebAssembly module is not initialized yet');
   }
+  let text;
   try {
-    return fn(input);
+    text = fn(input);
   } catch (e) {
     if (e instanceof Error && e.name === 'RelanceError') {
       throw new RelanceError(e.code, e.path, e.message);
@@ -39,9 +40,11 @@ function call(fn, input) {
     // Not an input error: a defect (the panic hook has logged it). Never a thrown string.
     throw new RelanceError('internal_error', '', `relance: internal error: ${e && e.message ? e.message : String(e)}`);
   }
+  // Results come as the core's JSON text (identical to the native core's output).
+  return JSON.parse(text);
 }
 
-export const version = () => call(() => glue.version());
+export const version = () => call(() => JSON.stringify(glue.version()));
 export const evaluateTerms = (input) => call(glue.evaluateTerms, input);
 export const isBusinessDay = (input) => call(glue.isBusinessDay, input);
 export const nextBusinessDay = (input) => call(glue.nextBusinessDay, input);
