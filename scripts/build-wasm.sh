@@ -10,7 +10,7 @@ rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wa
 if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WASM_BINDGEN_VERSION"; then
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
-[ -x node_modules/.bin/wasm-opt ] && [ -x node_modules/.bin/esbuild ] || npm ci --no-audit --no-fund
+[ -x node_modules/.bin/wasm-opt ] && [ -x node_modules/.bin/esbuild ] || npm install --no-audit --no-fund
 
 cargo build --locked --target wasm32-unknown-unknown --profile wasm-release -p relance-wasm
 out=wasm/package/dist

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Runs every test of the project. Installs what it needs first, idempotently: the wasm32 Rust
 # target, a Python virtual environment with the pinned `holidays` reference, the npm tooling
-# (npm ci) and the pinned wasm-bindgen CLI (scripts/build-wasm.sh).
+# (npm install against the lock) and the pinned wasm-bindgen CLI (scripts/build-wasm.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 
 echo "== setup"
 rustup target add wasm32-unknown-unknown
-npm ci --no-audit --no-fund
+# `npm install` against the committed lock (exact pins): npm 11's `npm ci` rejects the lock for
+# lacking other platforms' optional Rollup packages.
+npm install --no-audit --no-fund
 # Browser tests drive Debian's Chromium (a browser download of playwright's own cannot work here).
 if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ]; then
