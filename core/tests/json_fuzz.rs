@@ -28,15 +28,28 @@ fn arbitrary_json() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(Value::from),
         any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)),
         prop_oneof![
-            Just("2026-02-29".to_owned()), Just("2025-12-31".to_owned()), Just("2026-07-01".to_owned()), Just("9999-99-99".to_owned()),
-            Just("-0.01".to_owned()), Just("1e400".to_owned()), Just("79228162514264337593543950335".to_owned()),
-            Just("fr_b2b".to_owned()), Just("standard".to_owned()), Just("email".to_owned()), Just("Europe/Paris".to_owned()), ".{0,10}",
-        ].prop_map(Value::String),
+            Just("2026-02-29".to_owned()),
+            Just("2025-12-31".to_owned()),
+            Just("2026-07-01".to_owned()),
+            Just("9999-99-99".to_owned()),
+            Just("-0.01".to_owned()),
+            Just("1e400".to_owned()),
+            Just("79228162514264337593543950335".to_owned()),
+            Just("fr_b2b".to_owned()),
+            Just("standard".to_owned()),
+            Just("email".to_owned()),
+            Just("Europe/Paris".to_owned()),
+            ".{0,10}",
+        ]
+        .prop_map(Value::String),
     ];
-    leaf.prop_recursive(3, 24, 4, |inner| prop_oneof![
-        prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-        prop::collection::btree_map("[a-zA-Z]{1,12}", inner, 0..4).prop_map(|m| Value::Object(m.into_iter().collect())),
-    ])
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map("[a-zA-Z]{1,12}", inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
 }
 
 fn seeds() -> Vec<Value> {
@@ -56,7 +69,9 @@ fn paths(v: &Value, at: Vec<String>, out: &mut Vec<Vec<String>>) {
     out.push(at.clone());
     match v {
         Value::Object(m) => m.iter().for_each(|(k, x)| paths(x, [at.clone(), vec![k.clone()]].concat(), out)),
-        Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| paths(x, [at.clone(), vec![i.to_string()]].concat(), out)),
+        Value::Array(a) => {
+            a.iter().enumerate().for_each(|(i, x)| paths(x, [at.clone(), vec![i.to_string()]].concat(), out))
+        }
         _ => {}
     }
 }
@@ -85,11 +100,15 @@ fn every_entry_point(input: &Value) {
                 assert!(!e.path().is_empty(), "{e}");
             }
         }
-        if let (Ok(log), Ok(now)) = (from_value::<Vec<SentEntry>>(input["sentLog"].clone()), from_value(input["now"].clone())) {
+        if let (Ok(log), Ok(now)) =
+            (from_value::<Vec<SentEntry>>(input["sentLog"].clone()), from_value(input["now"].clone()))
+        {
             let _ = due_actions(&ledger, &policy, &log, now);
         }
     }
-    if let (Ok(ledger), Ok(req)) = (from_value::<Ledger>(input["ledger"].clone()), from_value::<MessageRequest>(input["request"].clone())) {
+    if let (Ok(ledger), Ok(req)) =
+        (from_value::<Ledger>(input["ledger"].clone()), from_value::<MessageRequest>(input["request"].clone()))
+    {
         let _ = render_message(templates(), &ledger, &req);
     }
     if let Ok(req) = from_value::<PenaltyRequest>(input.clone()) {
