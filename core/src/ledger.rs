@@ -306,6 +306,8 @@ pub struct CheckedInvoice<'a> {
     pub term_findings: Vec<TermFinding>,
     /// Payments and credit notes as (date, amount), sorted by date.
     pub settlements: Vec<(NaiveDate, Amount)>,
+    /// The disputes, sorted by opening date (checked not to overlap).
+    pub disputes: Vec<&'a Dispute>,
 }
 
 impl CheckedInvoice<'_> {
@@ -344,14 +346,7 @@ fn check_count(len: usize, max: usize, path: &str) -> Result<()> {
 }
 
 fn check_positive(amount: Amount, currency: &Currency, path: &str) -> Result<()> {
-    if !amount.is_positive() {
-        let code = if amount.value().is_sign_negative() && !amount.value().is_zero() {
-            ErrorCode::NegativeAmount
-        } else {
-            ErrorCode::NonPositiveAmount
-        };
-        return Err(Error::new(code, path, format!("the amount must be more than zero, not {amount}")));
-    }
+    amount.require_positive(path)?;
     if amount.value().scale() > currency.minor_units() && amount.value().normalize().scale() > currency.minor_units() {
         return Err(Error::new(
             ErrorCode::TooManyDecimals,
@@ -469,7 +464,7 @@ impl Invoice {
                 }
             }
         }
-        for dispute in disputes {
+        for dispute in &disputes {
             if let Some(close) = previous_close {
                 if dispute.opened_on < close {
                     return Err(Error::new(
@@ -488,6 +483,7 @@ impl Invoice {
             due_date,
             term_findings: answer.findings,
             settlements,
+            disputes,
         };
         if let Some(plan) = &self.payment_plan {
             check_plan(plan, &checked, &p("paymentPlan"))?;

@@ -636,21 +636,8 @@ fn build_checked_context(ledger: &Ledger, checked: &CheckedLedger<'_>, req: &Mes
     }
     let known = missing.is_none();
     let amount = |v: Decimal| Amount(v).to_minor_units(&currency);
-    let indemnity_per_invoice = match &regime {
-        Regime::FrConsumer { .. } | Regime::DeConsumer => Decimal::ZERO,
-        Regime::EuGeneric { indemnity, .. } => indemnity.value(),
-        Regime::Uk => {
-            let t = invoices.first().map_or(Decimal::ZERO, |i| i.invoice.total.value());
-            Decimal::from(if t < Decimal::from(1000) {
-                40
-            } else if t < Decimal::from(10000) {
-                70
-            } else {
-                100
-            })
-        }
-        _ => Decimal::from(40),
-    };
+    let first_total = invoices.first().map_or(Decimal::ZERO, |i| i.invoice.total.value());
+    let indemnity_per_invoice = crate::penalty::fixed_indemnity(&regime, first_total);
     let first = invoices.first();
     let plan = first.and_then(|i| i.invoice.payment_plan.as_ref()).map(|p| PlanView {
         agreed_on: p.agreed_on,
@@ -1502,23 +1489,19 @@ fn footer(ctx: &MessageContext, lang: Lang) -> Vec<String> {
     if !c.identifiers.is_empty() {
         lines.push(c.identifiers.join(" · "));
     }
+    // French puts a no-break space before the colon.
+    let colon = if lang == Lang::Fr { "\u{a0}: " } else { ": " };
     let reach: Vec<String> = [c.contact_name.clone(), c.email.clone(), c.phone.clone()].into_iter().flatten().collect();
     if !reach.is_empty() {
-        lines.push(
-            format!("{contact} : {}", reach.join(" · "))
-                .replace(" : ", if lang == Lang::Fr { "\u{a0}: " } else { ": " }),
-        );
+        lines.push(format!("{contact}{colon}{}", reach.join(" · ")));
     }
     if let Some(i) = &c.iban {
         let holder = c.account_holder.as_ref().map(|h| format!(" ({h})")).unwrap_or_default();
         let bic_part = c.bic.as_ref().map(|b| format!(" · {bic} {b}")).unwrap_or_default();
-        lines.push(
-            format!("{pay}{holder} : {iban} {i}{bic_part}")
-                .replace(" : ", if lang == Lang::Fr { "\u{a0}: " } else { ": " }),
-        );
+        lines.push(format!("{pay}{holder}{colon}{iban} {i}{bic_part}"));
     }
     if let Some(u) = &c.payment_url {
-        lines.push(format!("{link} : {u}").replace(" : ", if lang == Lang::Fr { "\u{a0}: " } else { ": " }));
+        lines.push(format!("{link}{colon}{u}"));
     }
     lines
 }

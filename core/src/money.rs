@@ -35,6 +35,19 @@ impl Amount {
         Amount(d)
     }
 
+    /// Refuses zero (`non_positive_amount`) and negative amounts (`negative_amount`) at `path`.
+    pub fn require_positive(self, path: &str) -> Result<()> {
+        if self.is_positive() {
+            return Ok(());
+        }
+        let code = if self.0.is_sign_negative() && !self.0.is_zero() {
+            ErrorCode::NegativeAmount
+        } else {
+            ErrorCode::NonPositiveAmount
+        };
+        Err(Error::new(code, path, format!("the amount must be more than zero, not {self}")))
+    }
+
     /// Parses a decimal string; `path` names the field in the error.
     pub fn parse(text: &str, path: &str) -> Result<Amount> {
         parse_decimal(text).map(Amount).ok_or_else(|| {

@@ -399,6 +399,20 @@ pub fn accrue(base: Decimal, rate_percent: Decimal, days: i64, year_days: u32) -
     base * rate_percent * Decimal::from(days) / (Decimal::from(100) * Decimal::from(year_days))
 }
 
+/// The fixed recovery indemnity a late invoice of `total` owes under `regime`: 40 EUR (C. com.
+/// L441-10, CCP D2192-35, BGB 288 V, Directive 2011/7/EU), none from a consumer, GBP 40 / 70 / 100
+/// by the size of the debt in the UK (Late Payment Act s5A), or the amount an EU-generic regime sets.
+pub fn fixed_indemnity(regime: &Regime, total: Decimal) -> Decimal {
+    match regime {
+        Regime::FrConsumer { .. } | Regime::DeConsumer => Decimal::ZERO,
+        Regime::EuGeneric { indemnity, .. } => indemnity.value(),
+        Regime::Uk if total < Decimal::from(1000) => Decimal::from(40),
+        Regime::Uk if total < Decimal::from(10000) => Decimal::from(70),
+        Regime::Uk => Decimal::from(100),
+        _ => Decimal::from(40),
+    }
+}
+
 fn builtin_rates() -> Result<&'static Rates> {
     static RATES: OnceLock<Result<Rates>> = OnceLock::new();
     RATES.get_or_init(Rates::builtin).as_ref().map_err(Clone::clone)
@@ -508,18 +522,7 @@ fn settlements(inv: &PenaltyInvoice) -> Vec<(NaiveDate, Decimal)> {
 
 fn check_request(req: &PenaltyRequest) -> Result<()> {
     let inv = &req.invoice;
-    let positive = |a: Amount, path: &str| -> Result<()> {
-        if a.is_positive() {
-            Ok(())
-        } else {
-            let code = if a.value().is_sign_negative() && !a.value().is_zero() {
-                ErrorCode::NegativeAmount
-            } else {
-                ErrorCode::NonPositiveAmount
-            };
-            Err(Error::new(code, path, format!("the amount must be more than zero, not {a}")))
-        }
-    };
+    let positive = |a: Amount, path: &str| a.require_positive(path);
     positive(inv.total, "invoice.total")?;
     if inv.id.trim().is_empty() {
         return Err(Error::new(ErrorCode::InvalidId, "invoice.id", "the invoice needs an id"));
@@ -788,22 +791,7 @@ fn compute(req: &PenaltyRequest, rates: &Rates) -> Result<Decompte> {
         }
     }
     let late = days_late > 0;
-    let mut indemnity = match &req.regime {
-        _ if !late => Decimal::ZERO,
-        Regime::FrConsumer { .. } | Regime::DeConsumer => Decimal::ZERO,
-        Regime::EuGeneric { indemnity, .. } => indemnity.value(),
-        Regime::Uk => {
-            // Late Payment Act s5A: by the size of the debt.
-            if total < Decimal::from(1000) {
-                Decimal::from(40)
-            } else if total < Decimal::from(10000) {
-                Decimal::from(70)
-            } else {
-                Decimal::from(100)
-            }
-        }
-        _ => Decimal::from(40),
-    };
+    let mut indemnity = if late { fixed_indemnity(&req.regime, total) } else { Decimal::ZERO };
     if indemnity > Decimal::ZERO && opts.insolvency {
         warn("indemnity_barred", "an insolvency procedure bars payment: the fixed indemnity is not owed".to_owned());
         indemnity = Decimal::ZERO;

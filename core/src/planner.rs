@@ -350,9 +350,7 @@ impl<'a> Ctx<'a> {
         floor: Option<NaiveDate>,
         changes: &mut Vec<DateChange>,
     ) -> Result<(NaiveDate, bool)> {
-        let mut disputes: Vec<_> = inv.invoice.disputes.iter().collect();
-        disputes.sort_by_key(|d| d.opened_on);
-        for dispute in disputes {
+        for dispute in &inv.disputes {
             if dispute.opened_on > since && dispute.opened_on <= date {
                 match dispute.closed_on {
                     None => return Ok((date, true)),
