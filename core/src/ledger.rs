@@ -291,6 +291,13 @@ pub struct CheckedDebtor<'a> {
     pub time_zone: Tz,
 }
 
+impl CheckedDebtor<'_> {
+    /// The debtor's own calendar day at an instant (its time zone).
+    pub fn local_date(&self, at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+        at.with_timezone(&self.time_zone).date_naive()
+    }
+}
+
 /// A checked invoice.
 #[derive(Debug)]
 pub struct CheckedInvoice<'a> {
@@ -316,6 +323,16 @@ impl CheckedInvoice<'_> {
         let settled: rust_decimal::Decimal =
             self.settlements.iter().take_while(|(d, _)| *d <= day).map(|(_, a)| a.value()).sum();
         Amount(self.invoice.total.value() - settled)
+    }
+
+    /// True when a dispute is open on `day` (opened on or before it, not closed by then).
+    pub fn disputed_on(&self, day: NaiveDate) -> bool {
+        self.invoice.disputes.iter().any(|d| d.opened_on <= day && d.closed_on.is_none_or(|c| c > day))
+    }
+
+    /// True when a reminder may go out about it on `day`: money is owed and no dispute is open.
+    pub fn chaseable_on(&self, day: NaiveDate) -> bool {
+        self.outstanding_on(day).is_positive() && !self.disputed_on(day)
     }
 
     /// The day the invoice became fully settled, if it did.
@@ -526,6 +543,17 @@ fn check_plan(plan: &PaymentPlan, invoice: &CheckedInvoice<'_>, path: &str) -> R
         ));
     }
     Ok(())
+}
+
+impl Ledger {
+    /// The part of the ledger owed by the debtors `keep` accepts: the same creditor, those debtors
+    /// and their invoices, in order. Used to apply one policy to the debtors assigned to it.
+    pub fn subset(&self, keep: impl Fn(&Debtor) -> bool) -> Ledger {
+        let debtors: Vec<Debtor> = self.debtors.iter().filter(|d| keep(d)).cloned().collect();
+        let ids: std::collections::HashSet<&str> = debtors.iter().map(|d| d.id.as_str()).collect();
+        let invoices = self.invoices.iter().filter(|i| ids.contains(i.debtor_id.as_str())).cloned().collect();
+        Ledger { creditor: self.creditor.clone(), debtors, invoices }
+    }
 }
 
 impl Ledger {

@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod date;
 pub mod error;
+pub mod import;
 pub mod json;
 pub mod ledger;
 pub mod messages;

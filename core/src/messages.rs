@@ -15,7 +15,7 @@
 use crate::error::{Error, ErrorCode, Result};
 use crate::ledger::{CheckedLedger, DebtorKind, Ledger};
 use crate::money::{Amount, Currency};
-use crate::penalty::{decompte, PenaltyInvoice, PenaltyOptions, PenaltyRequest, Regime};
+use crate::penalty::{decompte, PenaltyOptions, PenaltyRequest, Regime};
 use crate::policy::Channel;
 use crate::rates::RateRow;
 use chrono::{Datelike, NaiveDate};
@@ -468,31 +468,6 @@ fn instalment_of(step_id: &str) -> Option<usize> {
     step_id.strip_prefix("instalment-")?.split('-').next()?.parse().ok()
 }
 
-fn default_regime(creditor_country: &str, kind: DebtorKind, notice: NaiveDate) -> Regime {
-    use crate::penalty::CreditorStatus;
-    match (creditor_country, kind) {
-        ("FR", DebtorKind::Business) => Regime::FrB2b,
-        ("FR", DebtorKind::PublicBody) => Regime::FrPublic,
-        ("FR", DebtorKind::Consumer) => Regime::FrConsumer {
-            creditor: CreditorStatus::Professional,
-            formal_notice_date: notice,
-            judgment_enforceable_on: None,
-        },
-        ("DE", DebtorKind::Consumer) => Regime::DeConsumer,
-        ("DE", _) => Regime::DeB2b,
-        ("GB", _) => Regime::Uk,
-        ("NL", _) => Regime::Nl,
-        ("BE", _) => Regime::Be,
-        ("ES", _) => Regime::Es,
-        ("IT", _) => Regime::It,
-        _ => Regime::EuGeneric {
-            reference_table: "ecb_mro".into(),
-            margin: Amount(Decimal::from(8)),
-            indemnity: Amount(Decimal::from(40)),
-        },
-    }
-}
-
 fn regime_id(r: &Regime) -> &'static str {
     match r {
         Regime::FrB2b => "fr_b2b",
@@ -579,7 +554,8 @@ fn build_checked_context(ledger: &Ledger, checked: &CheckedLedger<'_>, req: &Mes
     let creditor = &ledger.creditor;
     let notice =
         req.reminders.iter().find(|r| r.channel == Channel::RegisteredLetter).map_or(req.message_date, |r| r.date);
-    let regime = req.regime.clone().unwrap_or_else(|| default_regime(&creditor.address.country, debtor.kind, notice));
+    let regime =
+        req.regime.clone().unwrap_or_else(|| Regime::default_for(&creditor.address.country, debtor.kind, notice));
     let date = req.message_date;
     let mut views = Vec::with_capacity(invoices.len());
     let mut missing: Option<String> = None;
@@ -587,22 +563,8 @@ fn build_checked_context(ledger: &Ledger, checked: &CheckedLedger<'_>, req: &Mes
     let mut sums = [Decimal::ZERO; 4];
     for inv in &invoices {
         let outstanding = inv.outstanding_on(date).to_minor_units(&currency);
-        let penalty = PenaltyRequest {
-            invoice: PenaltyInvoice {
-                id: inv.invoice.id.clone(),
-                number: inv.invoice.number.clone(),
-                issue_date: inv.invoice.issue_date,
-                due_date: inv.due_date,
-                currency: currency.clone(),
-                total: inv.invoice.total,
-                payments: inv.invoice.payments.clone(),
-                credit_notes: inv.invoice.credit_notes.clone(),
-            },
-            regime: regime.clone(),
-            as_of: date.max(inv.invoice.issue_date),
-            options: req.penalty_options,
-            extra_rates: req.extra_rates.clone(),
-        };
+        let penalty = PenaltyRequest::for_invoice(inv, regime.clone(), date, req.penalty_options)
+            .with_extra_rates(req.extra_rates.clone());
         let (interest, indemnity, total_due) = match decompte(&penalty) {
             Ok(d) => {
                 if rate.is_none() {

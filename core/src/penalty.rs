@@ -24,7 +24,7 @@
 
 use crate::date;
 use crate::error::{Error, ErrorCode, Result};
-use crate::ledger::{CreditNote, Payment};
+use crate::ledger::{CheckedInvoice, CreditNote, DebtorKind, Ledger, Payment};
 use crate::money::{Amount, Currency};
 use crate::rates::{half_year_label, RateRow, Rates};
 use chrono::{Datelike, Months, NaiveDate};
@@ -599,6 +599,80 @@ fn rates_for(req: &PenaltyRequest) -> Result<std::borrow::Cow<'static, Rates>> {
         rates.extend(table, rows.clone()).map_err(|e| e.within(&format!("extraRates.{table}")))?;
     }
     Ok(std::borrow::Cow::Owned(rates))
+}
+
+impl Regime {
+    /// The regime the law applies when the contract says nothing more: from the creditor's country
+    /// and the debtor's kind. `formal_notice` starts a French consumer's interest.
+    pub fn default_for(creditor_country: &str, kind: DebtorKind, formal_notice: NaiveDate) -> Regime {
+        match (creditor_country, kind) {
+            ("FR", DebtorKind::Business) => Regime::FrB2b,
+            ("FR", DebtorKind::PublicBody) => Regime::FrPublic,
+            ("FR", DebtorKind::Consumer) => Regime::FrConsumer {
+                creditor: CreditorStatus::Professional,
+                formal_notice_date: formal_notice,
+                judgment_enforceable_on: None,
+            },
+            ("DE", DebtorKind::Consumer) => Regime::DeConsumer,
+            ("DE", _) => Regime::DeB2b,
+            ("GB", _) => Regime::Uk,
+            ("NL", _) => Regime::Nl,
+            ("BE", _) => Regime::Be,
+            ("ES", _) => Regime::Es,
+            ("IT", _) => Regime::It,
+            _ => Regime::EuGeneric {
+                reference_table: "ecb_mro".into(),
+                margin: Amount(Decimal::from(8)),
+                indemnity: Amount(Decimal::from(40)),
+            },
+        }
+    }
+}
+
+impl PenaltyRequest {
+    /// The request pricing a ledger invoice's delay up to `as_of` (never before its issue date).
+    pub fn for_invoice(
+        inv: &CheckedInvoice<'_>,
+        regime: Regime,
+        as_of: NaiveDate,
+        options: PenaltyOptions,
+    ) -> PenaltyRequest {
+        let invoice = inv.invoice;
+        PenaltyRequest {
+            invoice: PenaltyInvoice {
+                id: invoice.id.clone(),
+                number: invoice.number.clone(),
+                issue_date: invoice.issue_date,
+                due_date: inv.due_date,
+                currency: invoice.currency.clone(),
+                total: invoice.total,
+                payments: invoice.payments.clone(),
+                credit_notes: invoice.credit_notes.clone(),
+            },
+            regime,
+            as_of: as_of.max(invoice.issue_date),
+            options,
+            extra_rates: BTreeMap::new(),
+        }
+    }
+
+    /// The same request with newer rate rows.
+    pub fn with_extra_rates(mut self, extra_rates: BTreeMap<String, Vec<RateRow>>) -> PenaltyRequest {
+        self.extra_rates = extra_rates;
+        self
+    }
+}
+
+/// The décompte of a ledger invoice as of a day, under the default regime of its creditor and
+/// debtor (a French consumer's interest counted from `as_of` as the formal notice).
+pub fn invoice_decompte(ledger: &Ledger, invoice_id: &str, as_of: NaiveDate) -> Result<Decompte> {
+    let checked = ledger.check().map_err(|e| e.within("ledger"))?;
+    let inv = checked.invoices.iter().find(|i| i.invoice.id == invoice_id).ok_or_else(|| {
+        Error::new(ErrorCode::UnknownReference, "invoiceId", format!("no invoice `{invoice_id}` in the ledger"))
+    })?;
+    let debtor = checked.debtors.get(inv.debtor_index).map(|d| d.debtor.kind).unwrap_or(DebtorKind::Business);
+    let regime = Regime::default_for(&ledger.creditor.address.country, debtor, as_of);
+    decompte(&PenaltyRequest::for_invoice(inv, regime, as_of, PenaltyOptions::default()))
 }
 
 /// The itemised décompte of one invoice.

@@ -957,7 +957,7 @@ pub fn due_actions(
         let mut candidates: Vec<(&InvoiceState<'_, '_>, &Scheduled, &Event<'_>, Vec<ItemRef>)> = Vec::new();
         for st in &sched.states {
             let inv = st.inv;
-            if !inv.outstanding_on(today).is_positive() || open_dispute_on(inv, today) {
+            if !inv.chaseable_on(today) {
                 continue;
             }
             let mut latest: Option<(&Scheduled, &Event<'_>)> = None;
@@ -1056,8 +1056,4 @@ pub fn due_actions(
         }
     }
     Ok(actions)
-}
-
-fn open_dispute_on(inv: &CheckedInvoice<'_>, day: NaiveDate) -> bool {
-    inv.invoice.disputes.iter().any(|d| d.opened_on <= day && d.closed_on.is_none_or(|c| c > day))
 }

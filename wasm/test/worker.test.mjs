@@ -34,7 +34,7 @@ test('the package runs in a JavaScript Worker under Miniflare', async () => {
       scriptPath: join(work, 'out', 'worker.js'),
       modulesRoot: join(work, 'out'),
       modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
-      compatibilityDate: '2026-08-01',
+      compatibilityDate: '2026-04-20',
     });
     try {
       const ledger = readFileSync(new URL('../../samples/ledger.json', import.meta.url), 'utf8');

@@ -1,5 +1,16 @@
-//! `relance-worker`: the Cloudflare Worker that sends due reminders on a cron trigger and serves the
-//! ledger API over D1 (issue 6). Adapter only: the scheduling logic is `relance_core::planner`
-//! (`due_actions`), so the worker claims, sends and records, and nothing else.
+//! `relance-worker`: the Cloudflare Worker. A cron trigger sends the reminders that are due,
+//! exactly once; an authenticated HTTP API manages the ledger; storage is D1.
+//!
+//! Everything but the entry points is plain Rust over two small traits, `db::Database` and
+//! `send::Http`, so the orchestration is tested natively (SQLite, a fake transport) as well as in
+//! Miniflare on the built worker.
 
-pub use relance_core;
+pub mod api;
+pub mod config;
+pub mod cron;
+pub mod db;
+pub mod send;
+pub mod store;
+
+#[cfg(target_arch = "wasm32")]
+mod edge;

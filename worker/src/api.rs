@@ -1,0 +1,792 @@
+//! The HTTP API under `/v1/`, as plain Rust: a request in, a response out, over `Database`. The
+//! workerd entry point only converts to and from this shape. Every write is validated by the core
+//! first, then stored with its audit row in one transaction: bad input writes nothing.
+
+use crate::config::{Config, ConfigError};
+use crate::cron;
+use crate::db::{Database, DbError, Stmt};
+use crate::store::{self, StoredDebtor, Which};
+use chrono::{DateTime, NaiveDate, Utc};
+use relance_core::ledger::{Creditor, Debtor, Dispute, Invoice, Ledger, Payment, PaymentPlan};
+use relance_core::policy::{self, Policy};
+use relance_core::{json, Error};
+use serde::Serialize;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// A request, as the entry point hands it over.
+#[derive(Debug, Clone, Default)]
+pub struct ApiRequest {
+    /// `GET`, `POST`...
+    pub method: String,
+    /// The URL path (`/v1/invoices/F-1`), percent-decoded per segment by `segments`.
+    pub path: String,
+    /// Query parameters, decoded.
+    pub query: BTreeMap<String, String>,
+    /// Headers, names in lower case.
+    pub headers: BTreeMap<String, String>,
+    /// The body, already limited to `MAX_BODY_BYTES` by the entry point (`body_too_large` set).
+    pub body: String,
+    /// The body was longer than allowed.
+    pub body_too_large: bool,
+}
+
+/// A response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiResponse {
+    /// Status code.
+    pub status: u16,
+    /// Headers.
+    pub headers: Vec<(String, String)>,
+    /// JSON body (empty for 204).
+    pub body: String,
+}
+
+/// An error response: `{"error": {"code", "path", "message"}}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    status: u16,
+    code: String,
+    path: String,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: u16, code: &str, path: &str, message: impl Into<String>) -> ApiError {
+        ApiError { status, code: code.into(), path: path.into(), message: message.into() }
+    }
+    fn not_found(what: &str, id: &str) -> ApiError {
+        ApiError::new(404, "not_found", "", format!("no {what} `{id}`"))
+    }
+    fn conflict(path: &str, message: impl Into<String>) -> ApiError {
+        ApiError::new(409, "conflict", path, message)
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> ApiError {
+        ApiError::new(400, e.code().as_str(), e.path(), e.message())
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> ApiError {
+        if e.0.contains("UNIQUE constraint failed") {
+            return ApiError::conflict("", "a record with this id was created meanwhile");
+        }
+        ApiError::new(500, "storage", "", e.to_string())
+    }
+}
+
+type ApiResult = Result<(u16, Value), ApiError>;
+
+fn ok<T: Serialize>(status: u16, value: &T) -> ApiResult {
+    serde_json::to_value(value).map(|v| (status, v)).map_err(|e| ApiError::new(500, "internal", "", e.to_string()))
+}
+
+/// Compares two secrets in time independent of where they differ (and of their lengths).
+pub fn same_secret(given: &str, expected: &str) -> bool {
+    let a = Sha256::digest(given.as_bytes());
+    let b = Sha256::digest(expected.as_bytes());
+    a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn cors_headers(config: Option<&Config>, req: &ApiRequest) -> Vec<(String, String)> {
+    let (Some(config), Some(origin)) = (config, req.headers.get("origin")) else { return vec![] };
+    let allowed = config.cors_origins.iter().any(|o| o == "*" || o == origin);
+    if !allowed {
+        return vec![];
+    }
+    vec![
+        ("Access-Control-Allow-Origin".into(), origin.clone()),
+        ("Access-Control-Allow-Methods".into(), "GET, POST, PUT, PATCH, DELETE, OPTIONS".into()),
+        ("Access-Control-Allow-Headers".into(), "Authorization, Content-Type".into()),
+        ("Access-Control-Max-Age".into(), "600".into()),
+        ("Vary".into(), "Origin".into()),
+    ]
+}
+
+/// Handles one request at `now`.
+pub async fn handle(
+    db: &impl Database,
+    config: &Result<Config, ConfigError>,
+    req: &ApiRequest,
+    now: DateTime<Utc>,
+) -> ApiResponse {
+    let cors = cors_headers(config.as_ref().ok(), req);
+    if req.method == "OPTIONS" {
+        let status = if cors.is_empty() { 403 } else { 204 };
+        return ApiResponse { status, headers: cors, body: String::new() };
+    }
+    let result = route(db, config, req, now).await;
+    let (status, body) = match result {
+        Ok((204, _)) => (204, String::new()),
+        Ok((status, value)) => (status, value.to_string()),
+        Err(e) => (e.status, json!({ "error": { "code": e.code, "path": e.path, "message": e.message } }).to_string()),
+    };
+    let mut headers = vec![
+        ("Content-Type".into(), "application/json; charset=utf-8".into()),
+        ("Cache-Control".into(), "no-store".into()),
+        ("X-Content-Type-Options".into(), "nosniff".into()),
+    ];
+    if status == 401 {
+        headers.push(("WWW-Authenticate".into(), "Bearer realm=\"relance\"".into()));
+    }
+    headers.extend(cors);
+    ApiResponse { status, headers, body }
+}
+
+fn segments(path: &str) -> Vec<String> {
+    path.split('/').filter(|s| !s.is_empty()).map(percent_decode).collect()
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = |j: usize| bytes.get(j).and_then(|c| (*c as char).to_digit(16));
+        match (b, hex(i + 1), hex(i + 2)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
+                i += 3;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+async fn route(
+    db: &impl Database,
+    config: &Result<Config, ConfigError>,
+    req: &ApiRequest,
+    now: DateTime<Utc>,
+) -> ApiResult {
+    let seg = segments(&req.path);
+    let seg: Vec<&str> = seg.iter().map(String::as_str).collect();
+    let m = req.method.as_str();
+    if seg.first() != Some(&"v1") {
+        return Err(ApiError::new(404, "not_found", "", "the API lives under /v1/"));
+    }
+    if seg.get(1..) == Some(&["health"][..]) && m == "GET" {
+        return health(db, config).await;
+    }
+    let config = config.as_ref().map_err(|e| ApiError::new(500, "configuration", e.name, e.to_string()))?;
+    let Some(expected) = &config.api_token else {
+        return Err(ApiError::new(401, "unauthorized", "", "no API_TOKEN is set: the API is closed"));
+    };
+    let given = req.headers.get("authorization").and_then(|h| h.strip_prefix("Bearer ")).unwrap_or("");
+    if !same_secret(given.trim(), expected) {
+        return Err(ApiError::new(401, "unauthorized", "", "a valid `Authorization: Bearer <token>` is required"));
+    }
+    if req.body_too_large {
+        return Err(ApiError::new(
+            413,
+            "payload_too_large",
+            "",
+            format!("the body exceeds {} bytes", config.max_body_bytes),
+        ));
+    }
+    let q = |k: &str| req.query.get(k).map(String::as_str);
+    let day = |k: &str| -> Result<NaiveDate, ApiError> {
+        match q(k) {
+            None => Ok(now.date_naive()),
+            Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                .map_err(|_| ApiError::new(400, "invalid_date", k, format!("`{v}` is not a date YYYY-MM-DD"))),
+        }
+    };
+    let limit = match q("limit").map(str::parse::<i64>) {
+        None => 100,
+        Some(Ok(n)) if (1..=1000).contains(&n) => n,
+        Some(_) => return Err(ApiError::new(400, "out_of_range", "limit", "limit is a number from 1 to 1000")),
+    };
+    let body = req.body.as_str();
+    match (m, seg.get(1..).unwrap_or_default()) {
+        ("GET", ["settings"]) => get_settings(db).await,
+        ("PUT", ["settings"]) => put_settings(db, body, now).await,
+        ("GET", ["policies"]) => list_policies(db).await,
+        ("POST", ["policies"]) => put_policy(db, body, None, now).await,
+        ("GET", ["policies", id]) => get_policy(db, id).await,
+        ("PUT", ["policies", id]) => put_policy(db, body, Some(id), now).await,
+        ("DELETE", ["policies", id]) => delete_policy(db, id, now).await,
+        ("GET", ["debtors"]) => {
+            ok(200, &json!({ "debtors": store::debtors(db).await?.iter().map(debtor_view).collect::<Vec<_>>() }))
+        }
+        ("POST", ["debtors"]) => put_debtor(db, body, None, now).await,
+        ("GET", ["debtors", id]) => {
+            let d = store::debtor(db, id).await?.ok_or_else(|| ApiError::not_found("debtor", id))?;
+            ok(200, &debtor_view(&d))
+        }
+        ("PUT", ["debtors", id]) => put_debtor(db, body, Some(id), now).await,
+        ("DELETE", ["debtors", id]) => delete_debtor(db, id, now).await,
+        ("GET", ["invoices"]) => list_invoices(db, q("debtorId"), q("status"), day("asOf")?).await,
+        ("POST", ["invoices"]) => create_invoice(db, body, now).await,
+        ("GET", ["invoices", id]) => get_invoice(db, id, day("asOf")?).await,
+        ("PUT", ["invoices", id]) => replace_invoice(db, id, body, now).await,
+        ("DELETE", ["invoices", id]) => delete_invoice(db, id, now).await,
+        ("POST", ["invoices", id, "payments"]) => {
+            let p: Payment = json::from_json(body)?;
+            change_invoice(db, id, now, "payment.recorded", json!(p), move |inv| inv.payments.push(p)).await
+        }
+        ("POST", ["invoices", id, "disputes"]) => {
+            let d: Dispute = json::from_json(body)?;
+            change_invoice(db, id, now, "dispute.opened", json!(d), move |inv| inv.disputes.push(d)).await
+        }
+        ("POST", ["invoices", id, "disputes", "close"]) => close_dispute(db, id, body, now).await,
+        ("PUT", ["invoices", id, "payment-plan"]) => {
+            let p: PaymentPlan = json::from_json(body)?;
+            change_invoice(db, id, now, "payment_plan.set", json!(p), move |inv| inv.payment_plan = Some(p)).await
+        }
+        ("DELETE", ["invoices", id, "payment-plan"]) => {
+            change_invoice(db, id, now, "payment_plan.removed", json!(null), |inv| inv.payment_plan = None).await
+        }
+        ("GET", ["invoices", id, "timeline"]) => timeline(db, id, day("asOf")?).await,
+        ("GET", ["invoices", id, "decompte"]) => decompte(db, id, day("asOf")?).await,
+        ("POST", ["import", "invoices"]) => import_csv(db, req, now).await,
+        ("POST", ["import", "ledger"]) => import_ledger(db, body, now).await,
+        ("GET", ["deliveries"]) => {
+            ok(200, &json!({ "deliveries": store::deliveries(db, q("status"), q("debtorId"), limit).await? }))
+        }
+        ("GET", ["deliveries", key]) => {
+            let d = store::delivery_by_key(db, key).await?.ok_or_else(|| ApiError::not_found("delivery", key))?;
+            ok(200, &d)
+        }
+        ("POST", ["deliveries", key, "retry"]) => {
+            let changes = db
+                .batch(vec![
+                    store::requeue(key, now),
+                    store::audit_if_changed("api", "delivery.requeued", "delivery", key, &json!({}), now),
+                ])
+                .await?;
+            if changes.first() != Some(&1) {
+                return Err(ApiError::conflict(
+                    "",
+                    format!("delivery `{key}` does not exist or is not failed or cancelled"),
+                ));
+            }
+            ok(200, &store::delivery_by_key(db, key).await?)
+        }
+        ("GET", ["tasks"]) => ok(
+            200,
+            &json!({ "tasks": store::tasks(db, q("status"), limit).await?.into_iter().map(task_view).collect::<Vec<_>>() }),
+        ),
+        ("PATCH", ["tasks", id]) => patch_task(db, id, body, now).await,
+        ("GET", ["audit"]) => {
+            let before = match q("before").map(str::parse::<i64>) {
+                None => None,
+                Some(Ok(n)) => Some(n),
+                Some(Err(_)) => return Err(ApiError::new(400, "invalid_type", "before", "before is an audit id")),
+            };
+            let rows = store::audit_trail(db, before, limit).await?;
+            ok(
+                200,
+                &json!({ "audit": rows.into_iter().map(|mut r| {
+                if let Some(d) = r.get("detail").and_then(Value::as_str).and_then(|s| serde_json::from_str::<Value>(s).ok()) {
+                    r.insert("detail".into(), d);
+                }
+                r
+            }).collect::<Vec<_>>() }),
+            )
+        }
+        ("GET", ["outbox"]) => ok(200, &json!({ "outbox": store::outbox(db, limit).await? })),
+        ("GET", ["dry-run"]) => {
+            let at = match q("at") {
+                None => now,
+                Some(v) => DateTime::parse_from_rfc3339(v).map(|t| t.with_timezone(&Utc)).map_err(|_| {
+                    ApiError::new(400, "invalid_date_time", "at", format!("`{v}` is not an RFC 3339 date-time"))
+                })?,
+            };
+            ok(200, &cron::plan_run(db, config, at).await?)
+        }
+        (_, rest) => {
+            let known = !matches!(rest.first(), None | Some(&"health"));
+            if known {
+                Err(ApiError::new(405, "method_not_allowed", "", format!("{m} is not allowed on {}", req.path)))
+            } else {
+                Err(ApiError::new(404, "not_found", "", format!("no route {m} {}", req.path)))
+            }
+        }
+    }
+}
+
+async fn health(db: &impl Database, config: &Result<Config, ConfigError>) -> ApiResult {
+    let database = db.query(Stmt::new("SELECT COUNT(*) AS n FROM settings", vec![])).await.is_ok();
+    let status = if database && config.is_ok() { 200 } else { 503 };
+    ok(
+        status,
+        &json!({
+            "status": if status == 200 { "ok" } else { "degraded" },
+            "version": env!("CARGO_PKG_VERSION"),
+            "database": database,
+            "configuration": config.as_ref().err().map(ToString::to_string),
+        }),
+    )
+}
+
+// ---- validation through the core ---------------------------------------------------------------
+
+/// Re-roots a ledger error on the request body: `invoices[0].total` -> `total`.
+fn rebase(e: Error, prefix: &str, path: &str) -> ApiError {
+    let rest = e.path().strip_prefix(prefix).map(|r| r.trim_start_matches('.'));
+    match rest {
+        Some(r) if path.is_empty() => ApiError::new(400, e.code().as_str(), r, e.message()),
+        Some("") => ApiError::new(400, e.code().as_str(), path, e.message()),
+        Some(r) => ApiError::new(400, e.code().as_str(), &format!("{path}.{r}"), e.message()),
+        None => ApiError::from(e),
+    }
+}
+
+async fn creditor_or_409(db: &impl Database) -> Result<Creditor, ApiError> {
+    store::creditor(db).await?.ok_or_else(|| ApiError::conflict("", store::NO_CREDITOR))
+}
+
+/// Checks an invoice in the ledger of its debtor; returns whether it is still open.
+async fn check_invoice(db: &impl Database, invoice: &Invoice, path: &str) -> Result<bool, ApiError> {
+    let creditor = creditor_or_409(db).await?;
+    let debtor = store::debtor(db, &invoice.debtor_id).await?.ok_or_else(|| {
+        ApiError::new(400, "unknown_reference", &join(path, "debtorId"), format!("no debtor `{}`", invoice.debtor_id))
+    })?;
+    let ledger = Ledger { creditor, debtors: vec![debtor.debtor], invoices: vec![invoice.clone()] };
+    let checked = ledger.check().map_err(|e| rebase(e, "invoices[0]", path))?;
+    Ok(checked.invoices.first().is_some_and(|i| i.settled_on().is_none()))
+}
+
+fn join(path: &str, field: &str) -> String {
+    if path.is_empty() {
+        field.to_owned()
+    } else {
+        format!("{path}.{field}")
+    }
+}
+
+// ---- settings and policies ---------------------------------------------------------------------
+
+async fn get_settings(db: &impl Database) -> ApiResult {
+    ok(200, &json!({ "creditor": store::creditor(db).await?, "defaultPolicy": store::default_policy(db).await? }))
+}
+
+async fn policy_exists(db: &impl Database, id: &str) -> Result<bool, ApiError> {
+    Ok(policy::preset(id).is_ok() || store::policy(db, id).await?.is_some())
+}
+
+async fn put_settings(db: &impl Database, body: &str, now: DateTime<Utc>) -> ApiResult {
+    let mut value: Value = json::from_json(body)?;
+    let obj = value.as_object_mut().ok_or_else(|| ApiError::new(400, "invalid_type", "", "an object is expected"))?;
+    if let Some(k) = obj.keys().find(|k| *k != "creditor" && *k != "defaultPolicy") {
+        return Err(ApiError::new(400, "unknown_field", k, format!("unknown field `{k}`: creditor, defaultPolicy")));
+    }
+    let mut stmts = Vec::new();
+    if let Some(c) = obj.remove("creditor") {
+        let creditor: Creditor = json::from_value(c).map_err(|e| e.within("creditor"))?;
+        Ledger { creditor: creditor.clone(), debtors: vec![], invoices: vec![] }.check()?;
+        stmts.push(store::put_creditor(&creditor, now)?);
+        stmts.push(store::audit("api", "settings.creditor", "settings", "creditor", &json!(creditor), now));
+    }
+    if let Some(p) = obj.remove("defaultPolicy") {
+        let id = p.as_str().ok_or_else(|| ApiError::new(400, "invalid_type", "defaultPolicy", "a policy id"))?;
+        if !policy_exists(db, id).await? {
+            return Err(ApiError::new(400, "unknown_reference", "defaultPolicy", format!("no policy `{id}`")));
+        }
+        stmts.push(store::put_setting("default_policy", id.to_owned(), now));
+        stmts.push(store::audit("api", "settings.default_policy", "settings", "default_policy", &json!(id), now));
+    }
+    if !stmts.is_empty() {
+        db.batch(stmts).await?;
+    }
+    get_settings(db).await
+}
+
+async fn list_policies(db: &impl Database) -> ApiResult {
+    let presets: Vec<Policy> = ["gentle", "standard", "firm"]
+        .iter()
+        .filter_map(|id| policy::preset(id).ok().map(|p| p.policy().clone()))
+        .collect();
+    let custom: Vec<Policy> = store::policies(db).await?.into_values().collect();
+    ok(200, &json!({ "default": store::default_policy(db).await?, "presets": presets, "custom": custom }))
+}
+
+async fn get_policy(db: &impl Database, id: &str) -> ApiResult {
+    if let Some(p) = store::policy(db, id).await? {
+        return ok(200, &json!({ "preset": false, "policy": p }));
+    }
+    match policy::preset(id) {
+        Ok(p) => ok(200, &json!({ "preset": true, "policy": p.policy() })),
+        Err(_) => Err(ApiError::not_found("policy", id)),
+    }
+}
+
+async fn put_policy(db: &impl Database, body: &str, path_id: Option<&str>, now: DateTime<Utc>) -> ApiResult {
+    let p: Policy = json::from_json(body)?;
+    if let Some(id) = path_id {
+        if p.id != id {
+            return Err(ApiError::new(400, "invalid_id", "id", format!("the body's id `{}` is not `{id}`", p.id)));
+        }
+    }
+    if policy::preset(&p.id).is_ok() {
+        return Err(ApiError::conflict("id", format!("`{}` is a preset: choose another id", p.id)));
+    }
+    let exists = store::policy(db, &p.id).await?.is_some();
+    match (path_id, exists) {
+        (None, true) => return Err(ApiError::conflict("id", format!("policy `{}` exists: PUT it to replace", p.id))),
+        (Some(id), false) => return Err(ApiError::not_found("policy", id)),
+        _ => {}
+    }
+    let checked = p.check()?;
+    let p = checked.policy().clone();
+    db.batch(vec![
+        store::put_policy(&p, now)?,
+        store::audit("api", if exists { "policy.replaced" } else { "policy.created" }, "policy", &p.id, &json!(p), now),
+    ])
+    .await?;
+    ok(if exists { 200 } else { 201 }, &json!({ "preset": false, "policy": p }))
+}
+
+async fn delete_policy(db: &impl Database, id: &str, now: DateTime<Utc>) -> ApiResult {
+    if store::policy(db, id).await?.is_none() {
+        return Err(ApiError::not_found("policy", id));
+    }
+    let users = store::policy_users(db, id).await?;
+    if users > 0 || store::default_policy(db).await? == id {
+        return Err(ApiError::conflict("", format!("policy `{id}` is in use ({users} debtor(s), or the default)")));
+    }
+    db.batch(vec![store::delete_policy(id), store::audit("api", "policy.deleted", "policy", id, &json!({}), now)])
+        .await?;
+    Ok((204, Value::Null))
+}
+
+// ---- debtors ----------------------------------------------------------------------------------
+
+fn debtor_view(d: &StoredDebtor) -> Value {
+    let mut v = json!(d.debtor);
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("policyId".into(), json!(d.policy_id));
+    }
+    v
+}
+
+async fn put_debtor(db: &impl Database, body: &str, path_id: Option<&str>, now: DateTime<Utc>) -> ApiResult {
+    let mut value: Value = json::from_json(body)?;
+    let policy_id = match value.as_object_mut().and_then(|o| o.remove("policyId")) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(_) => return Err(ApiError::new(400, "invalid_type", "policyId", "a policy id (string) or null")),
+    };
+    let debtor: Debtor = json::from_value(value)?;
+    if let Some(id) = path_id {
+        if debtor.id != id {
+            return Err(ApiError::new(400, "invalid_id", "id", format!("the body's id `{}` is not `{id}`", debtor.id)));
+        }
+    }
+    if let Some(p) = &policy_id {
+        if !policy_exists(db, p).await? {
+            return Err(ApiError::new(400, "unknown_reference", "policyId", format!("no policy `{p}`")));
+        }
+    }
+    let creditor = creditor_or_409(db).await?;
+    Ledger { creditor, debtors: vec![debtor.clone()], invoices: vec![] }
+        .check()
+        .map_err(|e| rebase(e, "debtors[0]", ""))?;
+    let exists = store::debtor(db, &debtor.id).await?.is_some();
+    match (path_id, exists) {
+        (None, true) => {
+            return Err(ApiError::conflict("id", format!("debtor `{}` exists: PUT it to replace", debtor.id)))
+        }
+        (Some(id), false) => return Err(ApiError::not_found("debtor", id)),
+        _ => {}
+    }
+    let stored = StoredDebtor { debtor, policy_id };
+    let action = if exists { "debtor.replaced" } else { "debtor.created" };
+    db.batch(vec![
+        store::put_debtor(&stored, now)?,
+        store::audit("api", action, "debtor", &stored.debtor.id, &debtor_view(&stored), now),
+    ])
+    .await?;
+    ok(if exists { 200 } else { 201 }, &debtor_view(&stored))
+}
+
+async fn delete_debtor(db: &impl Database, id: &str, now: DateTime<Utc>) -> ApiResult {
+    if store::debtor(db, id).await?.is_none() {
+        return Err(ApiError::not_found("debtor", id));
+    }
+    let n = store::invoice_count(db, id).await?;
+    if n > 0 {
+        return Err(ApiError::conflict("", format!("debtor `{id}` has {n} invoice(s): delete them first")));
+    }
+    db.batch(vec![store::delete_debtor(id), store::audit("api", "debtor.deleted", "debtor", id, &json!({}), now)])
+        .await?;
+    Ok((204, Value::Null))
+}
+
+// ---- invoices ---------------------------------------------------------------------------------
+
+/// An invoice with what the core computes of it on a day.
+fn invoice_view(inv: &relance_core::ledger::CheckedInvoice<'_>, day: NaiveDate) -> Value {
+    json!({
+        "invoice": inv.invoice,
+        "dueDate": inv.due_date,
+        "outstanding": inv.outstanding_on(day).to_minor_units(&inv.invoice.currency),
+        "settledOn": inv.settled_on(),
+        "disputed": inv.disputed_on(day),
+        "daysLate": if inv.outstanding_on(day).is_positive() { (day - inv.due_date).num_days().max(0) } else { 0 },
+        "termFindings": inv.term_findings,
+    })
+}
+
+async fn list_invoices(db: &impl Database, debtor: Option<&str>, status: Option<&str>, day: NaiveDate) -> ApiResult {
+    let which = match (debtor, status) {
+        (Some(d), _) => Which::OfDebtor(d),
+        (None, Some("open")) => Which::Open,
+        _ => Which::All,
+    };
+    if !matches!(status, None | Some("open") | Some("settled")) {
+        return Err(ApiError::new(400, "unknown_variant", "status", "status is `open` or `settled`"));
+    }
+    let Some(book) = store::book(db, which).await? else { return ok(200, &json!({ "invoices": [] })) };
+    let checked = book.ledger.check()?;
+    let list: Vec<Value> = checked
+        .invoices
+        .iter()
+        .filter(|i| match status {
+            Some("open") => i.settled_on().is_none(),
+            Some("settled") => i.settled_on().is_some(),
+            _ => true,
+        })
+        .map(|i| invoice_view(i, day))
+        .collect();
+    ok(200, &json!({ "asOf": day, "invoices": list }))
+}
+
+async fn load_invoice(db: &impl Database, id: &str) -> Result<Invoice, ApiError> {
+    store::invoices(db, Which::One(id)).await?.into_iter().next().ok_or_else(|| ApiError::not_found("invoice", id))
+}
+
+async fn get_invoice(db: &impl Database, id: &str, day: NaiveDate) -> ApiResult {
+    let invoice = load_invoice(db, id).await?;
+    let book = store::book(db, Which::One(id)).await?.ok_or_else(|| ApiError::conflict("", store::NO_CREDITOR))?;
+    let checked = book.ledger.check()?;
+    let inv = checked
+        .invoices
+        .iter()
+        .find(|i| i.invoice.id == invoice.id)
+        .ok_or_else(|| ApiError::not_found("invoice", id))?;
+    ok(200, &invoice_view(inv, day))
+}
+
+async fn write_invoice(
+    db: &impl Database,
+    invoice: &Invoice,
+    open: bool,
+    action: &str,
+    detail: Value,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let mut stmts = store::put_invoice(invoice, open, now)?;
+    stmts.push(store::audit("api", action, "invoice", &invoice.id, &detail, now));
+    db.batch(stmts).await?;
+    Ok(())
+}
+
+async fn create_invoice(db: &impl Database, body: &str, now: DateTime<Utc>) -> ApiResult {
+    let invoice: Invoice = json::from_json(body)?;
+    let open = check_invoice(db, &invoice, "").await?;
+    if store::invoice_exists(db, &invoice.id).await? {
+        return Err(ApiError::conflict("id", format!("invoice `{}` exists: PUT it to replace", invoice.id)));
+    }
+    write_invoice(db, &invoice, open, "invoice.created", json!(invoice), now).await?;
+    get_invoice(db, &invoice.id, now.date_naive()).await.map(|(_, v)| (201, v))
+}
+
+async fn replace_invoice(db: &impl Database, id: &str, body: &str, now: DateTime<Utc>) -> ApiResult {
+    let invoice: Invoice = json::from_json(body)?;
+    if invoice.id != id {
+        return Err(ApiError::new(400, "invalid_id", "id", format!("the body's id `{}` is not `{id}`", invoice.id)));
+    }
+    load_invoice(db, id).await?;
+    let open = check_invoice(db, &invoice, "").await?;
+    write_invoice(db, &invoice, open, "invoice.replaced", json!(invoice), now).await?;
+    get_invoice(db, id, now.date_naive()).await
+}
+
+async fn delete_invoice(db: &impl Database, id: &str, now: DateTime<Utc>) -> ApiResult {
+    load_invoice(db, id).await?;
+    let mut stmts = store::delete_invoice(id);
+    stmts.push(store::audit("api", "invoice.deleted", "invoice", id, &json!({}), now));
+    db.batch(stmts).await?;
+    Ok((204, Value::Null))
+}
+
+/// Applies a change to a stored invoice, checks the result with the core, stores it.
+async fn change_invoice(
+    db: &impl Database,
+    id: &str,
+    now: DateTime<Utc>,
+    action: &str,
+    detail: Value,
+    change: impl FnOnce(&mut Invoice),
+) -> ApiResult {
+    let mut invoice = load_invoice(db, id).await?;
+    let before = (invoice.payments.len(), invoice.disputes.len());
+    change(&mut invoice);
+    let open = check_invoice(db, &invoice, "").await.map_err(|e| {
+        // A new payment or dispute is the body: point there rather than at its place in the list.
+        let (p, d) = before;
+        for (list, n) in [("payments", p), ("disputes", d)] {
+            let prefix = format!("{list}[{n}]");
+            if let Some(rest) = e.path.strip_prefix(&prefix) {
+                return ApiError { path: rest.trim_start_matches('.').to_owned(), ..e };
+            }
+        }
+        e
+    })?;
+    write_invoice(db, &invoice, open, action, detail, now).await?;
+    get_invoice(db, id, now.date_naive()).await
+}
+
+async fn close_dispute(db: &impl Database, id: &str, body: &str, now: DateTime<Utc>) -> ApiResult {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct Close {
+        #[serde(deserialize_with = "relance_core::date::de")]
+        closed_on: NaiveDate,
+    }
+    let close: Close = json::from_json(body)?;
+    let invoice = load_invoice(db, id).await?;
+    if !invoice.disputes.iter().any(|d| d.closed_on.is_none()) {
+        return Err(ApiError::conflict("", format!("invoice `{id}` has no open dispute")));
+    }
+    let closed_on = close.closed_on;
+    change_invoice(db, id, now, "dispute.closed", json!({ "closedOn": closed_on }), move |inv| {
+        if let Some(d) = inv.disputes.iter_mut().find(|d| d.closed_on.is_none()) {
+            d.closed_on = Some(closed_on);
+        }
+    })
+    .await
+}
+
+async fn timeline(db: &impl Database, id: &str, day: NaiveDate) -> ApiResult {
+    let invoice = load_invoice(db, id).await?;
+    let book = store::book(db, Which::OfDebtor(&invoice.debtor_id))
+        .await?
+        .ok_or_else(|| ApiError::conflict("", store::NO_CREDITOR))?;
+    let policy_id =
+        book.assignment.get(&invoice.debtor_id).cloned().unwrap_or_else(|| store::DEFAULT_POLICY_FALLBACK.into());
+    let policy = match book.policies.get(&policy_id) {
+        Some(p) => p.clone().check()?,
+        None => policy::preset(&policy_id)
+            .map_err(|_| ApiError::conflict("", format!("policy `{policy_id}` does not exist")))?,
+    };
+    let plan = relance_core::planner::plan(&book.ledger, &policy, day)?;
+    let entry = plan.invoices.into_iter().find(|t| t.invoice_id == id);
+    let deliveries: Vec<store::Delivery> = store::deliveries(db, None, Some(&invoice.debtor_id), 1000)
+        .await?
+        .into_iter()
+        .filter(|d| d.items.iter().any(|i| i.invoice_id == id))
+        .collect();
+    ok(200, &json!({ "asOf": day, "policyId": policy_id, "timeline": entry, "deliveries": deliveries }))
+}
+
+async fn decompte(db: &impl Database, id: &str, day: NaiveDate) -> ApiResult {
+    let invoice = load_invoice(db, id).await?;
+    let book =
+        store::book(db, Which::One(&invoice.id)).await?.ok_or_else(|| ApiError::conflict("", store::NO_CREDITOR))?;
+    ok(
+        200,
+        &relance_core::penalty::invoice_decompte(&book.ledger, id, day).map_err(|e| rebase(e, "ledger", "invoice"))?,
+    )
+}
+
+// ---- imports ----------------------------------------------------------------------------------
+
+async fn import_csv(db: &impl Database, req: &ApiRequest, now: DateTime<Utc>) -> ApiResult {
+    let ct = req.headers.get("content-type").map(String::as_str).unwrap_or("");
+    if !ct.starts_with("text/csv") {
+        return Err(ApiError::new(415, "unsupported_media_type", "", "send the file as `Content-Type: text/csv`"));
+    }
+    let invoices = relance_core::import::invoices_from_csv(&req.body)?;
+    let creditor = creditor_or_409(db).await?;
+    let debtors: Vec<Debtor> = store::debtors(db).await?.into_iter().map(|d| d.debtor).collect();
+    for (i, inv) in invoices.iter().enumerate() {
+        if store::invoice_exists(db, &inv.id).await? {
+            return Err(ApiError::conflict(&format!("rows[{i}].id"), format!("invoice `{}` exists already", inv.id)));
+        }
+    }
+    let ledger = Ledger { creditor, debtors, invoices };
+    let checked = ledger.check().map_err(|e| {
+        let path = e.path().replacen("invoices[", "rows[", 1);
+        ApiError::new(400, e.code().as_str(), &path, e.message())
+    })?;
+    let mut stmts = Vec::new();
+    for inv in &checked.invoices {
+        stmts.extend(store::put_invoice(inv.invoice, inv.settled_on().is_none(), now)?);
+        stmts.push(store::audit(
+            "api",
+            "invoice.imported",
+            "invoice",
+            &inv.invoice.id,
+            &json!({ "source": "csv" }),
+            now,
+        ));
+    }
+    db.batch(stmts).await?;
+    ok(201, &json!({ "imported": checked.invoices.len() }))
+}
+
+async fn import_ledger(db: &impl Database, body: &str, now: DateTime<Utc>) -> ApiResult {
+    let ledger: Ledger = json::from_json(body)?;
+    let checked = ledger.check()?;
+    let existing: BTreeMap<String, Option<String>> =
+        store::debtors(db).await?.into_iter().map(|d| (d.debtor.id, d.policy_id)).collect();
+    let mut stmts = vec![store::put_creditor(&ledger.creditor, now)?];
+    for d in &ledger.debtors {
+        let stored = StoredDebtor { debtor: d.clone(), policy_id: existing.get(&d.id).cloned().flatten() };
+        stmts.push(store::put_debtor(&stored, now)?);
+    }
+    for inv in &checked.invoices {
+        stmts.extend(store::put_invoice(inv.invoice, inv.settled_on().is_none(), now)?);
+    }
+    stmts.push(store::audit(
+        "api",
+        "ledger.imported",
+        "ledger",
+        "",
+        &json!({ "debtors": ledger.debtors.len(), "invoices": ledger.invoices.len() }),
+        now,
+    ));
+    db.batch(stmts).await?;
+    ok(201, &json!({ "debtors": ledger.debtors.len(), "invoices": ledger.invoices.len() }))
+}
+
+// ---- tasks ------------------------------------------------------------------------------------
+
+fn task_view(mut row: crate::db::Row) -> Value {
+    if let Some(d) = row.get("data").and_then(Value::as_str).and_then(|s| serde_json::from_str::<Value>(s).ok()) {
+        row.insert("data".into(), d);
+    }
+    Value::Object(row)
+}
+
+async fn patch_task(db: &impl Database, id: &str, body: &str, now: DateTime<Utc>) -> ApiResult {
+    let value: Value = json::from_json(body)?;
+    let status = value
+        .get("status")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ApiError::new(400, "missing_field", "status", "status: open, done or cancelled"))?;
+    if !matches!(status, "open" | "done" | "cancelled") {
+        return Err(ApiError::new(400, "unknown_variant", "status", "status: open, done or cancelled"));
+    }
+    let changes = db
+        .batch(vec![
+            store::set_task_status(id, status, now),
+            store::audit_if_changed("api", "task.status", "task", id, &json!({ "status": status }), now),
+        ])
+        .await?;
+    if changes.first() != Some(&1) {
+        return Err(ApiError::not_found("task", id));
+    }
+    ok(200, &json!({ "id": id, "status": status }))
+}

@@ -1,0 +1,134 @@
+//! The worker's settings, read once per request or run from wrangler vars and secrets. A bad value
+//! is reported by name; nothing falls back silently to a default the operator did not choose.
+
+use std::fmt;
+
+/// How emails leave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmailProvider {
+    /// Local mode: messages are recorded in the D1 `outbox` table, nothing leaves the machine.
+    Outbox,
+    /// Resend's HTTP API, with its `Idempotency-Key` header.
+    Resend {
+        /// `RESEND_API_KEY` (a secret).
+        api_key: String,
+    },
+}
+
+/// Everything configurable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// `API_TOKEN` (a secret): the bearer token of the HTTP API. Without it the API refuses all.
+    pub api_token: Option<String>,
+    /// `EMAIL_PROVIDER`: `outbox` (default) or `resend`.
+    pub email: EmailProvider,
+    /// `EMAIL_FROM`: the sender address, `Name <billing@example.com>`.
+    pub email_from: String,
+    /// `EMAIL_REPLY_TO`: optional.
+    pub email_reply_to: Option<String>,
+    /// `WEBHOOK_URL`: optional; receives every action as JSON (SMS, letters, automation).
+    pub webhook_url: Option<String>,
+    /// `WEBHOOK_SECRET` (a secret): signs webhook bodies (HMAC-SHA256, `X-Relance-Signature`).
+    pub webhook_secret: Option<String>,
+    /// `BATCH_SIZE`: most actions one run handles (sends and tasks); the rest waits for the next.
+    pub batch_size: usize,
+    /// `LEASE_SECONDS`: how long a claim holds before another run may retry it.
+    pub lease_seconds: i64,
+    /// `MAX_ATTEMPTS`: attempts before a delivery is marked failed.
+    pub max_attempts: i64,
+    /// `RETRY_BASE_SECONDS`: first back-off; it doubles with each attempt.
+    pub retry_base_seconds: i64,
+    /// `SEND_TIMEOUT_MS`: a provider call taking longer counts as failed (and is retried).
+    pub send_timeout_ms: u32,
+    /// `MAX_BODY_BYTES`: largest request body the API reads.
+    pub max_body_bytes: usize,
+    /// `CORS_ORIGINS`: comma-separated origins allowed to call the API from a browser (`*` for any).
+    pub cors_origins: Vec<String>,
+}
+
+/// A setting with a value it cannot take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The variable.
+    pub name: &'static str,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "setting {}: {}", self.name, self.message)
+    }
+}
+
+fn number<T: std::str::FromStr + PartialOrd + Copy + fmt::Display>(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: T,
+    min: T,
+    max: T,
+) -> Result<T, ConfigError> {
+    let Some(raw) = get(name).filter(|v| !v.trim().is_empty()) else { return Ok(default) };
+    match raw.trim().parse::<T>() {
+        Ok(v) if v >= min && v <= max => Ok(v),
+        _ => Err(ConfigError { name, message: format!("`{raw}` is not a number from {min} to {max}") }),
+    }
+}
+
+impl Config {
+    /// Reads the settings through `get` (a wrangler var or secret by name).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let non_empty = |name: &str| get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let email = match non_empty("EMAIL_PROVIDER").as_deref().unwrap_or("outbox") {
+            "outbox" => EmailProvider::Outbox,
+            "resend" => EmailProvider::Resend {
+                api_key: non_empty("RESEND_API_KEY").ok_or_else(|| ConfigError {
+                    name: "RESEND_API_KEY",
+                    message: "EMAIL_PROVIDER is `resend`: set the secret with `wrangler secret put RESEND_API_KEY`"
+                        .into(),
+                })?,
+            },
+            other => {
+                return Err(ConfigError {
+                    name: "EMAIL_PROVIDER",
+                    message: format!("`{other}` is not a provider; use `outbox` or `resend`"),
+                })
+            }
+        };
+        let email_from = non_empty("EMAIL_FROM").unwrap_or_default();
+        if email != EmailProvider::Outbox && !email_from.contains('@') {
+            return Err(ConfigError { name: "EMAIL_FROM", message: "the sender address is required to send".into() });
+        }
+        let webhook_url = non_empty("WEBHOOK_URL");
+        if let Some(url) = &webhook_url {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(ConfigError { name: "WEBHOOK_URL", message: format!("`{url}` is not an http(s) URL") });
+            }
+        }
+        Ok(Config {
+            api_token: non_empty("API_TOKEN"),
+            email,
+            email_from,
+            email_reply_to: non_empty("EMAIL_REPLY_TO"),
+            webhook_url,
+            webhook_secret: non_empty("WEBHOOK_SECRET"),
+            batch_size: number(&get, "BATCH_SIZE", 200, 1, 10_000)?,
+            lease_seconds: number(&get, "LEASE_SECONDS", 600, 30, 86_400)?,
+            max_attempts: number(&get, "MAX_ATTEMPTS", 5, 1, 50)?,
+            retry_base_seconds: number(&get, "RETRY_BASE_SECONDS", 900, 1, 86_400)?,
+            send_timeout_ms: number(&get, "SEND_TIMEOUT_MS", 10_000, 100, 60_000)?,
+            max_body_bytes: number(&get, "MAX_BODY_BYTES", 1_048_576, 1_024, 10_485_760)?,
+            cors_origins: non_empty("CORS_ORIGINS")
+                .map(|v| v.split(',').map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect())
+                .unwrap_or_default(),
+        })
+    }
+
+    /// The provider's name as recorded on deliveries.
+    pub fn provider_name(&self) -> &'static str {
+        match self.email {
+            EmailProvider::Outbox => "outbox",
+            EmailProvider::Resend { .. } => "resend",
+        }
+    }
+}

@@ -1,0 +1,469 @@
+//! The scheduled run: what is due now, claimed before it is sent, recorded after. Plain Rust over
+//! the `Database` and `Http` traits, so the same code runs in workerd and in the native tests.
+//!
+//! Exactly once: a key is claimed by inserting its delivery row (one insert wins); only the
+//! claimant sends, with the key as the provider's idempotency key; only the claimant records the
+//! outcome. A run that dies after its claim leaves the row `claimed`: once the lease is over, a
+//! later run takes it over and sends again with the same key, which the provider (or the local
+//! outbox, or the task table) deduplicates. Transient failures back off; after `MAX_ATTEMPTS`
+//! the delivery is `failed`, visible in the API.
+
+use crate::config::{Config, EmailProvider};
+use crate::db::{Database, DbError};
+use crate::send::{classify, resend_request, webhook_request, Attempt, Http};
+use crate::store::{self, Book, Delivery, NewClaim, Outcome, Which};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use relance_core::ledger::{Debtor, Ledger};
+use relance_core::messages::{render_message, MessageRequest, ReminderView, RenderedMessage, TemplateSet};
+use relance_core::planner::{due_actions, Action};
+use relance_core::policy::{self, Channel, CheckedPolicy, Policy};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+/// Everything a delivery sends, stored with its claim so that a retry sends the very same thing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Payload {
+    /// The planner's action.
+    pub action: Action,
+    /// The debtor, as it was when the action was rendered.
+    pub debtor: Debtor,
+    /// Email recipients.
+    pub recipients: Vec<String>,
+    /// The rendered message; absent when it could not be rendered (see `error`).
+    pub message: Option<RenderedMessage>,
+    /// Why it could not be rendered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// An action of this run, rendered.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Prepared {
+    /// What goes out.
+    pub payload: Payload,
+    /// Where: `outbox`, `resend`, `webhook` or `task`.
+    pub route: &'static str,
+}
+
+/// What the next run would do.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunPlan {
+    /// The time it is computed for.
+    pub at: String,
+    /// Deliveries to take over (expired lease, or retry due), within the batch.
+    pub retries: Vec<Delivery>,
+    /// New actions, within the batch.
+    pub actions: Vec<Prepared>,
+    /// Due actions left for a later run by the batch size.
+    pub deferred: usize,
+    /// Problems that kept some debtors out of the run (bad policy assignment...).
+    pub problems: Vec<String>,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunReport {
+    /// Run id.
+    pub run_id: String,
+    /// Scheduled time.
+    pub at: String,
+    /// Actions due (before the batch limit).
+    pub due: usize,
+    /// Emails accepted (provider or outbox) and webhooks delivered.
+    pub sent: usize,
+    /// Tasks created.
+    pub tasks: usize,
+    /// Attempts that failed and will be retried.
+    pub retrying: usize,
+    /// Deliveries given up.
+    pub failed: usize,
+    /// Retries dropped because the invoices were paid or disputed meanwhile.
+    pub cancelled: usize,
+    /// Keys another run holds (a concurrent run), skipped.
+    pub busy: usize,
+    /// Due actions left for the next run.
+    pub deferred: usize,
+    /// Problems met.
+    pub problems: Vec<String>,
+}
+
+/// The route of a channel under this configuration.
+fn route(config: &Config, channel: Channel) -> &'static str {
+    match channel {
+        Channel::Email => match config.email {
+            EmailProvider::Outbox => "outbox",
+            EmailProvider::Resend { .. } => "resend",
+        },
+        Channel::Sms if config.webhook_url.is_some() => "webhook",
+        _ => "task",
+    }
+}
+
+/// The task kind of a channel.
+fn task_kind(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Email => "email",
+        Channel::Sms => "sms",
+        Channel::PhoneTask => "call",
+        Channel::Letter => "letter",
+        Channel::RegisteredLetter => "registered_letter",
+        Channel::LegalAction => "legal_action",
+        Channel::AgencyHandoff => "agency_handoff",
+    }
+}
+
+/// The stored name of a channel.
+pub fn channel_name(channel: Channel) -> String {
+    serde_json::to_value(channel).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+fn resolve_policy(book: &Book, id: &str) -> Result<CheckedPolicy, String> {
+    match book.policies.get(id) {
+        Some(p) => Policy::check(p.clone()).map_err(|e| format!("policy `{id}`: {e}")),
+        None => policy::preset(id).map_err(|_| format!("policy `{id}` does not exist")),
+    }
+}
+
+/// Each debtor's ledger (creditor, the debtor, its invoices): messages are rendered against it,
+/// so rendering costs the size of one debtor's account, not of the whole book.
+fn ledgers_by_debtor(ledger: &Ledger) -> HashMap<&str, Ledger> {
+    let mut out: HashMap<&str, Ledger> = ledger
+        .debtors
+        .iter()
+        .map(|d| {
+            (d.id.as_str(), Ledger { creditor: ledger.creditor.clone(), debtors: vec![d.clone()], invoices: vec![] })
+        })
+        .collect();
+    for inv in &ledger.invoices {
+        if let Some(l) = out.get_mut(inv.debtor_id.as_str()) {
+            l.invoices.push(inv.clone());
+        }
+    }
+    out
+}
+
+/// The due actions of the whole book at `now`, each debtor under its own policy, in a stable order.
+fn all_due_actions(
+    book: &Book,
+    sent: &[relance_core::planner::SentEntry],
+    now: DateTime<Utc>,
+) -> (Vec<Action>, Vec<String>) {
+    let mut by_policy: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (debtor, policy_id) in &book.assignment {
+        by_policy.entry(policy_id.as_str()).or_default().push(debtor.as_str());
+    }
+    let mut actions = Vec::new();
+    let mut problems = Vec::new();
+    for (policy_id, debtors) in by_policy {
+        let policy = match resolve_policy(book, policy_id) {
+            Ok(p) => p,
+            Err(e) => {
+                problems.push(format!("{e}: {} debtor(s) not chased", debtors.len()));
+                continue;
+            }
+        };
+        let ledger = if book.assignment.values().any(|p| p != policy_id) {
+            book.ledger.subset(|d| debtors.contains(&d.id.as_str()))
+        } else {
+            book.ledger.clone()
+        };
+        match due_actions(&ledger, &policy, sent, now) {
+            Ok(list) => actions.extend(list),
+            Err(e) => problems.push(format!("policy `{policy_id}`: the ledger does not check: {e}")),
+        }
+    }
+    actions.sort_by(|a, b| (a.level, &a.debtor_id, &a.key).cmp(&(b.level, &b.debtor_id, &b.key)));
+    (actions, problems)
+}
+
+/// Earlier sends to this debtor about the action's invoices, for the letters that list them.
+async fn reminders(
+    db: &impl Database,
+    action: &Action,
+    ledger: &Ledger,
+    now: DateTime<Utc>,
+) -> Result<Vec<ReminderView>, DbError> {
+    let checked = match ledger.check() {
+        Ok(c) => c,
+        Err(_) => return Ok(vec![]),
+    };
+    let Some(debtor) = checked.debtors.first() else { return Ok(vec![]) };
+    let mut out = Vec::new();
+    for d in store::deliveries(db, None, Some(&action.debtor_id), 500).await? {
+        if !matches!(d.status.as_str(), "sent" | "task") || d.key == action.key {
+            continue;
+        }
+        if !d.items.iter().any(|i| action.items.iter().any(|a| a.invoice_id == i.invoice_id)) {
+            continue;
+        }
+        let (Some(at), Ok(channel)) = (
+            d.sent_at.as_deref().and_then(store::parse_ts),
+            serde_json::from_value::<Channel>(serde_json::Value::String(d.channel.clone())),
+        ) else {
+            continue;
+        };
+        if at <= now {
+            out.push(ReminderView { date: debtor.local_date(at), channel, step_id: d.step_id.clone() });
+        }
+    }
+    out.sort_by(|a, b| (a.date, &a.step_id).cmp(&(b.date, &b.step_id)));
+    Ok(out)
+}
+
+async fn prepare(
+    db: &impl Database,
+    config: &Config,
+    templates: &TemplateSet,
+    action: Action,
+    ledger: &Ledger,
+    now: DateTime<Utc>,
+) -> Result<Prepared, DbError> {
+    let debtor = ledger.debtors.first().cloned();
+    let date: NaiveDate = ledger
+        .check()
+        .ok()
+        .and_then(|c| c.debtors.first().map(|d| d.local_date(now)))
+        .unwrap_or_else(|| now.date_naive());
+    let mut request = MessageRequest::for_action(&action, date);
+    if action.level >= 3 {
+        request.reminders = reminders(db, &action, ledger, now).await?;
+    }
+    let (message, error) = match render_message(templates, ledger, &request) {
+        Ok(m) => (Some(m), None),
+        Err(e) => {
+            (None, Some(format!("the message does not render: [{}] {}: {}", e.code().as_str(), e.path(), e.message())))
+        }
+    };
+    let debtor = debtor.ok_or_else(|| DbError(format!("debtor `{}` vanished during the run", action.debtor_id)))?;
+    let route = route(config, action.channel);
+    Ok(Prepared {
+        payload: Payload { recipients: debtor.contacts.emails.clone(), debtor, action, message, error },
+        route,
+    })
+}
+
+/// What the run at `now` would do, without writing anything (the API's dry run).
+pub async fn plan_run(db: &impl Database, config: &Config, now: DateTime<Utc>) -> Result<RunPlan, DbError> {
+    plan_with_book(db, config, now).await.map(|(plan, _)| plan)
+}
+
+/// The plan, and the open book it was made from.
+async fn plan_with_book(
+    db: &impl Database,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Result<(RunPlan, Option<Book>), DbError> {
+    let budget = config.batch_size;
+    let retries = store::retryable(db, now, i64::try_from(budget).unwrap_or(i64::MAX)).await?;
+    let mut plan = RunPlan { at: store::ts(now), retries, actions: vec![], deferred: 0, problems: vec![] };
+    let Some(book) = store::book(db, Which::Open).await? else {
+        plan.problems.push(store::NO_CREDITOR.into());
+        return Ok((plan, None));
+    };
+    let sent = store::sent_log(db).await?;
+    let (actions, problems) = all_due_actions(&book, &sent, now);
+    plan.problems = problems;
+    let room = budget.saturating_sub(plan.retries.len());
+    plan.deferred = actions.len().saturating_sub(room);
+    let templates = TemplateSet::builtin().map_err(|e| DbError(format!("built-in templates: {e}")))?;
+    let ledgers = ledgers_by_debtor(&book.ledger);
+    for action in actions.into_iter().take(room) {
+        let Some(ledger) = ledgers.get(action.debtor_id.as_str()) else { continue };
+        plan.actions.push(prepare(db, config, &templates, action, ledger, now).await?);
+    }
+    Ok((plan, Some(book)))
+}
+
+/// The scheduled run at `now` (the trigger's scheduled time). `run_id` must differ between runs.
+pub async fn run(
+    db: &impl Database,
+    http: &impl Http,
+    config: &Config,
+    now: DateTime<Utc>,
+    run_id: &str,
+) -> Result<RunReport, DbError> {
+    let (plan, open) = plan_with_book(db, config, now).await?;
+    let mut report = RunReport {
+        run_id: run_id.to_owned(),
+        at: plan.at.clone(),
+        due: plan.actions.len() + plan.deferred,
+        deferred: plan.deferred,
+        problems: plan.problems.clone(),
+        ..RunReport::default()
+    };
+    let lease_until = now + Duration::seconds(config.lease_seconds);
+    for d in &plan.retries {
+        if !store::claim_retry(db, &d.key, run_id, now, lease_until).await? {
+            report.busy += 1;
+            continue;
+        }
+        let attempt = d.attempts + 1;
+        let outcome = match serde_json::from_str::<Payload>(&d.payload) {
+            Err(e) => Outcome::Failed { error: format!("stored payload does not decode: {e}") },
+            Ok(payload) => match still_due(open.as_ref(), &payload.action, now) {
+                Some(reason) => Outcome::Cancelled { reason },
+                None if attempt > config.max_attempts => Outcome::Failed {
+                    error: format!(
+                        "gave up after {} attempts: {}",
+                        config.max_attempts,
+                        d.last_error.clone().unwrap_or_else(|| "no answer recorded".into())
+                    ),
+                },
+                None => {
+                    let prepared = Prepared { route: route(config, payload.action.channel), payload };
+                    deliver(db, http, config, &prepared, attempt, now).await?
+                }
+            },
+        };
+        tally(&mut report, &outcome);
+        store::record(db, &d.key, run_id, &outcome, now).await?;
+    }
+    for prepared in &plan.actions {
+        let action = &prepared.payload.action;
+        let payload = serde_json::to_string(&prepared.payload).map_err(|e| DbError(format!("payload: {e}")))?;
+        let claim = NewClaim {
+            key: &action.key,
+            debtor_id: &action.debtor_id,
+            step_id: &action.step_id,
+            channel: &channel_name(action.channel),
+            items: &action
+                .items
+                .iter()
+                .map(|i| relance_core::planner::ItemRef {
+                    invoice_id: i.invoice_id.clone(),
+                    step_id: i.step_id.clone(),
+                })
+                .collect::<Vec<_>>(),
+            payload: &payload,
+            provider: prepared.route,
+        };
+        if !store::claim_new(db, &claim, run_id, now, lease_until).await? {
+            report.busy += 1;
+            continue;
+        }
+        let outcome = deliver(db, http, config, prepared, 1, now).await?;
+        tally(&mut report, &outcome);
+        store::record(db, &action.key, run_id, &outcome, now).await?;
+    }
+    let detail = serde_json::to_value(&report).unwrap_or_default();
+    db.batch(vec![store::audit(&format!("cron:{run_id}"), "run", "run", run_id, &detail, now)]).await?;
+    Ok(report)
+}
+
+fn tally(report: &mut RunReport, outcome: &Outcome) {
+    match outcome {
+        Outcome::Sent { .. } => report.sent += 1,
+        Outcome::Task => report.tasks += 1,
+        Outcome::Retry { .. } => report.retrying += 1,
+        Outcome::Failed { .. } => report.failed += 1,
+        Outcome::Cancelled { .. } => report.cancelled += 1,
+    }
+}
+
+/// Why a retried action must not go out any more (paid, disputed), or `None` if it still must.
+fn still_due(open: Option<&Book>, action: &Action, now: DateTime<Utc>) -> Option<String> {
+    let Some(book) = open else { return Some(store::NO_CREDITOR.into()) };
+    let ledger = book.ledger.subset(|d| d.id == action.debtor_id);
+    let Ok(checked) = ledger.check() else { return None };
+    let today = checked.debtors.first().map_or(now.date_naive(), |d| d.local_date(now));
+    let chaseable = action
+        .items
+        .iter()
+        .any(|item| checked.invoices.iter().any(|inv| inv.invoice.id == item.invoice_id && inv.chaseable_on(today)));
+    (!chaseable).then(|| "the invoices were paid or disputed before the retry".to_owned())
+}
+
+/// One attempt at a claimed delivery.
+async fn deliver(
+    db: &impl Database,
+    http: &impl Http,
+    config: &Config,
+    prepared: &Prepared,
+    attempt: i64,
+    now: DateTime<Utc>,
+) -> Result<Outcome, DbError> {
+    let payload = &prepared.payload;
+    let action = &payload.action;
+    let key = action.key.as_str();
+    let Some(message) = &payload.message else {
+        return Ok(Outcome::Failed { error: payload.error.clone().unwrap_or_else(|| "no message".into()) });
+    };
+    let transient = |error: String| {
+        if attempt >= config.max_attempts {
+            Outcome::Failed { error: format!("gave up after {attempt} attempts: {error}") }
+        } else {
+            let factor = 1_i64 << (attempt - 1).clamp(0, 20);
+            Outcome::Retry {
+                error,
+                next_attempt_at: now + Duration::seconds(config.retry_base_seconds.saturating_mul(factor)),
+            }
+        }
+    };
+    let outcome = |attempt_result: Attempt, done: Outcome| match attempt_result {
+        Attempt::Accepted { provider_message_id } => match done {
+            Outcome::Sent { .. } => Outcome::Sent { provider_message_id },
+            other => other,
+        },
+        Attempt::Transient(e) => transient(e),
+        Attempt::Permanent(e) => Outcome::Failed { error: e },
+    };
+    match prepared.route {
+        "outbox" | "resend" if payload.recipients.is_empty() => {
+            Ok(Outcome::Failed { error: format!("debtor `{}` has no email address", action.debtor_id) })
+        }
+        "outbox" => {
+            let stmt =
+                store::add_outbox(key, &payload.recipients, &message.subject, &message.text, &message.html, now)?;
+            db.batch(vec![stmt]).await?;
+            Ok(Outcome::Sent { provider_message_id: Some(key.to_owned()) })
+        }
+        "resend" => {
+            let Some(request) = resend_request(config, key, &payload.recipients, message) else {
+                return Ok(transient("EMAIL_PROVIDER changed since the claim".into()));
+            };
+            Ok(outcome(
+                classify(http.post(request, config.send_timeout_ms).await),
+                Outcome::Sent { provider_message_id: None },
+            ))
+        }
+        "webhook" => {
+            let body = webhook_body(prepared);
+            let Some(request) = webhook_request(config, key, body) else {
+                return Ok(transient("WEBHOOK_URL was removed since the claim".into()));
+            };
+            Ok(outcome(
+                classify(http.post(request, config.send_timeout_ms).await),
+                Outcome::Sent { provider_message_id: None },
+            ))
+        }
+        _ => {
+            let due_on = action.items.iter().map(|i| i.planned_date).max().map(|d| d.to_string()).unwrap_or_default();
+            let data = serde_json::to_string(payload).map_err(|e| DbError(format!("task: {e}")))?;
+            db.batch(vec![store::add_task(key, task_kind(action.channel), &action.debtor_id, &due_on, &data, now)])
+                .await?;
+            match webhook_request(config, key, webhook_body(prepared)) {
+                Some(request) => Ok(outcome(classify(http.post(request, config.send_timeout_ms).await), Outcome::Task)),
+                None => Ok(Outcome::Task),
+            }
+        }
+    }
+}
+
+/// The JSON a webhook receives.
+pub fn webhook_body(prepared: &Prepared) -> String {
+    let p = &prepared.payload;
+    serde_json::json!({
+        "event": "relance.action",
+        "key": p.action.key,
+        "channel": p.action.channel,
+        "task": prepared.route == "task",
+        "debtor": p.debtor,
+        "action": p.action,
+        "message": p.message,
+    })
+    .to_string()
+}

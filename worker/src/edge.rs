@@ -1,0 +1,154 @@
+//! The workerd entry points: D1 and fetch behind the crate's traits, and the two events. They
+//! convert and delegate; all decisions are in `api` and `cron`.
+
+use crate::api::{self, ApiRequest};
+use crate::config::{Config, ConfigError};
+use crate::cron;
+use crate::db::{Database, DbError, Param, Row, Stmt};
+use crate::send::{Http, HttpFailure, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use futures_util::future::{select, Either};
+use std::collections::BTreeMap;
+use worker::wasm_bindgen::JsValue;
+use worker::{
+    event, AbortController, Context, D1Database, D1PreparedStatement, Delay, Env, Fetch, Headers, Method, Request,
+    RequestInit, Response, ScheduleContext, ScheduledEvent,
+};
+
+struct D1(D1Database);
+
+fn bound(db: &D1Database, stmt: &Stmt) -> Result<D1PreparedStatement, DbError> {
+    let values: Vec<JsValue> = stmt
+        .params
+        .iter()
+        .map(|p| match p {
+            Param::Null => JsValue::NULL,
+            // Integers we bind are counts and flags, far below 2^53.
+            Param::Int(i) => JsValue::from_f64(*i as f64),
+            Param::Text(s) => JsValue::from_str(s),
+        })
+        .collect();
+    db.prepare(stmt.sql).bind(&values).map_err(|e| DbError(e.to_string()))
+}
+
+impl Database for D1 {
+    async fn query(&self, stmt: Stmt) -> Result<Vec<Row>, DbError> {
+        let result = bound(&self.0, &stmt)?.all().await.map_err(|e| DbError(e.to_string()))?;
+        result.results::<Row>().map_err(|e| DbError(e.to_string()))
+    }
+
+    async fn batch(&self, stmts: Vec<Stmt>) -> Result<Vec<u64>, DbError> {
+        let prepared = stmts.iter().map(|s| bound(&self.0, s)).collect::<Result<Vec<_>, _>>()?;
+        let results = self.0.batch(prepared).await.map_err(|e| DbError(e.to_string()))?;
+        Ok(results.iter().map(|r| r.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0) as u64).collect())
+    }
+}
+
+struct WorkerFetch;
+
+async fn post(req: HttpRequest) -> worker::Result<HttpResponse> {
+    let headers = Headers::new();
+    for (k, v) in &req.headers {
+        headers.set(k, v)?;
+    }
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_headers(headers).with_body(Some(JsValue::from_str(&req.body)));
+    let request = Request::new_with_init(&req.url, &init)?;
+    let controller = AbortController::default();
+    let mut response = Fetch::Request(request).send_with_signal(&controller.signal()).await?;
+    let status = response.status_code();
+    let body = response.text().await.unwrap_or_default();
+    Ok(HttpResponse { status, body })
+}
+
+impl Http for WorkerFetch {
+    async fn post(&self, req: HttpRequest, timeout_ms: u32) -> Result<HttpResponse, HttpFailure> {
+        let call = Box::pin(post(req));
+        let timer = Delay::from(std::time::Duration::from_millis(u64::from(timeout_ms)));
+        match select(call, timer).await {
+            Either::Left((Ok(r), _)) => Ok(r),
+            Either::Left((Err(e), _)) => Err(HttpFailure::Network(e.to_string())),
+            // Dropping the call future drops its fetch.
+            Either::Right(_) => Err(HttpFailure::Timeout),
+        }
+    }
+}
+
+fn config(env: &Env) -> Result<Config, ConfigError> {
+    Config::from_lookup(|name| {
+        env.secret(name).ok().map(|s| s.to_string()).or_else(|| env.var(name).ok().map(|v| v.to_string()))
+    })
+}
+
+fn millis_to_utc(ms: f64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms as i64).unwrap_or_default()
+}
+
+async fn read_request(mut req: Request, max_body: usize) -> ApiRequest {
+    let url = req.url().ok();
+    let query: BTreeMap<String, String> = url
+        .as_ref()
+        .map(|u| u.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+        .unwrap_or_default();
+    let headers: BTreeMap<String, String> = req.headers().entries().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
+    let declared = headers.get("content-length").and_then(|v| v.parse::<usize>().ok()).unwrap_or(0);
+    let method = req.method().to_string();
+    let path = url.as_ref().map(|u| u.path().to_owned()).unwrap_or_else(|| req.path());
+    let (body, body_too_large) = if declared > max_body {
+        (String::new(), true)
+    } else if matches!(method.as_str(), "POST" | "PUT" | "PATCH") {
+        let text = req.text().await.unwrap_or_default();
+        let too_large = text.len() > max_body;
+        (if too_large { String::new() } else { text }, too_large)
+    } else {
+        (String::new(), false)
+    };
+    ApiRequest { method, path, query, headers, body, body_too_large }
+}
+
+#[event(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    let config = config(&env);
+    let max_body = config.as_ref().map_or(1_048_576, |c| c.max_body_bytes);
+    let request = read_request(req, max_body).await;
+    let now = millis_to_utc(worker::Date::now().as_millis() as f64);
+    let db = D1(env.d1("DB")?);
+    let out = api::handle(&db, &config, &request, now).await;
+    let headers = Headers::new();
+    for (k, v) in &out.headers {
+        headers.set(k, v)?;
+    }
+    let response = if out.body.is_empty() { Response::empty()? } else { Response::ok(out.body)? };
+    Ok(response.with_status(out.status).with_headers(headers))
+}
+
+#[event(scheduled)]
+async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    // The scheduled time, not the clock: a late or repeated trigger computes the same actions.
+    let at = millis_to_utc(event.schedule());
+    let nonce = (worker::js_sys::Math::random() * 4_294_967_296.0) as u64;
+    let run_id = format!("{}-{nonce:08x}", at.format("%Y%m%dT%H%M%SZ"));
+    let config = match config(&env) {
+        Ok(c) => c,
+        Err(e) => {
+            worker::console_error!("relance: run {run_id} not started: {e}");
+            return;
+        }
+    };
+    let db = match env.d1("DB") {
+        Ok(db) => D1(db),
+        Err(e) => {
+            worker::console_error!("relance: run {run_id} not started: D1 binding `DB`: {e}");
+            return;
+        }
+    };
+    match cron::run(&db, &WorkerFetch, &config, at, &run_id).await {
+        Ok(report) => worker::console_log!("relance: run {}", serde_json::to_string(&report).unwrap_or_default()),
+        Err(e) => worker::console_error!("relance: run {run_id} stopped: {e}; unclaimed actions wait for the next run"),
+    }
+}

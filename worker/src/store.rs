@@ -1,0 +1,736 @@
+//! Every SQL statement of the worker, with bound parameters only, and the assembly of stored rows
+//! back into the core's `Ledger`. Writes that belong together go through one `batch` (one
+//! transaction): an invoice and its payments, an outcome and its audit row.
+
+use crate::db::{int, text, Database, DbError, Param, Row, Stmt};
+use chrono::{DateTime, SecondsFormat, Utc};
+use relance_core::ledger::{Creditor, Debtor, Dispute, Invoice, Ledger, Payment, PaymentPlan};
+use relance_core::planner::{ItemRef, SentEntry};
+use relance_core::policy::Policy;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// Stored times: UTC, whole seconds, `Z`: they compare as text.
+pub fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Parses a stored time.
+pub fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+}
+
+fn json<T: Serialize>(value: &T) -> Result<String, DbError> {
+    serde_json::to_string(value).map_err(|e| DbError(format!("cannot encode a document: {e}")))
+}
+
+fn doc<T: DeserializeOwned>(row: &Row, col: &str) -> Result<T, DbError> {
+    let raw = text(row, col).ok_or_else(|| DbError(format!("column `{col}` is missing")))?;
+    serde_json::from_str(&raw).map_err(|e| DbError(format!("stored `{col}` does not decode: {e}")))
+}
+
+// ---- settings ---------------------------------------------------------------------------------
+
+/// The policy debtors follow unless assigned another.
+pub const DEFAULT_POLICY_FALLBACK: &str = "standard";
+
+/// Reads the creditor, if set.
+pub async fn creditor(db: &impl Database) -> Result<Option<Creditor>, DbError> {
+    let rows = db.query(Stmt::new("SELECT value FROM settings WHERE key = 'creditor'", vec![])).await?;
+    rows.first().map(|r| doc(r, "value")).transpose()
+}
+
+/// Reads the default policy id.
+pub async fn default_policy(db: &impl Database) -> Result<String, DbError> {
+    let rows = db.query(Stmt::new("SELECT value FROM settings WHERE key = 'default_policy'", vec![])).await?;
+    Ok(rows.first().and_then(|r| text(r, "value")).unwrap_or_else(|| DEFAULT_POLICY_FALLBACK.to_owned()))
+}
+
+/// Writes a setting.
+pub fn put_setting(key: &str, value: String, now: DateTime<Utc>) -> Stmt {
+    Stmt::new(
+        "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        vec![key.into(), value.into(), ts(now).into()],
+    )
+}
+
+/// Writes the creditor.
+pub fn put_creditor(creditor: &Creditor, now: DateTime<Utc>) -> Result<Stmt, DbError> {
+    Ok(put_setting("creditor", json(creditor)?, now))
+}
+
+// ---- policies ---------------------------------------------------------------------------------
+
+/// Custom policies by id.
+pub async fn policies(db: &impl Database) -> Result<BTreeMap<String, Policy>, DbError> {
+    let rows = db.query(Stmt::new("SELECT id, data FROM policies ORDER BY id", vec![])).await?;
+    rows.iter().map(|r| Ok((text(r, "id").unwrap_or_default(), doc(r, "data")?))).collect()
+}
+
+/// One custom policy.
+pub async fn policy(db: &impl Database, id: &str) -> Result<Option<Policy>, DbError> {
+    let rows = db.query(Stmt::new("SELECT data FROM policies WHERE id = ?1", vec![id.into()])).await?;
+    rows.first().map(|r| doc(r, "data")).transpose()
+}
+
+/// Creates or replaces a custom policy.
+pub fn put_policy(policy: &Policy, now: DateTime<Utc>) -> Result<Stmt, DbError> {
+    Ok(Stmt::new(
+        "INSERT INTO policies (id, data, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
+         ON CONFLICT (id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+        vec![policy.id.clone().into(), json(policy)?.into(), ts(now).into()],
+    ))
+}
+
+/// Deletes a custom policy.
+pub fn delete_policy(id: &str) -> Stmt {
+    Stmt::new("DELETE FROM policies WHERE id = ?1", vec![id.into()])
+}
+
+/// How many debtors follow a policy explicitly.
+pub async fn policy_users(db: &impl Database, id: &str) -> Result<i64, DbError> {
+    let rows = db.query(Stmt::new("SELECT COUNT(*) AS n FROM debtors WHERE policy_id = ?1", vec![id.into()])).await?;
+    Ok(rows.first().and_then(|r| int(r, "n")).unwrap_or(0))
+}
+
+// ---- debtors ----------------------------------------------------------------------------------
+
+/// A stored debtor with its policy assignment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredDebtor {
+    /// The core debtor.
+    pub debtor: Debtor,
+    /// Its policy (id or preset); `None` follows the default.
+    pub policy_id: Option<String>,
+}
+
+fn stored_debtor(row: &Row) -> Result<StoredDebtor, DbError> {
+    Ok(StoredDebtor { debtor: doc(row, "data")?, policy_id: text(row, "policy_id") })
+}
+
+/// All debtors, by id.
+pub async fn debtors(db: &impl Database) -> Result<Vec<StoredDebtor>, DbError> {
+    let rows = db.query(Stmt::new("SELECT policy_id, data FROM debtors ORDER BY id", vec![])).await?;
+    rows.iter().map(stored_debtor).collect()
+}
+
+/// One debtor.
+pub async fn debtor(db: &impl Database, id: &str) -> Result<Option<StoredDebtor>, DbError> {
+    let rows = db.query(Stmt::new("SELECT policy_id, data FROM debtors WHERE id = ?1", vec![id.into()])).await?;
+    rows.first().map(stored_debtor).transpose()
+}
+
+/// Creates or replaces a debtor.
+pub fn put_debtor(d: &StoredDebtor, now: DateTime<Utc>) -> Result<Stmt, DbError> {
+    Ok(Stmt::new(
+        "INSERT INTO debtors (id, policy_id, data, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)
+         ON CONFLICT (id) DO UPDATE SET policy_id = excluded.policy_id, data = excluded.data,
+           updated_at = excluded.updated_at",
+        vec![d.debtor.id.clone().into(), d.policy_id.clone().into(), json(&d.debtor)?.into(), ts(now).into()],
+    ))
+}
+
+/// Deletes a debtor (the API refuses while invoices reference it).
+pub fn delete_debtor(id: &str) -> Stmt {
+    Stmt::new("DELETE FROM debtors WHERE id = ?1", vec![id.into()])
+}
+
+/// How many invoices a debtor has.
+pub async fn invoice_count(db: &impl Database, debtor_id: &str) -> Result<i64, DbError> {
+    let rows =
+        db.query(Stmt::new("SELECT COUNT(*) AS n FROM invoices WHERE debtor_id = ?1", vec![debtor_id.into()])).await?;
+    Ok(rows.first().and_then(|r| int(r, "n")).unwrap_or(0))
+}
+
+// ---- invoices ---------------------------------------------------------------------------------
+
+/// Which invoices to load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which<'a> {
+    /// Every invoice.
+    All,
+    /// Invoices not settled yet.
+    Open,
+    /// One invoice.
+    One(&'a str),
+    /// One debtor's invoices.
+    OfDebtor(&'a str),
+}
+
+/// Loads invoices with their payments, disputes and plan, as core invoices, ordered by id.
+pub async fn invoices(db: &impl Database, which: Which<'_>) -> Result<Vec<Invoice>, DbError> {
+    // Four fixed queries (one per table), each filtered the same way through the parent invoice.
+    let (head, pays, disputes, plans, arg): (&'static str, &'static str, &'static str, &'static str, Option<&str>) =
+        match which {
+            Which::All => (
+                "SELECT id, data FROM invoices ORDER BY id",
+                "SELECT invoice_id, data FROM payments ORDER BY id",
+                "SELECT invoice_id, data FROM disputes ORDER BY id",
+                "SELECT invoice_id, data FROM payment_plans",
+                None,
+            ),
+            Which::Open => (
+                "SELECT id, data FROM invoices WHERE open = 1 ORDER BY id",
+                "SELECT p.invoice_id, p.data FROM payments p JOIN invoices i ON i.id = p.invoice_id
+                 WHERE i.open = 1 ORDER BY p.id",
+                "SELECT d.invoice_id, d.data FROM disputes d JOIN invoices i ON i.id = d.invoice_id
+                 WHERE i.open = 1 ORDER BY d.id",
+                "SELECT p.invoice_id, p.data FROM payment_plans p JOIN invoices i ON i.id = p.invoice_id
+                 WHERE i.open = 1",
+                None,
+            ),
+            Which::One(id) => (
+                "SELECT id, data FROM invoices WHERE id = ?1",
+                "SELECT invoice_id, data FROM payments WHERE invoice_id = ?1 ORDER BY id",
+                "SELECT invoice_id, data FROM disputes WHERE invoice_id = ?1 ORDER BY id",
+                "SELECT invoice_id, data FROM payment_plans WHERE invoice_id = ?1",
+                Some(id),
+            ),
+            Which::OfDebtor(id) => (
+                "SELECT id, data FROM invoices WHERE debtor_id = ?1 ORDER BY id",
+                "SELECT p.invoice_id, p.data FROM payments p JOIN invoices i ON i.id = p.invoice_id
+                 WHERE i.debtor_id = ?1 ORDER BY p.id",
+                "SELECT d.invoice_id, d.data FROM disputes d JOIN invoices i ON i.id = d.invoice_id
+                 WHERE i.debtor_id = ?1 ORDER BY d.id",
+                "SELECT p.invoice_id, p.data FROM payment_plans p JOIN invoices i ON i.id = p.invoice_id
+                 WHERE i.debtor_id = ?1",
+                Some(id),
+            ),
+        };
+    let params = || arg.map(|a| vec![Param::from(a)]).unwrap_or_default();
+    let mut list: Vec<Invoice> =
+        db.query(Stmt::new(head, params())).await?.iter().map(|r| doc(r, "data")).collect::<Result<_, _>>()?;
+    let index: HashMap<String, usize> = list.iter().enumerate().map(|(i, inv)| (inv.id.clone(), i)).collect();
+    for row in db.query(Stmt::new(pays, params())).await? {
+        let payment: Payment = doc(&row, "data")?;
+        if let Some(inv) = text(&row, "invoice_id").and_then(|id| index.get(&id)).and_then(|&i| list.get_mut(i)) {
+            inv.payments.push(payment);
+        }
+    }
+    for row in db.query(Stmt::new(disputes, params())).await? {
+        let dispute: Dispute = doc(&row, "data")?;
+        if let Some(inv) = text(&row, "invoice_id").and_then(|id| index.get(&id)).and_then(|&i| list.get_mut(i)) {
+            inv.disputes.push(dispute);
+        }
+    }
+    for row in db.query(Stmt::new(plans, params())).await? {
+        let plan: PaymentPlan = doc(&row, "data")?;
+        if let Some(inv) = text(&row, "invoice_id").and_then(|id| index.get(&id)).and_then(|&i| list.get_mut(i)) {
+            inv.payment_plan = Some(plan);
+        }
+    }
+    Ok(list)
+}
+
+/// The statements that store an invoice and its parts, replacing what was stored under its id.
+/// `open` comes from the core's settlement of the checked invoice.
+pub fn put_invoice(invoice: &Invoice, open: bool, now: DateTime<Utc>) -> Result<Vec<Stmt>, DbError> {
+    let at = ts(now);
+    let id = invoice.id.clone();
+    let head = Invoice { payments: vec![], disputes: vec![], payment_plan: None, ..invoice.clone() };
+    let mut stmts = vec![
+        Stmt::new("DELETE FROM payments WHERE invoice_id = ?1", vec![id.clone().into()]),
+        Stmt::new("DELETE FROM disputes WHERE invoice_id = ?1", vec![id.clone().into()]),
+        Stmt::new("DELETE FROM payment_plans WHERE invoice_id = ?1", vec![id.clone().into()]),
+        Stmt::new(
+            "INSERT INTO invoices (id, debtor_id, open, data, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+             ON CONFLICT (id) DO UPDATE SET debtor_id = excluded.debtor_id, open = excluded.open,
+               data = excluded.data, updated_at = excluded.updated_at",
+            vec![
+                id.clone().into(),
+                invoice.debtor_id.clone().into(),
+                Param::Int(i64::from(open)),
+                json(&head)?.into(),
+                at.clone().into(),
+            ],
+        ),
+    ];
+    for p in &invoice.payments {
+        stmts.push(Stmt::new(
+            "INSERT INTO payments (invoice_id, data, created_at) VALUES (?1, ?2, ?3)",
+            vec![id.clone().into(), json(p)?.into(), at.clone().into()],
+        ));
+    }
+    for d in &invoice.disputes {
+        stmts.push(Stmt::new(
+            "INSERT INTO disputes (invoice_id, data, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+            vec![id.clone().into(), json(d)?.into(), at.clone().into()],
+        ));
+    }
+    if let Some(plan) = &invoice.payment_plan {
+        stmts.push(Stmt::new(
+            "INSERT INTO payment_plans (invoice_id, data, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+            vec![id.into(), json(plan)?.into(), at.into()],
+        ));
+    }
+    Ok(stmts)
+}
+
+/// The statements that delete an invoice and its parts.
+pub fn delete_invoice(id: &str) -> Vec<Stmt> {
+    [
+        "DELETE FROM payments WHERE invoice_id = ?1",
+        "DELETE FROM disputes WHERE invoice_id = ?1",
+        "DELETE FROM payment_plans WHERE invoice_id = ?1",
+        "DELETE FROM invoices WHERE id = ?1",
+    ]
+    .into_iter()
+    .map(|sql| Stmt::new(sql, vec![id.into()]))
+    .collect()
+}
+
+/// Whether an invoice id is taken.
+pub async fn invoice_exists(db: &impl Database, id: &str) -> Result<bool, DbError> {
+    Ok(!db.query(Stmt::new("SELECT 1 AS x FROM invoices WHERE id = ?1", vec![id.into()])).await?.is_empty())
+}
+
+/// Invoice ids and their open flag, for listings.
+pub async fn invoice_ids(db: &impl Database) -> Result<Vec<(String, String, bool)>, DbError> {
+    let rows = db.query(Stmt::new("SELECT id, debtor_id, open FROM invoices ORDER BY id", vec![])).await?;
+    Ok(rows
+        .iter()
+        .map(|r| {
+            (text(r, "id").unwrap_or_default(), text(r, "debtor_id").unwrap_or_default(), int(r, "open") == Some(1))
+        })
+        .collect())
+}
+
+// ---- the ledger as the core sees it ------------------------------------------------------------
+
+/// What the cron and the read endpoints work on.
+#[derive(Debug, Clone)]
+pub struct Book {
+    /// The core ledger (creditor, debtors, the invoices asked for).
+    pub ledger: Ledger,
+    /// Each debtor's effective policy id.
+    pub assignment: BTreeMap<String, String>,
+    /// Custom policies.
+    pub policies: BTreeMap<String, Policy>,
+}
+
+/// The creditor is not configured yet: nothing can be computed.
+pub const NO_CREDITOR: &str = "the creditor is not set: PUT /v1/settings first";
+
+/// Loads the book. Only the debtors with loaded invoices are kept when `which` is not `All`.
+pub async fn book(db: &impl Database, which: Which<'_>) -> Result<Option<Book>, DbError> {
+    let Some(creditor) = creditor(db).await? else { return Ok(None) };
+    let default = default_policy(db).await?;
+    let invoices = invoices(db, which).await?;
+    let wanted: std::collections::HashSet<&str> = invoices.iter().map(|i| i.debtor_id.as_str()).collect();
+    let mut assignment = BTreeMap::new();
+    let mut kept = Vec::new();
+    for d in debtors(db).await? {
+        if which == Which::All || wanted.contains(d.debtor.id.as_str()) {
+            assignment.insert(d.debtor.id.clone(), d.policy_id.clone().unwrap_or_else(|| default.clone()));
+            kept.push(d.debtor);
+        }
+    }
+    Ok(Some(Book { ledger: Ledger { creditor, debtors: kept, invoices }, assignment, policies: policies(db).await? }))
+}
+
+// ---- deliveries -------------------------------------------------------------------------------
+
+/// A delivery row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Delivery {
+    /// Idempotency key.
+    pub key: String,
+    /// Debtor.
+    pub debtor_id: String,
+    /// Leading step.
+    pub step_id: String,
+    /// Channel.
+    pub channel: String,
+    /// Invoice-steps covered.
+    pub items: Vec<ItemRef>,
+    /// `claimed`, `sent`, `task`, `retry`, `failed`, `cancelled`.
+    pub status: String,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// Provider used.
+    pub provider: Option<String>,
+    /// The provider's message id.
+    pub provider_message_id: Option<String>,
+    /// Last error.
+    pub last_error: Option<String>,
+    /// First claim.
+    pub claimed_at: String,
+    /// Claim held until.
+    pub lease_until: Option<String>,
+    /// Next retry.
+    pub next_attempt_at: Option<String>,
+    /// Sent (or task created).
+    pub sent_at: Option<String>,
+    /// Last change.
+    pub updated_at: String,
+    /// What is (re)sent: the action, the recipients, the rendered message.
+    #[serde(skip)]
+    pub payload: String,
+}
+
+fn delivery(row: &Row) -> Result<Delivery, DbError> {
+    Ok(Delivery {
+        key: text(row, "key").unwrap_or_default(),
+        debtor_id: text(row, "debtor_id").unwrap_or_default(),
+        step_id: text(row, "step_id").unwrap_or_default(),
+        channel: text(row, "channel").unwrap_or_default(),
+        items: doc(row, "items")?,
+        status: text(row, "status").unwrap_or_default(),
+        attempts: int(row, "attempts").unwrap_or(0),
+        provider: text(row, "provider"),
+        provider_message_id: text(row, "provider_message_id"),
+        last_error: text(row, "last_error"),
+        claimed_at: text(row, "claimed_at").unwrap_or_default(),
+        lease_until: text(row, "lease_until"),
+        next_attempt_at: text(row, "next_attempt_at"),
+        sent_at: text(row, "sent_at"),
+        updated_at: text(row, "updated_at").unwrap_or_default(),
+        payload: text(row, "payload").unwrap_or_default(),
+    })
+}
+
+macro_rules! select_deliveries {
+    ($tail:literal) => {
+        concat!(
+            "SELECT key, debtor_id, step_id, channel, items, status, attempts, provider, provider_message_id,
+               last_error, claimed_at, lease_until, next_attempt_at, sent_at, updated_at, payload
+             FROM deliveries ",
+            $tail
+        )
+    };
+}
+
+/// Deliveries, newest first, optionally of one status or one debtor.
+pub async fn deliveries(
+    db: &impl Database,
+    status: Option<&str>,
+    debtor_id: Option<&str>,
+    limit: i64,
+) -> Result<Vec<Delivery>, DbError> {
+    let rows = db
+        .query(Stmt::new(
+            select_deliveries!(
+                "WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR debtor_id = ?2)
+                 ORDER BY claimed_at DESC, key LIMIT ?3"
+            ),
+            vec![status.into(), debtor_id.into(), Param::Int(limit)],
+        ))
+        .await?;
+    rows.iter().map(delivery).collect()
+}
+
+/// One delivery.
+pub async fn delivery_by_key(db: &impl Database, key: &str) -> Result<Option<Delivery>, DbError> {
+    let rows = db.query(Stmt::new(select_deliveries!("WHERE key = ?1"), vec![key.into()])).await?;
+    rows.first().map(delivery).transpose()
+}
+
+/// The planner's view of what was already sent or claimed for the debtors with open invoices:
+/// a claimed, retrying or failed key is handled by the delivery machinery, never planned again.
+pub async fn sent_log(db: &impl Database) -> Result<Vec<SentEntry>, DbError> {
+    let rows = db
+        .query(Stmt::new(
+            "SELECT key, items, claimed_at FROM deliveries
+             WHERE status <> 'cancelled' AND debtor_id IN (SELECT debtor_id FROM invoices WHERE open = 1)",
+            vec![],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(SentEntry {
+                key: text(r, "key").unwrap_or_default(),
+                sent_at: text(r, "claimed_at").as_deref().and_then(parse_ts).unwrap_or_default(),
+                items: doc(r, "items")?,
+            })
+        })
+        .collect()
+}
+
+/// Deliveries a run may take over now: a claim whose lease ran out (its run died or hung), or a
+/// retry whose back-off is over. Oldest first.
+pub async fn retryable(db: &impl Database, now: DateTime<Utc>, limit: i64) -> Result<Vec<Delivery>, DbError> {
+    let rows = db
+        .query(Stmt::new(
+            select_deliveries!(
+                "WHERE (status = 'claimed' AND lease_until <= ?1) OR (status = 'retry' AND next_attempt_at <= ?1)
+                 ORDER BY claimed_at, key LIMIT ?2"
+            ),
+            vec![ts(now).into(), Param::Int(limit)],
+        ))
+        .await?;
+    rows.iter().map(delivery).collect()
+}
+
+/// A new claim: the row exists once per key, so of two runs only one inserts it (changes = 1).
+pub struct NewClaim<'a> {
+    /// Idempotency key.
+    pub key: &'a str,
+    /// Debtor.
+    pub debtor_id: &'a str,
+    /// Leading step.
+    pub step_id: &'a str,
+    /// Channel (snake_case).
+    pub channel: &'a str,
+    /// Invoice-steps covered.
+    pub items: &'a [ItemRef],
+    /// What is sent.
+    pub payload: &'a str,
+    /// Provider.
+    pub provider: &'a str,
+}
+
+/// Inserts a claim unless the key exists. Returns true when this run owns it.
+pub async fn claim_new(
+    db: &impl Database,
+    c: &NewClaim<'_>,
+    run_id: &str,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let changes = db
+        .batch(vec![Stmt::new(
+            "INSERT INTO deliveries (key, debtor_id, step_id, channel, items, status, attempts, provider, payload,
+               run_id, claimed_at, lease_until, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'claimed', 1, ?6, ?7, ?8, ?9, ?10, ?9)
+             ON CONFLICT (key) DO NOTHING",
+            vec![
+                c.key.into(),
+                c.debtor_id.into(),
+                c.step_id.into(),
+                c.channel.into(),
+                json(&c.items)?.into(),
+                c.provider.into(),
+                c.payload.into(),
+                run_id.into(),
+                ts(now).into(),
+                ts(lease_until).into(),
+            ],
+        )])
+        .await?;
+    Ok(changes.first() == Some(&1))
+}
+
+/// Takes over a retryable delivery (same conditions as `retryable`, checked again atomically).
+/// Returns true when this run owns it.
+pub async fn claim_retry(
+    db: &impl Database,
+    key: &str,
+    run_id: &str,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let changes = db
+        .batch(vec![Stmt::new(
+            "UPDATE deliveries SET status = 'claimed', attempts = attempts + 1, run_id = ?2, lease_until = ?4,
+               next_attempt_at = NULL, updated_at = ?3
+             WHERE key = ?1 AND ((status = 'claimed' AND lease_until <= ?3)
+                                 OR (status = 'retry' AND next_attempt_at <= ?3))",
+            vec![key.into(), run_id.into(), ts(now).into(), ts(lease_until).into()],
+        )])
+        .await?;
+    Ok(changes.first() == Some(&1))
+}
+
+/// The final or intermediate state a run records for a delivery it owns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Accepted by the provider (or recorded in the local outbox).
+    Sent {
+        /// The provider's message id.
+        provider_message_id: Option<String>,
+    },
+    /// A task was created for a person.
+    Task,
+    /// To be tried again at `next_attempt_at`.
+    Retry {
+        /// Why it failed this time.
+        error: String,
+        /// When to try again.
+        next_attempt_at: DateTime<Utc>,
+    },
+    /// Given up: after the last attempt, or refused in a way retrying cannot fix.
+    Failed {
+        /// Why.
+        error: String,
+    },
+    /// Not sent because the invoices were paid or disputed since it was claimed.
+    Cancelled {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Outcome {
+    /// The stored status.
+    pub fn status(&self) -> &'static str {
+        match self {
+            Outcome::Sent { .. } => "sent",
+            Outcome::Task => "task",
+            Outcome::Retry { .. } => "retry",
+            Outcome::Failed { .. } => "failed",
+            Outcome::Cancelled { .. } => "cancelled",
+        }
+    }
+}
+
+/// Records an outcome, if this run still owns the claim (a run whose lease ran out and was taken
+/// over records nothing), with its audit row, in one transaction. Returns whether it was recorded.
+pub async fn record(
+    db: &impl Database,
+    key: &str,
+    run_id: &str,
+    outcome: &Outcome,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let (provider_id, error, next): (Option<String>, Option<String>, Option<String>) = match outcome {
+        Outcome::Sent { provider_message_id } => (provider_message_id.clone(), None, None),
+        Outcome::Task => (None, None, None),
+        Outcome::Retry { error, next_attempt_at } => (None, Some(error.clone()), Some(ts(*next_attempt_at))),
+        Outcome::Failed { error } => (None, Some(error.clone()), None),
+        Outcome::Cancelled { reason } => (None, Some(reason.clone()), None),
+    };
+    let done = matches!(outcome, Outcome::Sent { .. } | Outcome::Task);
+    let detail = serde_json::json!({ "status": outcome.status(), "error": error, "providerMessageId": provider_id });
+    let changes = db
+        .batch(vec![
+            Stmt::new(
+                "UPDATE deliveries SET status = ?3, provider_message_id = COALESCE(?4, provider_message_id),
+                   last_error = ?5, next_attempt_at = ?6, sent_at = CASE WHEN ?7 = 1 THEN ?8 ELSE sent_at END,
+                   lease_until = NULL, updated_at = ?8
+                 WHERE key = ?1 AND run_id = ?2 AND status = 'claimed'",
+                vec![
+                    key.into(),
+                    run_id.into(),
+                    outcome.status().into(),
+                    provider_id.into(),
+                    error.into(),
+                    next.into(),
+                    Param::Int(i64::from(done)),
+                    ts(now).into(),
+                ],
+            ),
+            // The audit row only if the update above applied: changes() is the row count of the
+            // previous statement of this transaction.
+            Stmt::new(
+                "INSERT INTO audit (at, actor, action, entity, entity_id, detail)
+                 SELECT ?1, ?2, ?3, 'delivery', ?4, ?5 WHERE changes() = 1",
+                vec![
+                    ts(now).into(),
+                    format!("cron:{run_id}").into(),
+                    format!("delivery.{}", outcome.status()).into(),
+                    key.into(),
+                    detail.to_string().into(),
+                ],
+            ),
+        ])
+        .await?;
+    Ok(changes.first() == Some(&1))
+}
+
+/// Puts a failed or cancelled delivery back in the queue (an operator fixed the cause).
+pub fn requeue(key: &str, now: DateTime<Utc>) -> Stmt {
+    Stmt::new(
+        "UPDATE deliveries SET status = 'retry', attempts = 0, next_attempt_at = ?2, updated_at = ?2
+         WHERE key = ?1 AND status IN ('failed', 'cancelled')",
+        vec![key.into(), ts(now).into()],
+    )
+}
+
+// ---- tasks and outbox ----------------------------------------------------------------------------
+
+/// Creates a task once per key (a retried delivery does not duplicate it).
+pub fn add_task(key: &str, kind: &str, debtor_id: &str, due_on: &str, data: &str, now: DateTime<Utc>) -> Stmt {
+    Stmt::new(
+        "INSERT INTO tasks (id, kind, debtor_id, status, due_on, data, created_at, updated_at)
+         VALUES (?1, ?2, ?3, 'open', ?4, ?5, ?6, ?6) ON CONFLICT (id) DO NOTHING",
+        vec![key.into(), kind.into(), debtor_id.into(), due_on.into(), data.into(), ts(now).into()],
+    )
+}
+
+/// Tasks, newest first.
+pub async fn tasks(db: &impl Database, status: Option<&str>, limit: i64) -> Result<Vec<Row>, DbError> {
+    db.query(Stmt::new(
+        "SELECT id, kind, debtor_id, status, due_on, data, created_at, updated_at FROM tasks
+         WHERE (?1 IS NULL OR status = ?1) ORDER BY created_at DESC, id LIMIT ?2",
+        vec![status.into(), Param::Int(limit)],
+    ))
+    .await
+}
+
+/// Changes a task's status.
+pub fn set_task_status(id: &str, status: &str, now: DateTime<Utc>) -> Stmt {
+    Stmt::new(
+        "UPDATE tasks SET status = ?2, updated_at = ?3 WHERE id = ?1",
+        vec![id.into(), status.into(), ts(now).into()],
+    )
+}
+
+/// Records an email in the local outbox, once per key.
+pub fn add_outbox(
+    key: &str,
+    recipients: &[String],
+    subject: &str,
+    text_body: &str,
+    html_body: &str,
+    now: DateTime<Utc>,
+) -> Result<Stmt, DbError> {
+    Ok(Stmt::new(
+        "INSERT INTO outbox (key, recipients, subject, text_body, html_body, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (key) DO NOTHING",
+        vec![key.into(), json(&recipients)?.into(), subject.into(), text_body.into(), html_body.into(), ts(now).into()],
+    ))
+}
+
+/// The local outbox, newest first.
+pub async fn outbox(db: &impl Database, limit: i64) -> Result<Vec<Row>, DbError> {
+    db.query(Stmt::new(
+        "SELECT key, recipients, subject, text_body, created_at FROM outbox ORDER BY created_at DESC, key LIMIT ?1",
+        vec![Param::Int(limit)],
+    ))
+    .await
+}
+
+// ---- audit ------------------------------------------------------------------------------------
+
+/// An audit row.
+pub fn audit(
+    actor: &str,
+    action: &str,
+    entity: &str,
+    entity_id: &str,
+    detail: &serde_json::Value,
+    now: DateTime<Utc>,
+) -> Stmt {
+    Stmt::new(
+        "INSERT INTO audit (at, actor, action, entity, entity_id, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        vec![ts(now).into(), actor.into(), action.into(), entity.into(), entity_id.into(), detail.to_string().into()],
+    )
+}
+
+/// An audit row written only if the previous statement of the batch changed exactly one row.
+pub fn audit_if_changed(
+    actor: &str,
+    action: &str,
+    entity: &str,
+    entity_id: &str,
+    detail: &serde_json::Value,
+    now: DateTime<Utc>,
+) -> Stmt {
+    Stmt::new(
+        "INSERT INTO audit (at, actor, action, entity, entity_id, detail) SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE changes() = 1",
+        vec![ts(now).into(), actor.into(), action.into(), entity.into(), entity_id.into(), detail.to_string().into()],
+    )
+}
+
+/// The audit trail, newest first, before an id (for paging).
+pub async fn audit_trail(db: &impl Database, before: Option<i64>, limit: i64) -> Result<Vec<Row>, DbError> {
+    db.query(Stmt::new(
+        "SELECT id, at, actor, action, entity, entity_id, detail FROM audit
+         WHERE (?1 IS NULL OR id < ?1) ORDER BY id DESC LIMIT ?2",
+        vec![before.map(Param::Int).unwrap_or(Param::Null), Param::Int(limit)],
+    ))
+    .await
+}
