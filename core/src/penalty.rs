@@ -664,15 +664,24 @@ impl PenaltyRequest {
 }
 
 /// The décompte of a ledger invoice as of a day, under the default regime of its creditor and
-/// debtor (a French consumer's interest counted from `as_of` as the formal notice).
-pub fn invoice_decompte(ledger: &Ledger, invoice_id: &str, as_of: NaiveDate) -> Result<Decompte> {
+/// debtor (a French consumer's interest counted from `as_of` as the formal notice), with newer
+/// rate rows when the shipped tables stop short.
+pub fn invoice_decompte(
+    ledger: &Ledger,
+    invoice_id: &str,
+    as_of: NaiveDate,
+    extra_rates: &BTreeMap<String, Vec<RateRow>>,
+) -> Result<Decompte> {
     let checked = ledger.check().map_err(|e| e.within("ledger"))?;
     let inv = checked.invoices.iter().find(|i| i.invoice.id == invoice_id).ok_or_else(|| {
         Error::new(ErrorCode::UnknownReference, "invoiceId", format!("no invoice `{invoice_id}` in the ledger"))
     })?;
     let debtor = checked.debtors.get(inv.debtor_index).map(|d| d.debtor.kind).unwrap_or(DebtorKind::Business);
     let regime = Regime::default_for(&ledger.creditor.address.country, debtor, as_of);
-    decompte(&PenaltyRequest::for_invoice(inv, regime, as_of, PenaltyOptions::default()))
+    decompte(
+        &PenaltyRequest::for_invoice(inv, regime, as_of, PenaltyOptions::default())
+            .with_extra_rates(extra_rates.clone()),
+    )
 }
 
 /// The itemised décompte of one invoice.

@@ -9,6 +9,7 @@ use crate::store::{self, StoredDebtor, Which};
 use chrono::{DateTime, NaiveDate, Utc};
 use relance_core::ledger::{Creditor, Debtor, Dispute, Invoice, Ledger, Payment, PaymentPlan};
 use relance_core::policy::{self, Policy};
+use relance_core::rates::{RateRow, Rates};
 use relance_core::{json, Error};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -304,8 +305,19 @@ async fn route(
             ok(200, &cron::plan_run(db, config, at).await?)
         }
         (_, rest) => {
-            let known = !matches!(rest.first(), None | Some(&"health"));
-            if known {
+            const COLLECTIONS: [&str; 10] = [
+                "settings",
+                "policies",
+                "debtors",
+                "invoices",
+                "import",
+                "deliveries",
+                "tasks",
+                "audit",
+                "outbox",
+                "dry-run",
+            ];
+            if rest.first().is_some_and(|c| COLLECTIONS.contains(c)) {
                 Err(ApiError::new(405, "method_not_allowed", "", format!("{m} is not allowed on {}", req.path)))
             } else {
                 Err(ApiError::new(404, "not_found", "", format!("no route {m} {}", req.path)))
@@ -367,7 +379,14 @@ fn join(path: &str, field: &str) -> String {
 // ---- settings and policies ---------------------------------------------------------------------
 
 async fn get_settings(db: &impl Database) -> ApiResult {
-    ok(200, &json!({ "creditor": store::creditor(db).await?, "defaultPolicy": store::default_policy(db).await? }))
+    ok(
+        200,
+        &json!({
+            "creditor": store::creditor(db).await?,
+            "defaultPolicy": store::default_policy(db).await?,
+            "extraRates": store::extra_rates(db).await?,
+        }),
+    )
 }
 
 async fn policy_exists(db: &impl Database, id: &str) -> Result<bool, ApiError> {
@@ -377,8 +396,13 @@ async fn policy_exists(db: &impl Database, id: &str) -> Result<bool, ApiError> {
 async fn put_settings(db: &impl Database, body: &str, now: DateTime<Utc>) -> ApiResult {
     let mut value: Value = json::from_json(body)?;
     let obj = value.as_object_mut().ok_or_else(|| ApiError::new(400, "invalid_type", "", "an object is expected"))?;
-    if let Some(k) = obj.keys().find(|k| *k != "creditor" && *k != "defaultPolicy") {
-        return Err(ApiError::new(400, "unknown_field", k, format!("unknown field `{k}`: creditor, defaultPolicy")));
+    if let Some(k) = obj.keys().find(|k| !["creditor", "defaultPolicy", "extraRates"].contains(&k.as_str())) {
+        return Err(ApiError::new(
+            400,
+            "unknown_field",
+            k,
+            format!("unknown field `{k}`: creditor, defaultPolicy, extraRates"),
+        ));
     }
     let mut stmts = Vec::new();
     if let Some(c) = obj.remove("creditor") {
@@ -394,6 +418,16 @@ async fn put_settings(db: &impl Database, body: &str, now: DateTime<Utc>) -> Api
         }
         stmts.push(store::put_setting("default_policy", id.to_owned(), now));
         stmts.push(store::audit("api", "settings.default_policy", "settings", "default_policy", &json!(id), now));
+    }
+    if let Some(r) = obj.remove("extraRates") {
+        // Rows for half-years the shipped tables do not cover; checked as the engine will use them.
+        let extra: BTreeMap<String, Vec<RateRow>> = json::from_value(r).map_err(|e| e.within("extraRates"))?;
+        let mut rates = Rates::builtin()?;
+        for (table, rows) in &extra {
+            rates.extend(table, rows.clone()).map_err(|e| e.within(&format!("extraRates.{table}")))?;
+        }
+        stmts.push(store::put_setting("extra_rates", serde_json::to_string(&extra).unwrap_or_default(), now));
+        stmts.push(store::audit("api", "settings.extra_rates", "settings", "extra_rates", &json!(extra), now));
     }
     if !stmts.is_empty() {
         db.batch(stmts).await?;
@@ -694,10 +728,17 @@ async fn decompte(db: &impl Database, id: &str, day: NaiveDate) -> ApiResult {
     let invoice = load_invoice(db, id).await?;
     let book =
         store::book(db, Which::One(&invoice.id)).await?.ok_or_else(|| ApiError::conflict("", store::NO_CREDITOR))?;
-    ok(
-        200,
-        &relance_core::penalty::invoice_decompte(&book.ledger, id, day).map_err(|e| rebase(e, "ledger", "invoice"))?,
-    )
+    match relance_core::penalty::invoice_decompte(&book.ledger, id, day, &book.extra_rates) {
+        Ok(d) => ok(200, &d),
+        // Not the request's fault: the operator adds the half-year with PUT /v1/settings.
+        Err(e) if e.code() == relance_core::ErrorCode::MissingRate => Err(ApiError::new(
+            422,
+            e.code().as_str(),
+            &format!("settings.{}", e.path()),
+            format!("{}; add it with PUT /v1/settings {{\"extraRates\": ...}}", e.message()),
+        )),
+        Err(e) => Err(rebase(e, "ledger", "invoice")),
+    }
 }
 
 // ---- imports ----------------------------------------------------------------------------------

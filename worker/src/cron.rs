@@ -17,6 +17,7 @@ use relance_core::ledger::{Debtor, Ledger};
 use relance_core::messages::{render_message, MessageRequest, ReminderView, RenderedMessage, TemplateSet};
 use relance_core::planner::{due_actions, Action};
 use relance_core::policy::{self, Channel, CheckedPolicy, Policy};
+use relance_core::rates::RateRow;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -220,6 +221,7 @@ async fn prepare(
     templates: &TemplateSet,
     action: Action,
     ledger: &Ledger,
+    extra_rates: &BTreeMap<String, Vec<RateRow>>,
     now: DateTime<Utc>,
 ) -> Result<Prepared, DbError> {
     let debtor = ledger.debtors.first().cloned();
@@ -229,6 +231,7 @@ async fn prepare(
         .and_then(|c| c.debtors.first().map(|d| d.local_date(now)))
         .unwrap_or_else(|| now.date_naive());
     let mut request = MessageRequest::for_action(&action, date);
+    request.extra_rates = extra_rates.clone();
     if action.level >= 3 {
         request.reminders = reminders(db, &action, ledger, now).await?;
     }
@@ -273,7 +276,7 @@ async fn plan_with_book(
     let ledgers = ledgers_by_debtor(&book.ledger);
     for action in actions.into_iter().take(room) {
         let Some(ledger) = ledgers.get(action.debtor_id.as_str()) else { continue };
-        plan.actions.push(prepare(db, config, &templates, action, ledger, now).await?);
+        plan.actions.push(prepare(db, config, &templates, action, ledger, &book.extra_rates, now).await?);
     }
     Ok((plan, Some(book)))
 }

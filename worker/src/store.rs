@@ -7,6 +7,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use relance_core::ledger::{Creditor, Debtor, Dispute, Invoice, Ledger, Payment, PaymentPlan};
 use relance_core::planner::{ItemRef, SentEntry};
 use relance_core::policy::Policy;
+use relance_core::rates::RateRow;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -45,6 +46,12 @@ pub async fn creditor(db: &impl Database) -> Result<Option<Creditor>, DbError> {
 pub async fn default_policy(db: &impl Database) -> Result<String, DbError> {
     let rows = db.query(Stmt::new("SELECT value FROM settings WHERE key = 'default_policy'", vec![])).await?;
     Ok(rows.first().and_then(|r| text(r, "value")).unwrap_or_else(|| DEFAULT_POLICY_FALLBACK.to_owned()))
+}
+
+/// Rate rows the operator added for half-years the shipped tables do not cover, by table id.
+pub async fn extra_rates(db: &impl Database) -> Result<BTreeMap<String, Vec<RateRow>>, DbError> {
+    let rows = db.query(Stmt::new("SELECT value FROM settings WHERE key = 'extra_rates'", vec![])).await?;
+    Ok(rows.first().map(|r| doc(r, "value")).transpose()?.unwrap_or_default())
 }
 
 /// Writes a setting.
@@ -308,6 +315,8 @@ pub struct Book {
     pub assignment: BTreeMap<String, String>,
     /// Custom policies.
     pub policies: BTreeMap<String, Policy>,
+    /// Rate rows added by the operator.
+    pub extra_rates: BTreeMap<String, Vec<RateRow>>,
 }
 
 /// The creditor is not configured yet: nothing can be computed.
@@ -327,7 +336,12 @@ pub async fn book(db: &impl Database, which: Which<'_>) -> Result<Option<Book>, 
             kept.push(d.debtor);
         }
     }
-    Ok(Some(Book { ledger: Ledger { creditor, debtors: kept, invoices }, assignment, policies: policies(db).await? }))
+    Ok(Some(Book {
+        ledger: Ledger { creditor, debtors: kept, invoices },
+        assignment,
+        policies: policies(db).await?,
+        extra_rates: extra_rates(db).await?,
+    }))
 }
 
 // ---- deliveries -------------------------------------------------------------------------------

@@ -1,0 +1,248 @@
+//! The scheduled run, natively: SQLite for D1, a scripted provider. Exactly once under repeats,
+//! overlaps, provider errors and a run killed between claim and send; catch-up by the rule.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // test code
+
+mod support;
+
+use chrono::Duration;
+use relance_worker::cron;
+use serde_json::Value;
+use support::*;
+
+fn expected_keys(case: &Value) -> Vec<String> {
+    case["expected"]["output"].as_array().unwrap().iter().map(|a| a["key"].as_str().unwrap().to_owned()).collect()
+}
+
+fn delivery_keys(db: &Sqlite, status: &str) -> Vec<String> {
+    // Without the entries of a golden sent log (run `earlier`).
+    let mut stmt =
+        db.conn.prepare("SELECT key FROM deliveries WHERE status = ?1 AND run_id <> 'earlier' ORDER BY key").unwrap();
+    stmt.query_map([status], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+}
+
+fn run(db: &Sqlite, http: &FakeHttp, cfg: &relance_worker::config::Config, now: &str, id: &str) -> cron::RunReport {
+    block_on(cron::run(db, http, cfg, at(now), id)).unwrap()
+}
+
+#[test]
+fn a_run_sends_what_the_golden_case_expects_and_a_repeat_sends_nothing() {
+    for name in ["11-due-actions-on-time.json", "12-due-actions-catch-up.json", "13-due-actions-too-late.json"] {
+        let case = golden(name);
+        let input = &case["input"];
+        let db = seeded(&input["ledger"], input["policy"].as_str().unwrap());
+        record_sent_log(&db, &input["ledger"], &input["sentLog"]);
+        let http = FakeHttp::default();
+        let cfg = config(&[]);
+        let now = input["now"].as_str().unwrap();
+        let report = run(&db, &http, &cfg, now, "run-1");
+        let expected = expected_keys(&case);
+        assert_eq!(delivery_keys(&db, "sent"), expected, "{name}");
+        assert_eq!(report.sent, expected.len(), "{name}: {report:?}");
+        assert_eq!(db.count("SELECT COUNT(*) FROM outbox"), expected.len() as i64, "{name}");
+        // The same scheduled time again (a duplicate trigger): nothing more.
+        let again = run(&db, &http, &cfg, now, "run-2");
+        assert_eq!((again.due, again.sent), (0, 0), "{name}: {again:?}");
+        assert_eq!(db.count("SELECT COUNT(*) FROM outbox"), expected.len() as i64, "{name}");
+    }
+}
+
+#[test]
+fn the_catch_up_case_is_a_missed_day_sent_once_late() {
+    let case = golden("12-due-actions-catch-up.json");
+    let out = &case["expected"]["output"][0];
+    assert_eq!(out["reason"]["code"], "catch_up");
+    let db = seeded(&case["input"]["ledger"], case["input"]["policy"].as_str().unwrap());
+    record_sent_log(&db, &case["input"]["ledger"], &case["input"]["sentLog"]);
+    run(&db, &FakeHttp::default(), &config(&[]), case["input"]["now"].as_str().unwrap(), "late");
+    let sent: String =
+        db.conn.query_row("SELECT payload FROM deliveries WHERE run_id <> 'earlier'", [], |r| r.get(0)).unwrap();
+    let payload: Value = serde_json::from_str(&sent).unwrap();
+    assert_eq!(payload["action"]["reason"], out["reason"]);
+}
+
+#[test]
+fn two_overlapping_runs_send_each_reminder_once() {
+    let case = golden("11-due-actions-on-time.json");
+    let input = &case["input"];
+    let db = seeded(&input["ledger"], "standard");
+    let http = FakeHttp::default();
+    let cfg = config(&[]);
+    let now = input["now"].as_str().unwrap();
+    // Run A plans, then stops just before its claim; run B runs whole in between; A resumes.
+    *db.hang_on.borrow_mut() = Some("INSERT INTO deliveries");
+    let a = cron::run(&db, &http, &cfg, at(now), "run-a");
+    let mut a = Box::pin(a);
+    assert!(poll_once(a.as_mut()).is_none(), "run A waits at its claim");
+    *db.hang_on.borrow_mut() = None;
+    let b = run(&db, &http, &cfg, now, "run-b");
+    assert_eq!(b.sent, 1);
+    let a = block_on(a).unwrap();
+    assert_eq!((a.sent, a.busy), (0, 1), "run A finds the key taken: {a:?}");
+    assert_eq!(db.count("SELECT COUNT(*) FROM outbox"), 1);
+    assert_eq!(db.count("SELECT COUNT(*) FROM deliveries"), 1);
+}
+
+#[test]
+fn a_provider_500_then_200_sends_once_with_one_idempotency_key() {
+    let case = golden("11-due-actions-on-time.json");
+    let input = &case["input"];
+    let db = seeded(&input["ledger"], "standard");
+    let http = FakeHttp::scripted(vec![Reply::Status(500)]);
+    let cfg =
+        config(&[("EMAIL_PROVIDER", "resend"), ("RESEND_API_KEY", "re_test"), ("EMAIL_FROM", "billing@acme.test")]);
+    let now = at(input["now"].as_str().unwrap());
+    let first = block_on(cron::run(&db, &http, &cfg, now, "r1")).unwrap();
+    assert_eq!(first.retrying, 1);
+    assert_eq!(delivery_keys(&db, "retry"), expected_keys(&case));
+    // Before the back-off is over: nothing.
+    let early = block_on(cron::run(&db, &http, &cfg, now + Duration::minutes(5), "r2")).unwrap();
+    assert_eq!((early.sent, http.requests.borrow().len()), (0, 1));
+    let later = block_on(cron::run(&db, &http, &cfg, now + Duration::minutes(15), "r3")).unwrap();
+    assert_eq!(later.sent, 1, "{later:?}");
+    let requests = http.requests.borrow();
+    assert_eq!(requests.len(), 2);
+    let keys: Vec<_> = requests.iter().map(|r| FakeHttp::header(r, "Idempotency-Key").unwrap()).collect();
+    assert_eq!(keys, vec![expected_keys(&case)[0].clone(); 2]);
+    assert_eq!(requests[0].body, requests[1].body, "a retry sends the very same message");
+    assert_eq!(requests[0].url, relance_worker::send::RESEND_URL);
+    let (status, attempts, provider_id): (String, i64, String) = db
+        .conn
+        .query_row("SELECT status, attempts, provider_message_id FROM deliveries", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!((status.as_str(), attempts, provider_id.as_str()), ("sent", 2, "msg-1"));
+}
+
+#[test]
+fn repeated_failures_end_in_a_visible_failed_state() {
+    let case = golden("11-due-actions-on-time.json");
+    let db = seeded(&case["input"]["ledger"], "standard");
+    let http = FakeHttp::scripted(vec![Reply::Status(503), Reply::Timeout, Reply::Status(502)]);
+    let cfg = config(&[
+        ("EMAIL_PROVIDER", "resend"),
+        ("RESEND_API_KEY", "re_test"),
+        ("EMAIL_FROM", "billing@acme.test"),
+        ("MAX_ATTEMPTS", "3"),
+        ("RETRY_BASE_SECONDS", "60"),
+    ]);
+    let mut now = at(case["input"]["now"].as_str().unwrap());
+    for i in 0..4 {
+        block_on(cron::run(&db, &http, &cfg, now, &format!("r{i}"))).unwrap();
+        now += Duration::minutes(5);
+    }
+    assert_eq!(http.requests.borrow().len(), 3, "three attempts, then no more");
+    assert_eq!(delivery_keys(&db, "failed"), expected_keys(&case));
+    let (s, b) = call(&db, "GET", "/v1/deliveries?status=failed", None);
+    assert_eq!(s, 200);
+    assert!(b["deliveries"][0]["lastError"].as_str().unwrap().contains("gave up after 3 attempts"), "{b}");
+    // A refusal (400) is not retried.
+    let db = seeded(&case["input"]["ledger"], "standard");
+    let http = FakeHttp::scripted(vec![Reply::Status(422)]);
+    block_on(cron::run(&db, &http, &cfg, at(case["input"]["now"].as_str().unwrap()), "x")).unwrap();
+    assert_eq!(delivery_keys(&db, "failed").len(), 1);
+}
+
+#[test]
+fn a_run_killed_between_claim_and_send_sends_once_after_the_lease() {
+    let case = golden("11-due-actions-on-time.json");
+    let db = seeded(&case["input"]["ledger"], "standard");
+    let http = FakeHttp::scripted(vec![Reply::Hang]);
+    let cfg = config(&[("EMAIL_PROVIDER", "resend"), ("RESEND_API_KEY", "re_test"), ("EMAIL_FROM", "b@acme.test")]);
+    let now = at(case["input"]["now"].as_str().unwrap());
+    // The run claims, calls the provider, and is killed while waiting.
+    assert!(poll_once(cron::run(&db, &http, &cfg, now, "dies")).is_none());
+    assert_eq!(delivery_keys(&db, "claimed"), expected_keys(&case));
+    // A run within the lease leaves it alone.
+    let within = block_on(cron::run(&db, &http, &cfg, now + Duration::minutes(5), "r2")).unwrap();
+    assert_eq!((within.sent, within.due), (0, 0), "{within:?}");
+    // After the lease (10 minutes) the next run sends it, with the same key.
+    let after = block_on(cron::run(&db, &http, &cfg, now + Duration::minutes(15), "r3")).unwrap();
+    assert_eq!(after.sent, 1, "{after:?}");
+    assert_eq!(http.answered.get(), 1, "one message accepted");
+    let keys: Vec<_> = http.requests.borrow().iter().map(|r| FakeHttp::header(r, "Idempotency-Key").unwrap()).collect();
+    assert_eq!(keys, vec![expected_keys(&case)[0].clone(); 2]);
+    // The killed run cannot record over the new owner.
+    let report = block_on(cron::run(&db, &http, &cfg, now + Duration::minutes(30), "r4")).unwrap();
+    assert_eq!(report.sent, 0);
+}
+
+#[test]
+fn a_retry_is_cancelled_once_the_invoice_is_paid() {
+    let case = golden("11-due-actions-on-time.json");
+    let db = seeded(&case["input"]["ledger"], "standard");
+    let http = FakeHttp::scripted(vec![Reply::Status(500)]);
+    let cfg = config(&[("EMAIL_PROVIDER", "resend"), ("RESEND_API_KEY", "re_test"), ("EMAIL_FROM", "b@acme.test")]);
+    let now = at(case["input"]["now"].as_str().unwrap());
+    block_on(cron::run(&db, &http, &cfg, now, "r1")).unwrap();
+    let (s, b) = call(
+        &db,
+        "POST",
+        "/v1/invoices/i1/payments",
+        Some(&serde_json::json!({ "date": "2025-04-07", "amount": "1000.00" })),
+    );
+    assert_eq!(s, 200, "{b}");
+    let later = block_on(cron::run(&db, &http, &cfg, now + Duration::hours(1), "r2")).unwrap();
+    assert_eq!((later.cancelled, later.sent), (1, 0), "{later:?}");
+    assert_eq!(http.requests.borrow().len(), 1);
+}
+
+#[test]
+fn letters_and_calls_become_tasks_and_reach_the_webhook_signed() {
+    // The sample ledger under the firm policy, late in the year: calls and letters are due.
+    let db = seeded(&sample_ledger(), "firm");
+    let http = FakeHttp::default();
+    let cfg = config(&[("WEBHOOK_URL", "https://hooks.acme.test/relance"), ("WEBHOOK_SECRET", "s3cret")]);
+    let mut total_tasks = 0;
+    let mut day = at("2026-10-20T09:00:00Z");
+    for i in 0..60 {
+        let r = run(&db, &http, &cfg, &relance_worker::store::ts(day), &format!("d{i}"));
+        total_tasks += r.tasks;
+        day += Duration::days(1);
+    }
+    assert!(total_tasks > 0);
+    assert_eq!(db.count("SELECT COUNT(*) FROM tasks"), total_tasks as i64);
+    let requests = http.requests.borrow();
+    assert_eq!(requests.len(), total_tasks, "each task is announced to the webhook");
+    for r in requests.iter() {
+        let sig = FakeHttp::header(r, "X-Relance-Signature").unwrap();
+        assert_eq!(sig, format!("sha256={}", relance_worker::send::sign("s3cret", &r.body)));
+        let body: Value = serde_json::from_str(&r.body).unwrap();
+        assert_eq!(body["task"], true);
+        assert_eq!(body["key"].as_str(), FakeHttp::header(r, "Idempotency-Key").as_deref());
+    }
+    // Each key once across the whole period.
+    let distinct = db.count("SELECT COUNT(DISTINCT key) FROM deliveries");
+    assert_eq!(distinct, db.count("SELECT COUNT(*) FROM deliveries"));
+}
+
+#[test]
+fn a_small_batch_leaves_the_rest_to_the_next_runs() {
+    let db = seeded(&sample_ledger(), "firm");
+    let http = FakeHttp::default();
+    let big = config(&[]);
+    // The first morning with at least three actions due.
+    let (day, due) = (0..90)
+        .map(|d| relance_worker::store::ts(at("2026-10-01T09:30:00Z") + chrono::Duration::days(d)))
+        .map(|day| {
+            let n = block_on(cron::plan_run(&db, &big, at(&day))).unwrap().actions.len();
+            (day, n)
+        })
+        .find(|(_, n)| *n >= 3)
+        .expect("a busy morning in the sample");
+    let day = day.as_str();
+    let small = config(&[("BATCH_SIZE", "2")]);
+    let mut runs = 0;
+    let mut handled = 0;
+    loop {
+        let r = run(&db, &http, &small, day, &format!("b{runs}"));
+        runs += 1;
+        handled += r.sent + r.tasks + r.failed;
+        if r.deferred == 0 {
+            break;
+        }
+        assert!(runs < 50);
+    }
+    assert_eq!(handled, due);
+    assert_eq!(runs, due.div_ceil(2));
+}
