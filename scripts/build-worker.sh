@@ -4,6 +4,10 @@
 # otherwise download them. Installs what it needs, idempotently. wrangler.toml's [build] calls it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# scripts/run.sh builds once, then starts wrangler dev, whose [build] step would rebuild.
+if [ "${RELANCE_WORKER_PREBUILT:-}" = 1 ] && [ -f worker/build/index.js ]; then
+  exit 0
+fi
 WORKER_BUILD_VERSION=0.8.7   # the `worker = "=..."` pin in worker/Cargo.toml
 WASM_BINDGEN_VERSION=0.2.130 # the `wasm-bindgen = "=..."` pin in worker/Cargo.toml and wasm/Cargo.toml
 

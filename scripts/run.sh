@@ -1,9 +1,73 @@
 #!/usr/bin/env bash
-# The main job, locally: plans the sample ledger under a ready-made policy and prints its reminder
-# calendar and what would be sent now. Arguments are passed on: [LEDGER.json] [POLICY] [AS_OF].
+# The main job, locally and with no account: builds the worker, starts it under `wrangler dev` with a
+# local D1 (migrations applied, the sample ledger seeded through the API), fires one scheduled run
+# at a fixed time, and prints what was sent (the local outbox) and the tasks created. The worker then
+# keeps serving the API until Ctrl-C (`--once` stops after the report).
+# Installs what it needs, idempotently.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ "$#" -eq 0 ]; then
-  set -- samples/ledger.json standard 2026-11-23
+ONCE=0
+[ "${1:-}" = "--once" ] && ONCE=1
+PORT="${RELANCE_PORT:-8787}"
+BASE="http://127.0.0.1:$PORT"
+# The scheduled time of the demonstration run (a Monday, 10:30 in Paris): the sample ledger's dates
+# are set around it, so every kind of step is due.
+RUN_AT="${RELANCE_RUN_AT:-2026-11-23T09:30:00Z}"
+export WRANGLER_SEND_METRICS=false
+
+[ -x node_modules/.bin/wrangler ] || npm install --no-audit --no-fund
+bash scripts/build-worker.sh
+
+# Local secrets for wrangler dev (never committed): the API token.
+if [ ! -f .dev.vars ]; then
+  echo "API_TOKEN=local-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')" > .dev.vars
 fi
-cargo run --quiet --locked --release -p relance-core --example plan -- "$@"
+TOKEN=$(sed -n 's/^API_TOKEN=//p' .dev.vars)
+
+# A fresh local D1 each time, migrated.
+rm -rf .wrangler/state/v3/d1
+npx wrangler d1 migrations apply relance --local >/dev/null
+
+if curl -fsS "$BASE/v1/health" >/dev/null 2>&1; then
+  echo "Port $PORT is taken (another wrangler dev?): stop it or set RELANCE_PORT." >&2
+  exit 1
+fi
+LOG=.wrangler/dev.log
+mkdir -p .wrangler
+# Its own process group, so that stopping it stops workerd too.
+RELANCE_WORKER_PREBUILT=1 setsid npx wrangler dev --local --test-scheduled --ip 127.0.0.1 --port "$PORT" \
+  --var EMAIL_PROVIDER:outbox >"$LOG" 2>&1 &
+DEV_PID=$!
+trap 'kill -- -$DEV_PID 2>/dev/null || true' EXIT
+for _ in $(seq 1 120); do
+  curl -fsS "$BASE/v1/health" >/dev/null 2>&1 && break
+  kill -0 $DEV_PID 2>/dev/null || { cat "$LOG"; echo "wrangler dev stopped" >&2; exit 1; }
+  sleep 1
+done
+curl -fsS "$BASE/v1/health"; echo
+
+api() { curl -fsS -X "$1" "$BASE$2" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' ${3:+--data-binary "$3"}; }
+echo "Seeding the sample ledger (samples/ledger.json) through the API..."
+api POST /v1/import/ledger @samples/ledger.json; echo
+api PUT /v1/settings '{"defaultPolicy": "standard"}' >/dev/null
+
+echo "What the run at $RUN_AT will do (GET /v1/dry-run):"
+api GET "/v1/dry-run?at=$RUN_AT" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const p=JSON.parse(s);console.log(`  ${p.actions.length} action(s), ${p.retries.length} retry(ies), ${p.deferred} deferred`)})'
+
+ms=$(node -e "console.log(Date.parse('$RUN_AT'))")
+echo "Firing the scheduled run (cron */15) at $RUN_AT..."
+curl -fsS "$BASE/cdn-cgi/handler/scheduled?cron=*/15+*+*+*+*&time=$ms" >/dev/null
+sleep 1
+node scripts/show-run.mjs "$BASE" "$TOKEN"
+grep -h "relance: run" "$LOG" | tail -1 || true
+
+if [ "$ONCE" = 1 ]; then
+  exit 0
+fi
+cat <<MSG
+
+The worker keeps running at $BASE (Ctrl-C to stop).
+  API token: in .dev.vars     e.g.  curl -H "Authorization: Bearer $TOKEN" $BASE/v1/deliveries
+  Another run:                      curl "$BASE/cdn-cgi/handler/scheduled?cron=*/15+*+*+*+*&time=<epoch ms>"
+MSG
+wait $DEV_PID
