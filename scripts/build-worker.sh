@@ -4,8 +4,11 @@
 # otherwise download them. Installs what it needs, idempotently. wrangler.toml's [build] calls it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# scripts/run.sh builds once, then starts wrangler dev, whose [build] step would rebuild.
-if [ "${RELANCE_WORKER_PREBUILT:-}" = 1 ] && [ -f worker/build/index.js ]; then
+# Up to date when no source is newer than the module (wrangler dev's [build] step then costs nothing).
+wasm=worker/build/index_bg.wasm
+if [ -f "$wasm" ] && [ -f worker/build/index.js ] && \
+   [ -z "$(find core worker/src worker/Cargo.toml Cargo.toml Cargo.lock -newer "$wasm" -print -quit)" ]; then
+  echo "worker/build is up to date"
   exit 0
 fi
 WORKER_BUILD_VERSION=0.8.7   # the `worker = "=..."` pin in worker/Cargo.toml
@@ -24,7 +27,6 @@ WASM_BINDGEN_BIN="$(command -v wasm-bindgen)" \
 WASM_OPT_BIN="$PWD/node_modules/.bin/wasm-opt" \
 ESBUILD_BIN="$PWD/node_modules/.bin/esbuild" \
   worker-build --release worker
-wasm=$(ls worker/build/*.wasm 2>/dev/null | head -1)
 raw=$(wc -c < "$wasm")
 gz=$(gzip -9 -c "$wasm" | wc -c)
 echo "worker module: ${raw} bytes raw, ${gz} bytes gzipped (Workers limit: 3 MB gzipped on the free plan)"

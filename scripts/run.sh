@@ -35,7 +35,7 @@ fi
 LOG=.wrangler/dev.log
 mkdir -p .wrangler
 # Its own process group, so that stopping it stops workerd too.
-RELANCE_WORKER_PREBUILT=1 setsid npx wrangler dev --local --test-scheduled --ip 127.0.0.1 --port "$PORT" \
+setsid npx wrangler dev --local --test-scheduled --ip 127.0.0.1 --port "$PORT" \
   --var EMAIL_PROVIDER:outbox >"$LOG" 2>&1 &
 DEV_PID=$!
 trap 'kill -- -$DEV_PID 2>/dev/null || true' EXIT

@@ -31,6 +31,7 @@ export PROPTEST_CASES="${PROPTEST_CASES:-1000}"
 echo "== format and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy --locked --target wasm32-unknown-unknown -p relance-worker -- -D warnings
 
 echo "== native tests (unit, doc, golden, property, holiday cross-check)"
 log="$(mktemp)"
@@ -42,13 +43,21 @@ rm -f "$log"
 echo "== the core stays pure: it builds for wasm32 (no clock, no I/O)"
 cargo build --locked --target wasm32-unknown-unknown -p relance-core -p relance-wasm
 
-echo "== the main command's sample still plans"
+echo "== the core's plan example still plans the sample"
 cargo run --quiet --locked -p relance-core --example plan -- samples/ledger.json standard 2026-11-23 > /dev/null
 
 echo "== the npm package: build, then its tests (golden byte-for-byte, errors, Node ESM/CJS, Chromium, Worker)"
 bash scripts/build-wasm.sh
 log="$(mktemp)"
 node --test wasm/test/ 2>&1 | tee "$log"
+passed=$((passed + $(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log")))
+failed=$((failed + $(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log")))
+rm -f "$log"
+
+echo "== the worker: build, then Miniflare tests on it and the main command (wrangler dev, local D1)"
+bash scripts/build-worker.sh
+log="$(mktemp)"
+node --test tests/worker/ 2>&1 | tee "$log"
 passed=$((passed + $(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log")))
 failed=$((failed + $(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log")))
 rm -f "$log"

@@ -1,0 +1,20 @@
+// The README's main command, end to end: builds the worker, starts wrangler dev with a fresh local
+// D1, seeds the sample ledger, fires the scheduled run and prints what was sent.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { root } from './support.mjs';
+
+test('scripts/run.sh --once sends the sample run through wrangler dev', () => {
+  const out = spawnSync('bash', ['scripts/run.sh', '--once'], {
+    cwd: root, encoding: 'utf8', timeout: 600_000, env: { ...process.env, RELANCE_PORT: '8797' },
+  });
+  const text = `${out.stdout}\n${out.stderr}`;
+  assert.equal(out.status, 0, text.slice(-3000));
+  assert.match(text, /"status":"ok"/);
+  assert.match(text, /"debtors":6,"invoices":7/);
+  // The standard policy on Monday 23 November 2026, 10:30 Paris: three emails (samples/ledger.json).
+  assert.match(text, /Deliveries: 3 \(3 sent\)/);
+  assert.match(text, /subject: Relance facture impayée n° F-2026-1055/);
+  assert.match(text, /Local outbox \(EMAIL_PROVIDER=outbox\): 3 email\(s\)/);
+});
