@@ -1,6 +1,7 @@
 //! Relance core: the whole domain of chasing unpaid invoices, pure and deterministic.
 #![deny(missing_docs)]
 
+pub mod analytics;
 pub mod calendar;
 pub mod date;
 pub mod error;

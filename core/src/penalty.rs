@@ -24,7 +24,7 @@
 
 use crate::date;
 use crate::error::{Error, ErrorCode, Result};
-use crate::ledger::{CheckedInvoice, CreditNote, DebtorKind, Ledger, Payment};
+use crate::ledger::{CheckedInvoice, CheckedLedger, CreditNote, DebtorKind, Ledger, Payment};
 use crate::money::{Amount, Currency};
 use crate::rates::{half_year_label, RateRow, Rates};
 use chrono::{Datelike, Months, NaiveDate};
@@ -656,6 +656,20 @@ impl PenaltyRequest {
         }
     }
 
+    /// The request for a ledger invoice under the default regime of its creditor and debtor (a
+    /// French consumer's interest counted from `as_of` as the formal notice), with default
+    /// options and the given newer rate rows.
+    pub fn by_default(
+        checked: &CheckedLedger<'_>,
+        inv: &CheckedInvoice<'_>,
+        as_of: NaiveDate,
+        extra_rates: &BTreeMap<String, Vec<RateRow>>,
+    ) -> PenaltyRequest {
+        let kind = checked.debtors.get(inv.debtor_index).map_or(DebtorKind::Business, |d| d.debtor.kind);
+        let regime = Regime::default_for(&checked.ledger.creditor.address.country, kind, as_of);
+        PenaltyRequest::for_invoice(inv, regime, as_of, PenaltyOptions::default()).with_extra_rates(extra_rates.clone())
+    }
+
     /// The same request with newer rate rows.
     pub fn with_extra_rates(mut self, extra_rates: BTreeMap<String, Vec<RateRow>>) -> PenaltyRequest {
         self.extra_rates = extra_rates;
@@ -663,9 +677,7 @@ impl PenaltyRequest {
     }
 }
 
-/// The décompte of a ledger invoice as of a day, under the default regime of its creditor and
-/// debtor (a French consumer's interest counted from `as_of` as the formal notice), with newer
-/// rate rows when the shipped tables stop short.
+/// The décompte of a ledger invoice as of a day (see `PenaltyRequest::by_default`).
 pub fn invoice_decompte(
     ledger: &Ledger,
     invoice_id: &str,
@@ -676,12 +688,7 @@ pub fn invoice_decompte(
     let inv = checked.invoices.iter().find(|i| i.invoice.id == invoice_id).ok_or_else(|| {
         Error::new(ErrorCode::UnknownReference, "invoiceId", format!("no invoice `{invoice_id}` in the ledger"))
     })?;
-    let debtor = checked.debtors.get(inv.debtor_index).map(|d| d.debtor.kind).unwrap_or(DebtorKind::Business);
-    let regime = Regime::default_for(&ledger.creditor.address.country, debtor, as_of);
-    decompte(
-        &PenaltyRequest::for_invoice(inv, regime, as_of, PenaltyOptions::default())
-            .with_extra_rates(extra_rates.clone()),
-    )
+    decompte(&PenaltyRequest::by_default(&checked, inv, as_of, extra_rates))
 }
 
 /// The itemised décompte of one invoice.
