@@ -26,16 +26,17 @@
 //! `excludedInvoices` and left out.
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::idmap::IdMap;
 use crate::ledger::{CheckedInvoice, CheckedLedger, Ledger};
 use crate::money::{Amount, Currency};
 use crate::penalty::{decompte, PenaltyRequest};
 use crate::planner::ItemRef;
 use crate::policy::Channel;
 use crate::rates::RateRow;
-use chrono::{DateTime, Months, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// A message sent, from the delivery log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -393,18 +394,42 @@ pub fn analytics(req: &AnalyticsRequest) -> Result<Analytics> {
     let mut at_stake = 0;
     let mut late_days = Vec::new();
     let mut on_time = 0usize;
-    let mut sent_about: HashMap<&str, Vec<(NaiveDate, &SentMessage)>> = HashMap::new();
+    // Settlement days once; one index from invoice id to its place in `invoices`.
+    let settled: Vec<Option<NaiveDate>> = invoices.iter().map(|i| settled_by(i, as_of)).collect();
+    let position: IdMap<&str, usize> = invoices.iter().enumerate().map(|(k, i)| (i.invoice.id.as_str(), k)).collect();
+    // One pass over the messages: reminders before each settlement, and step and channel outcomes.
+    let mut reminders = vec![0usize; invoices.len()];
+    let mut steps: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut channels: BTreeMap<Channel, (usize, usize)> = BTreeMap::new();
     for (i, m) in req.sent.iter().enumerate() {
         if m.items.is_empty() {
             return Err(Error::new(ErrorCode::InvalidSentLog, format!("sent[{i}].items"), "a message covers invoices"));
         }
+        let day = m.sent_at.date_naive();
         for item in &m.items {
-            sent_about.entry(item.invoice_id.as_str()).or_default().push((m.sent_at.date_naive(), m));
+            let Some(&k) = position.get(item.invoice_id.as_str()) else { continue };
+            let settled_on = settled.get(k).copied().flatten();
+            if settled_on.is_some_and(|s| day <= s) {
+                if let Some(n) = reminders.get_mut(k) {
+                    *n += 1;
+                }
+            }
+            if day > as_of || settled_on.is_some_and(|s| s < day) {
+                continue; // not sent yet, or after the settlement: says nothing of its effect
+            }
+            let paid = settled_on.is_some_and(|s| (s - day).num_days() <= window);
+            if !paid && (as_of - day).num_days() < window {
+                continue; // outcome not known yet
+            }
+            for e in [steps.entry(item.step_id.as_str()).or_default(), channels.entry(m.channel).or_default()] {
+                e.0 += 1;
+                e.1 += usize::from(paid);
+            }
         }
     }
     let mut needed = Vec::new();
     let mut distribution = [0usize; 5];
-    for inv in &invoices {
+    for (k, inv) in invoices.iter().enumerate() {
         let first_overdue = start.max(inv.due_date + chrono::Duration::days(1));
         if first_overdue <= as_of {
             let owed = inv.outstanding_on(first_overdue - chrono::Duration::days(1)).value();
@@ -414,14 +439,13 @@ pub fn analytics(req: &AnalyticsRequest) -> Result<Analytics> {
                 recovered += (owed - inv.outstanding_on(as_of).value().max(Decimal::ZERO)).max(Decimal::ZERO);
             }
         }
-        if let Some(settled) = settled_by(inv, as_of).filter(|d| *d >= start) {
+        if let Some(settled) = settled.get(k).copied().flatten().filter(|d| *d >= start) {
             let late = (settled - inv.due_date).num_days().max(0);
             late_days.push(late);
             if late == 0 {
                 on_time += 1;
             }
-            let n =
-                sent_about.get(inv.invoice.id.as_str()).map_or(0, |v| v.iter().filter(|(d, _)| *d <= settled).count());
+            let n = reminders.get(k).copied().unwrap_or(0);
             needed.push(n as i64);
             if let Some(slot) = distribution.get_mut(n.min(4)) {
                 *slot += 1;
@@ -440,31 +464,7 @@ pub fn analytics(req: &AnalyticsRequest) -> Result<Analytics> {
         invoices: at_stake,
     };
 
-    // Effectiveness.
-    let by_id: HashMap<&str, &CheckedInvoice<'_>> = invoices.iter().map(|i| (i.invoice.id.as_str(), *i)).collect();
-    let mut steps: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    let mut channels: BTreeMap<String, (usize, usize)> = BTreeMap::new();
-    for m in &req.sent {
-        let day = m.sent_at.date_naive();
-        if day > as_of {
-            continue;
-        }
-        for item in &m.items {
-            let Some(inv) = by_id.get(item.invoice_id.as_str()) else { continue };
-            let settled = settled_by(inv, as_of);
-            let paid = settled.is_some_and(|s| s >= day && (s - day).num_days() <= window);
-            let known = paid || (as_of - day).num_days() >= window || settled.is_some_and(|s| s < day);
-            if !known || settled.is_some_and(|s| s < day) {
-                continue;
-            }
-            for (map, key) in [(&mut steps, item.step_id.clone()), (&mut channels, channel_key(m.channel))] {
-                let e = map.entry(key).or_insert((0, 0));
-                e.0 += 1;
-                e.1 += usize::from(paid);
-            }
-        }
-    }
-    let effectiveness = |map: BTreeMap<String, (usize, usize)>| -> Vec<Effectiveness> {
+    let effectiveness = |map: Vec<(String, (usize, usize))>| -> Vec<Effectiveness> {
         map.into_iter()
             .map(|(key, (n, paid))| Effectiveness {
                 key,
@@ -486,8 +486,8 @@ pub fn analytics(req: &AnalyticsRequest) -> Result<Analytics> {
         recovery,
         days_late,
         reminders_before_payment: RemindersNeeded { reminders: stats(&mut needed), distribution },
-        steps: effectiveness(steps),
-        channels: effectiveness(channels),
+        steps: effectiveness(steps.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()),
+        channels: effectiveness(channels.into_iter().map(|(c, v)| (channel_key(c), v)).collect()),
         debtors: behaviours(&checked, &invoices, as_of, &req.segments, &currency),
         claimable: claimable(&checked, &invoices, as_of, &req.extra_rates, &currency),
     })
@@ -505,15 +505,18 @@ fn countback(invoices: &[&CheckedInvoice<'_>], as_of: NaiveDate, receivables: De
     let bounds: Vec<NaiveDate> =
         (0..=MONTHS).map(|k| as_of.checked_sub_months(Months::new(k)).unwrap_or(as_of)).collect();
     let mut sales = vec![Decimal::ZERO; MONTHS as usize];
-    for inv in invoices {
-        let d = inv.invoice.issue_date;
-        // Month k covers (bounds[k+1], bounds[k]]; months are few, a scan is enough.
-        if let Some(k) = (0..MONTHS as usize)
+    let month_of = |d: NaiveDate| -> Option<usize> {
+        // The month index from the calendar difference, then one step either way for day clamping.
+        let diff = (as_of.year() - d.year()) * 12 + as_of.month0() as i32 - d.month0() as i32;
+        let guess = usize::try_from(diff.max(0)).ok()?;
+        [guess.checked_sub(1), Some(guess), Some(guess + 1)]
+            .into_iter()
+            .flatten()
             .find(|&k| bounds.get(k + 1).is_some_and(|lo| d > *lo) && bounds.get(k).is_some_and(|hi| d <= *hi))
-        {
-            if let Some(s) = sales.get_mut(k) {
-                *s += inv.invoice.total.value();
-            }
+    };
+    for inv in invoices {
+        if let Some(s) = month_of(inv.invoice.issue_date).and_then(|k| sales.get_mut(k)) {
+            *s += inv.invoice.total.value();
         }
     }
     let mut left = receivables;

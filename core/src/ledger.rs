@@ -6,12 +6,13 @@
 use crate::calendar::CalendarId;
 use crate::date;
 use crate::error::{Error, ErrorCode, Result};
+use crate::idmap::{self, IdMap, IdSet};
 use crate::money::{Amount, Currency};
 use crate::terms::{self, PaymentTerms, PublicBuyerCategory, Sector, TermFinding};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Most invoices one ledger may hold.
 pub const MAX_INVOICES: usize = 1_000_000;
@@ -387,12 +388,13 @@ pub fn is_country_code(code: &str) -> bool {
 }
 
 impl Debtor {
-    fn check(&self, path: &str) -> Result<CheckedDebtor<'_>> {
-        check_id(&self.id, &format!("{path}.id"))?;
+    /// Errors carry paths relative to the debtor.
+    fn check(&self) -> Result<CheckedDebtor<'_>> {
+        check_id(&self.id, "id")?;
         if !is_country_code(&self.country) {
             return Err(Error::new(
                 ErrorCode::InvalidCountry,
-                format!("{path}.country"),
+                "country",
                 format!("`{}` is not an ISO 3166-1 alpha-2 country code such as \"FR\"", self.country),
             ));
         }
@@ -400,14 +402,14 @@ impl Debtor {
         if !lang_ok || self.locale.len() > 35 {
             return Err(Error::new(
                 ErrorCode::InvalidJson,
-                format!("{path}.locale"),
+                "locale",
                 format!("`{}` is not a language tag such as \"fr\" or \"fr-FR\"", self.locale),
             ));
         }
         let time_zone: Tz = self.time_zone.parse().map_err(|_| {
             Error::new(
                 ErrorCode::UnknownTimeZone,
-                format!("{path}.timeZone"),
+                "timeZone",
                 format!("`{}` is not an IANA time zone such as \"Europe/Paris\"", self.time_zone),
             )
         })?;
@@ -428,10 +430,19 @@ impl Invoice {
         debtor: &Debtor,
         creditor: &Creditor,
     ) -> Result<CheckedInvoice<'a>> {
-        let path = format!("invoices[{index}]");
-        let p = |field: &str| format!("{path}.{field}");
-        check_id(&self.id, &p("id"))?;
-        check_positive(self.total, &self.currency, &p("total"))?;
+        // Paths are built only for an error: this runs once per invoice of large ledgers.
+        self.check_fields(index, debtor_index, debtor, creditor).map_err(|e| e.within(&format!("invoices[{index}]")))
+    }
+
+    fn check_fields<'a>(
+        &'a self,
+        index: usize,
+        debtor_index: usize,
+        debtor: &Debtor,
+        creditor: &Creditor,
+    ) -> Result<CheckedInvoice<'a>> {
+        check_id(&self.id, "id")?;
+        check_positive(self.total, &self.currency, "total")?;
         let issue = self.issue_date;
         let answer = terms::evaluate(&terms::TermsQuery {
             issue_date: issue,
@@ -443,26 +454,25 @@ impl Invoice {
             sector: self.sector,
             periodic: self.periodic,
             creditor_country: creditor.address.country.clone(),
-        })
-        .map_err(|e| e.within(&path))?;
+        })?;
         let due_date = answer.due_date;
-        date::check_year(due_date).map_err(|e| e.within(&p("dueDate")))?;
+        date::check_year(due_date).map_err(|e| e.within("dueDate"))?;
         for (list, len) in [
             ("payments", self.payments.len()),
             ("creditNotes", self.credit_notes.len()),
             ("disputes", self.disputes.len()),
         ] {
-            check_count(len, MAX_ENTRIES, &p(list))?;
+            check_count(len, MAX_ENTRIES, list)?;
         }
         let mut settlements = Vec::with_capacity(self.payments.len() + self.credit_notes.len());
         for (i, pay) in self.payments.iter().enumerate() {
-            check_positive(pay.amount, &self.currency, &p(&format!("payments[{i}].amount")))?;
-            check_not_before(pay.date, issue, &p(&format!("payments[{i}].date")))?;
+            check_positive(pay.amount, &self.currency, "amount").map_err(at("payments", i))?;
+            check_not_before(pay.date, issue, "date").map_err(at("payments", i))?;
             settlements.push((pay.date, pay.amount));
         }
         for (i, note) in self.credit_notes.iter().enumerate() {
-            check_positive(note.amount, &self.currency, &p(&format!("creditNotes[{i}].amount")))?;
-            check_not_before(note.date, issue, &p(&format!("creditNotes[{i}].date")))?;
+            check_positive(note.amount, &self.currency, "amount").map_err(at("creditNotes", i))?;
+            check_not_before(note.date, issue, "date").map_err(at("creditNotes", i))?;
             settlements.push((note.date, note.amount));
         }
         settlements.sort_by_key(|(d, _)| *d);
@@ -470,12 +480,12 @@ impl Invoice {
         let mut disputes: Vec<&Dispute> = self.disputes.iter().collect();
         disputes.sort_by_key(|d| d.opened_on);
         for (i, dispute) in self.disputes.iter().enumerate() {
-            check_not_before(dispute.opened_on, issue, &p(&format!("disputes[{i}].openedOn")))?;
+            check_not_before(dispute.opened_on, issue, "openedOn").map_err(at("disputes", i))?;
             if let Some(closed) = dispute.closed_on {
                 if closed < dispute.opened_on {
                     return Err(Error::new(
                         ErrorCode::EndBeforeStart,
-                        p(&format!("disputes[{i}].closedOn")),
+                        format!("disputes[{i}].closedOn"),
                         format!("closed {closed} before it was opened {}", dispute.opened_on),
                     ));
                 }
@@ -486,7 +496,7 @@ impl Invoice {
                 if dispute.opened_on < close {
                     return Err(Error::new(
                         ErrorCode::EndBeforeStart,
-                        p("disputes"),
+                        "disputes",
                         "two disputes overlap: close one before opening the next",
                     ));
                 }
@@ -503,10 +513,15 @@ impl Invoice {
             disputes,
         };
         if let Some(plan) = &self.payment_plan {
-            check_plan(plan, &checked, &p("paymentPlan"))?;
+            check_plan(plan, &checked, "paymentPlan")?;
         }
         Ok(checked)
     }
+}
+
+/// Roots an error at an entry of a list, building the path only then.
+fn at(list: &'static str, i: usize) -> impl Fn(Error) -> Error {
+    move |e| e.within(&format!("{list}[{i}]"))
 }
 
 fn check_plan(plan: &PaymentPlan, invoice: &CheckedInvoice<'_>, path: &str) -> Result<()> {
@@ -550,7 +565,7 @@ impl Ledger {
     /// and their invoices, in order. Used to apply one policy to the debtors assigned to it.
     pub fn subset(&self, keep: impl Fn(&Debtor) -> bool) -> Ledger {
         let debtors: Vec<Debtor> = self.debtors.iter().filter(|d| keep(d)).cloned().collect();
-        let ids: std::collections::HashSet<&str> = debtors.iter().map(|d| d.id.as_str()).collect();
+        let ids: IdSet<&str> = debtors.iter().map(|d| d.id.as_str()).collect();
         let invoices = self.invoices.iter().filter(|i| ids.contains(i.debtor_id.as_str())).cloned().collect();
         Ledger { creditor: self.creditor.clone(), debtors, invoices }
     }
@@ -568,20 +583,19 @@ impl Ledger {
                 format!("`{}` is not an ISO 3166-1 alpha-2 country code", self.creditor.address.country),
             ));
         }
-        let mut debtor_index: HashMap<&str, usize> = HashMap::with_capacity(self.debtors.len());
+        let mut debtor_index: IdMap<&str, usize> = idmap::with_capacity(self.debtors.len());
         let mut debtors = Vec::with_capacity(self.debtors.len());
         for (i, debtor) in self.debtors.iter().enumerate() {
-            let path = format!("debtors[{i}]");
-            debtors.push(debtor.check(&path)?);
+            debtors.push(debtor.check().map_err(|e| e.within(&format!("debtors[{i}]")))?);
             if debtor_index.insert(debtor.id.as_str(), i).is_some() {
                 return Err(Error::new(
                     ErrorCode::DuplicateId,
-                    format!("{path}.id"),
+                    format!("debtors[{i}].id"),
                     format!("debtor id `{}` is used twice", debtor.id),
                 ));
             }
         }
-        let mut seen: HashMap<&str, ()> = HashMap::with_capacity(self.invoices.len());
+        let mut seen: IdMap<&str, ()> = idmap::with_capacity(self.invoices.len());
         let mut invoices = Vec::with_capacity(self.invoices.len());
         for (i, invoice) in self.invoices.iter().enumerate() {
             let di = *debtor_index.get(invoice.debtor_id.as_str()).ok_or_else(|| {

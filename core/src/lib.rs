@@ -5,6 +5,7 @@ pub mod analytics;
 pub mod calendar;
 pub mod date;
 pub mod error;
+pub mod idmap;
 pub mod import;
 pub mod json;
 pub mod ledger;
