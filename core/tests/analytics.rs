@@ -44,8 +44,10 @@ fn golden_cases() {
     }
 }
 
-fn ledger_json(invoices: &[(u8, i64, i64, u32, Option<(i64, u32)>)]) -> Value {
-    // (debtor, issue day offset, terms days, total in euros, payment (day offset after issue, percent))
+/// (debtor, issue day offset, terms days, total in euros, payment (day offset after issue, percent)).
+type GenInvoice = (u8, i64, i64, u32, Option<(i64, u32)>);
+
+fn ledger_json(invoices: &[GenInvoice]) -> Value {
     let base = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
     let day = |off: i64| (base + chrono::Duration::days(off)).to_string();
     let invoices: Vec<Value> = invoices
@@ -71,7 +73,7 @@ fn ledger_json(invoices: &[(u8, i64, i64, u32, Option<(i64, u32)>)]) -> Value {
     })
 }
 
-fn invoice_strategy() -> impl Strategy<Value = Vec<(u8, i64, i64, u32, Option<(i64, u32)>)>> {
+fn invoice_strategy() -> impl Strategy<Value = Vec<GenInvoice>> {
     prop::collection::vec((0u8..3, 0i64..600, 0i64..90, 1u32..5000, prop::option::of((0i64..200, 1u32..=100))), 1..20)
 }
 
