@@ -197,6 +197,19 @@ pub fn due_actions(input: JsValue) -> JsResult {
     run(input, |a: DueArgs| planner::due_actions(&a.ledger, &checked_policy(a.policy)?, &a.sent_log, a.now))
 }
 
+/// `{ledger, sent?, asOf, periodStart?, currency?, windowDays?, segments?, extraRates?}` -> every
+/// collection figure (DSO, ageing, recovery, days late, effectiveness, debtor segments, claimable).
+#[wasm_bindgen]
+pub fn analytics(input: JsValue) -> JsResult {
+    run(input, |r: relance_core::analytics::AnalyticsRequest| relance_core::analytics::analytics(&r))
+}
+
+/// CSV text -> invoices (the format of `core/src/import.rs`; errors name `rows[i].column`).
+#[wasm_bindgen(js_name = invoicesFromCsv)]
+pub fn invoices_from_csv(text: String) -> JsResult {
+    relance_core::import::invoices_from_csv(&text).and_then(|out| encode(&out)).map_err(|e| to_js_error(&e))
+}
+
 /// A penalty request -> the itemised décompte.
 #[wasm_bindgen]
 pub fn decompte(input: JsValue) -> JsResult {

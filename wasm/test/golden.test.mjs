@@ -51,3 +51,23 @@ test('penalty golden cases give the hand-computed figures', () => {
       e.periods.map(([f, t, n, b, r]) => [f, t, n, num(b), num(r)]), c.name);
   }
 });
+
+test('analytics golden cases give the hand-checked figures, byte for byte with the native core', () => {
+  const dir = new URL('analytics/', root);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  assert.ok(files.length >= 2, `${files.length} analytics cases`);
+  for (const file of files) {
+    const { input, expected } = JSON.parse(readFileSync(new URL(file, dir), 'utf8'));
+    const output = relance.analytics(input);
+    assert.deepEqual(output, expected, file);
+    const native = readFileSync(new URL(`../../target/golden-native/analytics/${file}`, import.meta.url), 'utf8');
+    assert.equal(JSON.stringify(output), native, file);
+  }
+});
+
+test('CSV invoices parse as in the worker, errors naming row and column', () => {
+  const csv = 'id,number,debtorId,issueDate,terms,currency,total\nc1,C-1,d1,2026-10-01,net:30,EUR,100.00\n';
+  assert.deepEqual(relance.invoicesFromCsv(csv).map((i) => [i.id, i.terms.days]), [['c1', 30]]);
+  assert.throws(() => relance.invoicesFromCsv(csv.replace('100.00', 'cent')),
+    (e) => e instanceof relance.RelanceError && e.code === 'invalid_amount' && e.path === 'rows[0].total');
+});

@@ -47,6 +47,12 @@ test('the declared types accept the real inputs and outputs', () => {
     invoiceIds: ['inv-1041'], messageDate: '2026-06-30', deadlineDate: '2026-07-10' };
   typed('T.MessageRequest', request);
   typed('T.RenderedMessage', relance.renderMessage({ ledger, request }));
+  for (const file of readdirSync(new URL('analytics/', golden)).sort()) {
+    const { input } = JSON.parse(readFileSync(new URL(`analytics/${file}`, golden), 'utf8'));
+    typed('T.AnalyticsRequest', input);
+    typed('T.Analytics', relance.analytics(input));
+  }
+  typed('T.Invoice[]', relance.invoicesFromCsv('id,number,debtorId,issueDate,terms,currency,total\nc1,C-1,d1,2026-10-01,net:30,EUR,100.00\n'));
   lines.push(`try { r.plan({ ledger: v0.ledger, policy: 'standard', asOf: '2026-11-23' }); } catch (e) { if (e instanceof r.RelanceError) { const c: string = e.code; const p: string = e.path; void c; void p; } }`);
 
   const { work, tarball } = packed('relance-types-');

@@ -294,6 +294,18 @@ async fn route(
             }).collect::<Vec<_>>() }),
             )
         }
+        ("GET", ["analytics"]) => {
+            let window = match q("windowDays").map(str::parse::<u32>) {
+                None => None,
+                Some(Ok(n)) => Some(n),
+                Some(Err(_)) => return Err(ApiError::new(400, "invalid_type", "windowDays", "a number of days")),
+            };
+            let start = match q("periodStart") {
+                None => None,
+                Some(_) => Some(day("periodStart")?),
+            };
+            analytics(db, day("asOf")?, start, window, q("currency")).await
+        }
         ("GET", ["outbox"]) => ok(200, &json!({ "outbox": store::outbox(db, limit).await? })),
         ("GET", ["dry-run"]) => {
             let at = match q("at") {
@@ -739,6 +751,32 @@ async fn decompte(db: &impl Database, id: &str, day: NaiveDate) -> ApiResult {
         )),
         Err(e) => Err(rebase(e, "ledger", "invoice")),
     }
+}
+
+/// Every collection figure of the stored ledger and delivery log.
+async fn analytics(
+    db: &impl Database,
+    as_of: NaiveDate,
+    period_start: Option<NaiveDate>,
+    window_days: Option<u32>,
+    currency: Option<&str>,
+) -> ApiResult {
+    let book = store::book(db, Which::All).await?.ok_or_else(|| ApiError::conflict("", store::NO_CREDITOR))?;
+    let currency = match currency {
+        None => None,
+        Some(c) => Some(json::from_value(Value::String(c.to_owned())).map_err(|e| e.within("currency"))?),
+    };
+    let request = relance_core::analytics::AnalyticsRequest {
+        ledger: book.ledger,
+        sent: store::sent_messages(db).await?,
+        as_of,
+        period_start,
+        currency,
+        window_days,
+        segments: Default::default(),
+        extra_rates: book.extra_rates,
+    };
+    ok(200, &relance_core::analytics::analytics(&request).map_err(|e| rebase(e, "ledger", "ledger"))?)
 }
 
 // ---- imports ----------------------------------------------------------------------------------

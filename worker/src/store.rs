@@ -463,6 +463,29 @@ pub async fn sent_log(db: &impl Database) -> Result<Vec<SentEntry>, DbError> {
         .collect()
 }
 
+/// Messages that went out (sent, or handed to a person as a task), for analytics.
+pub async fn sent_messages(db: &impl Database) -> Result<Vec<relance_core::analytics::SentMessage>, DbError> {
+    let rows = db
+        .query(Stmt::new(
+            "SELECT key, channel, step_id, items, sent_at FROM deliveries
+             WHERE status IN ('sent', 'task') AND sent_at IS NOT NULL ORDER BY sent_at, key",
+            vec![],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(relance_core::analytics::SentMessage {
+                key: text(r, "key").unwrap_or_default(),
+                sent_at: text(r, "sent_at").as_deref().and_then(parse_ts).unwrap_or_default(),
+                channel: serde_json::from_value(serde_json::Value::String(text(r, "channel").unwrap_or_default()))
+                    .map_err(|e| DbError(format!("stored channel: {e}")))?,
+                step_id: text(r, "step_id").unwrap_or_default(),
+                items: doc(r, "items")?,
+            })
+        })
+        .collect()
+}
+
 /// Deliveries a run may take over now: a claim whose lease ran out (its run died or hung), or a
 /// retry whose back-off is over. Oldest first.
 pub async fn retryable(db: &impl Database, now: DateTime<Utc>, limit: i64) -> Result<Vec<Delivery>, DbError> {

@@ -246,3 +246,27 @@ fn a_small_batch_leaves_the_rest_to_the_next_runs() {
     assert_eq!(handled, due);
     assert_eq!(runs, due.div_ceil(2));
 }
+
+#[test]
+fn analytics_are_served_for_the_stored_ledger_and_deliveries() {
+    let db = seeded(&sample_ledger(), "standard");
+    let cfg = config(&[]);
+    run(&db, &FakeHttp::default(), &cfg, "2026-11-23T09:30:00Z", "a1");
+    let (s, b) = call(&db, "GET", "/v1/analytics?asOf=2026-11-23&periodStart=2026-09-01", None);
+    assert_eq!(s, 200, "{b}");
+    let sum: rust_decimal::Decimal = b["ageing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["amount"].as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap())
+        .sum();
+    assert_eq!(sum.to_string(), b["outstanding"].as_str().unwrap());
+    assert!(
+        b["channels"].as_array().unwrap().is_empty(),
+        "messages of today have no known outcome yet: {}",
+        b["channels"]
+    );
+    assert!(!b["debtors"].as_array().unwrap().is_empty());
+    let (s, b) = call(&db, "GET", "/v1/analytics?asOf=2026-02-30", None);
+    assert_eq!((s, b["error"]["path"].as_str()), (400, Some("asOf")));
+}

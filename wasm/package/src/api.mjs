@@ -62,3 +62,5 @@ export const statement = (input) => call(glue.statement, input);
 export const rateTables = (input = {}) => call(glue.rateTables, input);
 export const renderMessage = (input) => call(glue.renderMessage, input);
 export const validateTemplates = (input) => call(glue.validateTemplates, input);
+export const analytics = (input) => call(glue.analytics, input);
+export const invoicesFromCsv = (text) => call(glue.invoicesFromCsv, text);

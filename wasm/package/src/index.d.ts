@@ -269,6 +269,45 @@ export function statement(input: PenaltyRequest[]): Statement;
 export function rateTables(input?: { extraRates?: Record<string, RateRow[]> }): { tables: Record<string, RateTable> };
 export function renderMessage(input: { ledger: Ledger; request: MessageRequest; templates?: CustomTemplate[] }): RenderedMessage;
 export function validateTemplates(input: CustomTemplate[]): null;
+
+/** A message from the delivery log, for analytics. */
+export interface SentMessage { key: string; sentAt: IsoDateTime; channel: Channel; stepId: string; items: ItemRef[] }
+export interface AnalyticsRequest {
+  ledger: Ledger;
+  sent?: SentMessage[];
+  asOf: IsoDate;
+  /** Default: 90 days ending on asOf. */
+  periodStart?: IsoDate;
+  /** Default: EUR; invoices in other currencies are counted in excludedInvoices. */
+  currency?: string;
+  /** Days after a message within which a payment counts for it (default 14). */
+  windowDays?: number;
+  segments?: { reliableOnTimePercent?: number; reliableMaxMeanDays?: number; atRiskMeanDays?: number; atRiskOverdueDays?: number };
+  extraRates?: Record<string, RateRow[]>;
+}
+export interface Stats { count: number; mean: Decimal | null; median: Decimal | null }
+export interface Effectiveness { key: string; messages: number; paidWithinWindow: number; share: Decimal | null }
+export interface DebtorBehaviour {
+  debtorId: string; name: string; settledInvoices: number; meanDaysLate: Decimal | null; onTimeShare: Decimal | null;
+  trendSlope: Decimal | null; trend: 'improving' | 'stable' | 'worsening' | 'unknown'; outstanding: Decimal;
+  maxDaysOverdue: number; segment: 'reliable' | 'slow' | 'at_risk' | 'new';
+}
+export interface Analytics {
+  asOf: IsoDate; periodStart: IsoDate; currency: string; excludedInvoices: number; outstanding: Decimal;
+  dso: { standard: Decimal | null; countback: Decimal; receivables: Decimal; sales: Decimal; periodDays: number };
+  ageing: { bucket: 'not_due' | '1_30' | '31_60' | '61_90' | 'over_90'; amount: Decimal; count: number }[];
+  recovery: { base: Decimal; recovered: Decimal; rate: Decimal | null; invoices: number };
+  daysLate: { days: Stats; onTimeShare: Decimal | null };
+  remindersBeforePayment: { reminders: Stats; distribution: [number, number, number, number, number] };
+  steps: Effectiveness[];
+  channels: Effectiveness[];
+  debtors: DebtorBehaviour[];
+  claimable: { interest: Decimal; indemnities: Decimal; total: Decimal; invoices: number; missingRateInvoices: number; missingRate?: string };
+}
+/** Every collection figure of a ledger and its delivery log, as of a day. */
+export function analytics(input: AnalyticsRequest): Analytics;
+/** Invoices from CSV text (header row; columns id, number, debtorId, issueDate, dueDate or terms, currency, total, ...). */
+export function invoicesFromCsv(text: string): Invoice[];
 /** Browsers: instantiate from a URL, Response or bytes (the default entry does it on import). */
 export function init(moduleOrPath: URL | Response | BufferSource | WebAssembly.Module): Promise<void>;
 /** Instantiate synchronously from bytes or a compiled module (the Node and Worker entries do it on import). */
