@@ -677,6 +677,20 @@ impl PenaltyRequest {
     }
 }
 
+/// The penalty request of a ledger invoice as of a day (see `PenaltyRequest::by_default`).
+pub fn invoice_request(
+    ledger: &Ledger,
+    invoice_id: &str,
+    as_of: NaiveDate,
+    extra_rates: &BTreeMap<String, Vec<RateRow>>,
+) -> Result<PenaltyRequest> {
+    let checked = ledger.check().map_err(|e| e.within("ledger"))?;
+    let inv = checked.invoices.iter().find(|i| i.invoice.id == invoice_id).ok_or_else(|| {
+        Error::new(ErrorCode::UnknownReference, "invoiceId", format!("no invoice `{invoice_id}` in the ledger"))
+    })?;
+    Ok(PenaltyRequest::by_default(&checked, inv, as_of, extra_rates))
+}
+
 /// The décompte of a ledger invoice as of a day (see `PenaltyRequest::by_default`).
 pub fn invoice_decompte(
     ledger: &Ledger,
@@ -684,11 +698,7 @@ pub fn invoice_decompte(
     as_of: NaiveDate,
     extra_rates: &BTreeMap<String, Vec<RateRow>>,
 ) -> Result<Decompte> {
-    let checked = ledger.check().map_err(|e| e.within("ledger"))?;
-    let inv = checked.invoices.iter().find(|i| i.invoice.id == invoice_id).ok_or_else(|| {
-        Error::new(ErrorCode::UnknownReference, "invoiceId", format!("no invoice `{invoice_id}` in the ledger"))
-    })?;
-    decompte(&PenaltyRequest::by_default(&checked, inv, as_of, extra_rates))
+    decompte(&invoice_request(ledger, invoice_id, as_of, extra_rates)?)
 }
 
 /// The itemised décompte of one invoice.

@@ -143,6 +143,17 @@ struct YearArgs {
     year: i32,
 }
 
+/// `{country}` -> the calendar a debtor of that country follows (`weekends` when none is built in).
+#[wasm_bindgen(js_name = calendarFor)]
+pub fn calendar_for(input: JsValue) -> JsResult {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Args {
+        country: String,
+    }
+    run(input, |a: Args| Ok(CalendarId::for_country(&a.country).unwrap_or(CalendarId::Weekends)))
+}
+
 /// `{calendar, year}` -> the public holidays.
 #[wasm_bindgen]
 pub fn holidays(input: JsValue) -> JsResult {
@@ -208,6 +219,24 @@ pub fn analytics(input: JsValue) -> JsResult {
 #[wasm_bindgen(js_name = invoicesFromCsv)]
 pub fn invoices_from_csv(text: String) -> JsResult {
     relance_core::import::invoices_from_csv(&text).and_then(|out| encode(&out)).map_err(|e| to_js_error(&e))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct InvoiceRequestArgs {
+    ledger: Ledger,
+    invoice_id: String,
+    #[serde(deserialize_with = "relance_core::date::de")]
+    as_of: NaiveDate,
+    #[serde(default)]
+    extra_rates: BTreeMap<String, Vec<RateRow>>,
+}
+
+/// `{ledger, invoiceId, asOf, extraRates?}` -> the penalty request of that invoice under the default
+/// regime of its creditor and debtor (to pass to `decompte` or `curve`).
+#[wasm_bindgen(js_name = penaltyRequest)]
+pub fn penalty_request(input: JsValue) -> JsResult {
+    run(input, |a: InvoiceRequestArgs| penalty::invoice_request(&a.ledger, &a.invoice_id, a.as_of, &a.extra_rates))
 }
 
 /// A penalty request -> the itemised décompte.

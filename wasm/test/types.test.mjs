@@ -40,6 +40,7 @@ test('the declared types accept the real inputs and outputs', () => {
   typed('T.Statement', relance.statement(requests.slice(0, 3)));
   typed('T.Policy[]', relance.presets());
   typed('T.Holiday[]', relance.holidays({ calendar: 'gb-england-wales', year: 2022 }));
+  typed('T.CalendarId', relance.calendarFor({ country: 'FR' }));
   typed('T.TermsAnswer', relance.evaluateTerms({ issueDate: '2025-01-10', dueDate: '2025-04-15', debtorKind: 'business', creditorCountry: 'FR' }));
   typed('ReturnType<typeof r.rateTables>', relance.rateTables());
   const ledger = JSON.parse(readFileSync(new URL('../../samples/ledger.json', import.meta.url), 'utf8'));
@@ -47,6 +48,7 @@ test('the declared types accept the real inputs and outputs', () => {
     invoiceIds: ['inv-1041'], messageDate: '2026-06-30', deadlineDate: '2026-07-10' };
   typed('T.MessageRequest', request);
   typed('T.RenderedMessage', relance.renderMessage({ ledger, request }));
+  typed('T.PenaltyRequest', relance.penaltyRequest({ ledger, invoiceId: 'inv-1041', asOf: '2026-06-30' }));
   for (const file of readdirSync(new URL('analytics/', golden)).sort()) {
     const { input } = JSON.parse(readFileSync(new URL(`analytics/${file}`, golden), 'utf8'));
     typed('T.AnalyticsRequest', input);

@@ -52,10 +52,12 @@ export const previousBusinessDay = (input) => call(glue.previousBusinessDay, inp
 export const addBusinessDays = (input) => call(glue.addBusinessDays, input);
 export const adjustDate = (input) => call(glue.adjustDate, input);
 export const holidays = (input) => call(glue.holidays, input);
+export const calendarFor = (input) => call(glue.calendarFor, input);
 export const presets = () => call(() => glue.presets());
 export const validatePolicy = (input) => call(glue.validatePolicy, input);
 export const plan = (input) => call(glue.plan, input);
 export const dueActions = (input) => call(glue.dueActions, input);
+export const penaltyRequest = (input) => call(glue.penaltyRequest, input);
 export const decompte = (input) => call(glue.decompte, input);
 export const curve = (input) => call(glue.curve, input);
 export const statement = (input) => call(glue.statement, input);

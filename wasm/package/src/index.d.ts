@@ -259,10 +259,14 @@ export function previousBusinessDay(input: DayQuery): IsoDate;
 export function addBusinessDays(input: DayQuery): IsoDate;
 export function adjustDate(input: DayQuery): IsoDate;
 export function holidays(input: { calendar: CalendarId; year: number }): Holiday[];
+/** The calendar a debtor of that country follows (`weekends` when none is built in). */
+export function calendarFor(input: { country: string }): CalendarId;
 export function presets(): Policy[];
 export function validatePolicy(input: PolicyArg): Policy;
 export function plan(input: { ledger: Ledger; policy: PolicyArg; asOf: IsoDate }): Plan;
 export function dueActions(input: { ledger: Ledger; policy: PolicyArg; sentLog?: SentEntry[]; now: IsoDateTime }): Action[];
+/** The penalty request of a ledger invoice under the default regime of its creditor and debtor. */
+export function penaltyRequest(input: { ledger: Ledger; invoiceId: string; asOf: IsoDate; extraRates?: Record<string, RateRow[]> }): PenaltyRequest;
 export function decompte(input: PenaltyRequest): Decompte;
 export function curve(input: { request: PenaltyRequest; from: IsoDate; to: IsoDate }): CurvePoint[];
 export function statement(input: PenaltyRequest[]): Statement;
