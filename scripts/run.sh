@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# The main job, locally and with no account: builds the worker, starts it under `wrangler dev` with a
-# local D1 (migrations applied, the sample ledger seeded through the API), fires one scheduled run
-# at a fixed time, and prints what was sent (the local outbox) and the tasks created. The worker then
-# keeps serving the API until Ctrl-C (`--once` stops after the report).
+# The main job, locally and with no account: builds the worker and the web demo, starts the worker
+# under `wrangler dev` with a local D1 (migrations applied, the sample ledger seeded through the
+# API), fires one scheduled run at a fixed time, prints what was sent (the local outbox) and the
+# tasks created, and serves the demo page. Both keep running until Ctrl-C (`--once` stops after the
+# report, having checked that the demo page is served).
 # Installs what it needs, idempotently.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ONCE=0
 [ "${1:-}" = "--once" ] && ONCE=1
 PORT="${RELANCE_PORT:-8787}"
+DEMO_PORT="${RELANCE_DEMO_PORT:-$((PORT + 1))}"
 BASE="http://127.0.0.1:$PORT"
 # The scheduled time of the demonstration run (a Monday, 10:30 in Paris): the sample ledger's dates
 # are set around it, so every kind of step is due.
@@ -17,6 +19,7 @@ export WRANGLER_SEND_METRICS=false
 
 [ -x node_modules/.bin/wrangler ] || npm install --no-audit --no-fund
 bash scripts/build-worker.sh
+bash scripts/build-demo.sh
 
 # Local secrets for wrangler dev (never committed): the API token.
 if [ ! -f .dev.vars ]; then
@@ -38,7 +41,9 @@ mkdir -p .wrangler
 setsid npx wrangler dev --local --test-scheduled --ip 127.0.0.1 --port "$PORT" \
   --var EMAIL_PROVIDER:outbox >"$LOG" 2>&1 &
 DEV_PID=$!
-trap 'kill -- -$DEV_PID 2>/dev/null || true' EXIT
+node web-demo/serve.mjs "$DEMO_PORT" > .wrangler/demo.log 2>&1 &
+DEMO_PID=$!
+trap 'kill -- -$DEV_PID 2>/dev/null || true; kill $DEMO_PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do
   curl -fsS "$BASE/v1/health" >/dev/null 2>&1 && break
   kill -0 $DEV_PID 2>/dev/null || { cat "$LOG"; echo "wrangler dev stopped" >&2; exit 1; }
@@ -61,6 +66,9 @@ sleep 1
 node scripts/show-run.mjs "$BASE" "$TOKEN"
 grep -h "relance: run" "$LOG" | tail -1 || true
 
+curl -fsS "http://127.0.0.1:$DEMO_PORT/index.html" | grep -q "Simulateur de relance"
+echo
+echo "Web demo (the same core, in the browser): http://127.0.0.1:$DEMO_PORT/  (dashboard: /dashboard.html)"
 if [ "$ONCE" = 1 ]; then
   exit 0
 fi

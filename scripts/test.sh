@@ -61,4 +61,12 @@ node --test tests/worker/ 2>&1 | tee "$log"
 passed=$((passed + $(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log")))
 failed=$((failed + $(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log")))
 rm -f "$log"
+
+echo "== the web demo: build, then its Chromium tests (screenshots in tests/artifacts/web-demo)"
+bash scripts/build-demo.sh
+log="$(mktemp)"
+node --test web-demo/test/ 2>&1 | tee "$log"
+passed=$((passed + $(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log")))
+failed=$((failed + $(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log")))
+rm -f "$log"
 echo "tests: ${passed} passed, ${failed} failed"

@@ -1,5 +1,5 @@
 // The README's main command, end to end: builds the worker, starts wrangler dev with a fresh local
-// D1, seeds the sample ledger, fires the scheduled run and prints what was sent.
+// D1, seeds the sample ledger, fires the scheduled run, prints what was sent and serves the demo.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -7,7 +7,7 @@ import { root } from './support.mjs';
 
 test('scripts/run.sh --once sends the sample run through wrangler dev', () => {
   const out = spawnSync('bash', ['scripts/run.sh', '--once'], {
-    cwd: root, encoding: 'utf8', timeout: 600_000, env: { ...process.env, RELANCE_PORT: '8797' },
+    cwd: root, encoding: 'utf8', timeout: 600_000, env: { ...process.env, RELANCE_PORT: '8797', RELANCE_DEMO_PORT: '8796' },
   });
   const text = `${out.stdout}\n${out.stderr}`;
   assert.equal(out.status, 0, text.slice(-3000));
@@ -17,4 +17,5 @@ test('scripts/run.sh --once sends the sample run through wrangler dev', () => {
   assert.match(text, /Deliveries: 3 \(3 sent\)/);
   assert.match(text, /subject: Relance facture impayée n° F-2026-1055/);
   assert.match(text, /Local outbox \(EMAIL_PROVIDER=outbox\): 3 email\(s\)/);
+  assert.match(text, /Web demo \(the same core, in the browser\): http:\/\/127\.0\.0\.1:8796\//);
 });

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds the static web demo into web-demo/dist: the page's files, the npm package `relance` as
+# published (packed with npm pack, unpacked into vendor/relance), the sample ledger, and the
+# service worker's list of files to keep offline. Builds the package first when it is missing or
+# older than its sources.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pkg=wasm/package/dist/relance_wasm_bg.wasm
+if [ ! -f "$pkg" ] || [ -n "$(find core wasm/src wasm/package/src Cargo.lock -newer "$pkg" -print -quit)" ]; then
+  bash scripts/build-wasm.sh
+fi
+out=web-demo/dist
+rm -rf "$out" && mkdir -p "$out/vendor/relance"
+cp web-demo/src/* "$out/"
+cp samples/ledger.json "$out/sample-ledger.json"
+tarball=$(cd wasm/package && npm pack --silent --pack-destination "$OLDPWD/$out")
+tar -xzf "$out/$tarball" -C "$out/vendor/relance" --strip-components=1
+rm "$out/$tarball"
+# The offline cache: every file, under a version that changes with their content.
+files=$(cd "$out" && find . -type f ! -name sw.js | sort | sed 's|^\./||')
+version=$(cd "$out" && cat $files | sha256sum | cut -c1-16)
+list=$(printf '%s\n' ./ $files | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.stringify(s.trim().split("\n"))))')
+sed -i "s|__VERSION__|relance-$version|; s|__FILES__|$list|" "$out/sw.js"
+echo "web-demo/dist: $(echo "$files" | wc -l) files, cache relance-$version"

@@ -1,0 +1,107 @@
+// Interface strings, French and English. Message texts come from the core's templates, in the
+// debtor's language, which follows the interface language.
+export const STRINGS = {
+  fr: {
+    title: 'Simulateur de relance', subtitle: 'Ce que Relance ferait d’une facture impayée : calendrier, messages, pénalités.',
+    dashboard: 'Tableau de bord', simulator: 'Simulateur', language: 'Langue',
+    invoice: 'Facture', amount: 'Montant TTC (EUR)', issueDate: 'Date de facture', terms: 'Conditions de paiement',
+    termsNet: 'À N jours', termsEom: 'N jours fin de mois', termsReceipt: 'À réception', termsDue: 'Date d’échéance fixée',
+    days: 'Jours', dueDateInput: 'Échéance', debtorKind: 'Client', business: 'Entreprise', consumer: 'Particulier',
+    public_body: 'Acheteur public', country: 'Pays du client', policy: 'Politique de relance',
+    gentle: 'Douce', standard: 'Standard', firm: 'Ferme', custom: 'Personnalisée', editSteps: 'Modifier les étapes',
+    resetPolicy: 'Revenir au modèle', addStep: 'Ajouter une étape', up: 'Monter', down: 'Descendre', remove: 'Supprimer',
+    step: 'Étape', anchor: 'Point de départ', offset: 'Décalage (j)', channel: 'Canal', template: 'Modèle', level: 'Niveau',
+    tone: 'Ton', anchor_due_date: 'échéance', anchor_issue_date: 'date de facture', anchor_previous_step: 'étape précédente',
+    payments: 'Paiements (et si…)', addPayment: 'Ajouter un paiement', paidOn: 'Payé le', paidAmount: 'Montant',
+    plan: 'Échéancier', addPlan: 'Proposer un échéancier', removePlan: 'Retirer l’échéancier', agreedOn: 'Accordé le',
+    instalments: 'Échéances', addInstalment: 'Ajouter une échéance', instalment: 'Échéance',
+    results: 'Résultat', dueDate: 'Échéance', warnings: 'Points d’attention sur les conditions',
+    timeline: 'Calendrier des relances', calendar: 'Calendrier mensuel', date: 'Date', planned: 'Prévue', status: 'Statut',
+    penalties: 'Pénalités à cette date', interest: 'Intérêts de retard', indemnity: 'Indemnité forfaitaire', totalDue: 'Total dû',
+    moved: 'déplacée', movedBecause: 'déplacée : ', change_business_day: 'jour non ouvré', change_min_gap: 'écart minimum',
+    change_dispute_pause: 'litige', change_after_previous: 'après l’étape précédente',
+    preview: 'Aperçu du message', subject: 'Objet', chart: 'Montant dû dans le temps', principal: 'Principal',
+    exportIcs: 'Exporter le calendrier (.ics)', letter: 'Mise en demeure imprimable', noLetter: 'Aucune mise en demeure dans cette politique.',
+    share: 'Lien de partage', copied: 'Lien copié', missingRate: 'Taux manquant', missingRateHelp: 'Nos tables ne couvrent pas cette période. Indiquez le taux publié :',
+    rateTable: 'Table', rateFrom: 'À partir du', rate: 'Taux (%)', apply: 'Appliquer', weekend: 'week-end', holiday: 'jour férié',
+    stepDay: 'relance', status_past: 'passée', status_today: 'aujourd’hui', status_upcoming: 'prévue', status_cancelled_paid: 'annulée (payée)',
+    status_suspended_dispute: 'suspendue (litige)', status_skipped_condition: 'sans objet', status_replaced_by_plan: 'remplacée par l’échéancier',
+    status_conditional: 'si impayé', error: 'Erreur', offline: 'Disponible hors ligne', none: 'aucun',
+    channel_email: 'e-mail', channel_sms: 'SMS', channel_phone_task: 'appel', channel_letter: 'courrier', channel_registered_letter: 'recommandé AR',
+    channel_legal_action: 'action en justice', channel_agency_handoff: 'agence de recouvrement',
+    months: ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'],
+    weekdays: ['lun', 'mar', 'mer', 'jeu', 'ven', 'sam', 'dim'],
+    // dashboard
+    dashTitle: 'Tableau de bord du recouvrement', loadSample: 'Exemple', loadCsv: 'Charger un CSV de factures', asOf: 'Au',
+    dso: 'DSO', dsoStandard: 'méthode standard', dsoCountback: 'méthode countback', outstanding: 'Encours', ageing: 'Balance âgée',
+    recovery: 'Taux de recouvrement', daysLate: 'Retard de paiement', mean: 'moyenne', median: 'médiane', onTime: 'payées à temps',
+    remindersNeeded: 'Relances avant paiement', effectiveness: 'Efficacité', byStep: 'par étape', byChannel: 'par canal',
+    messages: 'messages', paidWithin: 'payées sous 14 j', debtors: 'Clients', segment: 'Segment', trend: 'Tendance',
+    claimable: 'Pénalités réclamables aujourd’hui', invoices: 'factures', bucket_not_due: 'non échu', bucket_1_30: '1-30 j',
+    bucket_31_60: '31-60 j', bucket_61_90: '61-90 j', bucket_over_90: '> 90 j', segment_reliable: 'fiable', segment_slow: 'lent',
+    segment_at_risk: 'à risque', segment_new: 'nouveau', trend_improving: 'en amélioration', trend_stable: 'stable',
+    trend_worsening: 'en dégradation', trend_unknown: '—', simulatedLog: 'Messages : ceux que la politique standard aurait envoyés jusqu’à cette date.',
+  },
+  en: {
+    title: 'Relance simulator', subtitle: 'What Relance would do with an unpaid invoice: calendar, messages, penalties.',
+    dashboard: 'Dashboard', simulator: 'Simulator', language: 'Language',
+    invoice: 'Invoice', amount: 'Amount incl. VAT (EUR)', issueDate: 'Invoice date', terms: 'Payment terms',
+    termsNet: 'Net N days', termsEom: 'N days end of month', termsReceipt: 'On receipt', termsDue: 'Fixed due date',
+    days: 'Days', dueDateInput: 'Due date', debtorKind: 'Customer', business: 'Business', consumer: 'Consumer',
+    public_body: 'Public buyer', country: 'Customer country', policy: 'Reminder policy',
+    gentle: 'Gentle', standard: 'Standard', firm: 'Firm', custom: 'Custom', editSteps: 'Edit steps',
+    resetPolicy: 'Back to the preset', addStep: 'Add a step', up: 'Move up', down: 'Move down', remove: 'Remove',
+    step: 'Step', anchor: 'Counted from', offset: 'Offset (days)', channel: 'Channel', template: 'Template', level: 'Level',
+    tone: 'Tone', anchor_due_date: 'due date', anchor_issue_date: 'invoice date', anchor_previous_step: 'previous step',
+    payments: 'Payments (what if…)', addPayment: 'Add a payment', paidOn: 'Paid on', paidAmount: 'Amount',
+    plan: 'Payment plan', addPlan: 'Offer a payment plan', removePlan: 'Remove the plan', agreedOn: 'Agreed on',
+    instalments: 'Instalments', addInstalment: 'Add an instalment', instalment: 'Instalment',
+    results: 'Result', dueDate: 'Due date', warnings: 'Points to check in the terms',
+    timeline: 'Reminder timeline', calendar: 'Month calendar', date: 'Date', planned: 'Planned', status: 'Status',
+    penalties: 'Penalties on that date', interest: 'Late-payment interest', indemnity: 'Fixed indemnity', totalDue: 'Total due',
+    moved: 'moved', movedBecause: 'moved: ', change_business_day: 'non-business day', change_min_gap: 'minimum gap',
+    change_dispute_pause: 'dispute', change_after_previous: 'after the previous step',
+    preview: 'Message preview', subject: 'Subject', chart: 'Amount owed over time', principal: 'Principal',
+    exportIcs: 'Export the calendar (.ics)', letter: 'Printable formal notice', noLetter: 'This policy has no formal notice.',
+    share: 'Share link', copied: 'Link copied', missingRate: 'Missing rate', missingRateHelp: 'Our tables do not cover this period. Enter the published rate:',
+    rateTable: 'Table', rateFrom: 'From', rate: 'Rate (%)', apply: 'Apply', weekend: 'weekend', holiday: 'public holiday',
+    stepDay: 'reminder', status_past: 'past', status_today: 'today', status_upcoming: 'planned', status_cancelled_paid: 'cancelled (paid)',
+    status_suspended_dispute: 'suspended (dispute)', status_skipped_condition: 'not applicable', status_replaced_by_plan: 'replaced by the plan',
+    status_conditional: 'if unpaid', error: 'Error', offline: 'Works offline', none: 'none',
+    channel_email: 'email', channel_sms: 'SMS', channel_phone_task: 'phone call', channel_letter: 'letter', channel_registered_letter: 'registered letter',
+    channel_legal_action: 'legal action', channel_agency_handoff: 'collection agency',
+    months: ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'],
+    weekdays: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'],
+    dashTitle: 'Collection dashboard', loadSample: 'Sample', loadCsv: 'Load a CSV of invoices', asOf: 'As of',
+    dso: 'DSO', dsoStandard: 'standard method', dsoCountback: 'countback method', outstanding: 'Outstanding', ageing: 'Ageing',
+    recovery: 'Recovery rate', daysLate: 'Payment delay', mean: 'mean', median: 'median', onTime: 'paid on time',
+    remindersNeeded: 'Reminders before payment', effectiveness: 'Effectiveness', byStep: 'by step', byChannel: 'by channel',
+    messages: 'messages', paidWithin: 'paid within 14 days', debtors: 'Customers', segment: 'Segment', trend: 'Trend',
+    claimable: 'Penalties claimable today', invoices: 'invoices', bucket_not_due: 'not due', bucket_1_30: '1-30 d',
+    bucket_31_60: '31-60 d', bucket_61_90: '61-90 d', bucket_over_90: '> 90 d', segment_reliable: 'reliable', segment_slow: 'slow',
+    segment_at_risk: 'at risk', segment_new: 'new', trend_improving: 'improving', trend_stable: 'stable',
+    trend_worsening: 'worsening', trend_unknown: '—', simulatedLog: 'Messages: those the standard policy would have sent up to that day.',
+  },
+};
+
+export function t(lang, key) {
+  return STRINGS[lang]?.[key] ?? STRINGS.en[key] ?? key;
+}
+
+/// Formats a decimal string as money in the interface language (display only; the figures are the core's).
+export function money(lang, value) {
+  if (value === null || value === undefined) return '—';
+  const [int, frac = ''] = String(value).split('.');
+  const digits = int.replace('-', '');
+  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, lang === 'fr' ? '\u202f' : ',');
+  const cents = (frac + '00').slice(0, 2);
+  const sign = int.startsWith('-') ? '-' : '';
+  return lang === 'fr' ? `${sign}${grouped},${cents}\u00a0€` : `${sign}€${grouped}.${cents}`;
+}
+
+export function longDate(lang, iso) {
+  if (!iso) return '—';
+  const [y, m, d] = iso.split('-').map(Number);
+  const months = STRINGS[lang].months;
+  return lang === 'fr' ? `${d === 1 ? '1er' : d} ${months[m - 1]} ${y}` : `${d} ${months[m - 1]} ${y}`;
+}

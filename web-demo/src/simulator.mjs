@@ -1,0 +1,561 @@
+// The simulator: every figure, date and message comes from the `relance` package (the Rust core in
+// WebAssembly); this file only gathers the form, builds the ledger and draws what the core returns.
+import * as relance from 'relance';
+import { t, money, longDate } from './i18n.mjs';
+import { decodeState, encodeState } from './state.mjs';
+import { icsCalendar } from './ics.mjs';
+import { stackedArea } from './charts.mjs';
+
+const $ = (id) => document.getElementById(id);
+let state = decodeState(location.hash);
+let result = null; // the last computation, for exports
+
+const TIME_ZONES = { FR: 'Europe/Paris', BE: 'Europe/Brussels', DE: 'Europe/Berlin', ES: 'Europe/Madrid', IT: 'Europe/Rome', NL: 'Europe/Amsterdam', GB: 'Europe/London' };
+const CHANNELS = ['email', 'sms', 'phone_task', 'letter', 'registered_letter', 'legal_action', 'agency_handoff'];
+const TEMPLATES = ['courtesy_before_due', 'first_reminder', 'second_reminder', 'phone_call', 'formal_letter', 'formal_notice',
+  'legal_handoff', 'agency_handoff', 'payment_plan_proposal', 'instalment_upcoming', 'instalment_missed', 'thanks_payment'];
+const TONES = ['courteous', 'friendly', 'firm', 'formal', 'legal'];
+const ANCHORS = ['due_date', 'issue_date', 'previous_step'];
+const PRESETS = Object.fromEntries(relance.presets().map((p) => [p.id, p]));
+
+// ---- the ledger the core computes on --------------------------------------------------------------
+
+function terms() {
+  const days = Number(state.termsDays);
+  switch (state.termsMode) {
+    case 'net': return { terms: { type: 'net', days } };
+    case 'eom': return { terms: { type: 'endOfMonth', days } };
+    case 'receipt': return { terms: { type: 'onReceipt' } };
+    default: return { dueDate: state.dueDate };
+  }
+}
+
+function ledger() {
+  const lang = state.lang;
+  const invoice = {
+    id: 'inv', number: 'F-2026-0042', debtorId: 'client', issueDate: state.issueDate, currency: 'EUR', total: state.amount,
+    ...terms(),
+    payments: state.payments.filter((p) => p.date && p.amount).map((p) => ({ date: p.date, amount: p.amount })),
+  };
+  if (state.plan) invoice.paymentPlan = state.plan;
+  return {
+    creditor: {
+      name: lang === 'fr' ? 'Votre Entreprise SARL' : 'Your Company Ltd', identifiers: { siren: '812345678' },
+      address: { lines: ['12 rue des Tanneurs'], postalCode: '69002', city: 'Lyon', country: 'FR' },
+      contact: { name: 'Claire Durand', email: 'compta@votre-entreprise.example' },
+      payment: { iban: 'FR7630006000011234567890189', bic: 'AGRIFRPP' },
+    },
+    debtors: [{
+      id: 'client', name: lang === 'fr' ? 'Client Exemple' : 'Sample Customer', kind: state.kind, country: state.country,
+      locale: lang, timeZone: TIME_ZONES[state.country] ?? 'Europe/Paris',
+      contacts: { emails: ['client@example.com'], postalAddress: { lines: ['3 place Bellecour'], postalCode: '69002', city: 'Lyon', country: state.country } },
+    }],
+    invoices: [invoice],
+  };
+}
+
+const policyArg = () => state.policy;
+
+// ---- computation ------------------------------------------------------------------------------------
+
+function penaltiesOn(l, day) {
+  const request = relance.penaltyRequest({ ledger: l, invoiceId: 'inv', asOf: day, extraRates: state.extraRates });
+  return relance.decompte(request).totals;
+}
+
+function compute() {
+  const l = ledger();
+  const policy = relance.validatePolicy(policyArg());
+  const termsAnswer = relance.evaluateTerms({ issueDate: state.issueDate, ...terms(), debtorKind: state.kind, creditorCountry: 'FR' });
+  const plan = relance.plan({ ledger: l, policy, asOf: state.issueDate });
+  const timeline = plan.invoices[0];
+  let missing = null;
+  const steps = timeline.steps.map((s) => {
+    let totals = null;
+    try {
+      totals = penaltiesOn(l, s.date);
+    } catch (e) {
+      if (e.code !== 'missing_rate') throw e;
+      missing ??= e;
+    }
+    return { ...s, totals };
+  });
+  const last = steps.length ? steps[steps.length - 1].date : timeline.dueDate;
+  const end = addDays(last > timeline.dueDate ? last : timeline.dueDate, 30);
+  let curvePoints = [];
+  try {
+    const request = relance.penaltyRequest({ ledger: l, invoiceId: 'inv', asOf: end, extraRates: state.extraRates });
+    curvePoints = relance.curve({ request, from: state.issueDate, to: end });
+  } catch (e) {
+    if (e.code !== 'missing_rate') throw e;
+    missing ??= e;
+  }
+  const calendar = relance.calendarFor({ country: state.country });
+  const years = new Set([state.issueDate.slice(0, 4), end.slice(0, 4)]);
+  const holidays = [...years].flatMap((y) => relance.holidays({ calendar, year: Number(y) }));
+  return { ledger: l, policy, termsAnswer, timeline, steps, curvePoints, holidays, end, missing };
+}
+
+function addDays(iso, n) {
+  const d = new Date(`${iso}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+// ---- rendering --------------------------------------------------------------------------------------
+
+function applyStrings() {
+  document.documentElement.lang = state.lang;
+  for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(state.lang, node.dataset.i18n);
+  document.title = `Relance – ${t(state.lang, 'title')}`;
+}
+
+function fillForm() {
+  $('lang').value = state.lang;
+  $('amount').value = state.amount;
+  $('issueDate').value = state.issueDate;
+  $('termsMode').value = state.termsMode;
+  $('termsDays').value = state.termsDays;
+  $('dueDate').value = state.dueDate;
+  $('kind').value = state.kind;
+  $('country').value = state.country;
+  $('preset').value = typeof state.policy === 'string' ? state.policy : 'custom';
+  $('termsDays').disabled = !['net', 'eom'].includes(state.termsMode);
+  $('dueDate').disabled = state.termsMode !== 'due';
+  $('resetPolicy').hidden = typeof state.policy === 'string';
+  $('stepsEditor').hidden = typeof state.policy === 'string';
+  renderStepsEditor();
+  renderPayments();
+  renderPlan();
+}
+
+function option(value, label, selected) {
+  const o = document.createElement('option');
+  o.value = value;
+  o.textContent = label;
+  o.selected = value === selected;
+  return o;
+}
+
+function renderStepsEditor() {
+  const box = $('stepsEditor');
+  box.replaceChildren();
+  if (typeof state.policy === 'string') return;
+  const lang = state.lang;
+  const table = document.createElement('table');
+  table.className = 'editor';
+  table.innerHTML = `<caption class="sr-only">${t(lang, 'policy')}</caption><thead><tr><th scope="col">${t(lang, 'step')}</th><th scope="col">${t(lang, 'anchor')}</th><th scope="col">${t(lang, 'offset')}</th><th scope="col">${t(lang, 'channel')}</th><th scope="col">${t(lang, 'template')}</th><th scope="col">${t(lang, 'level')}</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>`;
+  const body = document.createElement('tbody');
+  state.policy.steps.forEach((s, i) => {
+    const tr = document.createElement('tr');
+    const cell = (child) => { const td = document.createElement('td'); td.append(child); tr.append(td); return child; };
+    const id = `step-${i}`;
+    const name = cell(document.createElement('input'));
+    Object.assign(name, { value: s.id, id: `${id}-id` });
+    name.setAttribute('aria-label', `${t(lang, 'step')} ${i + 1}`);
+    name.addEventListener('change', () => { s.id = name.value.trim(); changed(); });
+    const anchor = cell(document.createElement('select'));
+    anchor.setAttribute('aria-label', `${t(lang, 'anchor')} ${i + 1}`);
+    ANCHORS.forEach((a) => anchor.append(option(a, t(lang, `anchor_${a}`), s.anchor)));
+    anchor.addEventListener('change', () => { s.anchor = anchor.value; changed(); });
+    const offset = cell(document.createElement('input'));
+    Object.assign(offset, { type: 'number', value: s.offset, step: 1 });
+    offset.setAttribute('aria-label', `${t(lang, 'offset')} ${i + 1}`);
+    offset.addEventListener('change', () => { s.offset = Number(offset.value); changed(); });
+    const channel = cell(document.createElement('select'));
+    channel.setAttribute('aria-label', `${t(lang, 'channel')} ${i + 1}`);
+    CHANNELS.forEach((c) => channel.append(option(c, t(lang, `channel_${c}`), s.channel)));
+    channel.addEventListener('change', () => { s.channel = channel.value; changed(); });
+    const template = cell(document.createElement('select'));
+    template.setAttribute('aria-label', `${t(lang, 'template')} ${i + 1}`);
+    TEMPLATES.forEach((k) => template.append(option(k, k.replaceAll('_', ' '), s.template)));
+    template.addEventListener('change', () => { s.template = template.value; changed(); });
+    const level = cell(document.createElement('input'));
+    Object.assign(level, { type: 'number', min: 1, max: 5, value: s.level });
+    level.setAttribute('aria-label', `${t(lang, 'level')} ${i + 1}`);
+    level.addEventListener('change', () => { s.level = Number(level.value); s.tone = TONES[Math.min(4, Math.max(0, s.level - 1))]; changed(); });
+    const actions = document.createElement('td');
+    for (const [label, fn, disabled] of [
+      ['↑', () => move(i, -1), i === 0], ['↓', () => move(i, 1), i === state.policy.steps.length - 1], ['✕', () => { state.policy.steps.splice(i, 1); changed(true); }, false],
+    ]) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = label;
+      b.disabled = disabled;
+      b.setAttribute('aria-label', `${t(lang, label === '↑' ? 'up' : label === '↓' ? 'down' : 'remove')} ${s.id}`);
+      b.addEventListener('click', fn);
+      actions.append(b);
+    }
+    tr.append(actions);
+    body.append(tr);
+  });
+  table.append(body);
+  const add = document.createElement('button');
+  add.type = 'button';
+  add.textContent = t(lang, 'addStep');
+  add.addEventListener('click', () => {
+    const n = state.policy.steps.length + 1;
+    state.policy.steps.push({ id: `step-${n}`, anchor: 'previous_step', offset: 7, channel: 'email', template: 'second_reminder', level: 3, tone: 'firm' });
+    changed(true);
+  });
+  box.append(table, add);
+}
+
+function move(i, d) {
+  const steps = state.policy.steps;
+  [steps[i], steps[i + d]] = [steps[i + d], steps[i]];
+  changed(true);
+}
+
+function listEditor(box, rows, fields, onChange) {
+  box.replaceChildren();
+  rows.forEach((row, i) => {
+    const div = document.createElement('div');
+    div.className = 'row';
+    for (const [key, label, type] of fields) {
+      const id = `${box.id}-${key}-${i}`;
+      const l = document.createElement('label');
+      l.htmlFor = id;
+      l.textContent = label;
+      const input = document.createElement('input');
+      Object.assign(input, { id, type, value: row[key] ?? '' });
+      if (type === 'text') input.inputMode = 'decimal';
+      input.addEventListener('change', () => { row[key] = input.value; onChange(false); });
+      div.append(l, input);
+    }
+    const rm = document.createElement('button');
+    rm.type = 'button';
+    rm.textContent = '✕';
+    rm.setAttribute('aria-label', `${t(state.lang, 'remove')} ${i + 1}`);
+    rm.addEventListener('click', () => { rows.splice(i, 1); onChange(true); });
+    div.append(rm);
+    box.append(div);
+  });
+}
+
+function renderPayments() {
+  listEditor($('payments'), state.payments, [['date', t(state.lang, 'paidOn'), 'date'], ['amount', t(state.lang, 'paidAmount'), 'text']], changed);
+}
+
+function renderPlan() {
+  const box = $('plan');
+  box.replaceChildren();
+  $('addPlan').textContent = t(state.lang, state.plan ? 'removePlan' : 'addPlan');
+  if (!state.plan) return;
+  const agreed = document.createElement('div');
+  agreed.className = 'row';
+  agreed.innerHTML = `<label for="agreedOn">${t(state.lang, 'agreedOn')}</label>`;
+  const input = document.createElement('input');
+  Object.assign(input, { id: 'agreedOn', type: 'date', value: state.plan.agreedOn });
+  input.addEventListener('change', () => { state.plan.agreedOn = input.value; changed(); });
+  agreed.append(input);
+  const list = document.createElement('div');
+  list.id = 'instalments';
+  listEditor(list, state.plan.instalments, [['dueDate', t(state.lang, 'instalment'), 'date'], ['amount', t(state.lang, 'paidAmount'), 'text']], changed);
+  const add = document.createElement('button');
+  add.type = 'button';
+  add.textContent = t(state.lang, 'addInstalment');
+  add.addEventListener('click', () => {
+    const lastDue = state.plan.instalments.at(-1)?.dueDate ?? state.plan.agreedOn;
+    state.plan.instalments.push({ dueDate: addDays(lastDue, 30), amount: '100.00' });
+    changed(true);
+  });
+  box.append(agreed, list, add);
+}
+
+function showError(e) {
+  const box = $('inputError');
+  box.hidden = false;
+  box.textContent = `${t(state.lang, 'error')} [${e.code ?? 'error'}] ${e.path ? `${e.path}: ` : ''}${e.message}`;
+}
+
+function renderResults() {
+  const lang = state.lang;
+  $('inputError').hidden = true;
+  $('policyError').hidden = true;
+  try {
+    result = compute();
+  } catch (e) {
+    result = null;
+    if (e.path?.startsWith('policy')) {
+      $('policyError').hidden = false;
+      $('policyError').textContent = `[${e.code}] ${e.path}: ${e.message}`;
+    } else {
+      showError(e);
+    }
+    return;
+  }
+  const { timeline, steps, termsAnswer } = result;
+  $('dueDateOut').textContent = longDate(lang, timeline.dueDate);
+  $('dueDateOut').dataset.date = timeline.dueDate;
+  const warnings = $('warnings');
+  warnings.replaceChildren();
+  if (termsAnswer.findings.length) {
+    const h = document.createElement('h3');
+    h.textContent = t(lang, 'warnings');
+    const ul = document.createElement('ul');
+    ul.className = 'warnings';
+    for (const f of termsAnswer.findings) {
+      const li = document.createElement('li');
+      li.className = f.severity;
+      li.dataset.code = f.code;
+      li.textContent = f.message;
+      ul.append(li);
+    }
+    warnings.append(h, ul);
+  }
+  renderMissingRate(result.missing);
+  renderTimeline(steps);
+  if (!state.step || !steps.some((s) => s.stepId === state.step)) state.step = steps.find((s) => s.kind === 'policy_step')?.stepId ?? null;
+  renderPreview();
+  renderChart();
+  renderMonths();
+}
+
+function renderMissingRate(missing) {
+  const box = $('missingRate');
+  box.replaceChildren();
+  box.hidden = !missing;
+  if (!missing) return;
+  const lang = state.lang;
+  // The core names the table (path `extraRates.<table>`) and the half-year in its message.
+  const table = missing.path.split('.').pop() || 'ecb_mro';
+  const half = /(\d{4})-H([12])/.exec(missing.message);
+  const from = half ? `${half[1]}-${half[2] === '1' ? '01' : '07'}-01` : '';
+  box.innerHTML = `<p><strong>${t(lang, 'missingRate')}</strong> — ${missing.message}</p><p>${t(lang, 'missingRateHelp')}</p>`;
+  const row = document.createElement('div');
+  row.className = 'row';
+  row.innerHTML = `<span>${t(lang, 'rateTable')}: <code>${table}</code></span> <label for="rateFrom">${t(lang, 'rateFrom')}</label><input id="rateFrom" type="date" value="${from}"> <label for="rateValue">${t(lang, 'rate')}</label><input id="rateValue" inputmode="decimal" size="6">`;
+  const apply = document.createElement('button');
+  apply.type = 'button';
+  apply.textContent = t(lang, 'apply');
+  apply.addEventListener('click', () => {
+    const rate = $('rateValue').value.trim().replace(',', '.');
+    if (!rate) return;
+    state.extraRates = { ...state.extraRates, [table]: [...(state.extraRates[table] ?? []), { from: $('rateFrom').value, rate }] };
+    changed(true);
+  });
+  row.append(apply);
+  box.append(row);
+}
+
+function renderTimeline(steps) {
+  const lang = state.lang;
+  const table = $('timeline');
+  table.innerHTML = `<caption class="sr-only">${t(lang, 'timeline')}</caption><thead><tr><th scope="col">${t(lang, 'date')}</th><th scope="col">${t(lang, 'step')}</th><th scope="col">${t(lang, 'channel')}</th><th scope="col">${t(lang, 'status')}</th><th scope="col">${t(lang, 'interest')}</th><th scope="col">${t(lang, 'indemnity')}</th><th scope="col">${t(lang, 'totalDue')}</th></tr></thead>`;
+  const body = document.createElement('tbody');
+  for (const s of steps) {
+    const tr = document.createElement('tr');
+    tr.dataset.step = s.stepId;
+    tr.dataset.date = s.date;
+    if (s.stepId === state.step) tr.className = 'selected';
+    const moved = (s.changes ?? []).filter((c) => c !== 'after_previous');
+    const when = document.createElement('td');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'link';
+    button.textContent = longDate(lang, s.date);
+    button.setAttribute('aria-pressed', String(s.stepId === state.step));
+    button.addEventListener('click', () => { state.step = s.stepId; changed(); });
+    when.append(button);
+    if (moved.length) {
+      const note = document.createElement('div');
+      note.className = 'moved';
+      note.textContent = `${t(lang, 'movedBecause')}${moved.map((c) => t(lang, `change_${c}`)).join(', ')} (${t(lang, 'planned')} ${longDate(lang, s.nominalDate)})`;
+      when.append(note);
+    }
+    tr.append(when);
+    for (const text of [s.stepId, t(lang, `channel_${s.channel}`), t(lang, `status_${s.status}`)]) {
+      const td = document.createElement('td');
+      td.textContent = text;
+      tr.append(td);
+    }
+    for (const key of ['interest', 'indemnity', 'totalDue']) {
+      const td = document.createElement('td');
+      td.className = 'num';
+      td.dataset.field = key;
+      td.textContent = s.totals ? money(lang, s.totals[key]) : '—';
+      tr.append(td);
+    }
+    body.append(tr);
+  }
+  table.append(body);
+}
+
+function stepRequest(s, l) {
+  return {
+    template: s.template, stepId: s.stepId, channel: s.channel, level: s.level, debtorId: 'client', invoiceIds: ['inv'],
+    messageDate: s.date, ...(s.deadlineDate ? { deadlineDate: s.deadlineDate } : {}), extraRates: state.extraRates,
+    ...(s.kind !== 'policy_step' ? { instalmentNumber: Number(/instalment-(\d+)/.exec(s.stepId)?.[1] ?? 1) } : {}),
+  };
+}
+
+function renderMessage(s) {
+  return relance.renderMessage({ ledger: result.ledger, request: stepRequest(s) });
+}
+
+function renderPreview() {
+  const s = result.steps.find((x) => x.stepId === state.step);
+  const frame = $('previewFrame');
+  if (!s) { $('previewSubject').textContent = ''; frame.srcdoc = ''; return; }
+  try {
+    const m = renderMessage(s);
+    $('previewSubject').textContent = m.subject;
+    frame.srcdoc = m.letterHtml ?? m.html;
+  } catch (e) {
+    $('previewSubject').textContent = `[${e.code}] ${e.message}`;
+    frame.srcdoc = '';
+  }
+}
+
+function renderChart() {
+  const lang = state.lang;
+  if (!result.curvePoints.length && result.missing) {
+    $('chart').textContent = `${t(lang, 'missingRate')}: ${result.missing.message}`;
+    return;
+  }
+  const pts = result.curvePoints.map((p) => ({ date: p.date, values: [Number(p.principal), Number(p.interest), Number(p.indemnity)] }));
+  const last = result.curvePoints.at(-1);
+  stackedArea($('chart'), {
+    title: t(lang, 'chart'),
+    desc: last ? `${longDate(lang, last.date)}: ${t(lang, 'principal')} ${money(lang, last.principal)}, ${t(lang, 'interest')} ${money(lang, last.interest)}, ${t(lang, 'indemnity')} ${money(lang, last.indemnity)}` : '',
+    points: pts,
+    series: [{ label: t(lang, 'principal'), color: '#0b5394' }, { label: t(lang, 'interest'), color: '#c0392b' }, { label: t(lang, 'indemnity'), color: '#e69138' }],
+    markers: [{ date: result.timeline.dueDate, label: t(lang, 'dueDate') }],
+    format: (v) => money(lang, v.toFixed(2)),
+  });
+}
+
+function renderMonths() {
+  const lang = state.lang;
+  const box = $('months');
+  box.replaceChildren();
+  const holidays = new Map(result.holidays.map((h) => [h.date, h.name]));
+  const steps = new Map(result.steps.map((s) => [s.date, s]));
+  const first = new Date(`${state.issueDate.slice(0, 7)}-01T00:00:00Z`);
+  const endMonth = result.end.slice(0, 7);
+  for (let d = first; d.toISOString().slice(0, 7) <= endMonth; d = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1))) {
+    const y = d.getUTCFullYear(), m = d.getUTCMonth();
+    const table = document.createElement('table');
+    table.className = 'month';
+    table.innerHTML = `<caption>${t(lang, 'months')[m]} ${y}</caption><thead><tr>${t(lang, 'weekdays').map((w) => `<th scope="col">${w}</th>`).join('')}</tr></thead>`;
+    const body = document.createElement('tbody');
+    let tr = document.createElement('tr');
+    const offset = (new Date(Date.UTC(y, m, 1)).getUTCDay() + 6) % 7;
+    for (let i = 0; i < offset; i++) tr.append(document.createElement('td'));
+    const days = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+    for (let day = 1; day <= days; day++) {
+      const iso = `${y}-${String(m + 1).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+      const td = document.createElement('td');
+      td.textContent = day;
+      td.dataset.date = iso;
+      const notes = [];
+      const dow = (offset + day - 1) % 7;
+      if (dow >= 5) { td.classList.add('weekend'); notes.push(t(lang, 'weekend')); }
+      if (holidays.has(iso)) { td.classList.add('holiday'); notes.push(`${t(lang, 'holiday')}: ${holidays.get(iso)}`); }
+      if (iso === result.timeline.dueDate) { td.classList.add('due'); notes.push(t(lang, 'dueDate')); }
+      const s = steps.get(iso);
+      if (s) {
+        td.classList.add('step');
+        if ((s.changes ?? []).some((c) => c !== 'after_previous')) td.classList.add('moved');
+        notes.push(`${t(lang, 'stepDay')}: ${s.stepId}${(s.changes ?? []).some((c) => c !== 'after_previous') ? ` (${t(lang, 'moved')})` : ''}`);
+      }
+      if (notes.length) { td.title = notes.join(' · '); td.setAttribute('aria-label', `${day} – ${notes.join(', ')}`); }
+      tr.append(td);
+      if ((offset + day) % 7 === 0) { body.append(tr); tr = document.createElement('tr'); }
+    }
+    if (tr.children.length) body.append(tr);
+    table.append(body);
+    box.append(table);
+  }
+}
+
+// ---- exports ----------------------------------------------------------------------------------------
+
+function download(name, type, text) {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([text], { type }));
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
+
+export function calendarFile() {
+  const lang = state.lang;
+  const events = result.steps.filter((s) => !['cancelled_paid', 'skipped_condition', 'replaced_by_plan'].includes(s.status)).map((s) => ({
+    uid: `${s.contactKey ?? `${result.timeline.invoiceId}-${s.stepId}`}@relance`,
+    date: s.date,
+    summary: `${t(lang, 'stepDay')} ${result.timeline.number}: ${s.stepId} (${t(lang, `channel_${s.channel}`)})`,
+    description: `${t(lang, 'dueDate')}: ${result.timeline.dueDate}. ${t(lang, 'totalDue')}: ${s.totals ? money(lang, s.totals.totalDue) : '—'}`,
+  }));
+  return icsCalendar(events, new Date(), lang);
+}
+
+export function formalNotice() {
+  const s = result.steps.find((x) => x.channel === 'registered_letter') ?? result.steps.find((x) => x.template === 'formal_notice');
+  return s ? renderMessage(s) : null;
+}
+
+function openLetter() {
+  const m = formalNotice();
+  if (!m) { $('shareStatus').textContent = t(state.lang, 'noLetter'); return; }
+  const url = URL.createObjectURL(new Blob([m.letterHtml ?? m.html], { type: 'text/html' }));
+  window.open(url, '_blank', 'noopener');
+}
+
+// ---- events -----------------------------------------------------------------------------------------
+
+function changed(rerenderForm = false) {
+  history.replaceState(null, '', encodeState(state));
+  if (rerenderForm) fillForm();
+  renderResults();
+}
+
+function bind() {
+  const fields = { amount: 'amount', issueDate: 'issueDate', termsMode: 'termsMode', termsDays: 'termsDays', dueDate: 'dueDate', kind: 'kind', country: 'country' };
+  for (const [id, key] of Object.entries(fields)) {
+    $(id).addEventListener('input', () => {
+      state[key] = id === 'amount' ? $(id).value.trim().replace(',', '.') : $(id).value;
+      if (id === 'termsMode') { fillForm(); }
+      changed();
+    });
+  }
+  $('lang').addEventListener('change', () => { state.lang = $('lang').value; applyStrings(); changed(true); });
+  $('preset').addEventListener('change', () => { state.policy = $('preset').value; changed(true); });
+  $('editSteps').addEventListener('click', () => {
+    const base = typeof state.policy === 'string' ? PRESETS[state.policy] : state.policy;
+    state.policy = { ...structuredClone(base), id: 'custom', name: t(state.lang, 'custom') };
+    changed(true);
+    $('stepsEditor').querySelector('input')?.focus();
+  });
+  $('resetPolicy').addEventListener('click', () => { state.policy = 'standard'; changed(true); });
+  $('addPayment').addEventListener('click', () => {
+    state.payments.push({ date: result?.timeline.dueDate ?? state.issueDate, amount: state.amount });
+    changed(true);
+  });
+  $('addPlan').addEventListener('click', () => {
+    if (state.plan) { state.plan = null; } else {
+      const start = result?.timeline.dueDate ?? state.issueDate;
+      const half = (Number(state.amount) / 2).toFixed(2);
+      state.plan = { agreedOn: addDays(start, 10), instalments: [{ dueDate: addDays(start, 30), amount: half }, { dueDate: addDays(start, 60), amount: (Number(state.amount) - Number(half)).toFixed(2) }] };
+    }
+    changed(true);
+  });
+  $('exportIcs').addEventListener('click', () => result && download('relance.ics', 'text/calendar', calendarFile()));
+  $('openLetter').addEventListener('click', () => result && openLetter());
+  $('share').addEventListener('click', async () => {
+    try { await navigator.clipboard.writeText(location.href); $('shareStatus').textContent = t(state.lang, 'copied'); } catch { $('shareStatus').textContent = location.href; }
+  });
+  window.addEventListener('hashchange', () => { state = decodeState(location.hash); applyStrings(); fillForm(); renderResults(); });
+}
+
+applyStrings();
+fillForm();
+bind();
+renderResults();
+$('version').textContent = `relance ${relance.version()}`;
+if ('serviceWorker' in navigator && location.protocol !== 'file:') navigator.serviceWorker.register('sw.js').catch(() => {});
+// For tests and the curious: what the page computed.
+window.relanceDemo = { get result() { return result; }, get state() { return state; }, calendarFile, formalNotice };
+document.body.dataset.ready = 'true';

@@ -1,0 +1,45 @@
+// The whole simulation lives in the URL (#s=<base64url JSON>), so a link reproduces it exactly.
+
+export const DEFAULT_STATE = {
+  lang: 'fr',
+  amount: '4800.00',
+  issueDate: '2026-01-15',
+  termsMode: 'net',
+  termsDays: 45,
+  dueDate: '',
+  kind: 'business',
+  country: 'FR',
+  policy: 'standard',
+  payments: [],
+  plan: null,
+  step: null,
+  extraRates: {},
+};
+
+function toBase64Url(text) {
+  const bytes = new TextEncoder().encode(text);
+  let bin = '';
+  bytes.forEach((b) => { bin += String.fromCharCode(b); });
+  return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function fromBase64Url(s) {
+  const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/'));
+  return new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+}
+
+export function encodeState(state) {
+  return `#s=${toBase64Url(JSON.stringify(state))}`;
+}
+
+/// The state of a URL hash; the defaults for anything missing or unreadable.
+export function decodeState(hash) {
+  const m = /^#s=([A-Za-z0-9_-]+)$/.exec(hash || '');
+  if (!m) return structuredClone(DEFAULT_STATE);
+  try {
+    const parsed = JSON.parse(fromBase64Url(m[1]));
+    return { ...structuredClone(DEFAULT_STATE), ...parsed };
+  } catch {
+    return structuredClone(DEFAULT_STATE);
+  }
+}

@@ -1,0 +1,220 @@
+// The web demo in headless Chromium (Debian's, through playwright-core): the form filled like a
+// visitor would, dates and amounts checked against the golden cases, both languages, the .ics
+// export, the printable formal notice, the shareable URL, offline use, and the dashboard.
+// Screenshots are kept in tests/artifacts/web-demo/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { launch } from '../../wasm/test/support.mjs';
+import { startDemoServer } from '../serve.mjs';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const shots = join(root, 'tests', 'artifacts', 'web-demo');
+mkdirSync(shots, { recursive: true });
+const golden = (p) => JSON.parse(readFileSync(join(root, 'tests', 'golden', p), 'utf8'));
+
+let server, browser, base;
+before(async () => {
+  server = await startDemoServer(0);
+  base = `http://127.0.0.1:${server.address().port}`;
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function open(path = '/index.html', context) {
+  const ctx = context ?? (await browser.newContext({ acceptDownloads: true }));
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${base}${path}`);
+  await page.waitForSelector('body[data-ready=true]', { state: 'attached', timeout: 20_000 });
+  return { page, ctx, errors };
+}
+
+/// Sets a field like a person would (fill or select), which fires the page's input events.
+async function set(page, id, value) {
+  const tag = await page.$eval(`#${id}`, (e) => e.tagName);
+  if (tag === 'SELECT') await page.selectOption(`#${id}`, value);
+  else await page.fill(`#${id}`, value);
+}
+
+const rows = (page) => page.$$eval('#timeline tbody tr', (rs) => rs.map((r) => ({
+  step: r.dataset.step, date: r.dataset.date,
+  interest: r.querySelector('[data-field=interest]').textContent, indemnity: r.querySelector('[data-field=indemnity]').textContent,
+})));
+
+test('the form gives the planner golden case dates (firm policy, paid in two parts)', async () => {
+  const c = golden('planner/02-firm-paid-in-two-parts.json');
+  const inv = c.input.ledger.invoices[0];
+  const { page, errors } = await open();
+  await set(page, 'amount', inv.total);
+  await set(page, 'issueDate', inv.issueDate);
+  await set(page, 'termsMode', 'net');
+  await set(page, 'termsDays', String(inv.terms.days));
+  await set(page, 'kind', 'business');
+  await set(page, 'country', 'FR');
+  await set(page, 'preset', c.input.policy);
+  for (const [i, p] of inv.payments.entries()) {
+    await page.click('#addPayment');
+    await set(page, `payments-date-${i}`, p.date);
+    await page.dispatchEvent(`#payments-date-${i}`, 'change');
+    await set(page, `payments-amount-${i}`, p.amount);
+    await page.dispatchEvent(`#payments-amount-${i}`, 'change');
+  }
+  const expected = c.expected.output.invoices[0];
+  assert.equal(await page.getAttribute('#dueDateOut', 'data-date'), expected.dueDate);
+  const shown = await rows(page);
+  assert.deepEqual(shown.map((r) => [r.step, r.date]), expected.steps.map((s) => [s.stepId, s.date]));
+  await page.screenshot({ path: join(shots, 'simulator-golden-02.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test('penalties shown match the published example (83.18 + 40.00), in French and in English', async () => {
+  const c = golden('penalties.json').cases.find((x) => x.name === 'fr-published-split');
+  const { page, errors } = await open();
+  await set(page, 'amount', c.request.invoice.total);
+  await set(page, 'issueDate', '2025-05-21');
+  await set(page, 'termsMode', 'due');
+  await set(page, 'dueDate', c.request.invoice.dueDate);
+  await page.click('#addPayment');
+  await set(page, 'payments-date-0', c.request.invoice.payments[0].date);
+  await page.dispatchEvent('#payments-date-0', 'change');
+  const last = (await rows(page)).filter((r) => r.date >= c.request.invoice.payments[0].date).at(-1);
+  assert.ok(last, 'a step after the payment');
+  assert.equal(last.interest, '83,18\u00a0€');
+  assert.equal(last.indemnity, '40,00\u00a0€');
+  assert.equal(c.expected.interest, '83.18');
+  await page.selectOption('#lang', 'en');
+  assert.equal(await page.textContent('h1'), 'Relance simulator');
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  const en = (await rows(page)).filter((r) => r.date >= c.request.invoice.payments[0].date).at(-1);
+  assert.deepEqual([en.interest, en.indemnity], ['€83.18', '€40.00']);
+  assert.match(await page.textContent('#previewSubject'), /F-2026-0042/);
+  await page.screenshot({ path: join(shots, 'simulator-penalties-en.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test('the calendar exports as an RFC 5545 file with one event per step', async () => {
+  const { page, errors } = await open();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#exportIcs')]);
+  const text = readFileSync(await download.path(), 'utf8');
+  writeFileSync(join(shots, 'relance.ics'), text);
+  assert.equal(download.suggestedFilename(), 'relance.ics');
+  assert.ok(text.startsWith('BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:'), text.slice(0, 80));
+  assert.ok(text.endsWith('END:VCALENDAR\r\n'));
+  assert.ok(!/[^\r]\n/.test(text), 'every line ends with CRLF');
+  for (const line of text.split('\r\n')) assert.ok(Buffer.byteLength(line) <= 75, `folded: ${line}`);
+  const steps = await rows(page);
+  const starts = [...text.matchAll(/^DTSTART;VALUE=DATE:(\d{8})\r$/gm)].map((m) => m[1]);
+  assert.deepEqual(starts, steps.map((s) => s.date.replaceAll('-', '')));
+  assert.equal((text.match(/BEGIN:VEVENT/g) ?? []).length, steps.length);
+  assert.match(text, /^UID:.+@relance\r$/m);
+  assert.match(text, /^DTSTAMP:\d{8}T\d{6}Z\r$/m);
+  assert.deepEqual(errors, []);
+});
+
+test('the formal notice is a printable letter with the amounts and the deadline', async () => {
+  const { page, ctx, errors } = await open();
+  const letter = await page.evaluate(() => window.relanceDemo.formalNotice());
+  assert.ok(letter.letterHtml, 'a letter for print');
+  assert.match(letter.letterHtml, /mise en demeure/i);
+  assert.match(letter.letterHtml, /@page/);
+  assert.match(letter.letterHtml, /F-2026-0042/);
+  assert.match(letter.letterHtml, /4\u202f800,00|4 800,00/);
+  const [popup] = await Promise.all([ctx.waitForEvent('page'), page.click('#openLetter')]);
+  await popup.waitForLoadState();
+  await popup.emulateMedia({ media: 'print' });
+  assert.match(await popup.textContent('body'), /Client Exemple/);
+  await popup.screenshot({ path: join(shots, 'formal-notice-print.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+});
+
+test('the whole simulation is in the URL; a shared link reproduces it', async () => {
+  const { page, errors } = await open();
+  await set(page, 'amount', '777.70');
+  await set(page, 'preset', 'gentle');
+  await page.click('#editSteps');
+  await page.fill('#stepsEditor tbody tr:nth-child(2) input[type=number]', '12');
+  await page.dispatchEvent('#stepsEditor tbody tr:nth-child(2) input[type=number]', 'change');
+  const before = await rows(page);
+  const url = page.url();
+  assert.match(url, /#s=/);
+  const again = await open(new URL(url).pathname + new URL(url).hash);
+  assert.deepEqual(await rows(again.page), before);
+  assert.equal(await again.page.inputValue('#amount'), '777.70');
+  // A broken policy names the field and the results keep the last good state out.
+  await again.page.fill('#stepsEditor tbody tr:nth-child(1) input:not([type])', '');
+  await again.page.dispatchEvent('#stepsEditor tbody tr:nth-child(1) input:not([type])', 'change');
+  assert.match(await again.page.textContent('#policyError'), /\[invalid_id\] policy\.steps\[0\]\.id/);
+  assert.deepEqual([...errors, ...again.errors], []);
+});
+
+test('a half-year missing from the rate tables is named and can be supplied', async () => {
+  const { page, errors } = await open();
+  await set(page, 'issueDate', '2026-09-15');
+  assert.ok(await page.isVisible('#missingRate'));
+  assert.match(await page.textContent('#missingRate'), /2026-H2/);
+  assert.equal(await page.inputValue('#rateFrom'), '2026-07-01');
+  // A visitor's inputs (the chart runs 30 days past the last step, into 2027-H1: asked next).
+  await page.fill('#rateValue', '2,15');
+  await page.click('#missingRate button');
+  assert.match(await page.textContent('#missingRate'), /2027-H1/);
+  assert.doesNotMatch(await page.textContent('#missingRate'), /2026-H2/);
+  assert.equal(await page.inputValue('#rateFrom'), '2027-01-01');
+  await page.fill('#rateValue', '2.00');
+  await page.click('#missingRate button');
+  assert.ok(!(await page.isVisible('#missingRate')));
+  assert.notEqual((await rows(page)).at(-1).interest, '—');
+  assert.match(page.url(), /#s=/, 'the rates are part of the shared simulation');
+  assert.deepEqual(errors, []);
+});
+
+test('keyboard and labels: every field is labelled, steps are reachable with the keyboard', async () => {
+  const { page, errors } = await open();
+  const unlabelled = await page.$$eval('input, select', (els) => els.filter((e) => !(e.labels?.length || e.getAttribute('aria-label'))).map((e) => e.id || e.outerHTML));
+  assert.deepEqual(unlabelled, []);
+  const second = await page.$$eval('#timeline tbody tr', (rs) => rs[1].dataset.step);
+  await page.focus('#timeline tbody tr:nth-child(2) button');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.getAttribute('#timeline tbody tr.selected', 'data-step'), second);
+  assert.deepEqual(errors, []);
+});
+
+test('works offline once loaded', async () => {
+  const ctx = await browser.newContext();
+  const { page } = await open('/index.html', ctx);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload();
+  await page.waitForSelector('body[data-ready=true]', { state: 'attached' });
+  await ctx.setOffline(true);
+  await page.reload();
+  await page.waitForSelector('body[data-ready=true]', { state: 'attached', timeout: 20_000 });
+  assert.ok((await rows(page)).length > 0);
+  await ctx.close();
+});
+
+test('the dashboard shows the analytics of the sample ledger and of a CSV', async () => {
+  const { page, errors } = await open('/dashboard.html');
+  const a = await page.evaluate(() => window.relanceDashboard.analytics);
+  const cents = (s) => Math.round(Number(s) * 100);
+  assert.equal(a.ageing.reduce((n, b) => n + cents(b.amount), 0), cents(a.outstanding));
+  assert.match(await page.textContent('#card-outstanding'), new RegExp(a.outstanding.split('.')[0].replace(/\B(?=(\d{3})+(?!\d))/g, '.')));
+  await page.screenshot({ path: join(shots, 'dashboard-sample.png'), fullPage: true });
+  const csv = 'id,number,debtorId,issueDate,dueDate,currency,total,paidAmount,paidDate\n'
+    + 'x1,X-1,d-brasserie,2026-08-01,2026-08-31,EUR,1000.00,1000.00,2026-09-20\n'
+    + 'x2,X-2,nouveau-client,2026-09-01,2026-10-01,EUR,500.00,,\n';
+  await page.setInputFiles('#csv', { name: 'factures.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.waitForFunction(() => window.relanceDashboard.analytics?.outstanding === '500.00');
+  const b = await page.evaluate(() => window.relanceDashboard.analytics);
+  assert.deepEqual(b.ageing.find((x) => x.bucket === '31_60'), { bucket: '31_60', amount: '500.00', count: 1 });
+  assert.equal(b.daysLate.days.mean, '20.0');
+  await page.selectOption('#lang', 'en');
+  assert.equal(await page.textContent('h1'), 'Collection dashboard');
+  await page.screenshot({ path: join(shots, 'dashboard-csv-en.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+});
