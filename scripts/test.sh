@@ -6,6 +6,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
 
+# Runs the Node test files of a folder and adds their counts to the totals.
+node_tests() {
+  local log
+  log="$(mktemp)"
+  node --test "$1" 2>&1 | tee "$log"
+  passed=$((passed + $(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log")))
+  failed=$((failed + $(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log")))
+  rm -f "$log"
+}
+
 echo "== setup"
 rustup target add wasm32-unknown-unknown
 # `npm install` against the committed lock (exact pins): npm 11's `npm ci` rejects the lock for
@@ -48,25 +58,13 @@ cargo run --quiet --locked -p relance-core --example plan -- samples/ledger.json
 
 echo "== the npm package: build, then its tests (golden byte-for-byte, errors, Node ESM/CJS, Chromium, Worker)"
 bash scripts/build-wasm.sh
-log="$(mktemp)"
-node --test wasm/test/ 2>&1 | tee "$log"
-passed=$((passed + $(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log")))
-failed=$((failed + $(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log")))
-rm -f "$log"
+node_tests wasm/test/
 
 echo "== the worker: build, then Miniflare tests on it and the main command (wrangler dev, local D1)"
 bash scripts/build-worker.sh
-log="$(mktemp)"
-node --test tests/worker/ 2>&1 | tee "$log"
-passed=$((passed + $(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log")))
-failed=$((failed + $(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log")))
-rm -f "$log"
+node_tests tests/worker/
 
 echo "== the web demo: build, then its Chromium tests (screenshots in tests/artifacts/web-demo)"
 bash scripts/build-demo.sh
-log="$(mktemp)"
-node --test web-demo/test/ 2>&1 | tee "$log"
-passed=$((passed + $(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log")))
-failed=$((failed + $(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log")))
-rm -f "$log"
+node_tests web-demo/test/
 echo "tests: ${passed} passed, ${failed} failed"

@@ -261,7 +261,7 @@ async fn route(
             let changes = db
                 .batch(vec![
                     store::requeue(key, now),
-                    store::audit_if_changed("api", "delivery.requeued", "delivery", key, &json!({}), now),
+                    store::only_if_changed(store::audit("api", "delivery.requeued", "delivery", key, &json!({}), now)),
                 ])
                 .await?;
             if changes.first() != Some(&1) {
@@ -861,7 +861,7 @@ async fn patch_task(db: &impl Database, id: &str, body: &str, now: DateTime<Utc>
     let changes = db
         .batch(vec![
             store::set_task_status(id, status, now),
-            store::audit_if_changed("api", "task.status", "task", id, &json!({ "status": status }), now),
+            store::only_if_changed(store::audit("api", "task.status", "task", id, &json!({ "status": status }), now)),
         ])
         .await?;
     if changes.first() != Some(&1) {

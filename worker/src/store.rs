@@ -649,19 +649,15 @@ pub async fn record(
                     ts(now).into(),
                 ],
             ),
-            // The audit row only if the update above applied: changes() is the row count of the
-            // previous statement of this transaction.
-            Stmt::new(
-                "INSERT INTO audit (at, actor, action, entity, entity_id, detail)
-                 SELECT ?1, ?2, ?3, 'delivery', ?4, ?5 WHERE changes() = 1",
-                vec![
-                    ts(now).into(),
-                    format!("cron:{run_id}").into(),
-                    format!("delivery.{}", outcome.status()).into(),
-                    key.into(),
-                    detail.to_string().into(),
-                ],
-            ),
+            // The audit row only if the update above applied.
+            only_if_changed(audit(
+                &format!("cron:{run_id}"),
+                &format!("delivery.{}", outcome.status()),
+                "delivery",
+                key,
+                &detail,
+                now,
+            )),
         ])
         .await?;
     Ok(changes.first() == Some(&1))
@@ -732,6 +728,11 @@ pub async fn outbox(db: &impl Database, limit: i64) -> Result<Vec<Row>, DbError>
 
 // ---- audit ------------------------------------------------------------------------------------
 
+const AUDIT_INSERT: &str =
+    "INSERT INTO audit (at, actor, action, entity, entity_id, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+const AUDIT_INSERT_IF_CHANGED: &str =
+    "INSERT INTO audit (at, actor, action, entity, entity_id, detail) SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE changes() = 1";
+
 /// An audit row.
 pub fn audit(
     actor: &str,
@@ -742,24 +743,15 @@ pub fn audit(
     now: DateTime<Utc>,
 ) -> Stmt {
     Stmt::new(
-        "INSERT INTO audit (at, actor, action, entity, entity_id, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        AUDIT_INSERT,
         vec![ts(now).into(), actor.into(), action.into(), entity.into(), entity_id.into(), detail.to_string().into()],
     )
 }
 
-/// An audit row written only if the previous statement of the batch changed exactly one row.
-pub fn audit_if_changed(
-    actor: &str,
-    action: &str,
-    entity: &str,
-    entity_id: &str,
-    detail: &serde_json::Value,
-    now: DateTime<Utc>,
-) -> Stmt {
-    Stmt::new(
-        "INSERT INTO audit (at, actor, action, entity, entity_id, detail) SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE changes() = 1",
-        vec![ts(now).into(), actor.into(), action.into(), entity.into(), entity_id.into(), detail.to_string().into()],
-    )
+/// The same audit row, written only if the previous statement of the batch changed exactly one
+/// row (`changes()` is SQLite's count of the previous statement of the transaction).
+pub fn only_if_changed(audit_row: Stmt) -> Stmt {
+    Stmt { sql: AUDIT_INSERT_IF_CHANGED, ..audit_row }
 }
 
 /// The audit trail, newest first, before an id (for paging).
