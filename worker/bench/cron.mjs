@@ -8,7 +8,7 @@ import { startWorker } from '../../tests/worker/support.mjs';
 import * as relance from '../../wasm/package/dist/node.mjs';
 
 const N = Number(process.argv[2] ?? 10_000);
-const BATCH = process.argv[3] ?? '200';
+const BATCH = process.argv[3] ?? '100'; // the default of wrangler.toml
 const RUN_AT = '2026-11-23T09:30:00Z';
 
 /// 10 000 invoices over 2 000 French business debtors, issued across the 120 days before the run,

@@ -112,7 +112,7 @@ impl Config {
             email_reply_to: non_empty("EMAIL_REPLY_TO"),
             webhook_url,
             webhook_secret: non_empty("WEBHOOK_SECRET"),
-            batch_size: number(&get, "BATCH_SIZE", 200, 1, 10_000)?,
+            batch_size: number(&get, "BATCH_SIZE", 100, 1, 10_000)?,
             lease_seconds: number(&get, "LEASE_SECONDS", 600, 30, 86_400)?,
             max_attempts: number(&get, "MAX_ATTEMPTS", 5, 1, 50)?,
             retry_base_seconds: number(&get, "RETRY_BASE_SECONDS", 900, 1, 86_400)?,
