@@ -534,15 +534,17 @@ fn check_request(req: &PenaltyRequest) -> Result<()> {
             "the due date is before the invoice date",
         ));
     }
-    for (list, entries) in [
-        ("payments", inv.payments.iter().map(|p| (p.date, p.amount)).collect::<Vec<_>>()),
-        ("creditNotes", inv.credit_notes.iter().map(|c| (c.date, c.amount)).collect()),
-    ] {
-        if entries.len() > crate::ledger::MAX_ENTRIES {
+    // Paths are built only for an error: large statements and analytics call this per invoice.
+    let payments = inv.payments.iter().map(|p| (p.date, p.amount));
+    let notes = inv.credit_notes.iter().map(|c| (c.date, c.amount));
+    let lists: [(&str, usize, &mut dyn Iterator<Item = (NaiveDate, Amount)>); 2] =
+        [("payments", inv.payments.len(), &mut { payments }), ("creditNotes", inv.credit_notes.len(), &mut { notes })];
+    for (list, len, entries) in lists {
+        if len > crate::ledger::MAX_ENTRIES {
             return Err(Error::new(ErrorCode::TooManyItems, format!("invoice.{list}"), "too many entries"));
         }
-        for (i, (day, amount)) in entries.into_iter().enumerate() {
-            positive(amount, &format!("invoice.{list}[{i}].amount"))?;
+        for (i, (day, amount)) in entries.enumerate() {
+            amount.require_positive("amount").map_err(|e| e.within(&format!("invoice.{list}[{i}]")))?;
             if day < inv.issue_date {
                 return Err(Error::new(
                     ErrorCode::DateBeforeIssue,
