@@ -520,6 +520,28 @@ fn settlements(inv: &PenaltyInvoice) -> Vec<(NaiveDate, Decimal)> {
     out
 }
 
+fn check_entries(
+    inv: &PenaltyInvoice,
+    list: &str,
+    entries: impl Iterator<Item = (NaiveDate, Amount)>,
+    len: usize,
+) -> Result<()> {
+    if len > crate::ledger::MAX_ENTRIES {
+        return Err(Error::new(ErrorCode::TooManyItems, format!("invoice.{list}"), "too many entries"));
+    }
+    for (i, (day, amount)) in entries.enumerate() {
+        amount.require_positive("amount").map_err(|e| e.within(&format!("invoice.{list}[{i}]")))?;
+        if day < inv.issue_date {
+            return Err(Error::new(
+                ErrorCode::DateBeforeIssue,
+                format!("invoice.{list}[{i}].date"),
+                format!("{day} is before the invoice date {}", inv.issue_date),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn check_request(req: &PenaltyRequest) -> Result<()> {
     let inv = &req.invoice;
     let positive = |a: Amount, path: &str| a.require_positive(path);
@@ -535,25 +557,8 @@ fn check_request(req: &PenaltyRequest) -> Result<()> {
         ));
     }
     // Paths are built only for an error: large statements and analytics call this per invoice.
-    let payments = inv.payments.iter().map(|p| (p.date, p.amount));
-    let notes = inv.credit_notes.iter().map(|c| (c.date, c.amount));
-    let lists: [(&str, usize, &mut dyn Iterator<Item = (NaiveDate, Amount)>); 2] =
-        [("payments", inv.payments.len(), &mut { payments }), ("creditNotes", inv.credit_notes.len(), &mut { notes })];
-    for (list, len, entries) in lists {
-        if len > crate::ledger::MAX_ENTRIES {
-            return Err(Error::new(ErrorCode::TooManyItems, format!("invoice.{list}"), "too many entries"));
-        }
-        for (i, (day, amount)) in entries.enumerate() {
-            amount.require_positive("amount").map_err(|e| e.within(&format!("invoice.{list}[{i}]")))?;
-            if day < inv.issue_date {
-                return Err(Error::new(
-                    ErrorCode::DateBeforeIssue,
-                    format!("invoice.{list}[{i}].date"),
-                    format!("{day} is before the invoice date {}", inv.issue_date),
-                ));
-            }
-        }
-    }
+    check_entries(inv, "payments", inv.payments.iter().map(|p| (p.date, p.amount)), inv.payments.len())?;
+    check_entries(inv, "creditNotes", inv.credit_notes.iter().map(|c| (c.date, c.amount)), inv.credit_notes.len())?;
     match &req.regime {
         Regime::FrB2bContractual { rate } if rate.value().is_sign_negative() => {
             return Err(Error::new(ErrorCode::NegativeAmount, "regime.rate", "a contractual rate cannot be negative"));
