@@ -26,7 +26,6 @@
 //! `excludedInvoices` and left out.
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::idmap::IdMap;
 use crate::ledger::{CheckedInvoice, CheckedLedger, Ledger};
 use crate::money::{Amount, Currency};
 use crate::penalty::{decompte, PenaltyRequest};
@@ -396,7 +395,14 @@ pub fn analytics(req: &AnalyticsRequest) -> Result<Analytics> {
     let mut on_time = 0usize;
     // Settlement days once; one index from invoice id to its place in `invoices`.
     let settled: Vec<Option<NaiveDate>> = invoices.iter().map(|i| settled_by(i, as_of)).collect();
-    let position: IdMap<&str, usize> = invoices.iter().enumerate().map(|(k, i)| (i.invoice.id.as_str(), k)).collect();
+    // The ledger's id index, to the place in `invoices` (which leaves out other currencies).
+    let mut place = vec![None; checked.invoices.len()];
+    for (k, inv) in invoices.iter().enumerate() {
+        if let Some(p) = place.get_mut(inv.index) {
+            *p = Some(k);
+        }
+    }
+    let position = |id: &str| checked.invoice_index.get(id).and_then(|&i| place.get(i).copied().flatten());
     // One pass over the messages: reminders before each settlement, and step and channel outcomes.
     let mut reminders = vec![0usize; invoices.len()];
     let mut steps: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
@@ -407,7 +413,7 @@ pub fn analytics(req: &AnalyticsRequest) -> Result<Analytics> {
         }
         let day = m.sent_at.date_naive();
         for item in &m.items {
-            let Some(&k) = position.get(item.invoice_id.as_str()) else { continue };
+            let Some(k) = position(item.invoice_id.as_str()) else { continue };
             let settled_on = settled.get(k).copied().flatten();
             if settled_on.is_some_and(|s| day <= s) {
                 if let Some(n) = reminders.get_mut(k) {

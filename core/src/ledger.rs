@@ -277,6 +277,8 @@ pub struct CheckedLedger<'a> {
     pub invoices: Vec<CheckedInvoice<'a>>,
     /// The debtors, in ledger order.
     pub debtors: Vec<CheckedDebtor<'a>>,
+    /// Each invoice id's position in `invoices` (built once, to find invoices by id).
+    pub invoice_index: IdMap<&'a str, usize>,
 }
 
 /// A checked debtor.
@@ -595,7 +597,7 @@ impl Ledger {
                 ));
             }
         }
-        let mut seen: IdMap<&str, ()> = idmap::with_capacity(self.invoices.len());
+        let mut invoice_index: IdMap<&str, usize> = idmap::with_capacity(self.invoices.len());
         let mut invoices = Vec::with_capacity(self.invoices.len());
         for (i, invoice) in self.invoices.iter().enumerate() {
             let di = *debtor_index.get(invoice.debtor_id.as_str()).ok_or_else(|| {
@@ -609,7 +611,7 @@ impl Ledger {
                 Error::new(ErrorCode::UnknownReference, format!("invoices[{i}].debtorId"), "debtor index out of range")
             })?;
             invoices.push(invoice.check(i, di, debtor, &self.creditor)?);
-            if seen.insert(invoice.id.as_str(), ()).is_some() {
+            if invoice_index.insert(invoice.id.as_str(), i).is_some() {
                 return Err(Error::new(
                     ErrorCode::DuplicateId,
                     format!("invoices[{i}].id"),
@@ -617,6 +619,6 @@ impl Ledger {
                 ));
             }
         }
-        Ok(CheckedLedger { ledger: self, invoices, debtors })
+        Ok(CheckedLedger { ledger: self, invoices, debtors, invoice_index })
     }
 }
