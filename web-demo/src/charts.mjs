@@ -11,7 +11,7 @@ function el(name, attrs = {}, text) {
 /// Stacked areas of series over dates. points: [{date, values: [number...]}]; series: [{label, color}].
 export function stackedArea(container, { title, desc, points, series, markers = [], format }) {
   container.replaceChildren();
-  const W = 640, H = 240, L = 64, R = 12, T = 12, B = 28;
+  const W = 640, H = 240, L = 84, R = 12, T = 12, B = 28;
   const svg = el('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': 'chart-title chart-desc', class: 'chart' });
   svg.append(el('title', { id: 'chart-title' }, title), el('desc', { id: 'chart-desc' }, desc));
   if (points.length < 2) { container.append(svg); return; }

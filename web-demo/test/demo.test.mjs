@@ -95,7 +95,13 @@ test('penalties shown match the published example (83.18 + 40.00), in French and
   const en = (await rows(page)).filter((r) => r.date >= c.request.invoice.payments[0].date).at(-1);
   assert.deepEqual([en.interest, en.indemnity], ['€83.18', '€40.00']);
   assert.match(await page.textContent('#previewSubject'), /F-2026-0042/);
+  // The preview is the rendered message itself, in a sandboxed frame (no scripts, own origin).
+  assert.equal(await page.getAttribute('#previewFrame', 'sandbox'), '');
+  const preview = page.frames().find((f) => f !== page.mainFrame());
+  assert.match(await preview.textContent('body'), /F-2026-0042/);
   await page.screenshot({ path: join(shots, 'simulator-penalties-en.png'), fullPage: true });
+  // Full-page captures leave the sandboxed frame blank; this one shows the message.
+  await page.locator('#previewFrame').screenshot({ path: join(shots, 'message-preview-en.png') });
   assert.deepEqual(errors, []);
 });
 
