@@ -26,9 +26,10 @@
 //! `excludedInvoices` and left out.
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::idmap::IdMap;
 use crate::ledger::{CheckedInvoice, CheckedLedger, Ledger};
 use crate::money::{Amount, Currency};
-use crate::penalty::{decompte, PenaltyRequest};
+use crate::penalty::{totals, PenaltyRequest};
 use crate::planner::ItemRef;
 use crate::policy::Channel;
 use crate::rates::RateRow;
@@ -405,7 +406,7 @@ pub fn analytics(req: &AnalyticsRequest) -> Result<Analytics> {
     let position = |id: &str| checked.invoice_index.get(id).and_then(|&i| place.get(i).copied().flatten());
     // One pass over the messages: reminders before each settlement, and step and channel outcomes.
     let mut reminders = vec![0usize; invoices.len()];
-    let mut steps: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut steps: IdMap<&str, (usize, usize)> = IdMap::default();
     let mut channels: BTreeMap<Channel, (usize, usize)> = BTreeMap::new();
     for (i, m) in req.sent.iter().enumerate() {
         if m.items.is_empty() {
@@ -492,7 +493,9 @@ pub fn analytics(req: &AnalyticsRequest) -> Result<Analytics> {
         recovery,
         days_late,
         reminders_before_payment: RemindersNeeded { reminders: stats(&mut needed), distribution },
-        steps: effectiveness(steps.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()),
+        steps: effectiveness(
+            steps.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<BTreeMap<_, _>>().into_iter().collect(),
+        ),
         channels: effectiveness(channels.into_iter().map(|(c, v)| (channel_key(c), v)).collect()),
         debtors: behaviours(&checked, &invoices, as_of, &req.segments, &currency),
         claimable: claimable(&checked, &invoices, as_of, &req.extra_rates, &currency),
@@ -666,10 +669,10 @@ fn claimable(
             continue;
         }
         let req = PenaltyRequest::by_default(checked, inv, as_of, extra_rates);
-        match decompte(&req) {
-            Ok(d) => {
-                interest += d.totals.interest.value();
-                indemnities += d.totals.indemnity.value();
+        match totals(&req) {
+            Ok(t) => {
+                interest += t.interest.value();
+                indemnities += t.indemnity.value();
                 count += 1;
             }
             Err(e) => {

@@ -712,10 +712,26 @@ pub fn invoice_decompte(
 pub fn decompte(req: &PenaltyRequest) -> Result<Decompte> {
     check_request(req)?;
     let rates = rates_for(req)?;
-    compute(req, &rates)
+    compute(req, &rates, Detail::Itemised)
 }
 
-fn compute(req: &PenaltyRequest, rates: &Rates) -> Result<Decompte> {
+/// The totals of the décompte only: the same figures, without the periods and the warnings
+/// (for sums over many invoices).
+pub fn totals(req: &PenaltyRequest) -> Result<DecompteTotals> {
+    check_request(req)?;
+    let rates = rates_for(req)?;
+    compute(req, &rates, Detail::TotalsOnly).map(|d| d.totals)
+}
+
+/// How much of the décompte to build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Detail {
+    Itemised,
+    TotalsOnly,
+}
+
+fn compute(req: &PenaltyRequest, rates: &Rates, detail: Detail) -> Result<Decompte> {
+    let itemised = detail == Detail::Itemised;
     let inv = &req.invoice;
     let opts = req.options;
     let engine = Engine { req, rates };
@@ -731,7 +747,11 @@ fn compute(req: &PenaltyRequest, rates: &Rates) -> Result<Decompte> {
     };
     let end = settled_on.map_or(req.as_of, |d| d.min(req.as_of));
     let mut warnings = Vec::new();
-    let mut warn = |code: &str, message: String| warnings.push(PenaltyWarning { code: code.to_owned(), message });
+    let mut warn = |code: &str, message: String| {
+        if itemised {
+            warnings.push(PenaltyWarning { code: code.to_owned(), message });
+        }
+    };
     // Interest starts the day after the due date (after the formal notice for a French consumer).
     let start = match &req.regime {
         Regime::FrConsumer { formal_notice_date, .. } => (*formal_notice_date).max(inv.due_date),
@@ -826,6 +846,9 @@ fn compute(req: &PenaltyRequest, rates: &Rates) -> Result<Decompte> {
         let exact = accrue(base, parts.rate, days, year_days);
         interest += exact;
         interest_this_year += exact;
+        if !itemised {
+            continue;
+        }
         let same = lines.last().is_some_and(|l: &DecompteLine| {
             l.base.value() == base
                 && l.rate.value() == parts.rate
@@ -857,7 +880,7 @@ fn compute(req: &PenaltyRequest, rates: &Rates) -> Result<Decompte> {
         }
     }
 
-    if let Regime::FrB2bContractual { rate } = &req.regime {
+    if let (Regime::FrB2bContractual { rate }, true) = (&req.regime, itemised) {
         // The floor binds a contractual rate: 3 × the legal rate ("autres cas") of each half-year.
         let mut seen = Vec::new();
         for l in &lines {
@@ -973,7 +996,7 @@ pub fn curve(req: &PenaltyRequest, from: NaiveDate, to: NaiveDate) -> Result<Vec
     let mut day = from;
     while day <= to {
         day_req.as_of = day;
-        let d = compute(&day_req, &rates)?;
+        let d = compute(&day_req, &rates, Detail::TotalsOnly)?;
         out.push(CurvePoint {
             date: day,
             principal: d.totals.principal_outstanding,

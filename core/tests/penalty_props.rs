@@ -6,7 +6,7 @@ use chrono::{Duration, NaiveDate};
 use proptest::prelude::*;
 use relance_core::ledger::Payment;
 use relance_core::money::{Amount, Currency};
-use relance_core::penalty::{decompte, PenaltyInvoice, PenaltyOptions, PenaltyRequest, Regime};
+use relance_core::penalty::{decompte, totals, PenaltyInvoice, PenaltyOptions, PenaltyRequest, Regime};
 use rust_decimal::Decimal;
 
 fn day(offset: i64) -> NaiveDate {
@@ -59,7 +59,10 @@ proptest! {
         pays in prop::collection::vec((0i64..400, 1i64..50_000_000_000), 0..5)) {
         let as_of = (due + len).min(LAST_DAY);
         let pays = pays.into_iter().map(|(d, c)| (d.min(as_of), c)).collect();
-        let d = decompte(&request(regime, total, due, pays, as_of)).unwrap();
+        let req = request(regime, total, due, pays, as_of);
+        let d = decompte(&req).unwrap();
+        // The totals-only path (analytics, curves) gives the very same figures.
+        prop_assert_eq!(&totals(&req).unwrap(), &d.totals);
         prop_assert!(!d.totals.interest.value().is_sign_negative() || d.totals.interest.value().is_zero());
         prop_assert!(d.totals.indemnity.value() >= Decimal::ZERO);
         prop_assert!(d.totals.principal_outstanding.value() >= Decimal::ZERO);
