@@ -612,15 +612,19 @@ async fn load_invoice(db: &impl Database, id: &str) -> Result<Invoice, ApiError>
 }
 
 async fn get_invoice(db: &impl Database, id: &str, day: NaiveDate) -> ApiResult {
-    let invoice = load_invoice(db, id).await?;
-    let book = store::book(db, Which::One(id)).await?.ok_or_else(|| ApiError::conflict("", store::NO_CREDITOR))?;
+    let book = invoice_book(db, id).await?;
     let checked = book.ledger.check()?;
-    let inv = checked
-        .invoices
-        .iter()
-        .find(|i| i.invoice.id == invoice.id)
-        .ok_or_else(|| ApiError::not_found("invoice", id))?;
+    let inv = checked.invoices.first().ok_or_else(|| ApiError::not_found("invoice", id))?;
     ok(200, &invoice_view(inv, day))
+}
+
+/// The ledger of one stored invoice (its creditor, its debtor, itself): 404 if there is none.
+async fn invoice_book(db: &impl Database, id: &str) -> Result<store::Book, ApiError> {
+    let book = store::book(db, Which::One(id)).await?.ok_or_else(|| ApiError::conflict("", store::NO_CREDITOR))?;
+    if book.ledger.invoices.is_empty() {
+        return Err(ApiError::not_found("invoice", id));
+    }
+    Ok(book)
 }
 
 async fn write_invoice(
@@ -737,9 +741,7 @@ async fn timeline(db: &impl Database, id: &str, day: NaiveDate) -> ApiResult {
 }
 
 async fn decompte(db: &impl Database, id: &str, day: NaiveDate) -> ApiResult {
-    let invoice = load_invoice(db, id).await?;
-    let book =
-        store::book(db, Which::One(&invoice.id)).await?.ok_or_else(|| ApiError::conflict("", store::NO_CREDITOR))?;
+    let book = invoice_book(db, id).await?;
     match relance_core::penalty::invoice_decompte(&book.ledger, id, day, &book.extra_rates) {
         Ok(d) => ok(200, &d),
         // Not the request's fault: the operator adds the half-year with PUT /v1/settings.

@@ -330,7 +330,15 @@ pub async fn book(db: &impl Database, which: Which<'_>) -> Result<Option<Book>, 
     let wanted: std::collections::HashSet<&str> = invoices.iter().map(|i| i.debtor_id.as_str()).collect();
     let mut assignment = BTreeMap::new();
     let mut kept = Vec::new();
-    for d in debtors(db).await? {
+    // One invoice or one debtor's: read that debtor only, not the whole table.
+    let stored = match which {
+        Which::One(_) | Which::OfDebtor(_) => match wanted.iter().next() {
+            Some(id) => debtor(db, id).await?.into_iter().collect(),
+            None => Vec::new(),
+        },
+        Which::All | Which::Open => debtors(db).await?,
+    };
+    for d in stored {
         if which == Which::All || wanted.contains(d.debtor.id.as_str()) {
             assignment.insert(d.debtor.id.clone(), d.policy_id.clone().unwrap_or_else(|| default.clone()));
             kept.push(d.debtor);
