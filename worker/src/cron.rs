@@ -13,7 +13,7 @@ use crate::db::{Database, DbError};
 use crate::send::{classify, resend_request, webhook_request, Attempt, Http};
 use crate::store::{self, Book, Delivery, NewClaim, Outcome, Which};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use relance_core::ledger::{Debtor, Ledger};
+use relance_core::ledger::{CheckedDebtor, Debtor, Ledger};
 use relance_core::messages::{render_message, MessageRequest, ReminderView, RenderedMessage, TemplateSet};
 use relance_core::planner::{due_actions, Action};
 use relance_core::policy::{self, Channel, CheckedPolicy, Policy};
@@ -185,14 +185,9 @@ fn all_due_actions(
 async fn reminders(
     db: &impl Database,
     action: &Action,
-    ledger: &Ledger,
+    debtor: &CheckedDebtor<'_>,
     now: DateTime<Utc>,
 ) -> Result<Vec<ReminderView>, DbError> {
-    let checked = match ledger.check() {
-        Ok(c) => c,
-        Err(_) => return Ok(vec![]),
-    };
-    let Some(debtor) = checked.debtors.first() else { return Ok(vec![]) };
     let mut out = Vec::new();
     for d in store::deliveries(db, None, Some(&action.debtor_id), 500).await? {
         if !matches!(d.status.as_str(), "sent" | "task") || d.key == action.key {
@@ -225,15 +220,14 @@ async fn prepare(
     now: DateTime<Utc>,
 ) -> Result<Prepared, DbError> {
     let debtor = ledger.debtors.first().cloned();
-    let date: NaiveDate = ledger
-        .check()
-        .ok()
-        .and_then(|c| c.debtors.first().map(|d| d.local_date(now)))
-        .unwrap_or_else(|| now.date_naive());
+    // The debtor's ledger, checked once: its local date dates the message and earlier reminders.
+    let checked = ledger.check().ok();
+    let checked_debtor = checked.as_ref().and_then(|c| c.debtors.first());
+    let date: NaiveDate = checked_debtor.map_or_else(|| now.date_naive(), |d| d.local_date(now));
     let mut request = MessageRequest::for_action(&action, date);
     request.extra_rates = extra_rates.clone();
-    if action.level >= 3 {
-        request.reminders = reminders(db, &action, ledger, now).await?;
+    if let (true, Some(d)) = (action.level >= 3, checked_debtor) {
+        request.reminders = reminders(db, &action, d, now).await?;
     }
     let (message, error) = match render_message(templates, ledger, &request) {
         Ok(m) => (Some(m), None),
