@@ -29,10 +29,11 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::idmap::IdMap;
 use crate::ledger::{CheckedInvoice, CheckedLedger, Ledger};
 use crate::money::{Amount, Currency};
-use crate::penalty::{totals, PenaltyRequest};
+use crate::parallel;
+use crate::penalty::{self, DecompteTotals};
 use crate::planner::ItemRef;
 use crate::policy::Channel;
-use crate::rates::RateRow;
+use crate::rates::{RateRow, Rates};
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
@@ -339,8 +340,40 @@ fn settled_by(inv: &CheckedInvoice<'_>, as_of: NaiveDate) -> Option<NaiveDate> {
     inv.settled_on().filter(|d| *d <= as_of)
 }
 
+/// What a run of messages says: the invoices reminded before their settlement (one entry per
+/// reminder), and per step and per channel (messages with a known outcome, paid within the window).
+#[derive(Default)]
+struct MessageTally<'r> {
+    reminded: Vec<usize>,
+    steps: IdMap<&'r str, Outcomes>,
+    channels: BTreeMap<Channel, Outcomes>,
+}
+
+/// Messages with a known outcome, and those of them paid within the window.
+#[derive(Debug, Clone, Copy, Default)]
+struct Outcomes(usize, usize);
+
+impl Outcomes {
+    fn add(&mut self, other: Outcomes) {
+        self.0 += other.0;
+        self.1 += other.1;
+    }
+}
+
+impl<'r> MessageTally<'r> {
+    /// Adds another run's outcomes (not its reminders, which are counted per invoice).
+    fn merge(&mut self, other: MessageTally<'r>) {
+        for (step, o) in other.steps {
+            self.steps.entry(step).or_default().add(o);
+        }
+        for (channel, o) in other.channels {
+            self.channels.entry(channel).or_default().add(o);
+        }
+    }
+}
+
 /// Computes every figure.
-pub fn analytics(req: &AnalyticsRequest) -> Result<Analytics> {
+pub fn analytics<'r>(req: &'r AnalyticsRequest) -> Result<Analytics> {
     let checked = req.ledger.check().map_err(|e| e.within("ledger"))?;
     let as_of = req.as_of;
     let start = req.period_start.unwrap_or(as_of - chrono::Duration::days(89));
@@ -352,100 +385,120 @@ pub fn analytics(req: &AnalyticsRequest) -> Result<Analytics> {
     if window > 366 {
         return Err(Error::new(ErrorCode::OutOfRange, "windowDays", "at most 366 days"));
     }
-    let invoices: Vec<&CheckedInvoice<'_>> =
-        checked.invoices.iter().filter(|i| i.invoice.currency == currency && i.invoice.issue_date <= as_of).collect();
-    let excluded = checked.invoices.iter().filter(|i| i.invoice.currency != currency).count();
-    let money = |v: Decimal| Amount(v).to_minor_units(&currency);
-
-    // Outstanding and ageing.
-    let mut buckets = [(Decimal::ZERO, 0usize); 5];
-    let mut outstanding = Decimal::ZERO;
-    for inv in &invoices {
-        let owed = inv.outstanding_on(as_of).value();
-        if owed > Decimal::ZERO {
-            outstanding += owed;
-            if let Some(b) = buckets.get_mut(bucket_of((as_of - inv.due_date).num_days())) {
-                b.0 += owed;
-                b.1 += 1;
+    let rates = penalty::rates_with(&req.extra_rates)?;
+    // The invoices in the currency, issued by `asOf`; and how many are in other currencies.
+    let mut invoices: Vec<&CheckedInvoice<'_>> = Vec::with_capacity(checked.invoices.len());
+    let mut excluded = 0;
+    for (kept, other_currency) in parallel::map_chunks(&checked.invoices, |_, chunk| {
+        let mut kept = Vec::with_capacity(chunk.len());
+        let mut other_currency = 0;
+        for i in chunk {
+            if i.invoice.currency != currency {
+                other_currency += 1;
+            } else if i.invoice.issue_date <= as_of {
+                kept.push(i);
             }
         }
+        (kept, other_currency)
+    }) {
+        invoices.extend(kept);
+        excluded += other_currency;
     }
+    let money = |v: Decimal| Amount(v).to_minor_units(&currency);
+
+    // One pass over the invoices, in chunks (on several threads natively): everything that does
+    // not need the messages.
+    let countback = Countback::new(as_of);
+    let figures = InvoiceFigures { checked: &checked, as_of, start, rates: &rates, countback: &countback };
+    let mut all = InvoiceTally::new();
+    for part in parallel::map_chunks(&invoices, |_, chunk| figures.tally(chunk)) {
+        all.merge(part);
+    }
+    let InvoiceTally { outstanding, buckets, sales, month_sales, recovery, settled, claim } = all;
     let ageing = BUCKETS
         .iter()
         .zip(buckets)
         .map(|(name, (amount, count))| AgeingBucket { bucket: (*name).into(), amount: money(amount), count })
         .collect();
-
-    // DSO.
     let period_days = (as_of - start).num_days() + 1;
-    let sales: Decimal =
-        invoices.iter().filter(|i| i.invoice.issue_date >= start).map(|i| i.invoice.total.value()).sum();
     let dso = Dso {
         standard: ratio(outstanding * Decimal::from(period_days), sales, 1),
-        countback: countback(&invoices, as_of, outstanding),
+        countback: countback.days(&month_sales, outstanding),
         receivables: money(outstanding),
         sales: money(sales),
         period_days,
     };
+    let recovery = Recovery {
+        base: money(recovery.base),
+        recovered: money(recovery.recovered),
+        rate: ratio(recovery.recovered, recovery.base, 4),
+        invoices: recovery.invoices,
+    };
 
-    // Recovery, days late, reminders needed.
-    let mut base = Decimal::ZERO;
-    let mut recovered = Decimal::ZERO;
-    let mut at_stake = 0;
+    // From the ledger's id index to the place in `invoices` (which leaves out other currencies)
+    // and the settlement day: one read per message item.
+    let mut by_ledger_index: Vec<Option<(usize, Option<NaiveDate>)>> = vec![None; checked.invoices.len()];
+    for (k, (inv, settled_on)) in invoices.iter().zip(&settled).enumerate() {
+        if let Some(p) = by_ledger_index.get_mut(inv.index) {
+            *p = Some((k, *settled_on));
+        }
+    }
+    let find = |id: &str| checked.invoice_index.get(id).and_then(|i| by_ledger_index.get(i).copied().flatten());
+    // One pass over the messages, in chunks (on several threads natively): reminders before each
+    // settlement, and step and channel outcomes.
+    let tally = |offset: usize, chunk: &'r [SentMessage]| -> Result<MessageTally<'r>> {
+        let mut t = MessageTally::default();
+        for (i, m) in (offset..).zip(chunk) {
+            if m.items.is_empty() {
+                return Err(Error::new(
+                    ErrorCode::InvalidSentLog,
+                    format!("sent[{i}].items"),
+                    "a message covers invoices",
+                ));
+            }
+            let day = m.sent_at.date_naive();
+            for item in &m.items {
+                let Some((k, settled_on)) = find(item.invoice_id.as_str()) else { continue };
+                if settled_on.is_some_and(|s| day <= s) {
+                    t.reminded.push(k);
+                }
+                if day > as_of || settled_on.is_some_and(|s| s < day) {
+                    continue; // not sent yet, or after the settlement: says nothing of its effect
+                }
+                let paid = settled_on.is_some_and(|s| (s - day).num_days() <= window);
+                if !paid && (as_of - day).num_days() < window {
+                    continue; // outcome not known yet
+                }
+                let outcome = Outcomes(1, usize::from(paid));
+                t.steps.entry(item.step_id.as_str()).or_default().add(outcome);
+                t.channels.entry(m.channel).or_default().add(outcome);
+            }
+        }
+        Ok(t)
+    };
+    let (parts, debtors) = parallel::join(
+        || parallel::map_chunks(&req.sent, tally),
+        || behaviours(&checked, &invoices, &settled, as_of, &req.segments, &currency),
+    );
+    let mut reminders = vec![0usize; invoices.len()];
+    let mut outcomes = MessageTally::default();
+    for part in parts {
+        let part = part?;
+        for k in &part.reminded {
+            if let Some(n) = reminders.get_mut(*k) {
+                *n += 1;
+            }
+        }
+        outcomes.merge(part);
+    }
+    let MessageTally { steps, channels, .. } = outcomes;
+
+    // Days late and reminders needed, over the invoices settled in the period.
     let mut late_days = Vec::new();
     let mut on_time = 0usize;
-    // Settlement days once; one index from invoice id to its place in `invoices`.
-    let settled: Vec<Option<NaiveDate>> = invoices.iter().map(|i| settled_by(i, as_of)).collect();
-    // The ledger's id index, to the place in `invoices` (which leaves out other currencies).
-    let mut place = vec![None; checked.invoices.len()];
-    for (k, inv) in invoices.iter().enumerate() {
-        if let Some(p) = place.get_mut(inv.index) {
-            *p = Some(k);
-        }
-    }
-    let position = |id: &str| checked.invoice_index.get(id).and_then(|&i| place.get(i).copied().flatten());
-    // One pass over the messages: reminders before each settlement, and step and channel outcomes.
-    let mut reminders = vec![0usize; invoices.len()];
-    let mut steps: IdMap<&str, (usize, usize)> = IdMap::default();
-    let mut channels: BTreeMap<Channel, (usize, usize)> = BTreeMap::new();
-    for (i, m) in req.sent.iter().enumerate() {
-        if m.items.is_empty() {
-            return Err(Error::new(ErrorCode::InvalidSentLog, format!("sent[{i}].items"), "a message covers invoices"));
-        }
-        let day = m.sent_at.date_naive();
-        for item in &m.items {
-            let Some(k) = position(item.invoice_id.as_str()) else { continue };
-            let settled_on = settled.get(k).copied().flatten();
-            if settled_on.is_some_and(|s| day <= s) {
-                if let Some(n) = reminders.get_mut(k) {
-                    *n += 1;
-                }
-            }
-            if day > as_of || settled_on.is_some_and(|s| s < day) {
-                continue; // not sent yet, or after the settlement: says nothing of its effect
-            }
-            let paid = settled_on.is_some_and(|s| (s - day).num_days() <= window);
-            if !paid && (as_of - day).num_days() < window {
-                continue; // outcome not known yet
-            }
-            for e in [steps.entry(item.step_id.as_str()).or_default(), channels.entry(m.channel).or_default()] {
-                e.0 += 1;
-                e.1 += usize::from(paid);
-            }
-        }
-    }
     let mut needed = Vec::new();
     let mut distribution = [0usize; 5];
     for (k, inv) in invoices.iter().enumerate() {
-        let first_overdue = start.max(inv.due_date + chrono::Duration::days(1));
-        if first_overdue <= as_of {
-            let owed = inv.outstanding_on(first_overdue - chrono::Duration::days(1)).value();
-            if owed > Decimal::ZERO {
-                at_stake += 1;
-                base += owed;
-                recovered += (owed - inv.outstanding_on(as_of).value().max(Decimal::ZERO)).max(Decimal::ZERO);
-            }
-        }
         if let Some(settled) = settled.get(k).copied().flatten().filter(|d| *d >= start) {
             let late = (settled - inv.due_date).num_days().max(0);
             late_days.push(late);
@@ -464,16 +517,10 @@ pub fn analytics(req: &AnalyticsRequest) -> Result<Analytics> {
         days: stats(&mut late_days),
         on_time_share: ratio(Decimal::from(on_time as u64), Decimal::from(settled_count as u64), 4),
     };
-    let recovery = Recovery {
-        base: money(base),
-        recovered: money(recovered),
-        rate: ratio(recovered, base, 4),
-        invoices: at_stake,
-    };
-
-    let effectiveness = |map: Vec<(String, (usize, usize))>| -> Vec<Effectiveness> {
+    let claimable = claim.claimable(&currency);
+    let effectiveness = |map: Vec<(String, Outcomes)>| -> Vec<Effectiveness> {
         map.into_iter()
-            .map(|(key, (n, paid))| Effectiveness {
+            .map(|(key, Outcomes(n, paid))| Effectiveness {
                 key,
                 messages: n,
                 paid_within_window: paid,
@@ -497,8 +544,8 @@ pub fn analytics(req: &AnalyticsRequest) -> Result<Analytics> {
             steps.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<BTreeMap<_, _>>().into_iter().collect(),
         ),
         channels: effectiveness(channels.into_iter().map(|(c, v)| (channel_key(c), v)).collect()),
-        debtors: behaviours(&checked, &invoices, as_of, &req.segments, &currency),
-        claimable: claimable(&checked, &invoices, as_of, &req.extra_rates, &currency),
+        debtors,
+        claimable,
     })
 }
 
@@ -506,62 +553,71 @@ fn channel_key(c: Channel) -> String {
     serde_json::to_value(c).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
-/// Countback DSO: see the module documentation.
-fn countback(invoices: &[&CheckedInvoice<'_>], as_of: NaiveDate, receivables: Decimal) -> Decimal {
-    // Sales of the 36 months before `asOf` (older sales are never needed in practice; beyond, the
-    // remaining receivables count as the whole last month).
+/// The months counted back from `asOf` for the countback DSO: month `k` runs from the day after
+/// `bounds[k + 1]` to `bounds[k]`. Sales of the 36 months before `asOf` (older sales are never needed
+/// in practice; beyond, the remaining receivables count as the whole last month).
+struct Countback {
+    bounds: Vec<NaiveDate>,
+}
+
+impl Countback {
     const MONTHS: u32 = 36;
-    let bounds: Vec<NaiveDate> =
-        (0..=MONTHS).map(|k| as_of.checked_sub_months(Months::new(k)).unwrap_or(as_of)).collect();
-    let mut sales = vec![Decimal::ZERO; MONTHS as usize];
-    let month_of = |d: NaiveDate| -> Option<usize> {
+
+    fn new(as_of: NaiveDate) -> Countback {
+        let bounds = (0..=Self::MONTHS).map(|k| as_of.checked_sub_months(Months::new(k)).unwrap_or(as_of)).collect();
+        Countback { bounds }
+    }
+
+    /// The month of a day, if one of the 36.
+    fn month_of(&self, d: NaiveDate) -> Option<usize> {
         // The month index from the calendar difference, then one step either way for day clamping.
+        let as_of = *self.bounds.first()?;
         let diff = (as_of.year() - d.year()) * 12 + as_of.month0() as i32 - d.month0() as i32;
         let guess = usize::try_from(diff.max(0)).ok()?;
-        [guess.checked_sub(1), Some(guess), Some(guess + 1)]
-            .into_iter()
-            .flatten()
-            .find(|&k| bounds.get(k + 1).is_some_and(|lo| d > *lo) && bounds.get(k).is_some_and(|hi| d <= *hi))
-    };
-    for inv in invoices {
-        if let Some(s) = month_of(inv.invoice.issue_date).and_then(|k| sales.get_mut(k)) {
-            *s += inv.invoice.total.value();
-        }
+        [guess.checked_sub(1), Some(guess), Some(guess + 1)].into_iter().flatten().find(|&k| {
+            self.bounds.get(k + 1).is_some_and(|lo| d > *lo) && self.bounds.get(k).is_some_and(|hi| d <= *hi)
+        })
     }
-    let mut left = receivables;
-    let mut days = Decimal::ZERO;
-    for (k, month_sales) in sales.iter().enumerate() {
-        if left <= Decimal::ZERO {
-            break;
+
+    /// Countback DSO (see the module documentation) from each month's sales.
+    fn days(&self, sales: &[Decimal], receivables: Decimal) -> Decimal {
+        let mut left = receivables;
+        let mut days = Decimal::ZERO;
+        for (k, month_sales) in sales.iter().enumerate() {
+            if left <= Decimal::ZERO {
+                break;
+            }
+            let (Some(hi), Some(lo)) = (self.bounds.get(k), self.bounds.get(k + 1)) else { break };
+            let month_days = Decimal::from((*hi - *lo).num_days());
+            if *month_sales >= left {
+                days += month_days * left / *month_sales;
+                left = Decimal::ZERO;
+            } else {
+                days += month_days;
+                left -= *month_sales;
+            }
         }
-        let (Some(hi), Some(lo)) = (bounds.get(k), bounds.get(k + 1)) else { break };
-        let month_days = Decimal::from((*hi - *lo).num_days());
-        if *month_sales >= left {
-            days += month_days * left / *month_sales;
-            left = Decimal::ZERO;
-        } else {
-            days += month_days;
-            left -= *month_sales;
-        }
+        round(days, 1)
     }
-    round(days, 1)
 }
 
 /// A debtor's settled invoices (settlement day, days late), what it owes, its worst overdue days.
 #[derive(Debug, Clone, Default)]
 struct DebtorTally(Vec<(NaiveDate, i64)>, Decimal, i64);
 
+/// Each debtor's behaviour; `settled[k]` is the settlement day of `invoices[k]` (see `settled_by`).
 fn behaviours(
     checked: &CheckedLedger<'_>,
     invoices: &[&CheckedInvoice<'_>],
+    settled: &[Option<NaiveDate>],
     as_of: NaiveDate,
     seg: &Segments,
     currency: &Currency,
 ) -> Vec<DebtorBehaviour> {
     let mut per: Vec<DebtorTally> = vec![DebtorTally::default(); checked.debtors.len()];
-    for inv in invoices {
+    for (inv, settled_on) in invoices.iter().zip(settled) {
         let Some(slot) = per.get_mut(inv.debtor_index) else { continue };
-        if let Some(s) = settled_by(inv, as_of) {
+        if let Some(s) = *settled_on {
             slot.0.push((s, (s - inv.due_date).num_days().max(0)));
         }
         let owed = inv.outstanding_on(as_of).value();
@@ -651,43 +707,155 @@ fn slope(ys: &[i64]) -> Option<Decimal> {
     ratio(sxy, sxx, 2)
 }
 
-fn claimable(
-    checked: &CheckedLedger<'_>,
-    invoices: &[&CheckedInvoice<'_>],
+/// What the per-invoice pass needs.
+struct InvoiceFigures<'a, 'l> {
+    checked: &'a CheckedLedger<'l>,
     as_of: NaiveDate,
-    extra_rates: &BTreeMap<String, Vec<RateRow>>,
-    currency: &Currency,
-) -> Claimable {
-    let (mut interest, mut indemnities, mut count, mut missing_count) = (Decimal::ZERO, Decimal::ZERO, 0, 0);
-    let mut missing = None;
-    for inv in invoices {
-        let late = match settled_by(inv, as_of) {
-            Some(s) => s > inv.due_date,
-            None => as_of > inv.due_date && inv.outstanding_on(as_of).is_positive(),
-        };
-        if !late {
-            continue;
+    /// The period's first day.
+    start: NaiveDate,
+    rates: &'a Rates,
+    countback: &'a Countback,
+}
+
+/// What a run of invoices adds up to: everything that does not need the messages.
+struct InvoiceTally {
+    outstanding: Decimal,
+    /// Amount and count per ageing bucket.
+    buckets: [(Decimal, usize); 5],
+    /// Issued in the period.
+    sales: Decimal,
+    /// Issued in each month counted back (see `Countback`).
+    month_sales: Vec<Decimal>,
+    recovery: RecoveryTally,
+    /// Each invoice's settlement day (see `settled_by`), in order.
+    settled: Vec<Option<NaiveDate>>,
+    claim: ClaimTally,
+}
+
+/// Overdue during the period: how many, what they owed when they became overdue (or when the
+/// period began), and how much of it was paid since.
+#[derive(Default)]
+struct RecoveryTally {
+    invoices: usize,
+    base: Decimal,
+    recovered: Decimal,
+}
+
+/// Penalties and indemnities over a run of invoices.
+#[derive(Default)]
+struct ClaimTally {
+    interest: Decimal,
+    indemnities: Decimal,
+    invoices: usize,
+    missing_rate_invoices: usize,
+    first_missing_rate: Option<String>,
+}
+
+impl InvoiceFigures<'_, '_> {
+    fn tally(&self, invoices: &[&CheckedInvoice<'_>]) -> InvoiceTally {
+        let (as_of, start) = (self.as_of, self.start);
+        let mut t = InvoiceTally::new();
+        t.settled.reserve(invoices.len());
+        for inv in invoices {
+            let owed = inv.outstanding_on(as_of).value();
+            if owed > Decimal::ZERO {
+                t.outstanding += owed;
+                if let Some(b) = t.buckets.get_mut(bucket_of((as_of - inv.due_date).num_days())) {
+                    b.0 += owed;
+                    b.1 += 1;
+                }
+            }
+            let total = inv.invoice.total.value();
+            if inv.invoice.issue_date >= start {
+                t.sales += total;
+            }
+            if let Some(m) = self.countback.month_of(inv.invoice.issue_date).and_then(|k| t.month_sales.get_mut(k)) {
+                *m += total;
+            }
+            let first_overdue = start.max(inv.due_date + chrono::Duration::days(1));
+            if first_overdue <= as_of {
+                let owed_then = inv.outstanding_on(first_overdue - chrono::Duration::days(1)).value();
+                if owed_then > Decimal::ZERO {
+                    t.recovery.invoices += 1;
+                    t.recovery.base += owed_then;
+                    t.recovery.recovered += (owed_then - owed.max(Decimal::ZERO)).max(Decimal::ZERO);
+                }
+            }
+            let settled = settled_by(inv, as_of);
+            t.settled.push(settled);
+            let late = match settled {
+                Some(s) => s > inv.due_date,
+                None => as_of > inv.due_date && owed > Decimal::ZERO,
+            };
+            if late {
+                t.claim.add(penalty::default_totals(self.checked, inv, as_of, self.rates));
+            }
         }
-        let req = PenaltyRequest::by_default(checked, inv, as_of, extra_rates);
-        match totals(&req) {
-            Ok(t) => {
-                interest += t.interest.value();
-                indemnities += t.indemnity.value();
-                count += 1;
+        t
+    }
+}
+
+impl InvoiceTally {
+    fn new() -> InvoiceTally {
+        InvoiceTally {
+            outstanding: Decimal::ZERO,
+            buckets: [(Decimal::ZERO, 0); 5],
+            sales: Decimal::ZERO,
+            month_sales: vec![Decimal::ZERO; Countback::MONTHS as usize],
+            recovery: RecoveryTally::default(),
+            settled: Vec::new(),
+            claim: ClaimTally::default(),
+        }
+    }
+
+    /// Adds the tally of the next run of invoices.
+    fn merge(&mut self, next: InvoiceTally) {
+        self.outstanding += next.outstanding;
+        for (b, n) in self.buckets.iter_mut().zip(next.buckets) {
+            b.0 += n.0;
+            b.1 += n.1;
+        }
+        self.sales += next.sales;
+        for (m, n) in self.month_sales.iter_mut().zip(next.month_sales) {
+            *m += n;
+        }
+        self.recovery.invoices += next.recovery.invoices;
+        self.recovery.base += next.recovery.base;
+        self.recovery.recovered += next.recovery.recovered;
+        self.settled.extend(next.settled);
+        let c = next.claim;
+        self.claim.interest += c.interest;
+        self.claim.indemnities += c.indemnities;
+        self.claim.invoices += c.invoices;
+        self.claim.missing_rate_invoices += c.missing_rate_invoices;
+        self.claim.first_missing_rate = self.claim.first_missing_rate.take().or(c.first_missing_rate);
+    }
+}
+
+impl ClaimTally {
+    fn add(&mut self, totals: Result<DecompteTotals>) {
+        match totals {
+            Ok(totals) => {
+                self.interest += totals.interest.value();
+                self.indemnities += totals.indemnity.value();
+                self.invoices += 1;
             }
             Err(e) => {
-                missing_count += 1;
-                missing.get_or_insert_with(|| e.message().to_owned());
+                self.missing_rate_invoices += 1;
+                self.first_missing_rate.get_or_insert_with(|| e.message().to_owned());
             }
         }
     }
-    let money = |v: Decimal| Amount(v).to_minor_units(currency);
-    Claimable {
-        interest: money(interest),
-        indemnities: money(indemnities),
-        total: money(interest + indemnities),
-        invoices: count,
-        missing_rate_invoices: missing_count,
-        missing_rate: missing,
+
+    fn claimable(self, currency: &Currency) -> Claimable {
+        let money = |v: Decimal| Amount(v).to_minor_units(currency);
+        Claimable {
+            interest: money(self.interest),
+            indemnities: money(self.indemnities),
+            total: money(self.interest + self.indemnities),
+            invoices: self.invoices,
+            missing_rate_invoices: self.missing_rate_invoices,
+            missing_rate: self.first_missing_rate,
+        }
     }
 }

@@ -41,6 +41,10 @@ impl Hasher for IdHasher {
         self.add(n as u64);
     }
 
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
     fn finish(&self) -> u64 {
         // A product's high bits are the well-mixed ones; hash tables index with the low ones.
         self.0.rotate_left(26)
@@ -55,4 +59,171 @@ pub type IdSet<K> = HashSet<K, BuildHasherDefault<IdHasher>>;
 /// An empty map with room for `n` entries.
 pub fn with_capacity<K, V>(n: usize) -> IdMap<K, V> {
     IdMap::with_capacity_and_hasher(n, BuildHasherDefault::default())
+}
+
+/// Positions by id, for the ids of a whole ledger (a million invoices, looked up once per message).
+///
+/// An id of up to 23 bytes (nearly all of them) is kept in the table itself, and the table is
+/// open-addressed with linear probing: a lookup usually reads one slot and nothing else, where a
+/// map of `&str` reads its control bytes, its entry, then the id's own allocation. Longer ids go to
+/// an ordinary map.
+#[derive(Debug, Clone)]
+pub struct IdIndex<'a> {
+    slots: Vec<Slot>,
+    short_ids: usize,
+    long: IdMap<&'a str, usize>,
+}
+
+/// An id of at most 23 bytes: its bytes, zero-padded, then its length, as three words. A free slot
+/// holds `FREE`, whose length byte (255) no id has.
+type ShortId = [u64; 3];
+const FREE: ShortId = [0, 0, u64::MAX];
+
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    id: ShortId,
+    position: usize,
+}
+
+const FREE_SLOT: Slot = Slot { id: FREE, position: 0 };
+
+fn short_id(id: &str) -> Option<ShortId> {
+    let len = u8::try_from(id.len()).ok().filter(|&n| n < 24)?;
+    let mut bytes = [0u8; 24];
+    bytes.iter_mut().zip(id.as_bytes()).for_each(|(b, c)| *b = *c);
+    if let Some(last) = bytes.last_mut() {
+        *last = len;
+    }
+    let mut words = [0u64; 3];
+    for (w, chunk) in words.iter_mut().zip(bytes.chunks_exact(8)) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        *w = u64::from_le_bytes(word);
+    }
+    Some(words)
+}
+
+fn slot_of(id: &ShortId, slots: usize) -> usize {
+    let mut h = IdHasher::default();
+    id.iter().for_each(|w| h.add(*w));
+    // `slots` is a power of two.
+    (h.finish() as usize) & (slots - 1)
+}
+
+impl<'a> IdIndex<'a> {
+    /// An empty index with room for `n` ids.
+    pub fn with_capacity(n: usize) -> IdIndex<'a> {
+        IdIndex { slots: vec![FREE_SLOT; Self::slots_for(n)], short_ids: 0, long: IdMap::default() }
+    }
+
+    /// At most half the slots are used, so that probes stay short.
+    fn slots_for(n: usize) -> usize {
+        n.saturating_mul(2).max(16).next_power_of_two()
+    }
+
+    /// Records `id` at `position`; returns the position it had if it was already there.
+    pub fn insert(&mut self, id: &'a str, position: usize) -> Option<usize> {
+        let Some(key) = short_id(id) else { return self.long.insert(id, position) };
+        if Self::slots_for(self.short_ids + 1) > self.slots.len() {
+            self.grow();
+        }
+        let n = self.slots.len();
+        let mut i = slot_of(&key, n);
+        for _ in 0..n {
+            let slot = self.slots.get_mut(i)?;
+            if slot.id == FREE {
+                *slot = Slot { id: key, position };
+                self.short_ids += 1;
+                return None;
+            }
+            if slot.id == key {
+                return Some(std::mem::replace(&mut slot.position, position));
+            }
+            i = (i + 1) & (n - 1);
+        }
+        None // unreachable: at most half the slots are used
+    }
+
+    fn grow(&mut self) {
+        let n = Self::slots_for(self.short_ids + 1).max(self.slots.len() * 2);
+        let old = std::mem::replace(&mut self.slots, vec![FREE_SLOT; n]);
+        for slot in old.into_iter().filter(|s| s.id != FREE) {
+            let mut i = slot_of(&slot.id, n);
+            while let Some(s) = self.slots.get_mut(i) {
+                if s.id == FREE {
+                    *s = slot;
+                    break;
+                }
+                i = (i + 1) & (n - 1);
+            }
+        }
+    }
+
+    /// The position of `id`.
+    pub fn get(&self, id: &str) -> Option<usize> {
+        let Some(key) = short_id(id) else { return self.long.get(id).copied() };
+        let n = self.slots.len();
+        let mut i = slot_of(&key, n);
+        loop {
+            let slot = self.slots.get(i)?;
+            if slot.id == key {
+                return Some(slot.position);
+            }
+            if slot.id == FREE {
+                return None;
+            }
+            i = (i + 1) & (n - 1);
+        }
+    }
+
+    /// How many ids it holds.
+    pub fn len(&self) -> usize {
+        self.short_ids + self.long.len()
+    }
+
+    /// True when it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Default for IdIndex<'_> {
+    fn default() -> Self {
+        IdIndex::with_capacity(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_and_long_ids_are_found_and_never_confused() {
+        let long = "x".repeat(40);
+        let ids = ["", "a", "a\0", "i1", "i10", "0123456789abcdefghijklm", "0123456789abcdefghijklmn", long.as_str()];
+        let mut index = IdIndex::with_capacity(2); // grows
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(index.insert(id, i), None, "{id}");
+        }
+        assert_eq!(index.len(), ids.len());
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(index.get(id), Some(i), "{id}");
+        }
+        assert_eq!(index.get("i100"), None);
+        assert_eq!(index.get(&"x".repeat(41)), None);
+        assert_eq!(index.insert("i1", 99), Some(3));
+        assert_eq!(index.get("i1"), Some(99));
+        assert_eq!(index.len(), ids.len());
+    }
+
+    #[test]
+    fn many_ids_through_several_growths() {
+        let ids: Vec<String> = (0..10_000).map(|i| format!("INV-{i:06}")).collect();
+        let mut index = IdIndex::default();
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(index.insert(id, i), None);
+        }
+        assert!(ids.iter().enumerate().all(|(i, id)| index.get(id) == Some(i)));
+        assert_eq!(index.get("INV-010000"), None);
+    }
 }

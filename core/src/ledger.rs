@@ -6,8 +6,9 @@
 use crate::calendar::CalendarId;
 use crate::date;
 use crate::error::{Error, ErrorCode, Result};
-use crate::idmap::{self, IdMap, IdSet};
+use crate::idmap::{IdIndex, IdSet};
 use crate::money::{Amount, Currency};
+use crate::parallel;
 use crate::terms::{self, PaymentTerms, PublicBuyerCategory, Sector, TermFinding};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -278,7 +279,7 @@ pub struct CheckedLedger<'a> {
     /// The debtors, in ledger order.
     pub debtors: Vec<CheckedDebtor<'a>>,
     /// Each invoice id's position in `invoices` (built once, to find invoices by id).
-    pub invoice_index: IdMap<&'a str, usize>,
+    pub invoice_index: IdIndex<'a>,
 }
 
 /// A checked debtor.
@@ -310,21 +311,30 @@ pub struct CheckedInvoice<'a> {
     pub index: usize,
     /// Its debtor's position in `CheckedLedger::debtors`.
     pub debtor_index: usize,
+    /// Its debtor's kind (kept here: bulk sums need it for every invoice).
+    pub debtor_kind: DebtorKind,
     /// The due date (explicit, from the terms, or the legal default).
     pub due_date: NaiveDate,
     /// What the legal check of the term found.
     pub term_findings: Vec<TermFinding>,
-    /// Payments and credit notes as (date, amount), sorted by date.
-    pub settlements: Vec<(NaiveDate, Amount)>,
+    /// Payments and credit notes as (date, amount) sorted by date, when the payments alone, as
+    /// given, are not that list already (left empty then: most invoices, and no allocation).
+    merged_settlements: Vec<(NaiveDate, Amount)>,
     /// The disputes, sorted by opening date (checked not to overlap).
     pub disputes: Vec<&'a Dispute>,
 }
 
 impl CheckedInvoice<'_> {
+    /// Payments and credit notes as (date, amount), in date order.
+    pub fn settlements(&self) -> impl Iterator<Item = (NaiveDate, Amount)> + '_ {
+        let payments: &[Payment] = if self.merged_settlements.is_empty() { &self.invoice.payments } else { &[] };
+        payments.iter().map(|p| (p.date, p.amount)).chain(self.merged_settlements.iter().copied())
+    }
+
     /// What is still owed at the end of `day` (total less payments and credit notes up to it).
     pub fn outstanding_on(&self, day: NaiveDate) -> Amount {
         let settled: rust_decimal::Decimal =
-            self.settlements.iter().take_while(|(d, _)| *d <= day).map(|(_, a)| a.value()).sum();
+            self.settlements().take_while(|(d, _)| *d <= day).map(|(_, a)| a.value()).sum();
         Amount(self.invoice.total.value() - settled)
     }
 
@@ -341,10 +351,10 @@ impl CheckedInvoice<'_> {
     /// The day the invoice became fully settled, if it did.
     pub fn settled_on(&self) -> Option<NaiveDate> {
         let mut left = self.invoice.total.value();
-        for (d, a) in &self.settlements {
+        for (d, a) in self.settlements() {
             left -= a.value();
             if left <= rust_decimal::Decimal::ZERO {
-                return Some(*d);
+                return Some(d);
             }
         }
         None
@@ -446,16 +456,16 @@ impl Invoice {
         check_id(&self.id, "id")?;
         check_positive(self.total, &self.currency, "total")?;
         let issue = self.issue_date;
-        let answer = terms::evaluate(&terms::TermsQuery {
+        let answer = terms::evaluate_term(&terms::InvoiceTerm {
             issue_date: issue,
             delivery_date: self.delivery_date,
-            terms: self.terms.clone(),
+            terms: self.terms.as_ref(),
             due_date: self.due_date,
             debtor_kind: debtor.kind,
             public_buyer_category: debtor.public_buyer_category,
             sector: self.sector,
             periodic: self.periodic,
-            creditor_country: creditor.address.country.clone(),
+            french_law: creditor.address.country == "FR",
         })?;
         let due_date = answer.due_date;
         date::check_year(due_date).map_err(|e| e.within("dueDate"))?;
@@ -466,18 +476,22 @@ impl Invoice {
         ] {
             check_count(len, MAX_ENTRIES, list)?;
         }
-        let mut settlements = Vec::with_capacity(self.payments.len() + self.credit_notes.len());
         for (i, pay) in self.payments.iter().enumerate() {
             check_positive(pay.amount, &self.currency, "amount").map_err(at("payments", i))?;
             check_not_before(pay.date, issue, "date").map_err(at("payments", i))?;
-            settlements.push((pay.date, pay.amount));
         }
         for (i, note) in self.credit_notes.iter().enumerate() {
             check_positive(note.amount, &self.currency, "amount").map_err(at("creditNotes", i))?;
             check_not_before(note.date, issue, "date").map_err(at("creditNotes", i))?;
-            settlements.push((note.date, note.amount));
         }
-        settlements.sort_by_key(|(d, _)| *d);
+        let payments_in_order = self.payments.windows(2).all(|w| w.first().map(|p| p.date) <= w.get(1).map(|p| p.date));
+        let mut merged_settlements = Vec::new();
+        if !self.credit_notes.is_empty() || !payments_in_order {
+            merged_settlements.extend(self.payments.iter().map(|p| (p.date, p.amount)));
+            merged_settlements.extend(self.credit_notes.iter().map(|c| (c.date, c.amount)));
+            // Stable: entries of one day keep their order (payments, then credit notes).
+            merged_settlements.sort_by_key(|(d, _)| *d);
+        }
         let mut previous_close: Option<NaiveDate> = None;
         let mut disputes: Vec<&Dispute> = self.disputes.iter().collect();
         disputes.sort_by_key(|d| d.opened_on);
@@ -509,9 +523,10 @@ impl Invoice {
             invoice: self,
             index,
             debtor_index,
+            debtor_kind: debtor.kind,
             due_date,
             term_findings: answer.findings,
-            settlements,
+            merged_settlements,
             disputes,
         };
         if let Some(plan) = &self.payment_plan {
@@ -573,9 +588,58 @@ impl Ledger {
     }
 }
 
+/// Checks each item of a list (in chunks, on several threads natively) while its ids are indexed.
+/// The error returned is the first in list order, as a single pass would find it (an item's own
+/// error before the duplication of its id).
+fn check_list<'a, T: Sync, C: Send>(
+    items: &'a [T],
+    list: &str,
+    noun: &str,
+    id_of: impl Fn(&'a T) -> &'a str + Sync,
+    check: impl Fn(usize, &'a T) -> Result<C> + Sync,
+) -> Result<(Vec<C>, IdIndex<'a>)> {
+    let check_chunk = |offset: usize, chunk: &'a [T]| -> std::result::Result<Vec<C>, (usize, Error)> {
+        (offset..).zip(chunk).map(|(i, item)| check(i, item).map_err(|e| (i, e))).collect()
+    };
+    let index_ids = || {
+        let mut index = IdIndex::with_capacity(items.len());
+        let mut first_duplicate = None;
+        for (i, item) in items.iter().enumerate() {
+            if index.insert(id_of(item), i).is_some() && first_duplicate.is_none() {
+                first_duplicate = Some(i);
+            }
+        }
+        (index, first_duplicate)
+    };
+    let (parts, (index, first_duplicate)) = parallel::join(|| parallel::map_chunks(items, check_chunk), index_ids);
+    let mut checked = Vec::with_capacity(items.len());
+    let mut first_error = None;
+    for part in parts {
+        match part {
+            Ok(part) => checked.extend(part),
+            Err(e) => {
+                first_error = Some(e);
+                break;
+            }
+        }
+    }
+    match (first_error, first_duplicate) {
+        (Some((i, e)), d) if d.is_none_or(|d| i <= d) => Err(e),
+        (_, Some(d)) => {
+            let id = items.get(d).map_or("", &id_of);
+            Err(Error::new(
+                ErrorCode::DuplicateId,
+                format!("{list}[{d}].id"),
+                format!("{noun} id `{id}` is used twice"),
+            ))
+        }
+        _ => Ok((checked, index)),
+    }
+}
+
 impl Ledger {
     /// Validates the ledger once. Errors name the bad field's path.
-    pub fn check(&self) -> Result<CheckedLedger<'_>> {
+    pub fn check<'a>(&'a self) -> Result<CheckedLedger<'a>> {
         check_count(self.debtors.len(), MAX_DEBTORS, "debtors")?;
         check_count(self.invoices.len(), MAX_INVOICES, "invoices")?;
         if !is_country_code(&self.creditor.address.country) {
@@ -585,40 +649,31 @@ impl Ledger {
                 format!("`{}` is not an ISO 3166-1 alpha-2 country code", self.creditor.address.country),
             ));
         }
-        let mut debtor_index: IdMap<&str, usize> = idmap::with_capacity(self.debtors.len());
-        let mut debtors = Vec::with_capacity(self.debtors.len());
-        for (i, debtor) in self.debtors.iter().enumerate() {
-            debtors.push(debtor.check().map_err(|e| e.within(&format!("debtors[{i}]")))?);
-            if debtor_index.insert(debtor.id.as_str(), i).is_some() {
-                return Err(Error::new(
-                    ErrorCode::DuplicateId,
-                    format!("debtors[{i}].id"),
-                    format!("debtor id `{}` is used twice", debtor.id),
-                ));
-            }
-        }
-        let mut invoice_index: IdMap<&str, usize> = idmap::with_capacity(self.invoices.len());
-        let mut invoices = Vec::with_capacity(self.invoices.len());
-        for (i, invoice) in self.invoices.iter().enumerate() {
-            let di = *debtor_index.get(invoice.debtor_id.as_str()).ok_or_else(|| {
-                Error::new(
-                    ErrorCode::UnknownReference,
-                    format!("invoices[{i}].debtorId"),
-                    format!("no debtor has the id `{}`", invoice.debtor_id),
-                )
-            })?;
-            let debtor = debtors.get(di).map(|d: &CheckedDebtor<'_>| d.debtor).ok_or_else(|| {
-                Error::new(ErrorCode::UnknownReference, format!("invoices[{i}].debtorId"), "debtor index out of range")
-            })?;
-            invoices.push(invoice.check(i, di, debtor, &self.creditor)?);
-            if invoice_index.insert(invoice.id.as_str(), i).is_some() {
-                return Err(Error::new(
-                    ErrorCode::DuplicateId,
-                    format!("invoices[{i}].id"),
-                    format!("invoice id `{}` is used twice", invoice.id),
-                ));
-            }
-        }
+        let (debtors, debtor_index) = check_list(
+            &self.debtors,
+            "debtors",
+            "debtor",
+            |d| d.id.as_str(),
+            |i, d| d.check().map_err(|e| e.within(&format!("debtors[{i}]"))),
+        )?;
+        let (invoices, invoice_index) = check_list(
+            &self.invoices,
+            "invoices",
+            "invoice",
+            |inv| inv.id.as_str(),
+            |i, invoice| {
+                let unknown = || {
+                    Error::new(
+                        ErrorCode::UnknownReference,
+                        format!("invoices[{i}].debtorId"),
+                        format!("no debtor has the id `{}`", invoice.debtor_id),
+                    )
+                };
+                let di = debtor_index.get(invoice.debtor_id.as_str()).ok_or_else(unknown)?;
+                let debtor = debtors.get(di).map(|d: &CheckedDebtor<'_>| d.debtor).ok_or_else(unknown)?;
+                invoice.check(i, di, debtor, &self.creditor)
+            },
+        )?;
         Ok(CheckedLedger { ledger: self, invoices, debtors, invoice_index })
     }
 }

@@ -11,6 +11,7 @@ pub mod json;
 pub mod ledger;
 pub mod messages;
 pub mod money;
+pub mod parallel;
 pub mod penalty;
 pub mod planner;
 pub mod policy;

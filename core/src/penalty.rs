@@ -438,7 +438,7 @@ struct RateParts {
 }
 
 struct Engine<'a> {
-    req: &'a PenaltyRequest,
+    case: &'a Case<'a>,
     rates: &'a Rates,
 }
 
@@ -460,9 +460,9 @@ impl Engine<'_> {
     fn rate(&self, first: NaiveDate, delay_first: NaiveDate) -> Result<RateParts> {
         let ten = Decimal::from(10);
         let eight = Decimal::from(8);
-        match &self.req.regime {
+        match self.case.regime {
             Regime::FrB2b => {
-                let day = match self.req.options.rate_mode {
+                let day = match self.case.options.rate_mode {
                     RateMode::SplitPerHalfYear => half_year_start(first),
                     RateMode::SingleRate => half_year_start(delay_first),
                 };
@@ -509,15 +509,48 @@ impl Engine<'_> {
     }
 }
 
-fn settlements(inv: &PenaltyInvoice) -> Vec<(NaiveDate, Decimal)> {
-    let mut out: Vec<(NaiveDate, Decimal)> = inv
-        .payments
-        .iter()
-        .map(|p| (p.date, p.amount.value()))
-        .chain(inv.credit_notes.iter().map(|c| (c.date, c.amount.value())))
-        .collect();
-    out.sort_by_key(|(d, _)| *d);
-    out
+/// What the engine computes from, borrowed: from a request, or straight from a checked ledger
+/// invoice (sums over many invoices build no request).
+struct Case<'a> {
+    regime: &'a Regime,
+    options: PenaltyOptions,
+    as_of: NaiveDate,
+    due_date: NaiveDate,
+    total: Decimal,
+    currency: &'a Currency,
+    /// Payments and credit notes, in date order.
+    settlements: Vec<(NaiveDate, Decimal)>,
+}
+
+impl<'a> Case<'a> {
+    fn of(req: &'a PenaltyRequest) -> Case<'a> {
+        let inv = &req.invoice;
+        let mut settlements: Vec<(NaiveDate, Decimal)> = inv
+            .payments
+            .iter()
+            .map(|p| (p.date, p.amount.value()))
+            .chain(inv.credit_notes.iter().map(|c| (c.date, c.amount.value())))
+            .collect();
+        settlements.sort_by_key(|(d, _)| *d);
+        Case {
+            regime: &req.regime,
+            options: req.options,
+            as_of: req.as_of,
+            due_date: inv.due_date,
+            total: inv.total.value(),
+            currency: &inv.currency,
+            settlements,
+        }
+    }
+}
+
+/// The engine's result, before it is tied to an invoice's id and number.
+struct Computed {
+    end_date: NaiveDate,
+    days_late: i64,
+    lines: Vec<DecompteLine>,
+    totals: DecompteTotals,
+    warnings: Vec<PenaltyWarning>,
 }
 
 fn check_entries(
@@ -597,12 +630,17 @@ fn check_request(req: &PenaltyRequest) -> Result<()> {
 
 /// Rates with the request's extra rows added (the built-in tables are parsed once).
 fn rates_for(req: &PenaltyRequest) -> Result<std::borrow::Cow<'static, Rates>> {
+    rates_with(&req.extra_rates)
+}
+
+/// The built-in rate tables with newer rows added (errors name `extraRates.<table>`).
+pub(crate) fn rates_with(extra_rates: &BTreeMap<String, Vec<RateRow>>) -> Result<std::borrow::Cow<'static, Rates>> {
     let builtin = builtin_rates()?;
-    if req.extra_rates.is_empty() {
+    if extra_rates.is_empty() {
         return Ok(std::borrow::Cow::Borrowed(builtin));
     }
     let mut rates = builtin.clone();
-    for (table, rows) in &req.extra_rates {
+    for (table, rows) in extra_rates {
         rates.extend(table, rows.clone()).map_err(|e| e.within(&format!("extraRates.{table}")))?;
     }
     Ok(std::borrow::Cow::Owned(rates))
@@ -672,9 +710,8 @@ impl PenaltyRequest {
         as_of: NaiveDate,
         extra_rates: &BTreeMap<String, Vec<RateRow>>,
     ) -> PenaltyRequest {
-        let kind = checked.debtors.get(inv.debtor_index).map_or(DebtorKind::Business, |d| d.debtor.kind);
-        let regime = Regime::default_for(&checked.ledger.creditor.address.country, kind, as_of);
-        PenaltyRequest::for_invoice(inv, regime, as_of, PenaltyOptions::default()).with_extra_rates(extra_rates.clone())
+        PenaltyRequest::for_invoice(inv, default_regime(checked, inv, as_of), as_of, PenaltyOptions::default())
+            .with_extra_rates(extra_rates.clone())
     }
 
     /// The same request with newer rate rows.
@@ -682,6 +719,33 @@ impl PenaltyRequest {
         self.extra_rates = extra_rates;
         self
     }
+}
+
+/// The regime of a ledger invoice when the contract says nothing more (see `Regime::default_for`).
+fn default_regime(checked: &CheckedLedger<'_>, inv: &CheckedInvoice<'_>, as_of: NaiveDate) -> Regime {
+    Regime::default_for(&checked.ledger.creditor.address.country, inv.debtor_kind, as_of)
+}
+
+/// The totals of `PenaltyRequest::by_default` under `rates`, computed straight from the checked
+/// invoice (which the ledger check validated as a request would be): sums over a whole ledger
+/// build no request.
+pub(crate) fn default_totals(
+    checked: &CheckedLedger<'_>,
+    inv: &CheckedInvoice<'_>,
+    as_of: NaiveDate,
+    rates: &Rates,
+) -> Result<DecompteTotals> {
+    let regime = default_regime(checked, inv, as_of);
+    let case = Case {
+        regime: &regime,
+        options: PenaltyOptions::default(),
+        as_of: as_of.max(inv.invoice.issue_date),
+        due_date: inv.due_date,
+        total: inv.invoice.total.value(),
+        currency: &inv.invoice.currency,
+        settlements: inv.settlements().map(|(d, a)| (d, a.value())).collect(),
+    };
+    compute(&case, rates, Detail::TotalsOnly).map(|c| c.totals)
 }
 
 /// The penalty request of a ledger invoice as of a day (see `PenaltyRequest::by_default`).
@@ -712,7 +776,18 @@ pub fn invoice_decompte(
 pub fn decompte(req: &PenaltyRequest) -> Result<Decompte> {
     check_request(req)?;
     let rates = rates_for(req)?;
-    compute(req, &rates, Detail::Itemised)
+    let c = compute(&Case::of(req), &rates, Detail::Itemised)?;
+    Ok(Decompte {
+        invoice_id: req.invoice.id.clone(),
+        number: req.invoice.number.clone(),
+        currency: req.invoice.currency.clone(),
+        due_date: req.invoice.due_date,
+        end_date: c.end_date,
+        days_late: c.days_late,
+        lines: c.lines,
+        totals: c.totals,
+        warnings: c.warnings,
+    })
 }
 
 /// The totals of the décompte only: the same figures, without the periods and the warnings
@@ -720,7 +795,7 @@ pub fn decompte(req: &PenaltyRequest) -> Result<Decompte> {
 pub fn totals(req: &PenaltyRequest) -> Result<DecompteTotals> {
     check_request(req)?;
     let rates = rates_for(req)?;
-    compute(req, &rates, Detail::TotalsOnly).map(|d| d.totals)
+    compute(&Case::of(req), &rates, Detail::TotalsOnly).map(|c| c.totals)
 }
 
 /// How much of the décompte to build.
@@ -730,14 +805,13 @@ enum Detail {
     TotalsOnly,
 }
 
-fn compute(req: &PenaltyRequest, rates: &Rates, detail: Detail) -> Result<Decompte> {
+fn compute(case: &Case<'_>, rates: &Rates, detail: Detail) -> Result<Computed> {
     let itemised = detail == Detail::Itemised;
-    let inv = &req.invoice;
-    let opts = req.options;
-    let engine = Engine { req, rates };
-    let currency = &inv.currency;
-    let settled_list = settlements(inv);
-    let total = inv.total.value();
+    let opts = case.options;
+    let engine = Engine { case, rates };
+    let currency = case.currency;
+    let settled_list = case.settlements.as_slice();
+    let total = case.total;
     let settled_on = {
         let mut left = total;
         settled_list.iter().find_map(|(d, a)| {
@@ -745,7 +819,7 @@ fn compute(req: &PenaltyRequest, rates: &Rates, detail: Detail) -> Result<Decomp
             (left <= Decimal::ZERO).then_some(*d)
         })
     };
-    let end = settled_on.map_or(req.as_of, |d| d.min(req.as_of));
+    let end = settled_on.map_or(case.as_of, |d| d.min(case.as_of));
     let mut warnings = Vec::new();
     let mut warn = |code: &str, message: String| {
         if itemised {
@@ -753,16 +827,16 @@ fn compute(req: &PenaltyRequest, rates: &Rates, detail: Detail) -> Result<Decomp
         }
     };
     // Interest starts the day after the due date (after the formal notice for a French consumer).
-    let start = match &req.regime {
-        Regime::FrConsumer { formal_notice_date, .. } => (*formal_notice_date).max(inv.due_date),
-        _ => inv.due_date,
+    let start = match case.regime {
+        Regime::FrConsumer { formal_notice_date, .. } => (*formal_notice_date).max(case.due_date),
+        _ => case.due_date,
     };
     let first_day = date::add_days(start, 1).unwrap_or(start);
-    let days_late = (end - inv.due_date).num_days().max(0);
-    if req.as_of <= inv.due_date && settled_on.is_none_or(|d| d > req.as_of) {
-        warn("not_yet_late", format!("on {} the invoice is not late yet (due {})", req.as_of, inv.due_date));
+    let days_late = (end - case.due_date).num_days().max(0);
+    if case.as_of <= case.due_date && settled_on.is_none_or(|d| d > case.as_of) {
+        warn("not_yet_late", format!("on {} the invoice is not late yet (due {})", case.as_of, case.due_date));
     }
-    if opts.rate_mode == RateMode::SingleRate && !matches!(req.regime, Regime::FrB2b) {
+    if opts.rate_mode == RateMode::SingleRate && !matches!(case.regime, Regime::FrB2b) {
         warn("rate_mode_ignored", "the single-rate option applies to the French B2B default rate only".to_owned());
     }
 
@@ -781,14 +855,14 @@ fn compute(req: &PenaltyRequest, rates: &Rates, detail: Detail) -> Result<Decomp
             }
             y += 1;
         }
-        for (d, _) in &settled_list {
+        for (d, _) in settled_list {
             if let Some(next) = date::add_days(*d, 1) {
                 if next > first_day && next <= end {
                     starts.push(next);
                 }
             }
         }
-        if let Regime::Nl = req.regime {
+        if let Regime::Nl = case.regime {
             let mut k = 1;
             while let Some(anniversary) = first_day.checked_add_months(Months::new(12 * k)) {
                 if anniversary > end {
@@ -798,7 +872,7 @@ fn compute(req: &PenaltyRequest, rates: &Rates, detail: Detail) -> Result<Decomp
                 k += 1;
             }
         }
-        if let Regime::FrConsumer { judgment_enforceable_on: Some(j), .. } = req.regime {
+        if let Regime::FrConsumer { judgment_enforceable_on: Some(j), .. } = case.regime {
             if let Some(uplift) = j.checked_add_months(Months::new(2)) {
                 if uplift > first_day && uplift <= end {
                     starts.push(uplift);
@@ -823,7 +897,7 @@ fn compute(req: &PenaltyRequest, rates: &Rates, detail: Detail) -> Result<Decomp
             Some(next) => date::add_days(*next, -1).unwrap_or(*next),
             None => end,
         };
-        if let (Regime::Nl, Some(anniversary)) = (&req.regime, next_anniversary) {
+        if let (Regime::Nl, Some(anniversary)) = (case.regime, next_anniversary) {
             if from >= anniversary {
                 // BW 6:119(2): each year's interest is added to the principal.
                 capitalised += interest_this_year;
@@ -854,7 +928,7 @@ fn compute(req: &PenaltyRequest, rates: &Rates, detail: Detail) -> Result<Decomp
                 && l.rate.value() == parts.rate
                 && l.year_days == year_days
                 && date::add_days(l.to, 1) == Some(from)
-                && !matches!(req.regime, Regime::Nl)
+                && !matches!(case.regime, Regime::Nl)
         });
         if same {
             if let Some(l) = lines.last_mut() {
@@ -880,7 +954,7 @@ fn compute(req: &PenaltyRequest, rates: &Rates, detail: Detail) -> Result<Decomp
         }
     }
 
-    if let (Regime::FrB2bContractual { rate }, true) = (&req.regime, itemised) {
+    if let (Regime::FrB2bContractual { rate }, true) = (case.regime, itemised) {
         // The floor binds a contractual rate: 3 × the legal rate ("autres cas") of each half-year.
         let mut seen = Vec::new();
         for l in &lines {
@@ -905,7 +979,7 @@ fn compute(req: &PenaltyRequest, rates: &Rates, detail: Detail) -> Result<Decomp
         r.rescale(dp);
         Amount(r)
     };
-    let public = matches!(req.regime, Regime::FrPublic);
+    let public = matches!(case.regime, Regime::FrPublic);
     if opts.waive_interest {
         if public {
             warn(
@@ -921,7 +995,7 @@ fn compute(req: &PenaltyRequest, rates: &Rates, detail: Detail) -> Result<Decomp
         }
     }
     let late = days_late > 0;
-    let mut indemnity = if late { fixed_indemnity(&req.regime, total) } else { Decimal::ZERO };
+    let mut indemnity = if late { fixed_indemnity(case.regime, total) } else { Decimal::ZERO };
     if indemnity > Decimal::ZERO && opts.insolvency {
         warn("indemnity_barred", "an insolvency procedure bars payment: the fixed indemnity is not owed".to_owned());
         indemnity = Decimal::ZERO;
@@ -943,11 +1017,7 @@ fn compute(req: &PenaltyRequest, rates: &Rates, detail: Detail) -> Result<Decomp
     let interest_r = round(interest);
     let indemnity_r = round(indemnity);
     let outstanding_r = round(outstanding);
-    Ok(Decompte {
-        invoice_id: inv.id.clone(),
-        number: inv.number.clone(),
-        currency: currency.clone(),
-        due_date: inv.due_date,
+    Ok(Computed {
         end_date: end,
         days_late,
         lines,
@@ -990,13 +1060,12 @@ pub fn curve(req: &PenaltyRequest, from: NaiveDate, to: NaiveDate) -> Result<Vec
         return Err(Error::new(ErrorCode::TooManyItems, "to", format!("a curve spans at most {MAX_CURVE_DAYS} days")));
     }
     let rates = rates_for(req)?;
-    let mut day_req = req.clone();
-    day_req.extra_rates.clear();
+    let mut case = Case::of(req);
     let mut out = Vec::with_capacity(usize::try_from((to - from).num_days() + 1).unwrap_or(0));
     let mut day = from;
     while day <= to {
-        day_req.as_of = day;
-        let d = compute(&day_req, &rates, Detail::TotalsOnly)?;
+        case.as_of = day;
+        let d = compute(&case, &rates, Detail::TotalsOnly)?;
         out.push(CurvePoint {
             date: day,
             principal: d.totals.principal_outstanding,

@@ -467,11 +467,41 @@ pub struct TermsAnswer {
     pub findings: Vec<TermFinding>,
 }
 
-/// Computes a due date and checks the term, as the ledger does for each invoice.
+/// Computes a due date and checks the term.
 pub fn evaluate(q: &TermsQuery) -> Result<TermsAnswer> {
+    evaluate_term(&InvoiceTerm {
+        issue_date: q.issue_date,
+        delivery_date: q.delivery_date,
+        terms: q.terms.as_ref(),
+        due_date: q.due_date,
+        debtor_kind: q.debtor_kind,
+        public_buyer_category: q.public_buyer_category,
+        sector: q.sector,
+        periodic: q.periodic,
+        french_law: q.creditor_country == "FR",
+    })
+}
+
+/// A `TermsQuery` borrowed from a ledger invoice: the ledger evaluates one per invoice, without
+/// copying its terms or the creditor's country.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct InvoiceTerm<'a> {
+    pub issue_date: NaiveDate,
+    pub delivery_date: Option<NaiveDate>,
+    pub terms: Option<&'a PaymentTerms>,
+    pub due_date: Option<NaiveDate>,
+    pub debtor_kind: crate::ledger::DebtorKind,
+    pub public_buyer_category: Option<PublicBuyerCategory>,
+    pub sector: Option<Sector>,
+    pub periodic: bool,
+    /// The creditor is in France.
+    pub french_law: bool,
+}
+
+pub(crate) fn evaluate_term(q: &InvoiceTerm<'_>) -> Result<TermsAnswer> {
     use crate::ledger::DebtorKind;
     let public = (q.debtor_kind == DebtorKind::PublicBody).then(|| q.public_buyer_category.unwrap_or_default());
-    let (due, no_agreed_term) = match (&q.terms, q.due_date) {
+    let (due, no_agreed_term) = match (q.terms, q.due_date) {
         (Some(_), Some(_)) => {
             return Err(Error::new(ErrorCode::TermsOrDueDate, "dueDate", "give either terms or dueDate, not both"))
         }
@@ -496,7 +526,7 @@ pub fn evaluate(q: &TermsQuery) -> Result<TermsAnswer> {
         periodic: q.periodic,
         public_buyer: public,
         consumer: q.debtor_kind == DebtorKind::Consumer,
-        french_law: q.creditor_country == "FR",
+        french_law: q.french_law,
     });
     Ok(TermsAnswer { due_date: due, findings })
 }
