@@ -206,7 +206,7 @@ impl Error {
     }
 
     /// Encodes a code into a serde custom error message, so that custom deserializers (dates,
-    /// amounts) keep their precise code through `serde_path_to_error`.
+    /// amounts) keep their precise code through serde (see `json`).
     pub(crate) fn serde_message(code: ErrorCode, message: &str) -> String {
         format!("[{}] {}", code.as_str(), message)
     }

@@ -1,5 +1,5 @@
 //! `relance-wasm`: the WebAssembly bindings of `relance-core`, published as the npm package
-//! `relance`. Every export has one shape: decode the input with serde-wasm-bindgen (keeping the
+//! `relance`. Every export has one shape: decode the input (JSON text) with the core's decoder (keeping the
 //! path of a bad field), call the core, encode the output. No domain logic lives here; argument
 //! structs only name the parameters of a core function.
 
@@ -12,7 +12,7 @@ use relance_core::planner::{self, SentEntry};
 use relance_core::policy::{self, CheckedPolicy, Policy};
 use relance_core::rates::{RateRow, Rates};
 use relance_core::terms::{self, TermsQuery};
-use relance_core::{Error, ErrorCode};
+use relance_core::Error;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -32,11 +32,10 @@ fn to_js_error(e: &Error) -> JsValue {
     err.into()
 }
 
-fn decode<T: DeserializeOwned>(value: JsValue, prefix: &str) -> Result<T, Error> {
-    // JS value -> JSON value (serde-wasm-bindgen), then the core's one path-tracking decoder.
-    let json: serde_json::Value = serde_wasm_bindgen::from_value(value)
-        .map_err(|e| Error::new(ErrorCode::InvalidJson, prefix, format!("not a JSON-like value: {e}")))?;
-    relance_core::json::from_value(json).map_err(|e| e.within(prefix))
+/// Inputs cross the boundary as JSON text (the package's JavaScript calls `JSON.stringify`): one
+/// string instead of a JS object read field by field, and the very decoder the native core uses.
+fn decode<T: DeserializeOwned>(text: &str, prefix: &str) -> Result<T, Error> {
+    relance_core::json::from_json(text).map_err(|e| e.within(prefix))
 }
 
 /// Results cross the boundary as JSON text, parsed by the package's JavaScript: one string instead
@@ -47,7 +46,7 @@ fn encode<T: Serialize>(value: &T) -> Result<JsValue, Error> {
 }
 
 /// The one shape of every export.
-fn run<A: DeserializeOwned, R: Serialize>(input: JsValue, f: impl FnOnce(A) -> Result<R, Error>) -> JsResult {
+fn run<A: DeserializeOwned, R: Serialize>(input: &str, f: impl FnOnce(A) -> Result<R, Error>) -> JsResult {
     decode::<A>(input, "").and_then(f).and_then(|out| encode(&out)).map_err(|e| to_js_error(&e))
 }
 
@@ -90,7 +89,7 @@ pub fn version() -> String {
 
 /// Due date and legal check of a term: `{issueDate, terms | dueDate, debtorKind, creditorCountry, ...}`.
 #[wasm_bindgen(js_name = evaluateTerms)]
-pub fn evaluate_terms(input: JsValue) -> JsResult {
+pub fn evaluate_terms(input: &str) -> JsResult {
     run(input, |q: TermsQuery| terms::evaluate(&q))
 }
 
@@ -108,31 +107,31 @@ struct DayArgs {
 
 /// `{calendar, date}` -> true when a business day.
 #[wasm_bindgen(js_name = isBusinessDay)]
-pub fn is_business_day(input: JsValue) -> JsResult {
+pub fn is_business_day(input: &str) -> JsResult {
     run(input, |a: DayArgs| calendar::is_business_day(a.calendar, a.date))
 }
 
 /// `{calendar, date}` -> the first business day after.
 #[wasm_bindgen(js_name = nextBusinessDay)]
-pub fn next_business_day(input: JsValue) -> JsResult {
+pub fn next_business_day(input: &str) -> JsResult {
     run(input, |a: DayArgs| calendar::next_business_day(a.calendar, a.date))
 }
 
 /// `{calendar, date}` -> the last business day before.
 #[wasm_bindgen(js_name = previousBusinessDay)]
-pub fn previous_business_day(input: JsValue) -> JsResult {
+pub fn previous_business_day(input: &str) -> JsResult {
     run(input, |a: DayArgs| calendar::previous_business_day(a.calendar, a.date))
 }
 
 /// `{calendar, date, days}` -> date plus (or minus) that many business days.
 #[wasm_bindgen(js_name = addBusinessDays)]
-pub fn add_business_days(input: JsValue) -> JsResult {
+pub fn add_business_days(input: &str) -> JsResult {
     run(input, |a: DayArgs| calendar::add_business_days(a.calendar, a.date, a.days))
 }
 
 /// `{calendar, date, adjustment}` -> the date moved off a weekend or holiday.
 #[wasm_bindgen(js_name = adjustDate)]
-pub fn adjust_date(input: JsValue) -> JsResult {
+pub fn adjust_date(input: &str) -> JsResult {
     run(input, |a: DayArgs| calendar::adjust(a.calendar, a.date, a.adjustment))
 }
 
@@ -145,7 +144,7 @@ struct YearArgs {
 
 /// `{country}` -> the calendar a debtor of that country follows (`weekends` when none is built in).
 #[wasm_bindgen(js_name = calendarFor)]
-pub fn calendar_for(input: JsValue) -> JsResult {
+pub fn calendar_for(input: &str) -> JsResult {
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Args {
@@ -156,7 +155,7 @@ pub fn calendar_for(input: JsValue) -> JsResult {
 
 /// `{calendar, year}` -> the public holidays.
 #[wasm_bindgen]
-pub fn holidays(input: JsValue) -> JsResult {
+pub fn holidays(input: &str) -> JsResult {
     run(input, |a: YearArgs| calendar::holidays(a.calendar, a.year))
 }
 
@@ -170,7 +169,7 @@ pub fn presets() -> JsResult {
 
 /// A policy (object or preset id) validated, with every default filled in.
 #[wasm_bindgen(js_name = validatePolicy)]
-pub fn validate_policy(input: JsValue) -> JsResult {
+pub fn validate_policy(input: &str) -> JsResult {
     decode::<PolicyArg>(input, "policy")
         .and_then(checked_policy)
         .and_then(|p| encode(p.policy()))
@@ -188,7 +187,7 @@ struct PlanArgs {
 
 /// `{ledger, policy, asOf}` -> the whole reminder timeline of every invoice.
 #[wasm_bindgen]
-pub fn plan(input: JsValue) -> JsResult {
+pub fn plan(input: &str) -> JsResult {
     run(input, |a: PlanArgs| planner::plan(&a.ledger, &checked_policy(a.policy)?, a.as_of))
 }
 
@@ -204,14 +203,14 @@ struct DueArgs {
 
 /// `{ledger, policy, sentLog, now}` -> exactly what must be sent now.
 #[wasm_bindgen(js_name = dueActions)]
-pub fn due_actions(input: JsValue) -> JsResult {
+pub fn due_actions(input: &str) -> JsResult {
     run(input, |a: DueArgs| planner::due_actions(&a.ledger, &checked_policy(a.policy)?, &a.sent_log, a.now))
 }
 
 /// `{ledger, sent?, asOf, periodStart?, currency?, windowDays?, segments?, extraRates?}` -> every
 /// collection figure (DSO, ageing, recovery, days late, effectiveness, debtor segments, claimable).
 #[wasm_bindgen]
-pub fn analytics(input: JsValue) -> JsResult {
+pub fn analytics(input: &str) -> JsResult {
     run(input, |r: relance_core::analytics::AnalyticsRequest| relance_core::analytics::analytics(&r))
 }
 
@@ -235,13 +234,13 @@ struct InvoiceRequestArgs {
 /// `{ledger, invoiceId, asOf, extraRates?}` -> the penalty request of that invoice under the default
 /// regime of its creditor and debtor (to pass to `decompte` or `curve`).
 #[wasm_bindgen(js_name = penaltyRequest)]
-pub fn penalty_request(input: JsValue) -> JsResult {
+pub fn penalty_request(input: &str) -> JsResult {
     run(input, |a: InvoiceRequestArgs| penalty::invoice_request(&a.ledger, &a.invoice_id, a.as_of, &a.extra_rates))
 }
 
 /// A penalty request -> the itemised décompte.
 #[wasm_bindgen]
-pub fn decompte(input: JsValue) -> JsResult {
+pub fn decompte(input: &str) -> JsResult {
     run(input, |r: PenaltyRequest| penalty::decompte(&r))
 }
 
@@ -257,13 +256,13 @@ struct CurveArgs {
 
 /// `{request, from, to}` -> what is owed each day.
 #[wasm_bindgen]
-pub fn curve(input: JsValue) -> JsResult {
+pub fn curve(input: &str) -> JsResult {
     run(input, |a: CurveArgs| penalty::curve(&a.request, a.from, a.to))
 }
 
 /// `[request, ...]` -> several invoices of one debtor in one statement.
 #[wasm_bindgen]
-pub fn statement(input: JsValue) -> JsResult {
+pub fn statement(input: &str) -> JsResult {
     run(input, |r: Vec<PenaltyRequest>| penalty::statement(&r))
 }
 
@@ -276,7 +275,7 @@ struct RatesArgs {
 
 /// `{extraRates?}` -> every rate table, with the given newer rows added.
 #[wasm_bindgen(js_name = rateTables)]
-pub fn rate_tables(input: JsValue) -> JsResult {
+pub fn rate_tables(input: &str) -> JsResult {
     run(input, |a: RatesArgs| {
         let mut rates = Rates::builtin()?;
         for (table, rows) in a.extra_rates {
@@ -316,12 +315,12 @@ fn template_set(custom: &[CustomTemplate]) -> Result<TemplateSet, Error> {
 
 /// `{ledger, request, templates?}` -> the rendered message (subject, text, html, letterHtml).
 #[wasm_bindgen(js_name = renderMessage)]
-pub fn render_message(input: JsValue) -> JsResult {
+pub fn render_message(input: &str) -> JsResult {
     run(input, |a: RenderArgs| messages::render_message(&template_set(&a.templates)?, &a.ledger, &a.request))
 }
 
 /// `[{key, lang, source}]` -> validates custom templates without rendering (null when valid).
 #[wasm_bindgen(js_name = validateTemplates)]
-pub fn validate_templates(input: JsValue) -> JsResult {
+pub fn validate_templates(input: &str) -> JsResult {
     run(input, |t: Vec<CustomTemplate>| template_set(&t).map(|_| ()))
 }

@@ -26,13 +26,30 @@ export async function init(moduleOrPath) {
   ready = true;
 }
 
+/** The input as JSON text: what crosses into WebAssembly (one string, decoded by the core). */
+function jsonText(input) {
+  let text;
+  try {
+    text = JSON.stringify(input);
+  } catch (e) {
+    // A BigInt, a cycle: not JSON.
+    throw new RelanceError('invalid_json', '', `the input is not JSON data: ${e && e.message ? e.message : String(e)}`);
+  }
+  // `undefined` (or a function) has no JSON form: decoded as null, it is then named as missing.
+  return text === undefined ? 'null' : text;
+}
+
 function call(fn, input) {
+  return callRaw(fn, jsonText(input));
+}
+
+function callRaw(fn, arg) {
   if (!ready) {
     throw new RelanceError('not_initialized', '', 'relance: the WebAssembly module is not initialized yet');
   }
   let text;
   try {
-    text = fn(input);
+    text = fn(arg);
   } catch (e) {
     if (e instanceof Error && e.name === 'RelanceError') {
       throw new RelanceError(e.code, e.path, e.message);
@@ -44,7 +61,7 @@ function call(fn, input) {
   return JSON.parse(text);
 }
 
-export const version = () => call(() => JSON.stringify(glue.version()));
+export const version = () => callRaw(() => JSON.stringify(glue.version()));
 export const evaluateTerms = (input) => call(glue.evaluateTerms, input);
 export const isBusinessDay = (input) => call(glue.isBusinessDay, input);
 export const nextBusinessDay = (input) => call(glue.nextBusinessDay, input);
@@ -53,7 +70,7 @@ export const addBusinessDays = (input) => call(glue.addBusinessDays, input);
 export const adjustDate = (input) => call(glue.adjustDate, input);
 export const holidays = (input) => call(glue.holidays, input);
 export const calendarFor = (input) => call(glue.calendarFor, input);
-export const presets = () => call(() => glue.presets());
+export const presets = () => callRaw(() => glue.presets());
 export const validatePolicy = (input) => call(glue.validatePolicy, input);
 export const plan = (input) => call(glue.plan, input);
 export const dueActions = (input) => call(glue.dueActions, input);
@@ -65,4 +82,4 @@ export const rateTables = (input = {}) => call(glue.rateTables, input);
 export const renderMessage = (input) => call(glue.renderMessage, input);
 export const validateTemplates = (input) => call(glue.validateTemplates, input);
 export const analytics = (input) => call(glue.analytics, input);
-export const invoicesFromCsv = (text) => call(glue.invoicesFromCsv, text);
+export const invoicesFromCsv = (text) => callRaw(glue.invoicesFromCsv, typeof text === 'string' ? text : String(text));
