@@ -50,11 +50,24 @@ impl Amount {
 
     /// Parses a decimal string; `path` names the field in the error.
     pub fn parse(text: &str, path: &str) -> Result<Amount> {
-        parse_decimal(text).map(Amount).ok_or_else(|| {
+        let amount = parse_decimal(text).map(Amount).ok_or_else(|| {
             Error::new(ErrorCode::InvalidAmount, path, format!("`{text}` is not a decimal amount such as \"1234.56\""))
-        })
+        })?;
+        if amount.0.abs() > Decimal::from(MAX_AMOUNT) {
+            return Err(Error::new(
+                ErrorCode::OutOfRange,
+                path,
+                format!("`{text}` is beyond the largest amount accepted ({MAX_AMOUNT})"),
+            ));
+        }
+        Ok(amount)
     }
 }
+
+/// The largest amount (or rate) accepted, in absolute value: a thousand billion. Far beyond any
+/// invoice, and small enough that no sum or interest product over the largest ledgers can leave
+/// the range of `Decimal` (about 7.9e28).
+pub const MAX_AMOUNT: i64 = 1_000_000_000_000;
 
 /// A plain decimal: optional sign, digits, optional fraction. No exponent, no thousands separator,
 /// at most 28 significant digits (what `Decimal` holds exactly).
@@ -92,12 +105,7 @@ impl<'de> Deserialize<'de> for Amount {
                 f.write_str("a decimal amount as a string, such as \"1234.56\"")
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Amount, E> {
-                parse_decimal(v).map(Amount).ok_or_else(|| {
-                    E::custom(Error::serde_message(
-                        ErrorCode::InvalidAmount,
-                        &format!("`{v}` is not a decimal amount such as \"1234.56\""),
-                    ))
-                })
+                Amount::parse(v, "").map_err(|e| E::custom(Error::serde_message(e.code(), e.message())))
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Amount, E> {
                 Err(E::custom(Error::serde_message(
@@ -187,6 +195,10 @@ mod tests {
             from_json::<Amount>("\"123456789012345678901234567890\"").unwrap_err().code(),
             ErrorCode::InvalidAmount
         );
+        // Beyond a thousand billion: refused, so that sums and interest never overflow.
+        assert_eq!(from_json::<Amount>("\"-1000000000000\"").unwrap().to_string(), "-1000000000000");
+        assert_eq!(from_json::<Amount>("\"1000000000000.01\"").unwrap_err().code(), ErrorCode::OutOfRange);
+        assert_eq!(Amount::parse("79228162514264337593543950335", "total").unwrap_err().code(), ErrorCode::OutOfRange);
     }
 
     #[test]

@@ -575,6 +575,10 @@ fn check_entries(
     Ok(())
 }
 
+/// The highest yearly rate accepted (contractual rates, margins, rate rows), in percent: keeps
+/// every interest product within `Decimal`'s range.
+pub const MAX_RATE_PERCENT: i64 = 1_000;
+
 fn check_request(req: &PenaltyRequest) -> Result<()> {
     let inv = &req.invoice;
     let positive = |a: Amount, path: &str| a.require_positive(path);
@@ -595,6 +599,20 @@ fn check_request(req: &PenaltyRequest) -> Result<()> {
     match &req.regime {
         Regime::FrB2bContractual { rate } if rate.value().is_sign_negative() => {
             return Err(Error::new(ErrorCode::NegativeAmount, "regime.rate", "a contractual rate cannot be negative"));
+        }
+        Regime::FrB2bContractual { rate } if rate.value() > Decimal::from(MAX_RATE_PERCENT) => {
+            return Err(Error::new(
+                ErrorCode::OutOfRange,
+                "regime.rate",
+                format!("a rate is at most {MAX_RATE_PERCENT} %"),
+            ));
+        }
+        Regime::EuGeneric { margin, .. } if margin.value() > Decimal::from(MAX_RATE_PERCENT) => {
+            return Err(Error::new(
+                ErrorCode::OutOfRange,
+                "regime.margin",
+                format!("a rate is at most {MAX_RATE_PERCENT} %"),
+            ));
         }
         Regime::EuGeneric { margin, indemnity, .. } => {
             if margin.value().is_sign_negative() {

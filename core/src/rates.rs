@@ -77,6 +77,14 @@ fn end_of_half_year(day: NaiveDate) -> NaiveDate {
 }
 
 fn check_rows(rows: &[RateRow], path: &str) -> Result<()> {
+    let max = crate::penalty::MAX_RATE_PERCENT;
+    if let Some(i) = rows.iter().position(|r| r.rate.value().abs() > rust_decimal::Decimal::from(max)) {
+        return Err(Error::new(
+            ErrorCode::OutOfRange,
+            format!("{path}[{i}].rate"),
+            format!("a rate is at most {max} %"),
+        ));
+    }
     for (i, pair) in rows.windows(2).enumerate() {
         if let [a, b] = pair {
             if b.from <= a.from {
