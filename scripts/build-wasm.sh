@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the npm package `relance` into wasm/package/dist: the core compiled to wasm32, bound by
 # wasm-bindgen (the CLI pinned to the crate's version), shrunk by wasm-opt (npm binaryen), with the
-# JavaScript entries. Installs what it needs, idempotently. Prints the module size raw and gzipped.
+# JavaScript entries. Installs what it needs, idempotently. Prints the module sizes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WASM_BINDGEN_VERSION=0.2.130 # must equal the `wasm-bindgen = "=..."` pin in wasm/Cargo.toml
@@ -12,16 +12,30 @@ if ! wasm-bindgen --version 2>/dev/null | grep -qx "wasm-bindgen $WASM_BINDGEN_V
 fi
 [ -x node_modules/.bin/wasm-opt ] && [ -x node_modules/.bin/esbuild ] || npm install --no-audit --no-fund
 
-cargo build --locked --target wasm32-unknown-unknown --profile wasm-release -p relance-wasm
+# Two builds of the same code: size-first for browsers, bundlers and Workers (downloaded), and
+# speed-first for Node.js. The JavaScript glue of both must be the same file.
 out=wasm/package/dist
 rm -rf "$out" && mkdir -p "$out"
+speed="$(mktemp -d)"
+trap 'rm -rf "$speed"' EXIT
+for profile in wasm-release wasm-speed; do
+  cargo build --locked --target wasm32-unknown-unknown --profile "$profile" -p relance-wasm
+done
 wasm-bindgen target/wasm32-unknown-unknown/wasm-release/relance_wasm.wasm --target web --out-dir "$out"
+wasm-bindgen target/wasm32-unknown-unknown/wasm-speed/relance_wasm.wasm --target web --out-dir "$speed"
+if ! cmp -s "$out/relance_wasm.js" "$speed/relance_wasm.js"; then
+  echo "build-wasm: the two builds need different JavaScript glue" >&2
+  exit 1
+fi
 node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
   "$out/relance_wasm_bg.wasm" -o "$out/relance_wasm_bg.wasm"
+node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int \
+  "$speed/relance_wasm_bg.wasm" -o "$out/relance_wasm_node.wasm"
 cp wasm/package/src/api.mjs wasm/package/src/node.mjs wasm/package/src/browser.mjs wasm/package/src/workerd.mjs wasm/package/src/index.d.ts wasm/package/src/node-cjs.mjs "$out/"
 node_modules/.bin/esbuild "$out/node-cjs.mjs" --bundle --platform=node --format=cjs \
   --log-level=warning --log-override:empty-import-meta=silent --outfile="$out/node.cjs"
 rm "$out/node-cjs.mjs"
 raw=$(wc -c < "$out/relance_wasm_bg.wasm")
 gz=$(gzip -9 -c "$out/relance_wasm_bg.wasm" | wc -c)
-echo "relance_wasm_bg.wasm: ${raw} bytes raw, ${gz} bytes gzipped (target 250 KB gzipped)"
+echo "relance_wasm_bg.wasm (browsers, bundlers, Workers): ${raw} bytes raw, ${gz} bytes gzipped (target 250 KB gzipped)"
+echo "relance_wasm_node.wasm (Node.js, speed-first): $(wc -c < "$out/relance_wasm_node.wasm") bytes raw"

@@ -1,8 +1,9 @@
-// Node.js, CommonJS (bundled to dist/node.cjs by esbuild): same API, same .wasm file.
+// Node.js, CommonJS (bundled to dist/node.cjs by esbuild): same API, same .wasm file as the ES module.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initSync } from './api.mjs';
 
-initSync(readFileSync(join(__dirname, 'relance_wasm_bg.wasm')));
+// The speed-first build of the same code (see scripts/build-wasm.sh).
+initSync(readFileSync(join(__dirname, 'relance_wasm_node.wasm')));
 
 export * from './api.mjs';

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { initSync } from './api.mjs';
 
-initSync(readFileSync(new URL('./relance_wasm_bg.wasm', import.meta.url)));
+// The speed-first build of the same code (see scripts/build-wasm.sh).
+initSync(readFileSync(new URL('./relance_wasm_node.wasm', import.meta.url)));
 
 export * from './api.mjs';
