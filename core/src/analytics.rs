@@ -24,6 +24,9 @@
 //!
 //! Amounts are in one currency (`currency`, EUR by default); invoices in others are counted in
 //! `excludedInvoices` and left out.
+//!
+//! Speed: one pass over the invoices and one over the messages, each in chunks (`parallel`), with
+//! the debtor profiles computed alongside the messages.
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::idmap::IdMap;
