@@ -63,10 +63,10 @@ pub fn with_capacity<K, V>(n: usize) -> IdMap<K, V> {
 
 /// Positions by id, for the ids of a whole ledger (a million invoices, looked up once per message).
 ///
-/// An id of up to 23 bytes (nearly all of them) is kept in the table itself, and the table is
-/// open-addressed with linear probing: a lookup usually reads one slot and nothing else, where a
-/// map of `&str` reads its control bytes, its entry, then the id's own allocation. Longer ids go to
-/// an ordinary map.
+/// An id of up to 15 bytes (most of them: `INV-2025-000123`) is kept in the table itself, and the table is
+/// open-addressed with linear probing, 24 bytes a slot, at most two thirds full: a lookup usually
+/// reads one slot and nothing else, where a map of `&str` reads its control bytes, its entry, then
+/// the id's own allocation. Longer ids go to an ordinary map.
 #[derive(Debug, Clone)]
 pub struct IdIndex<'a> {
     slots: Vec<Slot>,
@@ -74,10 +74,11 @@ pub struct IdIndex<'a> {
     long: IdMap<&'a str, usize>,
 }
 
-/// An id of at most 23 bytes: its bytes, zero-padded, then its length, as three words. A free slot
-/// holds `FREE`, whose length byte (255) no id has.
-type ShortId = [u64; 3];
-const FREE: ShortId = [0, 0, u64::MAX];
+/// An id of at most 15 bytes: its bytes, zero-padded, then its length. A free slot holds `FREE`,
+/// whose length byte (255) no id has.
+type ShortId = [u64; 2];
+const FREE: ShortId = [0, u64::MAX];
+const SHORT_MAX: usize = 15;
 
 #[derive(Debug, Clone, Copy)]
 struct Slot {
@@ -88,13 +89,13 @@ struct Slot {
 const FREE_SLOT: Slot = Slot { id: FREE, position: 0 };
 
 fn short_id(id: &str) -> Option<ShortId> {
-    let len = u8::try_from(id.len()).ok().filter(|&n| n < 24)?;
-    let mut bytes = [0u8; 24];
+    let len = u8::try_from(id.len()).ok().filter(|&n| usize::from(n) <= SHORT_MAX)?;
+    let mut bytes = [0u8; 16];
     bytes.iter_mut().zip(id.as_bytes()).for_each(|(b, c)| *b = *c);
     if let Some(last) = bytes.last_mut() {
         *last = len;
     }
-    let mut words = [0u64; 3];
+    let mut words = [0u64; 2];
     for (w, chunk) in words.iter_mut().zip(bytes.chunks_exact(8)) {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
@@ -103,11 +104,11 @@ fn short_id(id: &str) -> Option<ShortId> {
     Some(words)
 }
 
+/// The first slot to probe, of `slots`: the hash scaled to the table (no power of two needed).
 fn slot_of(id: &ShortId, slots: usize) -> usize {
     let mut h = IdHasher::default();
     id.iter().for_each(|w| h.add(*w));
-    // `slots` is a power of two.
-    (h.finish() as usize) & (slots - 1)
+    ((u128::from(h.finish()) * slots as u128) >> 64) as usize
 }
 
 impl<'a> IdIndex<'a> {
@@ -116,9 +117,9 @@ impl<'a> IdIndex<'a> {
         IdIndex { slots: vec![FREE_SLOT; Self::slots_for(n)], short_ids: 0, long: IdMap::default() }
     }
 
-    /// At most half the slots are used, so that probes stay short.
+    /// At most two thirds of the slots are used, so that probes stay short.
     fn slots_for(n: usize) -> usize {
-        n.saturating_mul(2).max(16).next_power_of_two()
+        n.saturating_add(n / 2).max(16)
     }
 
     /// Records `id` at `position`; returns the position it had if it was already there.
@@ -129,7 +130,7 @@ impl<'a> IdIndex<'a> {
         }
         let n = self.slots.len();
         let mut i = slot_of(&key, n);
-        for _ in 0..n {
+        loop {
             let slot = self.slots.get_mut(i)?;
             if slot.id == FREE {
                 *slot = Slot { id: key, position };
@@ -139,9 +140,8 @@ impl<'a> IdIndex<'a> {
             if slot.id == key {
                 return Some(std::mem::replace(&mut slot.position, position));
             }
-            i = (i + 1) & (n - 1);
+            i = if i + 1 == n { 0 } else { i + 1 };
         }
-        None // unreachable: at most half the slots are used
     }
 
     fn grow(&mut self) {
@@ -154,7 +154,7 @@ impl<'a> IdIndex<'a> {
                     *s = slot;
                     break;
                 }
-                i = (i + 1) & (n - 1);
+                i = if i + 1 == n { 0 } else { i + 1 };
             }
         }
     }
@@ -172,7 +172,7 @@ impl<'a> IdIndex<'a> {
             if slot.id == FREE {
                 return None;
             }
-            i = (i + 1) & (n - 1);
+            i = if i + 1 == n { 0 } else { i + 1 };
         }
     }
 
@@ -200,7 +200,7 @@ mod tests {
     #[test]
     fn short_and_long_ids_are_found_and_never_confused() {
         let long = "x".repeat(40);
-        let ids = ["", "a", "a\0", "i1", "i10", "0123456789abcdefghijklm", "0123456789abcdefghijklmn", long.as_str()];
+        let ids = ["", "a", "a\0", "i1", "i10", "0123456789abcde", "0123456789abcdef", long.as_str()];
         let mut index = IdIndex::with_capacity(2); // grows
         for (i, id) in ids.iter().enumerate() {
             assert_eq!(index.insert(id, i), None, "{id}");
