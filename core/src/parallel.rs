@@ -51,7 +51,8 @@ pub fn map_chunks<'t, T: Sync, R: Send>(items: &'t [T], f: impl Fn(usize, &'t [T
     done.into_iter().map(|(_, r)| r).collect()
 }
 
-/// Runs `a` and `b`, at the same time when a second thread is available.
+/// Runs `a` and `b`, at the same time when a second thread is available. `b` is borrowed by the
+/// thread (hence `Fn`), so that it can still run here if no thread can be started.
 pub fn join<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl Fn() -> B + Sync) -> (A, B) {
     if threads() <= 1 {
         return (a(), b());
