@@ -485,13 +485,11 @@ impl Invoice {
             check_not_before(note.date, issue, "date").map_err(at("creditNotes", i))?;
         }
         let payments_in_order = self.payments.windows(2).all(|w| w.first().map(|p| p.date) <= w.get(1).map(|p| p.date));
-        let mut merged_settlements = Vec::new();
-        if !self.credit_notes.is_empty() || !payments_in_order {
-            merged_settlements.extend(self.payments.iter().map(|p| (p.date, p.amount)));
-            merged_settlements.extend(self.credit_notes.iter().map(|c| (c.date, c.amount)));
-            // Stable: entries of one day keep their order (payments, then credit notes).
-            merged_settlements.sort_by_key(|(d, _)| *d);
-        }
+        let merged_settlements = if !self.credit_notes.is_empty() || !payments_in_order {
+            settlements_by_date(&self.payments, &self.credit_notes)
+        } else {
+            Vec::new()
+        };
         let mut previous_close: Option<NaiveDate> = None;
         let mut disputes: Vec<&Dispute> = self.disputes.iter().collect();
         disputes.sort_by_key(|d| d.opened_on);
@@ -534,6 +532,15 @@ impl Invoice {
         }
         Ok(checked)
     }
+}
+
+/// Payments and credit notes as (date, amount) in date order; on one day, payments first, each
+/// list in its given order (the order the penalty engine applies them in).
+pub(crate) fn settlements_by_date(payments: &[Payment], credit_notes: &[CreditNote]) -> Vec<(NaiveDate, Amount)> {
+    let mut out: Vec<(NaiveDate, Amount)> =
+        payments.iter().map(|p| (p.date, p.amount)).chain(credit_notes.iter().map(|c| (c.date, c.amount))).collect();
+    out.sort_by_key(|(d, _)| *d); // stable
+    out
 }
 
 /// Roots an error at an entry of a list, building the path only then.

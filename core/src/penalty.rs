@@ -26,7 +26,7 @@ use crate::date;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ledger::{CheckedInvoice, CheckedLedger, CreditNote, DebtorKind, Ledger, Payment};
 use crate::money::{Amount, Currency};
-use crate::rates::{half_year_label, RateRow, Rates};
+use crate::rates::{half_year_label, RateRow, Rates, MAX_RATE_PERCENT};
 use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
@@ -519,19 +519,12 @@ struct Case<'a> {
     total: Decimal,
     currency: &'a Currency,
     /// Payments and credit notes, in date order.
-    settlements: Vec<(NaiveDate, Decimal)>,
+    settlements: Vec<(NaiveDate, Amount)>,
 }
 
 impl<'a> Case<'a> {
     fn of(req: &'a PenaltyRequest) -> Case<'a> {
         let inv = &req.invoice;
-        let mut settlements: Vec<(NaiveDate, Decimal)> = inv
-            .payments
-            .iter()
-            .map(|p| (p.date, p.amount.value()))
-            .chain(inv.credit_notes.iter().map(|c| (c.date, c.amount.value())))
-            .collect();
-        settlements.sort_by_key(|(d, _)| *d);
         Case {
             regime: &req.regime,
             options: req.options,
@@ -539,7 +532,7 @@ impl<'a> Case<'a> {
             due_date: inv.due_date,
             total: inv.total.value(),
             currency: &inv.currency,
-            settlements,
+            settlements: crate::ledger::settlements_by_date(&inv.payments, &inv.credit_notes),
         }
     }
 }
@@ -574,10 +567,6 @@ fn check_entries(
     }
     Ok(())
 }
-
-/// The highest yearly rate accepted (contractual rates, margins, rate rows), in percent: keeps
-/// every interest product within `Decimal`'s range.
-pub const MAX_RATE_PERCENT: i64 = 1_000;
 
 fn check_request(req: &PenaltyRequest) -> Result<()> {
     let inv = &req.invoice;
@@ -761,7 +750,7 @@ pub(crate) fn default_totals(
         due_date: inv.due_date,
         total: inv.invoice.total.value(),
         currency: &inv.invoice.currency,
-        settlements: inv.settlements().map(|(d, a)| (d, a.value())).collect(),
+        settlements: inv.settlements().collect(),
     };
     compute(&case, rates, Detail::TotalsOnly).map(|c| c.totals)
 }
@@ -833,7 +822,7 @@ fn compute(case: &Case<'_>, rates: &Rates, detail: Detail) -> Result<Computed> {
     let settled_on = {
         let mut left = total;
         settled_list.iter().find_map(|(d, a)| {
-            left -= *a;
+            left -= a.value();
             (left <= Decimal::ZERO).then_some(*d)
         })
     };
@@ -923,7 +912,7 @@ fn compute(case: &Case<'_>, rates: &Rates, detail: Detail) -> Result<Computed> {
                 next_anniversary = anniversary.checked_add_months(Months::new(12));
             }
         }
-        let paid_before: Decimal = settled_list.iter().take_while(|(d, _)| *d < from).map(|(_, a)| *a).sum();
+        let paid_before: Decimal = settled_list.iter().take_while(|(d, _)| *d < from).map(|(_, a)| a.value()).sum();
         let principal = total - paid_before;
         if principal <= Decimal::ZERO {
             break;
@@ -1030,7 +1019,7 @@ fn compute(case: &Case<'_>, rates: &Rates, detail: Detail) -> Result<Computed> {
         }
     }
     let settled: Decimal =
-        settled_list.iter().take_while(|(d, _)| *d <= end).map(|(_, a)| *a).sum::<Decimal>().min(total);
+        settled_list.iter().take_while(|(d, _)| *d <= end).map(|(_, a)| a.value()).sum::<Decimal>().min(total);
     let outstanding = total - settled;
     let interest_r = round(interest);
     let indemnity_r = round(indemnity);

@@ -76,13 +76,16 @@ fn end_of_half_year(day: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(day.year(), m, d).unwrap_or(day)
 }
 
+/// The highest yearly rate accepted (rate rows, contractual rates, margins), in percent: keeps
+/// every interest product within `Decimal`'s range.
+pub const MAX_RATE_PERCENT: i64 = 1_000;
+
 fn check_rows(rows: &[RateRow], path: &str) -> Result<()> {
-    let max = crate::penalty::MAX_RATE_PERCENT;
-    if let Some(i) = rows.iter().position(|r| r.rate.value().abs() > rust_decimal::Decimal::from(max)) {
+    if let Some(i) = rows.iter().position(|r| r.rate.value().abs() > rust_decimal::Decimal::from(MAX_RATE_PERCENT)) {
         return Err(Error::new(
             ErrorCode::OutOfRange,
             format!("{path}[{i}].rate"),
-            format!("a rate is at most {max} %"),
+            format!("a rate is at most {MAX_RATE_PERCENT} %"),
         ));
     }
     for (i, pair) in rows.windows(2).enumerate() {
