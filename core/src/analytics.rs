@@ -417,7 +417,7 @@ pub fn analytics<'r>(req: &'r AnalyticsRequest) -> Result<Analytics> {
     for part in parallel::map_chunks(&invoices, |_, chunk| figures.tally(chunk)) {
         all.merge(part);
     }
-    let InvoiceTally { outstanding, buckets, sales, month_sales, recovery, settled, claim } = all;
+    let InvoiceTally { outstanding, buckets, sales, month_sales, recovery, settled, owed, claim } = all;
     let ageing = BUCKETS
         .iter()
         .zip(buckets)
@@ -481,7 +481,7 @@ pub fn analytics<'r>(req: &'r AnalyticsRequest) -> Result<Analytics> {
     };
     let (parts, debtors) = parallel::join(
         || parallel::map_chunks(&req.sent, tally),
-        || behaviours(&checked, &invoices, &settled, as_of, &req.segments, &currency),
+        || behaviours(&checked, &invoices, &settled, &owed, as_of, &req.segments, &currency),
     );
     let mut reminders = vec![0usize; invoices.len()];
     let mut outcomes = MessageTally::default();
@@ -608,24 +608,25 @@ impl Countback {
 #[derive(Debug, Clone, Default)]
 struct DebtorTally(Vec<(NaiveDate, i64)>, Decimal, i64);
 
-/// Each debtor's behaviour; `settled[k]` is the settlement day of `invoices[k]` (see `settled_by`).
+/// Each debtor's behaviour; `settled[k]` and `owed[k]` are the settlement day (see `settled_by`)
+/// and what is owed at `as_of` of `invoices[k]`.
 fn behaviours(
     checked: &CheckedLedger<'_>,
     invoices: &[&CheckedInvoice<'_>],
     settled: &[Option<NaiveDate>],
+    owed: &[Decimal],
     as_of: NaiveDate,
     seg: &Segments,
     currency: &Currency,
 ) -> Vec<DebtorBehaviour> {
     let mut per: Vec<DebtorTally> = vec![DebtorTally::default(); checked.debtors.len()];
-    for (inv, settled_on) in invoices.iter().zip(settled) {
+    for ((inv, settled_on), owed) in invoices.iter().zip(settled).zip(owed) {
         let Some(slot) = per.get_mut(inv.debtor_index) else { continue };
         if let Some(s) = *settled_on {
             slot.0.push((s, (s - inv.due_date).num_days().max(0)));
         }
-        let owed = inv.outstanding_on(as_of).value();
-        if owed > Decimal::ZERO {
-            slot.1 += owed;
+        if *owed > Decimal::ZERO {
+            slot.1 += *owed;
             slot.2 = slot.2.max((as_of - inv.due_date).num_days().max(0));
         }
     }
@@ -732,6 +733,8 @@ struct InvoiceTally {
     recovery: RecoveryTally,
     /// Each invoice's settlement day (see `settled_by`), in order.
     settled: Vec<Option<NaiveDate>>,
+    /// What each invoice still owes at `asOf`, in order.
+    owed: Vec<Decimal>,
     claim: ClaimTally,
 }
 
@@ -759,6 +762,7 @@ impl InvoiceFigures<'_, '_> {
         let (as_of, start) = (self.as_of, self.start);
         let mut t = InvoiceTally::new();
         t.settled.reserve(invoices.len());
+        t.owed.reserve(invoices.len());
         for inv in invoices {
             let owed = inv.outstanding_on(as_of).value();
             if owed > Decimal::ZERO {
@@ -786,6 +790,7 @@ impl InvoiceFigures<'_, '_> {
             }
             let settled = settled_by(inv, as_of);
             t.settled.push(settled);
+            t.owed.push(owed);
             let late = match settled {
                 Some(s) => s > inv.due_date,
                 None => as_of > inv.due_date && owed > Decimal::ZERO,
@@ -807,6 +812,7 @@ impl InvoiceTally {
             month_sales: vec![Decimal::ZERO; Countback::MONTHS as usize],
             recovery: RecoveryTally::default(),
             settled: Vec::new(),
+            owed: Vec::new(),
             claim: ClaimTally::default(),
         }
     }
@@ -826,12 +832,8 @@ impl InvoiceTally {
         self.recovery.base += next.recovery.base;
         self.recovery.recovered += next.recovery.recovered;
         self.settled.extend(next.settled);
-        let c = next.claim;
-        self.claim.interest += c.interest;
-        self.claim.indemnities += c.indemnities;
-        self.claim.invoices += c.invoices;
-        self.claim.missing_rate_invoices += c.missing_rate_invoices;
-        self.claim.first_missing_rate = self.claim.first_missing_rate.take().or(c.first_missing_rate);
+        self.owed.extend(next.owed);
+        self.claim.merge(next.claim);
     }
 }
 
@@ -848,6 +850,15 @@ impl ClaimTally {
                 self.first_missing_rate.get_or_insert_with(|| e.message().to_owned());
             }
         }
+    }
+
+    /// Adds the tally of the next run of invoices (the first missing rate met stays).
+    fn merge(&mut self, next: ClaimTally) {
+        self.interest += next.interest;
+        self.indemnities += next.indemnities;
+        self.invoices += next.invoices;
+        self.missing_rate_invoices += next.missing_rate_invoices;
+        self.first_missing_rate = self.first_missing_rate.take().or(next.first_missing_rate);
     }
 
     fn claimable(self, currency: &Currency) -> Claimable {
