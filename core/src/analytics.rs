@@ -110,10 +110,10 @@ pub struct AnalyticsRequest {
     #[serde(default)]
     pub sent: Vec<SentMessage>,
     /// The day of the figures.
-    #[serde(deserialize_with = "crate::date::de")]
+    #[serde(deserialize_with = "crate::date::de", serialize_with = "crate::date::ser")]
     pub as_of: NaiveDate,
     /// First day of the period (DSO, recovery, days late); default 90 days before `asOf`.
-    #[serde(default, deserialize_with = "crate::date::de_opt")]
+    #[serde(default, deserialize_with = "crate::date::de_opt", serialize_with = "crate::date::ser_opt")]
     pub period_start: Option<NaiveDate>,
     /// The currency analysed (default EUR).
     #[serde(default)]
@@ -267,8 +267,10 @@ pub struct Claimable {
 #[serde(rename_all = "camelCase")]
 pub struct Analytics {
     /// Day of the figures.
+    #[serde(serialize_with = "crate::date::ser")]
     pub as_of: NaiveDate,
     /// First day of the period.
+    #[serde(serialize_with = "crate::date::ser")]
     pub period_start: NaiveDate,
     /// Currency.
     pub currency: Currency,

@@ -100,6 +100,7 @@ impl CalendarId {
 #[serde(rename_all = "camelCase")]
 pub struct Holiday {
     /// The day off.
+    #[serde(serialize_with = "crate::date::ser")]
     pub date: NaiveDate,
     /// A stable key (`easter_monday`), for translations.
     pub key: String,

@@ -169,10 +169,15 @@ pub struct Invoice {
     /// The debtor's id.
     pub debtor_id: String,
     /// Invoice date.
-    #[serde(deserialize_with = "date::de")]
+    #[serde(deserialize_with = "date::de", serialize_with = "date::ser")]
     pub issue_date: NaiveDate,
     /// Delivery or performance date.
-    #[serde(default, deserialize_with = "date::de_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "date::de_opt",
+        serialize_with = "date::ser_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub delivery_date: Option<NaiveDate>,
     /// ISO 4217 currency.
     pub currency: Currency,
@@ -182,7 +187,12 @@ pub struct Invoice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms: Option<PaymentTerms>,
     /// An explicit due date (instead of `terms`).
-    #[serde(default, deserialize_with = "date::de_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "date::de_opt",
+        serialize_with = "date::ser_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub due_date: Option<NaiveDate>,
     /// A sector with a statutory cap on terms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -209,7 +219,7 @@ pub struct Invoice {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Payment {
     /// Day the funds were received.
-    #[serde(deserialize_with = "date::de")]
+    #[serde(deserialize_with = "date::de", serialize_with = "date::ser")]
     pub date: NaiveDate,
     /// Amount received.
     pub amount: Amount,
@@ -226,7 +236,7 @@ pub struct CreditNote {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
     /// Its date.
-    #[serde(deserialize_with = "date::de")]
+    #[serde(deserialize_with = "date::de", serialize_with = "date::ser")]
     pub date: NaiveDate,
     /// Amount credited, including VAT.
     pub amount: Amount,
@@ -237,10 +247,15 @@ pub struct CreditNote {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Dispute {
     /// Day it was raised.
-    #[serde(deserialize_with = "date::de")]
+    #[serde(deserialize_with = "date::de", serialize_with = "date::ser")]
     pub opened_on: NaiveDate,
     /// Day it was settled; absent while open.
-    #[serde(default, deserialize_with = "date::de_opt", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "date::de_opt",
+        serialize_with = "date::ser_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub closed_on: Option<NaiveDate>,
     /// What the debtor contests.
     #[serde(default)]
@@ -252,7 +267,7 @@ pub struct Dispute {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PaymentPlan {
     /// Day it was agreed: the policy's later steps give way to instalment reminders.
-    #[serde(deserialize_with = "date::de")]
+    #[serde(deserialize_with = "date::de", serialize_with = "date::ser")]
     pub agreed_on: NaiveDate,
     /// The instalments, in date order.
     pub instalments: Vec<Instalment>,
@@ -263,7 +278,7 @@ pub struct PaymentPlan {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Instalment {
     /// Day it is due.
-    #[serde(deserialize_with = "date::de")]
+    #[serde(deserialize_with = "date::de", serialize_with = "date::ser")]
     pub due_date: NaiveDate,
     /// Amount due.
     pub amount: Amount,

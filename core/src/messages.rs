@@ -214,10 +214,12 @@ pub struct MessageContext {
     /// The step: id, channel, level (1-5), tone.
     pub step: StepView,
     /// The date of the message (or of the letter).
+    #[serde(serialize_with = "crate::date::ser")]
     pub message_date: NaiveDate,
     /// Where the letter is written from (the creditor's city).
     pub place: String,
     /// For a formal notice: the last day to pay.
+    #[serde(serialize_with = "crate::date::ser_opt")]
     pub deadline_date: Option<NaiveDate>,
     /// Who writes.
     pub creditor: PartyView,
@@ -310,8 +312,10 @@ pub struct InvoiceView {
     /// Number.
     pub number: String,
     /// Invoice date.
+    #[serde(serialize_with = "crate::date::ser")]
     pub issue_date: NaiveDate,
     /// Due date.
+    #[serde(serialize_with = "crate::date::ser")]
     pub due_date: NaiveDate,
     /// Total including VAT.
     pub total: Amount,
@@ -364,6 +368,7 @@ pub struct PenaltiesView {
 #[serde(rename_all = "camelCase")]
 pub struct ReminderView {
     /// When.
+    #[serde(serialize_with = "crate::date::ser")]
     pub date: NaiveDate,
     /// How.
     pub channel: Channel,
@@ -376,6 +381,7 @@ pub struct ReminderView {
 #[serde(rename_all = "camelCase")]
 pub struct PlanView {
     /// Day agreed (or proposed).
+    #[serde(serialize_with = "crate::date::ser")]
     pub agreed_on: NaiveDate,
     /// Instalments.
     pub instalments: Vec<InstalmentView>,
@@ -388,6 +394,7 @@ pub struct InstalmentView {
     /// 1-based number.
     pub number: usize,
     /// Due date.
+    #[serde(serialize_with = "crate::date::ser")]
     pub due_date: NaiveDate,
     /// Amount.
     pub amount: Amount,
@@ -398,6 +405,7 @@ pub struct InstalmentView {
 #[serde(rename_all = "camelCase")]
 pub struct PaymentView {
     /// Day received.
+    #[serde(serialize_with = "crate::date::ser")]
     pub date: NaiveDate,
     /// Amount.
     pub amount: Amount,
@@ -420,10 +428,10 @@ pub struct MessageRequest {
     /// The invoices (all of that debtor, one currency).
     pub invoice_ids: Vec<String>,
     /// The date of the message.
-    #[serde(deserialize_with = "crate::date::de")]
+    #[serde(deserialize_with = "crate::date::de", serialize_with = "crate::date::ser")]
     pub message_date: NaiveDate,
     /// For a formal notice: the last day to pay.
-    #[serde(default, deserialize_with = "crate::date::de_opt")]
+    #[serde(default, deserialize_with = "crate::date::de_opt", serialize_with = "crate::date::ser_opt")]
     pub deadline_date: Option<NaiveDate>,
     /// Reminders already sent, for the legal or agency file.
     #[serde(default)]

@@ -48,10 +48,10 @@ pub struct PenaltyInvoice {
     #[serde(default)]
     pub number: String,
     /// Invoice date.
-    #[serde(deserialize_with = "date::de")]
+    #[serde(deserialize_with = "date::de", serialize_with = "date::ser")]
     pub issue_date: NaiveDate,
     /// Due date.
-    #[serde(deserialize_with = "date::de")]
+    #[serde(deserialize_with = "date::de", serialize_with = "date::ser")]
     pub due_date: NaiveDate,
     /// Currency.
     pub currency: Currency,
@@ -98,9 +98,11 @@ pub enum Regime {
         /// The creditor's status (business creditors use the "autres cas" rate).
         creditor: CreditorStatus,
         /// Day of the formal notice (mise en demeure).
+        #[serde(serialize_with = "crate::date::ser")]
         formal_notice_date: NaiveDate,
         /// Day a judgment became enforceable, if any.
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(serialize_with = "crate::date::ser_opt")]
         judgment_enforceable_on: Option<NaiveDate>,
     },
     /// Directive 2011/7/EU generic: a reference table's half-year rate + a margin; an indemnity.
@@ -303,7 +305,7 @@ pub struct PenaltyRequest {
     /// The regime.
     pub regime: Regime,
     /// Interest runs up to and including this day while the invoice is unpaid.
-    #[serde(deserialize_with = "date::de")]
+    #[serde(deserialize_with = "date::de", serialize_with = "date::ser")]
     pub as_of: NaiveDate,
     /// Options.
     #[serde(default)]
@@ -318,8 +320,10 @@ pub struct PenaltyRequest {
 #[serde(rename_all = "camelCase")]
 pub struct DecompteLine {
     /// First day of the period.
+    #[serde(serialize_with = "crate::date::ser")]
     pub from: NaiveDate,
     /// Last day of the period (included).
+    #[serde(serialize_with = "crate::date::ser")]
     pub to: NaiveDate,
     /// Number of days.
     pub days: i64,
@@ -380,8 +384,10 @@ pub struct Decompte {
     /// Currency.
     pub currency: Currency,
     /// Due date.
+    #[serde(serialize_with = "crate::date::ser")]
     pub due_date: NaiveDate,
     /// Last day interest ran (payment day or asOf).
+    #[serde(serialize_with = "crate::date::ser")]
     pub end_date: NaiveDate,
     /// Days of delay (end date - due date, at least 0).
     pub days_late: i64,
@@ -1045,6 +1051,7 @@ fn compute(case: &Case<'_>, rates: &Rates, detail: Detail) -> Result<Computed> {
 #[serde(rename_all = "camelCase")]
 pub struct CurvePoint {
     /// The day.
+    #[serde(serialize_with = "crate::date::ser")]
     pub date: NaiveDate,
     /// Principal still owed at the end of the day.
     pub principal: Amount,

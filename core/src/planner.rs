@@ -100,8 +100,10 @@ pub struct TimelineStep {
     /// Tone.
     pub tone: Tone,
     /// Anchor plus offset, before any change.
+    #[serde(serialize_with = "crate::date::ser")]
     pub nominal_date: NaiveDate,
     /// The date it happens.
+    #[serde(serialize_with = "crate::date::ser")]
     pub date: NaiveDate,
     /// When it goes out (start of the send window in the debtor's zone), for contacts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -115,6 +117,7 @@ pub struct TimelineStep {
     pub outstanding: Amount,
     /// For a formal notice: the last day to pay that the letter states.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "crate::date::ser_opt")]
     pub deadline_date: Option<NaiveDate>,
     /// The key of the message it goes out in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -132,6 +135,7 @@ pub struct InvoiceTimeline {
     /// Debtor id.
     pub debtor_id: String,
     /// Due date.
+    #[serde(serialize_with = "crate::date::ser")]
     pub due_date: NaiveDate,
     /// Currency.
     pub currency: Currency,
@@ -141,6 +145,7 @@ pub struct InvoiceTimeline {
     pub outstanding: Amount,
     /// Day it was settled in full, if it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "crate::date::ser_opt")]
     pub settled_on: Option<NaiveDate>,
     /// Findings of the legal check of its payment term.
     pub term_findings: Vec<crate::terms::TermFinding>,
@@ -167,6 +172,7 @@ pub struct Contact {
     /// Debtor id.
     pub debtor_id: String,
     /// Date.
+    #[serde(serialize_with = "crate::date::ser")]
     pub date: NaiveDate,
     /// When it goes out.
     pub send_at: DateTime<Utc>,
@@ -186,6 +192,7 @@ pub struct Contact {
     pub total_outstanding: Amount,
     /// For a formal notice: the payment deadline stated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "crate::date::ser_opt")]
     pub deadline_date: Option<NaiveDate>,
     /// Past, today or upcoming.
     pub status: StepStatus,
@@ -208,6 +215,7 @@ pub struct PlanWarning {
 #[serde(rename_all = "camelCase")]
 pub struct Plan {
     /// The day it was computed for.
+    #[serde(serialize_with = "crate::date::ser")]
     pub as_of: NaiveDate,
     /// The policy used.
     pub policy_id: String,
@@ -861,8 +869,10 @@ pub struct ActionItem {
     /// Step id.
     pub step_id: String,
     /// The step's planned date.
+    #[serde(serialize_with = "crate::date::ser")]
     pub planned_date: NaiveDate,
     /// Due date.
+    #[serde(serialize_with = "crate::date::ser")]
     pub due_date: NaiveDate,
     /// Outstanding now.
     pub outstanding: Amount,
@@ -894,6 +904,7 @@ pub struct Action {
     pub total_outstanding: Amount,
     /// For a formal notice: the deadline stated, counted from today.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "crate::date::ser_opt")]
     pub deadline_date: Option<NaiveDate>,
     /// Why now.
     pub reason: ActionReason,

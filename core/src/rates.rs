@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RateRow {
     /// First day the rate applies.
-    #[serde(deserialize_with = "date::de")]
+    #[serde(deserialize_with = "date::de", serialize_with = "date::ser")]
     pub from: NaiveDate,
     /// Percent per year (may be negative).
     pub rate: Amount,
@@ -39,7 +39,7 @@ pub struct RateTable {
     /// What it is.
     pub name: String,
     /// Last day the rows are confirmed for.
-    #[serde(deserialize_with = "date::de")]
+    #[serde(deserialize_with = "date::de", serialize_with = "date::ser")]
     pub known_until: NaiveDate,
     /// A remark on the sources.
     #[serde(default, skip_serializing_if = "String::is_empty")]

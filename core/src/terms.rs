@@ -173,6 +173,7 @@ pub struct TermFinding {
     /// How serious.
     pub severity: Severity,
     /// The latest lawful due date under that rule.
+    #[serde(serialize_with = "crate::date::ser")]
     pub limit_date: NaiveDate,
     /// The rule, for a person.
     pub message: String,
@@ -431,16 +432,16 @@ mod tests {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TermsQuery {
     /// Invoice date.
-    #[serde(deserialize_with = "date::de")]
+    #[serde(deserialize_with = "date::de", serialize_with = "date::ser")]
     pub issue_date: NaiveDate,
     /// Delivery or performance date.
-    #[serde(default, deserialize_with = "date::de_opt")]
+    #[serde(default, deserialize_with = "date::de_opt", serialize_with = "date::ser_opt")]
     pub delivery_date: Option<NaiveDate>,
     /// Agreed terms (or give `dueDate`; with neither, the legal default applies).
     #[serde(default)]
     pub terms: Option<PaymentTerms>,
     /// An explicit due date.
-    #[serde(default, deserialize_with = "date::de_opt")]
+    #[serde(default, deserialize_with = "date::de_opt", serialize_with = "date::ser_opt")]
     pub due_date: Option<NaiveDate>,
     /// The debtor's kind.
     pub debtor_kind: crate::ledger::DebtorKind,
@@ -462,6 +463,7 @@ pub struct TermsQuery {
 #[serde(rename_all = "camelCase")]
 pub struct TermsAnswer {
     /// The due date.
+    #[serde(serialize_with = "crate::date::ser")]
     pub due_date: NaiveDate,
     /// Findings, most serious first.
     pub findings: Vec<TermFinding>,
