@@ -1,8 +1,9 @@
 //! Native half of the npm package benchmark (wasm/bench/bulk.mjs): the same bulk work, read from the
-//! same JSON files, each item decoded, computed and encoded as the package does.
+//! same JSON files, each item decoded from its JSON text, computed and encoded as JSON text, as the
+//! package does.
 //! `cargo run --release -p relance-core --example bulk -- LEDGER.json PENALTIES.json`
 
-use relance_core::json::{from_json, from_value, to_json};
+use relance_core::json::{from_json, to_json};
 use relance_core::ledger::Ledger;
 use relance_core::penalty::{decompte, PenaltyRequest};
 use relance_core::planner::plan;
@@ -15,7 +16,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Err("usage: bulk LEDGER.json PENALTIES.json".into());
     };
     let ledger_text = std::fs::read_to_string(ledger_path)?;
+    // One JSON text per request, as the JavaScript side hands each to the package.
     let requests: Vec<serde_json::Value> = serde_json::from_str(&std::fs::read_to_string(penalties_path)?)?;
+    let requests: Vec<String> = requests.iter().map(to_json).collect::<Result<_, _>>()?;
     let policy = preset("standard")?;
     let as_of = relance_core::date::parse("2026-06-01").map_err(|(_, m)| m)?;
 
@@ -32,7 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let start = Instant::now();
         bytes = 0;
         for r in &requests {
-            let req: PenaltyRequest = from_value(r.clone())?;
+            let req: PenaltyRequest = from_json(r)?;
             bytes += to_json(&decompte(&req)?)?.len();
         }
         penalty_ms = penalty_ms.min(start.elapsed().as_secs_f64() * 1000.0);

@@ -112,34 +112,36 @@ impl DecimalText {
     fn of(d: Decimal) -> DecimalText {
         let mut text = DecimalText { buf: [b'0'; DecimalText::CAPACITY], start: DecimalText::CAPACITY };
         let scale = d.scale() as usize;
-        let mut mantissa = d.mantissa().unsigned_abs();
-        let mut written = 0;
-        // Digits from the last; the fraction padded with zeros to the scale, then at least one
-        // integer digit.
-        while mantissa != 0 || written <= scale {
-            if written == scale && scale != 0 {
-                text.push(b'.');
-            }
-            // Most mantissas fit in 64 bits, whose division is native (128-bit division is not,
-            // in WebAssembly).
-            let digit = match u64::try_from(mantissa) {
-                Ok(small) => {
-                    mantissa = u128::from(small / 10);
-                    small % 10
-                }
-                Err(_) => {
-                    let digit = mantissa % 10;
-                    mantissa /= 10;
-                    digit as u64
-                }
-            };
-            text.push(b'0' + digit as u8);
-            written += 1;
+        let mantissa = d.mantissa().unsigned_abs();
+        // Most mantissas fit in 64 bits, whose division is native (128-bit division is not, in
+        // WebAssembly).
+        match u64::try_from(mantissa) {
+            Ok(narrow) => text.push_digits(narrow, scale),
+            Err(_) => text.push_digits(mantissa, scale),
         }
         if d.is_sign_negative() {
             text.push(b'-');
         }
         text
+    }
+
+    /// Digits from the last: the fraction padded with zeros to the scale, the point, then at least
+    /// one integer digit.
+    fn push_digits<N>(&mut self, mut n: N, scale: usize)
+    where
+        N: Copy + PartialEq + From<u8> + std::ops::Div<Output = N> + std::ops::Rem<Output = N> + TryInto<u8>,
+    {
+        let (zero, ten) = (N::from(0), N::from(10));
+        let mut written = 0;
+        while n != zero || written <= scale {
+            if written == scale && scale != 0 {
+                self.push(b'.');
+            }
+            let digit: u8 = (n % ten).try_into().unwrap_or(0);
+            n = n / ten;
+            self.push(b'0' + digit);
+            written += 1;
+        }
     }
 
     fn push(&mut self, byte: u8) {

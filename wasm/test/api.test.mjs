@@ -67,3 +67,24 @@ test('bad input is a RelanceError with code and path', () => {
   // The module is still alive after all of that.
   assert.equal(relance.isBusinessDay({ calendar: 'fr', date: '2026-07-15' }), true);
 });
+
+test('the json functions answer with the JSON text of the same results, and the same errors', () => {
+  const input = { ledger, policy: 'standard', asOf: '2026-11-23' };
+  const text = relance.json.plan(JSON.stringify(input));
+  assert.equal(typeof text, 'string');
+  assert.equal(text, JSON.stringify(relance.plan(input)));
+  assert.equal(relance.json.isBusinessDay('{"calendar":"fr","date":"2026-07-14"}'), 'false');
+  assert.equal(relance.json.rateTables('{}'), JSON.stringify(relance.rateTables()));
+  // Every function taking one input is there, and only those.
+  assert.deepEqual(Object.keys(relance.json).sort(), ['addBusinessDays', 'adjustDate', 'analytics', 'calendarFor', 'curve',
+    'decompte', 'dueActions', 'evaluateTerms', 'holidays', 'isBusinessDay', 'nextBusinessDay', 'penaltyRequest', 'plan',
+    'previousBusinessDay', 'rateTables', 'renderMessage', 'statement', 'validatePolicy', 'validateTemplates']);
+  assert.ok(Object.isFrozen(relance.json));
+
+  rejects(() => relance.json.plan(JSON.stringify({ ...input, asOf: '2026-02-30' })), 'invalid_date', 'asOf');
+  rejects(() => relance.json.plan('{"ledger": '), 'invalid_json', '');
+  rejects(() => relance.json.decompte(''), 'invalid_json', '');
+  for (const notText of [input, null, undefined, 42]) {
+    rejects(() => relance.json.plan(notText), 'invalid_json', '');
+  }
+});

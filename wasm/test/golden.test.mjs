@@ -1,5 +1,5 @@
 // The shared golden cases replayed through the npm package: the planner's outputs must be
-// identical, byte for byte, to the native core's (the expected outputs were written by it), and
+// identical, byte for byte, to the native core's (through the object functions and the `json` ones) (the expected outputs were written by it), and
 // the penalty figures must match the hand-stated periods and amounts.
 //
 // The package holds two builds of the same code (size-first for browsers and Workers, speed-first
@@ -48,6 +48,7 @@ for (const wasmFile of ['relance_wasm_node.wasm', 'relance_wasm_bg.wasm']) {
         // Byte for byte: the native core's exact text, written by `cargo test` (core/tests/golden.rs).
         const native = readFileSync(new URL(`../../target/golden-native/planner/${file}`, import.meta.url), 'utf8');
         assert.equal(JSON.stringify(output), native, file);
+        assert.equal(relance.json[input.function === 'dueActions' ? 'dueActions' : 'plan'](JSON.stringify(args)), native, file);
       }
     }
   });
@@ -83,6 +84,7 @@ for (const wasmFile of ['relance_wasm_node.wasm', 'relance_wasm_bg.wasm']) {
       assert.deepEqual(output, expected, file);
       const native = readFileSync(new URL(`../../target/golden-native/analytics/${file}`, import.meta.url), 'utf8');
       assert.equal(JSON.stringify(output), native, file);
+      assert.equal(relance.json.analytics(JSON.stringify(input)), native, file);
     }
   });
 

@@ -55,6 +55,10 @@ test('the declared types accept the real inputs and outputs', () => {
     typed('T.Analytics', relance.analytics(input));
   }
   typed('T.Invoice[]', relance.invoicesFromCsv('id,number,debtorId,issueDate,terms,currency,total\nc1,C-1,d1,2026-10-01,net:30,EUR,100.00\n'));
+  typed('string', relance.json.decompte(JSON.stringify(requests[0])));
+  // The declared JsonFunction names are exactly the json functions (a missing or extra key fails).
+  lines.push(`export const jsonFunctions: Record<T.JsonFunction, (input: string) => string> = { ${
+    Object.keys(relance.json).map((k) => `${k}: r.json.${k}`).join(', ')} };`);
   lines.push(`try { r.plan({ ledger: v0.ledger, policy: 'standard', asOf: '2026-11-23' }); } catch (e) { if (e instanceof r.RelanceError) { const c: string = e.code; const p: string = e.path; void c; void p; } }`);
 
   const { work, tarball } = packed('relance-types-');

@@ -39,17 +39,21 @@ function jsonText(input) {
   return text === undefined ? 'null' : text;
 }
 
-function call(fn, input) {
-  return callRaw(fn, jsonText(input));
+/** JSON text handed to the `json` functions, checked to be a string before it crosses. */
+function textArg(text) {
+  if (typeof text !== 'string') {
+    throw new RelanceError('invalid_json', '', `expected the input as JSON text (a string), not ${text === null ? 'null' : typeof text}`);
+  }
+  return text;
 }
 
-function callRaw(fn, arg) {
+/** Calls an export with its string argument; returns the core's JSON text. */
+function invoke(fn, arg) {
   if (!ready) {
     throw new RelanceError('not_initialized', '', 'relance: the WebAssembly module is not initialized yet');
   }
-  let text;
   try {
-    text = fn(arg);
+    return fn(arg);
   } catch (e) {
     if (e instanceof Error && e.name === 'RelanceError') {
       throw new RelanceError(e.code, e.path, e.message);
@@ -57,29 +61,48 @@ function callRaw(fn, arg) {
     // Not an input error: a defect (the panic hook has logged it). Never a thrown string.
     throw new RelanceError('internal_error', '', `relance: internal error: ${e && e.message ? e.message : String(e)}`);
   }
-  // Results come as the core's JSON text (identical to the native core's output).
-  return JSON.parse(text);
 }
 
-export const version = () => callRaw(() => JSON.stringify(glue.version()));
-export const evaluateTerms = (input) => call(glue.evaluateTerms, input);
-export const isBusinessDay = (input) => call(glue.isBusinessDay, input);
-export const nextBusinessDay = (input) => call(glue.nextBusinessDay, input);
-export const previousBusinessDay = (input) => call(glue.previousBusinessDay, input);
-export const addBusinessDays = (input) => call(glue.addBusinessDays, input);
-export const adjustDate = (input) => call(glue.adjustDate, input);
-export const holidays = (input) => call(glue.holidays, input);
-export const calendarFor = (input) => call(glue.calendarFor, input);
-export const presets = () => callRaw(() => glue.presets());
-export const validatePolicy = (input) => call(glue.validatePolicy, input);
-export const plan = (input) => call(glue.plan, input);
-export const dueActions = (input) => call(glue.dueActions, input);
-export const penaltyRequest = (input) => call(glue.penaltyRequest, input);
-export const decompte = (input) => call(glue.decompte, input);
-export const curve = (input) => call(glue.curve, input);
-export const statement = (input) => call(glue.statement, input);
-export const rateTables = (input = {}) => call(glue.rateTables, input);
-export const renderMessage = (input) => call(glue.renderMessage, input);
-export const validateTemplates = (input) => call(glue.validateTemplates, input);
-export const analytics = (input) => call(glue.analytics, input);
-export const invoicesFromCsv = (text) => callRaw(glue.invoicesFromCsv, typeof text === 'string' ? text : String(text));
+// Results come as the core's JSON text (identical to the native core's output).
+const call = (fn, input) => JSON.parse(invoke(fn, jsonText(input)));
+
+// Every function that takes one JSON input, by its exported name.
+const withInput = {
+  evaluateTerms: glue.evaluateTerms,
+  isBusinessDay: glue.isBusinessDay,
+  nextBusinessDay: glue.nextBusinessDay,
+  previousBusinessDay: glue.previousBusinessDay,
+  addBusinessDays: glue.addBusinessDays,
+  adjustDate: glue.adjustDate,
+  holidays: glue.holidays,
+  calendarFor: glue.calendarFor,
+  validatePolicy: glue.validatePolicy,
+  plan: glue.plan,
+  dueActions: glue.dueActions,
+  penaltyRequest: glue.penaltyRequest,
+  decompte: glue.decompte,
+  curve: glue.curve,
+  statement: glue.statement,
+  rateTables: glue.rateTables,
+  renderMessage: glue.renderMessage,
+  validateTemplates: glue.validateTemplates,
+  analytics: glue.analytics,
+};
+const entries = Object.entries(withInput);
+
+/**
+ * The same functions on JSON text: the input as JSON text, the result as the core's JSON text,
+ * byte for byte what the native core writes. For code that receives and sends JSON (an HTTP
+ * handler, a queue consumer): no parse and stringify on either side.
+ */
+export const json = Object.freeze(Object.fromEntries(entries.map(([name, fn]) => [name, (text) => invoke(fn, textArg(text))])));
+
+const objects = Object.fromEntries(entries.map(([name, fn]) => [name, (input) => call(fn, input)]));
+export const {
+  evaluateTerms, isBusinessDay, nextBusinessDay, previousBusinessDay, addBusinessDays, adjustDate, holidays, calendarFor,
+  validatePolicy, plan, dueActions, penaltyRequest, decompte, curve, statement, renderMessage, validateTemplates, analytics,
+} = objects;
+export const rateTables = (input = {}) => objects.rateTables(input);
+export const version = () => invoke(glue.version);
+export const presets = () => JSON.parse(invoke(glue.presets));
+export const invoicesFromCsv = (text) => JSON.parse(invoke(glue.invoicesFromCsv, typeof text === 'string' ? text : String(text)));

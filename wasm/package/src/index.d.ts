@@ -312,6 +312,17 @@ export interface Analytics {
 export function analytics(input: AnalyticsRequest): Analytics;
 /** Invoices from CSV text (header row; columns id, number, debtorId, issueDate, dueDate or terms, currency, total, ...). */
 export function invoicesFromCsv(text: string): Invoice[];
+/** The functions that take one input, on JSON text. */
+export type JsonFunction =
+  | 'evaluateTerms' | 'isBusinessDay' | 'nextBusinessDay' | 'previousBusinessDay' | 'addBusinessDays' | 'adjustDate'
+  | 'holidays' | 'calendarFor' | 'validatePolicy' | 'plan' | 'dueActions' | 'penaltyRequest' | 'decompte' | 'curve'
+  | 'statement' | 'rateTables' | 'renderMessage' | 'validateTemplates' | 'analytics';
+/**
+ * The same functions on JSON text: `json.plan(text)` takes the JSON text of `plan`'s input and
+ * returns the JSON text of its result, byte for byte what the native core writes. For code that
+ * receives and sends JSON: no parse and stringify on either side. Errors are the same RelanceError.
+ */
+export declare const json: { readonly [F in JsonFunction]: (input: string) => string };
 /** Browsers: instantiate from a URL, Response or bytes (the default entry does it on import). */
 export function init(moduleOrPath: URL | Response | BufferSource | WebAssembly.Module): Promise<void>;
 /** Instantiate synchronously from bytes or a compiled module (the Node and Worker entries do it on import). */
