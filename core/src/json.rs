@@ -143,10 +143,71 @@ impl<'de> de::Deserializer<'de> for De<'de> {
         visitor.visit_unit()
     }
 
-    forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
-        unit_struct seq tuple tuple_struct map struct identifier
+    // A typed request reads only the JSON kind it expects; any other kind is the error the
+    // visitor itself would give. Each input type's visitor is then compiled with one path instead
+    // of one per JSON kind, and a struct is read from an object only (never from a list, by
+    // position).
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> std::result::Result<V::Value, DeError> {
+        self.deserialize_map(visitor)
     }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> std::result::Result<V::Value, DeError> {
+        match self.0 {
+            Value::Object(map) => visitor.visit_map(Entries { entries: map.iter(), value: None }),
+            other => Err(mismatch(other, &visitor)),
+        }
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> std::result::Result<V::Value, DeError> {
+        match self.0 {
+            Value::Array(items) => visitor.visit_seq(Seq { items: items.iter(), index: 0 }),
+            other => Err(mismatch(other, &visitor)),
+        }
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> std::result::Result<V::Value, DeError> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> std::result::Result<V::Value, DeError> {
+        match self.0 {
+            Value::String(s) => visitor.visit_borrowed_str(s),
+            other => Err(mismatch(other, &visitor)),
+        }
+    }
+
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> std::result::Result<V::Value, DeError> {
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> std::result::Result<V::Value, DeError> {
+        match self.0 {
+            Value::Bool(b) => visitor.visit_bool(*b),
+            other => Err(mismatch(other, &visitor)),
+        }
+    }
+
+    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> std::result::Result<V::Value, DeError> {
+        match self.0 {
+            Value::Null => visitor.visit_unit(),
+            other => Err(mismatch(other, &visitor)),
+        }
+    }
+
+    forward_to_deserialize_any! {
+        i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char bytes byte_buf
+        unit_struct tuple_struct identifier
+    }
+}
+
+/// The error a visitor gives for a JSON kind it does not read: "invalid type: X, expected Y".
+fn mismatch(value: &Value, expected: &dyn de::Expected) -> DeError {
+    de::Error::invalid_type(unexpected(value), expected)
 }
 
 fn unexpected(value: &Value) -> de::Unexpected<'_> {
@@ -358,6 +419,13 @@ mod tests {
         assert_eq!(err(r#"{"items": [], "kind": "other"}"#), (ErrorCode::UnknownVariant, "kind".into()));
         assert_eq!(err(r#"{"items": [], "kind": {"sized": "x"}}"#), (ErrorCode::InvalidType, "kind.sized".into()));
         assert_eq!(err("3"), (ErrorCode::InvalidType, String::new()));
+        // A struct is an object, never a list read by position; each JSON kind is named.
+        assert_eq!(err(r#"{"items": [[1]]}"#), (ErrorCode::InvalidType, "items[0]".into()));
+        assert_eq!(err(r#"{"items": {"n": 1}}"#), (ErrorCode::InvalidType, "items".into()));
+        assert_eq!(err(r#"{"items": [{"n": true}]}"#), (ErrorCode::InvalidType, "items[0].n".into()));
+        assert_eq!(err(r#"{"items": [{"n": null}]}"#), (ErrorCode::InvalidType, "items[0].n".into()));
+        let message = from_json::<Outer>(r#"{"items": [[1]]}"#).unwrap_err().message().to_owned();
+        assert!(message.contains("invalid type: sequence, expected struct Inner"), "{message}");
         assert_eq!(err("{"), (ErrorCode::InvalidJson, String::new()));
     }
 
