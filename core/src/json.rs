@@ -81,6 +81,18 @@ impl de::Error for DeError {
     }
 }
 
+/// Typed requests that read one JSON kind: `method: pattern => visit`, any other kind a mismatch.
+macro_rules! only_kind {
+    ($visitor:ident; $($method:ident: $kind:pat => $visit:expr),* $(,)?) => {$(
+        fn $method<V: Visitor<'de>>(self, $visitor: V) -> std::result::Result<V::Value, DeError> {
+            match self.0 {
+                $kind => $visit,
+                other => Err(mismatch(other, &$visitor)),
+            }
+        }
+    )*};
+}
+
 /// The deserializer: a borrowed JSON value.
 struct De<'v>(&'v Value);
 
@@ -156,47 +168,17 @@ impl<'de> de::Deserializer<'de> for De<'de> {
         self.deserialize_map(visitor)
     }
 
-    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> std::result::Result<V::Value, DeError> {
-        match self.0 {
-            Value::Object(map) => visitor.visit_map(Entries { entries: map.iter(), value: None }),
-            other => Err(mismatch(other, &visitor)),
-        }
-    }
-
-    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> std::result::Result<V::Value, DeError> {
-        match self.0 {
-            Value::Array(items) => visitor.visit_seq(Seq { items: items.iter(), index: 0 }),
-            other => Err(mismatch(other, &visitor)),
-        }
+    only_kind! { visitor;
+        deserialize_map: Value::Object(map) => visitor.visit_map(Entries { entries: map.iter(), value: None }),
+        deserialize_seq: Value::Array(items) => visitor.visit_seq(Seq { items: items.iter(), index: 0 }),
+        deserialize_str: Value::String(s) => visitor.visit_borrowed_str(s),
+        deserialize_string: Value::String(s) => visitor.visit_borrowed_str(s),
+        deserialize_bool: Value::Bool(b) => visitor.visit_bool(*b),
+        deserialize_unit: Value::Null => visitor.visit_unit(),
     }
 
     fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> std::result::Result<V::Value, DeError> {
         self.deserialize_seq(visitor)
-    }
-
-    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> std::result::Result<V::Value, DeError> {
-        match self.0 {
-            Value::String(s) => visitor.visit_borrowed_str(s),
-            other => Err(mismatch(other, &visitor)),
-        }
-    }
-
-    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> std::result::Result<V::Value, DeError> {
-        self.deserialize_str(visitor)
-    }
-
-    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> std::result::Result<V::Value, DeError> {
-        match self.0 {
-            Value::Bool(b) => visitor.visit_bool(*b),
-            other => Err(mismatch(other, &visitor)),
-        }
-    }
-
-    fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> std::result::Result<V::Value, DeError> {
-        match self.0 {
-            Value::Null => visitor.visit_unit(),
-            other => Err(mismatch(other, &visitor)),
-        }
     }
 
     forward_to_deserialize_any! {
