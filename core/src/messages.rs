@@ -702,7 +702,7 @@ impl MessageContext {
     /// A context with every optional part filled: the documented shape that custom templates are
     /// checked against (and an example of it).
     pub fn example() -> MessageContext {
-        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+        let d = |s: &str| crate::date::parse(s).unwrap_or_default();
         let a = |s: &str| Amount(Decimal::from_str(s).unwrap_or_default());
         let inv = InvoiceView {
             number: "F-2025-0142".into(),
@@ -923,8 +923,7 @@ fn date_helper(
     match h.param(0).map(|p| p.value()) {
         None | Some(Value::Null) => Ok(()),
         Some(Value::String(s)) => {
-            let day = NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map_err(|_| RenderErrorReason::Other(format!("`{s}` is not a date")))?;
+            let day = crate::date::parse(s).map_err(|(_, message)| RenderErrorReason::Other(message))?;
             out.write(&format_date(day, lang_of(ctx)))?;
             Ok(())
         }
@@ -1045,7 +1044,7 @@ fn table_rows(ctx: &Context) -> Vec<[String; 7]> {
     };
     let date = |v: Option<&Value>| {
         v.and_then(Value::as_str)
-            .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+            .and_then(|s| crate::date::parse(s).ok())
             .map(|d| format_date(d, lang))
             .unwrap_or_default()
     };
