@@ -12,13 +12,13 @@ use relance_core::planner::{self, SentEntry};
 use relance_core::policy::{self, CheckedPolicy, Policy};
 use relance_core::rates::{RateRow, Rates};
 use relance_core::terms::{self, TermsQuery};
-use relance_core::Error;
+use relance_core::{Error, ErrorCode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 
-type JsResult = Result<JsValue, JsValue>;
+type JsResult = Result<String, JsValue>;
 
 /// A core error as a JS `Error` named `RelanceError` with `code` and `path`; the package's
 /// JavaScript turns it into an instance of its `RelanceError` class.
@@ -32,21 +32,28 @@ fn to_js_error(e: &Error) -> JsValue {
     err.into()
 }
 
-/// Inputs cross the boundary as JSON text (the package's JavaScript calls `JSON.stringify`): one
-/// string instead of a JS object read field by field, and the very decoder the native core uses.
-fn decode<T: DeserializeOwned>(text: &str, prefix: &str) -> Result<T, Error> {
-    relance_core::json::from_json(text).map_err(|e| e.within(prefix))
+/// Inputs cross the boundary as the UTF-8 bytes of JSON text (the package's JavaScript calls
+/// `JSON.stringify`, then encodes natively): one string instead of a JS object read field by field,
+/// and the very decoder the native core uses.
+fn decode<T: DeserializeOwned>(bytes: &[u8], prefix: &str) -> Result<T, Error> {
+    text(bytes, prefix).and_then(|t| relance_core::json::from_json(t).map_err(|e| e.within(prefix)))
+}
+
+/// The input bytes as text; the package's encoder always gives UTF-8, a bad caller an error.
+fn text<'a>(bytes: &'a [u8], path: &str) -> Result<&'a str, Error> {
+    std::str::from_utf8(bytes)
+        .map_err(|e| Error::new(ErrorCode::InvalidJson, path, format!("the input is not UTF-8 text: {e}")))
 }
 
 /// Results cross the boundary as JSON text, parsed by the package's JavaScript: one string instead
 /// of a JS object built field by field (much faster for large results), and the very bytes the
 /// native core produces.
-fn encode<T: Serialize>(value: &T) -> Result<JsValue, Error> {
-    relance_core::json::to_json(value).map(|text| JsValue::from_str(&text))
+fn encode<T: Serialize>(value: &T) -> Result<String, Error> {
+    relance_core::json::to_json(value)
 }
 
 /// The one shape of every export.
-fn run<A: DeserializeOwned, R: Serialize>(input: &str, f: impl FnOnce(A) -> Result<R, Error>) -> JsResult {
+fn run<A: DeserializeOwned, R: Serialize>(input: &[u8], f: impl FnOnce(A) -> Result<R, Error>) -> JsResult {
     decode::<A>(input, "").and_then(f).and_then(|out| encode(&out)).map_err(|e| to_js_error(&e))
 }
 
@@ -89,7 +96,7 @@ pub fn version() -> String {
 
 /// Due date and legal check of a term: `{issueDate, terms | dueDate, debtorKind, creditorCountry, ...}`.
 #[wasm_bindgen(js_name = evaluateTerms)]
-pub fn evaluate_terms(input: &str) -> JsResult {
+pub fn evaluate_terms(input: &[u8]) -> JsResult {
     run(input, |q: TermsQuery| terms::evaluate(&q))
 }
 
@@ -107,31 +114,31 @@ struct DayArgs {
 
 /// `{calendar, date}` -> true when a business day.
 #[wasm_bindgen(js_name = isBusinessDay)]
-pub fn is_business_day(input: &str) -> JsResult {
+pub fn is_business_day(input: &[u8]) -> JsResult {
     run(input, |a: DayArgs| calendar::is_business_day(a.calendar, a.date))
 }
 
 /// `{calendar, date}` -> the first business day after.
 #[wasm_bindgen(js_name = nextBusinessDay)]
-pub fn next_business_day(input: &str) -> JsResult {
+pub fn next_business_day(input: &[u8]) -> JsResult {
     run(input, |a: DayArgs| calendar::next_business_day(a.calendar, a.date))
 }
 
 /// `{calendar, date}` -> the last business day before.
 #[wasm_bindgen(js_name = previousBusinessDay)]
-pub fn previous_business_day(input: &str) -> JsResult {
+pub fn previous_business_day(input: &[u8]) -> JsResult {
     run(input, |a: DayArgs| calendar::previous_business_day(a.calendar, a.date))
 }
 
 /// `{calendar, date, days}` -> date plus (or minus) that many business days.
 #[wasm_bindgen(js_name = addBusinessDays)]
-pub fn add_business_days(input: &str) -> JsResult {
+pub fn add_business_days(input: &[u8]) -> JsResult {
     run(input, |a: DayArgs| calendar::add_business_days(a.calendar, a.date, a.days))
 }
 
 /// `{calendar, date, adjustment}` -> the date moved off a weekend or holiday.
 #[wasm_bindgen(js_name = adjustDate)]
-pub fn adjust_date(input: &str) -> JsResult {
+pub fn adjust_date(input: &[u8]) -> JsResult {
     run(input, |a: DayArgs| calendar::adjust(a.calendar, a.date, a.adjustment))
 }
 
@@ -144,7 +151,7 @@ struct YearArgs {
 
 /// `{country}` -> the calendar a debtor of that country follows (`weekends` when none is built in).
 #[wasm_bindgen(js_name = calendarFor)]
-pub fn calendar_for(input: &str) -> JsResult {
+pub fn calendar_for(input: &[u8]) -> JsResult {
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Args {
@@ -155,7 +162,7 @@ pub fn calendar_for(input: &str) -> JsResult {
 
 /// `{calendar, year}` -> the public holidays.
 #[wasm_bindgen]
-pub fn holidays(input: &str) -> JsResult {
+pub fn holidays(input: &[u8]) -> JsResult {
     run(input, |a: YearArgs| calendar::holidays(a.calendar, a.year))
 }
 
@@ -169,7 +176,7 @@ pub fn presets() -> JsResult {
 
 /// A policy (object or preset id) validated, with every default filled in.
 #[wasm_bindgen(js_name = validatePolicy)]
-pub fn validate_policy(input: &str) -> JsResult {
+pub fn validate_policy(input: &[u8]) -> JsResult {
     decode::<PolicyArg>(input, "policy")
         .and_then(checked_policy)
         .and_then(|p| encode(p.policy()))
@@ -187,7 +194,7 @@ struct PlanArgs {
 
 /// `{ledger, policy, asOf}` -> the whole reminder timeline of every invoice.
 #[wasm_bindgen]
-pub fn plan(input: &str) -> JsResult {
+pub fn plan(input: &[u8]) -> JsResult {
     run(input, |a: PlanArgs| planner::plan(&a.ledger, &checked_policy(a.policy)?, a.as_of))
 }
 
@@ -203,21 +210,24 @@ struct DueArgs {
 
 /// `{ledger, policy, sentLog, now}` -> exactly what must be sent now.
 #[wasm_bindgen(js_name = dueActions)]
-pub fn due_actions(input: &str) -> JsResult {
+pub fn due_actions(input: &[u8]) -> JsResult {
     run(input, |a: DueArgs| planner::due_actions(&a.ledger, &checked_policy(a.policy)?, &a.sent_log, a.now))
 }
 
 /// `{ledger, sent?, asOf, periodStart?, currency?, windowDays?, segments?, extraRates?}` -> every
 /// collection figure (DSO, ageing, recovery, days late, effectiveness, debtor segments, claimable).
 #[wasm_bindgen]
-pub fn analytics(input: &str) -> JsResult {
+pub fn analytics(input: &[u8]) -> JsResult {
     run(input, |r: relance_core::analytics::AnalyticsRequest| relance_core::analytics::analytics(&r))
 }
 
 /// CSV text -> invoices (the format of `core/src/import.rs`; errors name `rows[i].column`).
 #[wasm_bindgen(js_name = invoicesFromCsv)]
-pub fn invoices_from_csv(text: String) -> JsResult {
-    relance_core::import::invoices_from_csv(&text).and_then(|out| encode(&out)).map_err(|e| to_js_error(&e))
+pub fn invoices_from_csv(input: &[u8]) -> JsResult {
+    text(input, "")
+        .and_then(relance_core::import::invoices_from_csv)
+        .and_then(|out| encode(&out))
+        .map_err(|e| to_js_error(&e))
 }
 
 #[derive(Deserialize)]
@@ -234,13 +244,13 @@ struct InvoiceRequestArgs {
 /// `{ledger, invoiceId, asOf, extraRates?}` -> the penalty request of that invoice under the default
 /// regime of its creditor and debtor (to pass to `decompte` or `curve`).
 #[wasm_bindgen(js_name = penaltyRequest)]
-pub fn penalty_request(input: &str) -> JsResult {
+pub fn penalty_request(input: &[u8]) -> JsResult {
     run(input, |a: InvoiceRequestArgs| penalty::invoice_request(&a.ledger, &a.invoice_id, a.as_of, &a.extra_rates))
 }
 
 /// A penalty request -> the itemised décompte.
 #[wasm_bindgen]
-pub fn decompte(input: &str) -> JsResult {
+pub fn decompte(input: &[u8]) -> JsResult {
     run(input, |r: PenaltyRequest| penalty::decompte(&r))
 }
 
@@ -256,13 +266,13 @@ struct CurveArgs {
 
 /// `{request, from, to}` -> what is owed each day.
 #[wasm_bindgen]
-pub fn curve(input: &str) -> JsResult {
+pub fn curve(input: &[u8]) -> JsResult {
     run(input, |a: CurveArgs| penalty::curve(&a.request, a.from, a.to))
 }
 
 /// `[request, ...]` -> several invoices of one debtor in one statement.
 #[wasm_bindgen]
-pub fn statement(input: &str) -> JsResult {
+pub fn statement(input: &[u8]) -> JsResult {
     run(input, |r: Vec<PenaltyRequest>| penalty::statement(&r))
 }
 
@@ -275,7 +285,7 @@ struct RatesArgs {
 
 /// `{extraRates?}` -> every rate table, with the given newer rows added.
 #[wasm_bindgen(js_name = rateTables)]
-pub fn rate_tables(input: &str) -> JsResult {
+pub fn rate_tables(input: &[u8]) -> JsResult {
     run(input, |a: RatesArgs| {
         let mut rates = Rates::builtin()?;
         for (table, rows) in a.extra_rates {
@@ -315,12 +325,12 @@ fn template_set(custom: &[CustomTemplate]) -> Result<TemplateSet, Error> {
 
 /// `{ledger, request, templates?}` -> the rendered message (subject, text, html, letterHtml).
 #[wasm_bindgen(js_name = renderMessage)]
-pub fn render_message(input: &str) -> JsResult {
+pub fn render_message(input: &[u8]) -> JsResult {
     run(input, |a: RenderArgs| messages::render_message(&template_set(&a.templates)?, &a.ledger, &a.request))
 }
 
 /// `[{key, lang, source}]` -> validates custom templates without rendering (null when valid).
 #[wasm_bindgen(js_name = validateTemplates)]
-pub fn validate_templates(input: &str) -> JsResult {
+pub fn validate_templates(input: &[u8]) -> JsResult {
     run(input, |t: Vec<CustomTemplate>| template_set(&t).map(|_| ()))
 }

@@ -81,6 +81,15 @@ test('the json functions answer with the JSON text of the same results, and the 
     'previousBusinessDay', 'rateTables', 'renderMessage', 'statement', 'validatePolicy', 'validateTemplates']);
   assert.ok(Object.isFrozen(relance.json));
 
+  // Any text crosses as UTF-8, whatever its length (short inputs reuse a buffer, long ones not).
+  const request = { invoice: { id: 'facture-é-€-🍷-中', issueDate: '2025-01-01', dueDate: '2025-02-01', currency: 'EUR', total: '100.00' },
+    regime: { type: 'fr_b2b' }, asOf: '2025-03-01' };
+  assert.equal(relance.decompte(request).invoiceId, 'facture-é-€-🍷-中');
+  assert.equal(JSON.parse(relance.json.decompte(JSON.stringify(request))).invoiceId, 'facture-é-€-🍷-中');
+  const long = { ...request, invoice: { ...request.invoice, id: 'ü'.repeat(40000) } };
+  assert.equal(relance.decompte(long).invoiceId, long.invoice.id);
+  assert.equal(relance.invoicesFromCsv('id,number,debtorId,issueDate,terms,currency,total\nc1,Crème-1,d1,2026-10-01,net:30,EUR,100.00\n')[0].number, 'Crème-1');
+
   rejects(() => relance.json.plan(JSON.stringify({ ...input, asOf: '2026-02-30' })), 'invalid_date', 'asOf');
   rejects(() => relance.json.plan('{"ledger": '), 'invalid_json', '');
   rejects(() => relance.json.decompte(''), 'invalid_json', '');
