@@ -5,6 +5,7 @@
 
 use chrono::NaiveDate;
 use relance_core::calendar::{self, Adjustment, CalendarId};
+use relance_core::json::to_json;
 use relance_core::ledger::Ledger;
 use relance_core::messages::{self, Lang, MessageRequest, TemplateSet};
 use relance_core::penalty::{self, PenaltyRequest};
@@ -45,16 +46,11 @@ fn text<'a>(bytes: &'a [u8], path: &str) -> Result<&'a str, Error> {
         .map_err(|e| Error::new(ErrorCode::InvalidJson, path, format!("the input is not UTF-8 text: {e}")))
 }
 
-/// Results cross the boundary as JSON text, parsed by the package's JavaScript: one string instead
-/// of a JS object built field by field (much faster for large results), and the very bytes the
-/// native core produces.
-fn encode<T: Serialize>(value: &T) -> Result<String, Error> {
-    relance_core::json::to_json(value)
-}
-
-/// The one shape of every export.
+/// The one shape of every export. Results cross the boundary as the core's JSON text, parsed by the
+/// package's JavaScript: one string instead of a JS object built field by field (much faster for
+/// large results), and the very bytes the native core produces.
 fn run<A: DeserializeOwned, R: Serialize>(input: &[u8], f: impl FnOnce(A) -> Result<R, Error>) -> JsResult {
-    decode::<A>(input, "").and_then(f).and_then(|out| encode(&out)).map_err(|e| to_js_error(&e))
+    decode::<A>(input, "").and_then(f).and_then(|out| to_json(&out)).map_err(|e| to_js_error(&e))
 }
 
 /// A policy given as a preset id or as a full policy object.
@@ -171,7 +167,7 @@ pub fn holidays(input: &[u8]) -> JsResult {
 pub fn presets() -> JsResult {
     let all: Result<Vec<Policy>, Error> =
         policy::PRESET_IDS.iter().map(|id| policy::preset(id).map(|p| p.policy().clone())).collect();
-    all.and_then(|p| encode(&p)).map_err(|e| to_js_error(&e))
+    all.and_then(|p| to_json(&p)).map_err(|e| to_js_error(&e))
 }
 
 /// A policy (object or preset id) validated, with every default filled in.
@@ -179,7 +175,7 @@ pub fn presets() -> JsResult {
 pub fn validate_policy(input: &[u8]) -> JsResult {
     decode::<PolicyArg>(input, "policy")
         .and_then(checked_policy)
-        .and_then(|p| encode(p.policy()))
+        .and_then(|p| to_json(p.policy()))
         .map_err(|e| to_js_error(&e))
 }
 
@@ -226,7 +222,7 @@ pub fn analytics(input: &[u8]) -> JsResult {
 pub fn invoices_from_csv(input: &[u8]) -> JsResult {
     text(input, "")
         .and_then(relance_core::import::invoices_from_csv)
-        .and_then(|out| encode(&out))
+        .and_then(|out| to_json(&out))
         .map_err(|e| to_js_error(&e))
 }
 
