@@ -7,7 +7,7 @@
 //   input and JSON.parse of the result (work the native side has no counterpart for).
 // Run: node wasm/bench/bulk.mjs (after scripts/build-wasm.sh).
 import { execFileSync } from 'node:child_process';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as relance from '../package/dist/node.mjs';
@@ -36,8 +36,13 @@ const requests = Array.from({ length: 100000 }, (_, i) => ({
 writeFileSync(join(dir, 'ledger.json'), JSON.stringify(ledger));
 writeFileSync(join(dir, 'penalties.json'), JSON.stringify(requests));
 
-const native = JSON.parse(execFileSync('cargo', ['run', '--quiet', '--release', '--locked', '-p', 'relance-core', '--example', 'bulk', '--',
-  join(dir, 'ledger.json'), join(dir, 'penalties.json')], { stdio: ['ignore', 'pipe', 'inherit'] }).toString());
+let native;
+try {
+  native = JSON.parse(execFileSync('cargo', ['run', '--quiet', '--release', '--locked', '-p', 'relance-core', '--example', 'bulk', '--',
+    join(dir, 'ledger.json'), join(dir, 'penalties.json')], { stdio: ['ignore', 'pipe', 'inherit'] }).toString());
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
 
 /** Best of three runs of `work` (as on the native side); returns [ms, result of the last run]. */
 function best(work) {

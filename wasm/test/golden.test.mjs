@@ -4,9 +4,9 @@
 //
 // The package holds two builds of the same code (size-first for browsers and Workers, speed-first
 // for Node.js): every case runs through each.
-import { test as testCase } from 'node:test';
+import { after, test as testCase } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,6 +16,7 @@ const root = new URL('../../tests/golden/', import.meta.url);
 /** The package's API on one of its two .wasm builds (a copy of dist, so that each has its own glue). */
 async function loadBuild(wasmFile) {
   const dir = mkdtempSync(join(tmpdir(), 'relance-build-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
   cpSync(new URL('../package/dist/', import.meta.url), dir, { recursive: true });
   writeFileSync(join(dir, 'entry.mjs'), `import { readFileSync } from 'node:fs';
 import { initSync } from './api.mjs';
