@@ -4,7 +4,7 @@
 //
 // The package holds two builds of the same code (size-first for browsers and Workers, speed-first
 // for Node.js): every case runs through each.
-import { after, test as testCase } from 'node:test';
+import { test as testCase } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,14 +16,18 @@ const root = new URL('../../tests/golden/', import.meta.url);
 /** The package's API on one of its two .wasm builds (a copy of dist, so that each has its own glue). */
 async function loadBuild(wasmFile) {
   const dir = mkdtempSync(join(tmpdir(), 'relance-build-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
   cpSync(new URL('../package/dist/', import.meta.url), dir, { recursive: true });
   writeFileSync(join(dir, 'entry.mjs'), `import { readFileSync } from 'node:fs';
 import { initSync } from './api.mjs';
 initSync(readFileSync(new URL('./${wasmFile}', import.meta.url)));
 export * from './api.mjs';
 `);
-  return import(pathToFileURL(join(dir, 'entry.mjs')).href);
+  try {
+    // Once imported (the module instantiated from its bytes), the copy is no longer read.
+    return await import(pathToFileURL(join(dir, 'entry.mjs')).href);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 for (const wasmFile of ['relance_wasm_node.wasm', 'relance_wasm_bg.wasm']) {
