@@ -6,12 +6,16 @@
 //! path: each map entry and list element adds its key or index to an error as the error leaves
 //! it. Each input type is thus compiled once, for this deserializer, without the visitor wrappers
 //! a generic path tracker needs, which keeps the WebAssembly module small.
+//!
+//! Outputs are encoded by `write`, serde_json's compact format written faster.
 
 use crate::error::{Error, ErrorCode, Result};
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
 use serde::forward_to_deserialize_any;
 use serde_json::Value;
 use std::fmt;
+
+mod write;
 
 /// Decodes `T` from JSON text.
 pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T> {
@@ -27,7 +31,7 @@ pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T> {
 /// Encodes an output value as JSON text. Our output types contain only strings, numbers, lists and
 /// string-keyed maps, so encoding cannot fail; an error is still reported, never a panic.
 pub fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|e| Error::new(ErrorCode::InvalidJson, "", e.to_string()))
+    write::to_string(value).map_err(|e| Error::new(ErrorCode::InvalidJson, "", e.to_string()))
 }
 
 /// A decoding error and where it happened.
