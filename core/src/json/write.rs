@@ -153,6 +153,27 @@ impl Compound<'_> {
     }
 }
 
+/// Integers as serde_json writes them (itoa), bare as values and quoted as map keys.
+macro_rules! integers {
+    ($($method:ident $ty:ty),*) => {$(
+        fn $method(self, v: $ty) -> Result<(), WriteError> {
+            self.integer(v);
+            Ok(())
+        }
+    )*};
+}
+
+macro_rules! quoted_integers {
+    ($($method:ident $ty:ty),*) => {$(
+        fn $method(self, v: $ty) -> Result<(), WriteError> {
+            self.quoted(|w| {
+                w.integer(v);
+                Ok(())
+            })
+        }
+    )*};
+}
+
 impl<'a> ser::Serializer for &'a mut Writer {
     type Ok = ();
     type Error = WriteError;
@@ -168,46 +189,8 @@ impl<'a> ser::Serializer for &'a mut Writer {
         self.out.push_str(if v { "true" } else { "false" });
         Ok(())
     }
-    fn serialize_i8(self, v: i8) -> Result<(), WriteError> {
-        self.integer(v);
-        Ok(())
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), WriteError> {
-        self.integer(v);
-        Ok(())
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), WriteError> {
-        self.integer(v);
-        Ok(())
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), WriteError> {
-        self.integer(v);
-        Ok(())
-    }
-    fn serialize_i128(self, v: i128) -> Result<(), WriteError> {
-        self.integer(v);
-        Ok(())
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), WriteError> {
-        self.integer(v);
-        Ok(())
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), WriteError> {
-        self.integer(v);
-        Ok(())
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), WriteError> {
-        self.integer(v);
-        Ok(())
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), WriteError> {
-        self.integer(v);
-        Ok(())
-    }
-    fn serialize_u128(self, v: u128) -> Result<(), WriteError> {
-        self.integer(v);
-        Ok(())
-    }
+    integers!(serialize_i8 i8, serialize_i16 i16, serialize_i32 i32, serialize_i64 i64, serialize_i128 i128);
+    integers!(serialize_u8 u8, serialize_u16 u16, serialize_u32 u32, serialize_u64 u64, serialize_u128 u128);
     fn serialize_f32(self, v: f32) -> Result<(), WriteError> {
         self.float(v)
     }
@@ -304,49 +287,28 @@ impl<'a> ser::Serializer for &'a mut Writer {
     }
 }
 
-impl ser::SerializeSeq for Compound<'_> {
-    type Ok = ();
-    type Error = WriteError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), WriteError> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), WriteError> {
-        self.close("]")
-    }
+/// The list-like compounds: elements, then the closing bracket(s).
+macro_rules! list_like {
+    ($($compound:ident :: $add:ident closed by $closing:literal),* $(,)?) => {$(
+        impl ser::$compound for Compound<'_> {
+            type Ok = ();
+            type Error = WriteError;
+            fn $add<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), WriteError> {
+                self.element(value)
+            }
+            fn end(self) -> Result<(), WriteError> {
+                self.close($closing)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Compound<'_> {
-    type Ok = ();
-    type Error = WriteError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), WriteError> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), WriteError> {
-        self.close("]")
-    }
-}
-
-impl ser::SerializeTupleStruct for Compound<'_> {
-    type Ok = ();
-    type Error = WriteError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), WriteError> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), WriteError> {
-        self.close("]")
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_> {
-    type Ok = ();
-    type Error = WriteError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), WriteError> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), WriteError> {
-        self.close("]}")
-    }
-}
+list_like!(
+    SerializeSeq::serialize_element closed by "]",
+    SerializeTuple::serialize_element closed by "]",
+    SerializeTupleStruct::serialize_field closed by "]",
+    SerializeTupleVariant::serialize_field closed by "]}",
+);
 
 impl ser::SerializeMap for Compound<'_> {
     type Ok = ();
@@ -364,27 +326,23 @@ impl ser::SerializeMap for Compound<'_> {
     }
 }
 
-impl ser::SerializeStruct for Compound<'_> {
-    type Ok = ();
-    type Error = WriteError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), WriteError> {
-        self.field(key, value)
-    }
-    fn end(self) -> Result<(), WriteError> {
-        self.close("}")
-    }
+/// The struct-like compounds: named fields, then the closing brace(s).
+macro_rules! struct_like {
+    ($($compound:ident closed by $closing:literal),* $(,)?) => {$(
+        impl ser::$compound for Compound<'_> {
+            type Ok = ();
+            type Error = WriteError;
+            fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), WriteError> {
+                self.field(key, value)
+            }
+            fn end(self) -> Result<(), WriteError> {
+                self.close($closing)
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for Compound<'_> {
-    type Ok = ();
-    type Error = WriteError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), WriteError> {
-        self.field(key, value)
-    }
-    fn end(self) -> Result<(), WriteError> {
-        self.close("}}")
-    }
-}
+struct_like!(SerializeStruct closed by "}", SerializeStructVariant closed by "}}");
 
 /// A map key: serde_json's rules, a string as is, a number or a boolean as a string, anything
 /// else refused.
@@ -432,36 +390,8 @@ impl ser::Serializer for Key<'_> {
     fn serialize_bool(self, v: bool) -> Result<(), WriteError> {
         self.quoted(|w| ser::Serializer::serialize_bool(w, v))
     }
-    fn serialize_i8(self, v: i8) -> Result<(), WriteError> {
-        self.quoted(|w| ser::Serializer::serialize_i8(w, v))
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), WriteError> {
-        self.quoted(|w| ser::Serializer::serialize_i16(w, v))
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), WriteError> {
-        self.quoted(|w| ser::Serializer::serialize_i32(w, v))
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), WriteError> {
-        self.quoted(|w| ser::Serializer::serialize_i64(w, v))
-    }
-    fn serialize_i128(self, v: i128) -> Result<(), WriteError> {
-        self.quoted(|w| ser::Serializer::serialize_i128(w, v))
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), WriteError> {
-        self.quoted(|w| ser::Serializer::serialize_u8(w, v))
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), WriteError> {
-        self.quoted(|w| ser::Serializer::serialize_u16(w, v))
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), WriteError> {
-        self.quoted(|w| ser::Serializer::serialize_u32(w, v))
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), WriteError> {
-        self.quoted(|w| ser::Serializer::serialize_u64(w, v))
-    }
-    fn serialize_u128(self, v: u128) -> Result<(), WriteError> {
-        self.quoted(|w| ser::Serializer::serialize_u128(w, v))
-    }
+    quoted_integers!(serialize_i8 i8, serialize_i16 i16, serialize_i32 i32, serialize_i64 i64, serialize_i128 i128);
+    quoted_integers!(serialize_u8 u8, serialize_u16 u16, serialize_u32 u32, serialize_u64 u64, serialize_u128 u128);
     fn serialize_f32(self, v: f32) -> Result<(), WriteError> {
         self.finite_float(v, v.is_finite())
     }
