@@ -100,6 +100,14 @@ impl Writer {
         self.out.push(bracket);
         Compound { writer: self, first: true }
     }
+
+    /// `{"Variant":` then the variant's list or object; its `end` closes both.
+    fn open_variant(&mut self, variant: &str, bracket: char) -> Compound<'_> {
+        self.out.push('{');
+        self.string(variant);
+        self.out.push(':');
+        self.open(bracket)
+    }
 }
 
 /// True when no byte of `bytes` is a quote, a backslash or a control character: eight bytes at a
@@ -261,10 +269,7 @@ impl<'a> ser::Serializer for &'a mut Writer {
         variant: &'static str,
         _len: usize,
     ) -> Result<Compound<'a>, WriteError> {
-        self.out.push('{');
-        self.string(variant);
-        self.out.push(':');
-        Ok(self.open('['))
+        Ok(self.open_variant(variant, '['))
     }
     fn serialize_map(self, _len: Option<usize>) -> Result<Compound<'a>, WriteError> {
         Ok(self.open('{'))
@@ -280,10 +285,7 @@ impl<'a> ser::Serializer for &'a mut Writer {
         variant: &'static str,
         _len: usize,
     ) -> Result<Compound<'a>, WriteError> {
-        self.out.push('{');
-        self.string(variant);
-        self.out.push(':');
-        Ok(self.open('{'))
+        Ok(self.open_variant(variant, '{'))
     }
 }
 
