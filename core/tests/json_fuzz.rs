@@ -14,11 +14,9 @@ use relance_core::planner::{due_actions, plan, SentEntry};
 use relance_core::policy::{preset, Policy};
 use relance_core::terms::{evaluate, TermsQuery};
 use serde_json::{json, Value};
-use std::sync::OnceLock;
 
 fn templates() -> &'static TemplateSet {
-    static SET: OnceLock<TemplateSet> = OnceLock::new();
-    SET.get_or_init(|| TemplateSet::builtin().unwrap())
+    TemplateSet::builtin().unwrap()
 }
 
 fn arbitrary_json() -> impl Strategy<Value = Value> {

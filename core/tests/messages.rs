@@ -110,7 +110,7 @@ fn every_builtin_template_matches_its_reviewed_snapshot() {
     let mut failures = Vec::new();
     for (name, key, debtor, invoices) in cases() {
         let msg =
-            render_message(&set, &ledger, &request(&key, &debtor, &invoices)).unwrap_or_else(|e| panic!("{name}: {e}"));
+            render_message(set, &ledger, &request(&key, &debtor, &invoices)).unwrap_or_else(|e| panic!("{name}: {e}"));
         let mut snapshot = format!("Subject: {}\n\n{}", msg.subject, msg.text);
         if let Some(letter) = &msg.letter_html {
             snapshot.push_str(&format!(
@@ -160,8 +160,8 @@ fn html_in_a_customer_name_is_escaped() {
     let mut ledger = ledger();
     ledger.debtors[0].name = "<script>alert('x')</script> & Co".into();
     ledger.invoices[0].number = "<b>F-1</b>".into();
-    let msg = render_message(&TemplateSet::builtin().unwrap(), &ledger, &request("formal_notice", "d-fr", &["i-fr"]))
-        .unwrap();
+    let msg =
+        render_message(TemplateSet::builtin().unwrap(), &ledger, &request("formal_notice", "d-fr", &["i-fr"])).unwrap();
     for html in [&msg.html, msg.letter_html.as_ref().unwrap()] {
         assert!(!html.contains("<script>"), "{html}");
         assert!(!html.contains("<b>F-1</b>"));
@@ -176,7 +176,7 @@ fn html_in_a_customer_name_is_escaped() {
 fn cr_lf_in_a_subject_cannot_add_headers() {
     let mut ledger = ledger();
     ledger.invoices[0].number = "F-1\r\nBcc: victim@example.org".into();
-    let msg = render_message(&TemplateSet::builtin().unwrap(), &ledger, &request("first_reminder", "d-fr", &["i-fr"]))
+    let msg = render_message(TemplateSet::builtin().unwrap(), &ledger, &request("first_reminder", "d-fr", &["i-fr"]))
         .unwrap();
     assert!(!msg.subject.contains('\r') && !msg.subject.contains('\n'));
     assert_eq!(msg.subject, "Relance facture impayée n° F-1 Bcc: victim@example.org");
@@ -185,7 +185,7 @@ fn cr_lf_in_a_subject_cannot_add_headers() {
 
 #[test]
 fn custom_templates_are_validated_before_they_are_accepted() {
-    let mut set = TemplateSet::builtin().unwrap();
+    let mut set = TemplateSet::builtin().unwrap().clone();
     let reg = |set: &mut TemplateSet, src: &str| set.register("custom", Lang::Fr, src, false);
     // A good one, overriding nothing, then overriding a built-in.
     reg(&mut set, "subject: Relance {{invoiceNumbers}}\n\nBonjour {{debtor.name}}, {{#each invoices}}{{number}} ({{money outstanding}}) {{/each}}").unwrap();
@@ -198,6 +198,11 @@ fn custom_templates_are_validated_before_they_are_accepted() {
     .unwrap();
     let msg = render_message(&set, &ledger(), &request("first_reminder", "d-fr", &["i-fr"])).unwrap();
     assert_eq!(msg.subject, "Petit rappel F-2025-0142");
+    // The shared built-in set is untouched by what its clone was given.
+    let builtin = TemplateSet::builtin().unwrap();
+    let original = render_message(builtin, &ledger(), &request("first_reminder", "d-fr", &["i-fr"])).unwrap();
+    assert_ne!(original.subject, msg.subject);
+    assert!(!builtin.keys(Lang::Fr).contains(&"custom".to_owned()));
 
     let cases: [(&str, ErrorCode, &str); 9] = [
         ("subject: x\n\n{{debtor.secretNotes}}", ErrorCode::UnknownVariable, "debtor.secretNotes"),
@@ -231,7 +236,7 @@ fn a_formal_notice_refuses_to_go_out_without_its_penalties() {
     req.message_date = d("2026-07-10"); // 2026 H2: the ECB rate of 1 July 2026 is not in our tables
     req.deadline_date = Some(d("2026-07-20"));
     let set = TemplateSet::builtin().unwrap();
-    let e = render_message(&set, &ledger(), &req).unwrap_err();
+    let e = render_message(set, &ledger(), &req).unwrap_err();
     assert_eq!((e.code(), e.path()), (ErrorCode::MissingRate, "request.extraRates"));
     assert!(e.message().contains("2026-H2"), "{e}");
     // A reminder that does not state amounts still goes out, saying nothing wrong.
@@ -242,5 +247,5 @@ fn a_formal_notice_refuses_to_go_out_without_its_penalties() {
     set.render("first_reminder", &ctx).unwrap();
     // With the rate supplied, the notice renders.
     req.extra_rates.insert("ecb_mro".into(), vec![from_json(r#"{"from": "2026-07-01", "rate": "2.00"}"#).unwrap()]);
-    render_message(&set, &ledger(), &req).unwrap();
+    render_message(set, &ledger(), &req).unwrap();
 }

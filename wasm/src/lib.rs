@@ -310,23 +310,29 @@ struct RenderArgs {
     templates: Vec<CustomTemplate>,
 }
 
-fn template_set(custom: &[CustomTemplate]) -> Result<TemplateSet, Error> {
-    let mut set = TemplateSet::builtin()?;
+/// Calls `f` with the built-in templates, extended by the custom ones if any: without custom
+/// templates no set is built or copied.
+fn with_templates<R>(custom: &[CustomTemplate], f: impl FnOnce(&TemplateSet) -> Result<R, Error>) -> Result<R, Error> {
+    let builtin = TemplateSet::builtin()?;
+    if custom.is_empty() {
+        return f(builtin);
+    }
+    let mut set = builtin.clone();
     for (i, t) in custom.iter().enumerate() {
         set.register(&t.key, t.lang, &t.source, t.requires_penalties)
             .map_err(|e| e.within(&format!("templates[{i}]")))?;
     }
-    Ok(set)
+    f(&set)
 }
 
 /// `{ledger, request, templates?}` -> the rendered message (subject, text, html, letterHtml).
 #[wasm_bindgen(js_name = renderMessage)]
 pub fn render_message(input: &[u8]) -> JsResult {
-    run(input, |a: RenderArgs| messages::render_message(&template_set(&a.templates)?, &a.ledger, &a.request))
+    run(input, |a: RenderArgs| with_templates(&a.templates, |set| messages::render_message(set, &a.ledger, &a.request)))
 }
 
 /// `[{key, lang, source}]` -> validates custom templates without rendering (null when valid).
 #[wasm_bindgen(js_name = validateTemplates)]
 pub fn validate_templates(input: &[u8]) -> JsResult {
-    run(input, |t: Vec<CustomTemplate>| template_set(&t).map(|_| ()))
+    run(input, |t: Vec<CustomTemplate>| with_templates(&t, |_| Ok(())))
 }

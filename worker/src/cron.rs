@@ -270,7 +270,7 @@ async fn plan_with_book(
     let ledgers = ledgers_by_debtor(&book.ledger);
     for action in actions.into_iter().take(room) {
         let Some(ledger) = ledgers.get(action.debtor_id.as_str()) else { continue };
-        plan.actions.push(prepare(db, config, &templates, action, ledger, &book.extra_rates, now).await?);
+        plan.actions.push(prepare(db, config, templates, action, ledger, &book.extra_rates, now).await?);
     }
     Ok((plan, Some(book)))
 }
