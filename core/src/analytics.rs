@@ -482,6 +482,7 @@ pub fn analytics<'r>(req: &'r AnalyticsRequest) -> Result<Analytics> {
         Ok(t)
     };
     let (parts, debtors) = parallel::join(
+        req.sent.len().max(invoices.len()),
         || parallel::map_chunks(&req.sent, tally),
         || behaviours(&checked, &invoices, &settled, &owed, as_of, &req.segments, &currency),
     );

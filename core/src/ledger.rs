@@ -633,7 +633,8 @@ fn check_list<'a, T: Sync, C: Send>(
         }
         (index, first_duplicate)
     };
-    let (parts, (index, first_duplicate)) = parallel::join(|| parallel::map_chunks(items, check_chunk), index_ids);
+    let (parts, (index, first_duplicate)) =
+        parallel::join(items.len(), || parallel::map_chunks(items, check_chunk), index_ids);
     let mut checked = Vec::with_capacity(items.len());
     let mut first_error = None;
     for part in parts {
