@@ -1,30 +1,43 @@
 //! Native half of the npm package benchmark (wasm/bench/bulk.mjs): the same bulk work, read from the
 //! same JSON files, each item decoded from its JSON text, computed and encoded as JSON text, as the
 //! package does.
-//! `cargo run --release -p relance-core --example bulk -- LEDGER.json PENALTIES.json`
+//! `cargo run --release -p relance-core --example bulk -- LEDGER.json PENALTIES.json MESSAGES.json`
 
 use relance_core::json::{from_json, to_json};
 use relance_core::ledger::Ledger;
+use relance_core::messages::{render_message, MessageRequest, TemplateSet};
 use relance_core::penalty::{decompte, PenaltyRequest};
 use relance_core::planner::plan;
 use relance_core::policy::preset;
+use serde::Deserialize;
 use std::time::Instant;
+
+/// What the package's `renderMessage` takes (without custom templates).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RenderArgs {
+    ledger: Ledger,
+    request: MessageRequest,
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (Some(ledger_path), Some(penalties_path)) = (args.first(), args.get(1)) else {
-        return Err("usage: bulk LEDGER.json PENALTIES.json".into());
+    let (Some(ledger_path), Some(penalties_path), Some(messages_path)) = (args.first(), args.get(1), args.get(2))
+    else {
+        return Err("usage: bulk LEDGER.json PENALTIES.json MESSAGES.json".into());
     };
     let ledger_text = std::fs::read_to_string(ledger_path)?;
     // One JSON text per request, as the JavaScript side hands each to the package.
     let requests: Vec<serde_json::Value> = serde_json::from_str(&std::fs::read_to_string(penalties_path)?)?;
     let requests: Vec<String> = requests.iter().map(to_json).collect::<Result<_, _>>()?;
+    let messages: Vec<serde_json::Value> = serde_json::from_str(&std::fs::read_to_string(messages_path)?)?;
+    let messages: Vec<String> = messages.iter().map(to_json).collect::<Result<_, _>>()?;
     let policy = preset("standard")?;
     let as_of = relance_core::date::parse("2026-06-01").map_err(|(_, m)| m)?;
 
     // Best of three runs of each, as on the JavaScript side.
-    let (mut plan_ms, mut penalty_ms) = (f64::MAX, f64::MAX);
-    let (mut ledger, mut out, mut bytes) = (None, String::new(), 0);
+    let (mut plan_ms, mut penalty_ms, mut message_ms) = (f64::MAX, f64::MAX, f64::MAX);
+    let (mut ledger, mut out, mut bytes, mut message_bytes) = (None, String::new(), 0, 0);
     for _ in 0..3 {
         let start = Instant::now();
         let l: Ledger = from_json(&ledger_text)?;
@@ -39,9 +52,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             bytes += to_json(&decompte(&req)?)?.len();
         }
         penalty_ms = penalty_ms.min(start.elapsed().as_secs_f64() * 1000.0);
+
+        let start = Instant::now();
+        message_bytes = 0;
+        for m in &messages {
+            let args: RenderArgs = from_json(m)?;
+            message_bytes += to_json(&render_message(TemplateSet::builtin()?, &args.ledger, &args.request)?)?.len();
+        }
+        message_ms = message_ms.min(start.elapsed().as_secs_f64() * 1000.0);
     }
     let ledger = ledger.ok_or("no run")?;
-    println!("{{\"planMs\": {plan_ms:.1}, \"planInvoices\": {}, \"planBytes\": {}, \"decompteMs\": {penalty_ms:.1}, \"decomptes\": {}, \"decompteBytes\": {bytes}}}",
-        ledger.invoices.len(), out.len(), requests.len());
+    println!("{{\"planMs\": {plan_ms:.1}, \"planInvoices\": {}, \"planBytes\": {}, \"decompteMs\": {penalty_ms:.1}, \"decomptes\": {}, \"decompteBytes\": {bytes}, \"messageMs\": {message_ms:.1}, \"messages\": {}, \"messageBytes\": {message_bytes}}}",
+        ledger.invoices.len(), out.len(), requests.len(), messages.len());
     Ok(())
 }

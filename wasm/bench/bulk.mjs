@@ -1,5 +1,6 @@
 // Benchmark: the same bulk work natively and through the npm package in Node, and the ratio.
-// Plan 10 000 invoices (2 000 debtors), then 100 000 penalty décomptes, best of three runs each.
+// Plan 10 000 invoices (2 000 debtors), then 100 000 penalty décomptes, then 1 000 rendered messages
+// (each with its debtor's slice of the ledger, as the worker renders them), best of three runs each.
 // Natively, each item is decoded from its JSON text, computed and encoded as JSON text. Through
 // the package it is timed two ways:
 // - `json` functions: JSON text in, JSON text out, the very same work as the native side;
@@ -33,13 +34,22 @@ const requests = Array.from({ length: 100000 }, (_, i) => ({
   regime: { type: ['fr_b2b', 'de_b2b', 'nl', 'es'][i % 4] },
   asOf: '2025-12-31',
 }));
+const steps = [['first_reminder', 'email', 1], ['second_reminder', 'email', 2], ['formal_notice', 'registered_letter', 4]];
+const messages = Array.from({ length: 1000 }, (_, i) => {
+  const [template, channel, level] = steps[i % steps.length];
+  return {
+    ledger: { creditor: ledger.creditor, debtors: [debtors[i]], invoices: [invoices[i]] },
+    request: { template, stepId: `s${level}`, channel, level, debtorId: `d${i}`, invoiceIds: [`i${i}`], messageDate: '2026-06-01' },
+  };
+});
 writeFileSync(join(dir, 'ledger.json'), JSON.stringify(ledger));
 writeFileSync(join(dir, 'penalties.json'), JSON.stringify(requests));
+writeFileSync(join(dir, 'messages.json'), JSON.stringify(messages));
 
 let native;
 try {
   native = JSON.parse(execFileSync('cargo', ['run', '--quiet', '--release', '--locked', '-p', 'relance-core', '--example', 'bulk', '--',
-    join(dir, 'ledger.json'), join(dir, 'penalties.json')], { stdio: ['ignore', 'pipe', 'inherit'] }).toString());
+    join(dir, 'ledger.json'), join(dir, 'penalties.json'), join(dir, 'messages.json')], { stdio: ['ignore', 'pipe', 'inherit'] }).toString());
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
@@ -59,20 +69,25 @@ function best(work) {
 // As natively, each result is used (its size counted) and let go.
 const planText = JSON.stringify(planInput);
 const requestTexts = requests.map((r) => JSON.stringify(r));
+const messageTexts = messages.map((m) => JSON.stringify(m));
 const [planTextMs, planBytes] = best(() => relance.json.plan(planText).length);
 const [decompteTextMs, decompteBytes] = best(() => requestTexts.reduce((n, r) => n + relance.json.decompte(r).length, 0));
+const [messageTextMs, rendered] = best(() => messageTexts.map((m) => relance.json.renderMessage(m)));
 const [planObjectMs] = best(() => relance.plan(planInput).invoices.length);
 const [decompteObjectMs] = best(() => requests.reduce((n, r) => n + relance.decompte(r).lines.length, 0));
 
-// Untimed: the outputs are the native ones (same size), and the objects are the same JSON.
+// Untimed: the outputs are the native ones (same size; messages counted in UTF-8 bytes, as natively),
+// and the objects are the same JSON.
+const messageBytes = rendered.reduce((n, text) => n + Buffer.byteLength(text), 0);
 const sameObjects = JSON.stringify(relance.plan(planInput)) === relance.json.plan(planText)
   && requests.every((r, i) => JSON.stringify(relance.decompte(r)) === relance.json.decompte(requestTexts[i]));
-if (planBytes !== native.planBytes || decompteBytes !== native.decompteBytes || !sameObjects) {
+if (planBytes !== native.planBytes || decompteBytes !== native.decompteBytes || messageBytes !== native.messageBytes || !sameObjects) {
   throw new Error('the outputs differ from the native ones');
 }
 const row = (what, n, w) => console.log(`${what.padEnd(44)} native ${n.toFixed(1).padStart(8)} ms   wasm ${w.toFixed(1).padStart(8)} ms   ratio ${(w / n).toFixed(2)}`);
 row(`plan ${invoices.length} invoices, json functions`, native.planMs, planTextMs);
 row(`${requests.length} décomptes, json functions`, native.decompteMs, decompteTextMs);
+row(`${messages.length} messages, json functions`, native.messageMs, messageTextMs);
 row(`plan ${invoices.length} invoices, object functions`, native.planMs, planObjectMs);
 row(`${requests.length} décomptes, object functions`, native.decompteMs, decompteObjectMs);
 console.log(`(target: ratio at most 1.5; plan output ${(native.planBytes / 1e6).toFixed(1)} MB of JSON, identical to the native one)`);
