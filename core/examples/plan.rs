@@ -80,13 +80,8 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
     // What a run at 10:00 Paris time on the as-of day would send, with nothing sent before:
     // the catch-up rule keeps only each invoice's latest step, if it is recent enough.
-    let now = chrono::TimeZone::from_local_datetime(
-        &chrono_tz::Europe::Paris,
-        &as_of.and_hms_opt(10, 0, 0).unwrap_or_default(),
-    )
-    .earliest()
-    .ok_or("no 10:00 in Paris that day")?
-    .with_timezone(&chrono::Utc);
+    let paris = relance_core::zone::Zone::named("Europe/Paris").ok_or("no Europe/Paris zone")?;
+    let now = paris.earliest(as_of.and_hms_opt(10, 0, 0).unwrap_or_default()).ok_or("no 10:00 in Paris that day")?;
     let actions = due_actions(&ledger, &policy, &[], now)?;
     println!("\nDue at {now} ({} action(s), nothing sent before):", actions.len());
     for a in &actions {

@@ -10,8 +10,8 @@ use crate::idmap::{IdIndex, IdSet};
 use crate::money::{Amount, Currency};
 use crate::parallel;
 use crate::terms::{self, PaymentTerms, PublicBuyerCategory, Sector, TermFinding};
+use crate::zone::Zone;
 use chrono::NaiveDate;
-use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -307,13 +307,13 @@ pub struct CheckedDebtor<'a> {
     /// True when its country has no built-in calendar (weekends only are used).
     pub calendar_is_fallback: bool,
     /// Its time zone.
-    pub time_zone: Tz,
+    pub time_zone: Zone,
 }
 
 impl CheckedDebtor<'_> {
     /// The debtor's own calendar day at an instant (its time zone).
     pub fn local_date(&self, at: chrono::DateTime<chrono::Utc>) -> NaiveDate {
-        at.with_timezone(&self.time_zone).date_naive()
+        self.time_zone.local(at).date_naive()
     }
 }
 
@@ -433,7 +433,7 @@ impl Debtor {
                 format!("`{}` is not a language tag such as \"fr\" or \"fr-FR\"", self.locale),
             ));
         }
-        let time_zone: Tz = self.time_zone.parse().map_err(|_| {
+        let time_zone = Zone::named(&self.time_zone).ok_or_else(|| {
             Error::new(
                 ErrorCode::UnknownTimeZone,
                 "timeZone",

@@ -17,5 +17,6 @@ pub mod planner;
 pub mod policy;
 pub mod rates;
 pub mod terms;
+pub mod zone;
 
 pub use error::{Error, ErrorCode, Result};

@@ -21,8 +21,8 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::ledger::{CheckedDebtor, CheckedInvoice, CheckedLedger, Ledger};
 use crate::money::{Amount, Currency};
 use crate::policy::{Anchor, Channel, CheckedPolicy, Conditions, DayUnit, Policy, Tone};
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Timelike, Utc};
-use chrono_tz::Tz;
+use crate::zone::Zone;
+use chrono::{DateTime, NaiveDate, NaiveTime, Timelike, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -485,12 +485,12 @@ impl<'a> Ctx<'a> {
     }
 }
 
-fn send_time(tz: Tz, day: NaiveDate, hour: u32) -> Result<DateTime<Utc>> {
+fn send_time(tz: Zone, day: NaiveDate, hour: u32) -> Result<DateTime<Utc>> {
     // A start hour inside a DST gap (none in Europe at business hours) moves to the next valid hour.
     for h in hour..hour.saturating_add(3) {
         let time = NaiveTime::from_hms_opt(h.min(23), 0, 0).unwrap_or(NaiveTime::MIN);
-        if let Some(t) = tz.from_local_datetime(&day.and_time(time)).earliest() {
-            return Ok(t.with_timezone(&Utc));
+        if let Some(t) = tz.earliest(day.and_time(time)) {
+            return Ok(t);
         }
     }
     Err(Error::new(
@@ -948,7 +948,7 @@ pub fn due_actions(
         if invoices.is_empty() {
             continue;
         }
-        let local = now.with_timezone(&debtor.time_zone);
+        let local = debtor.time_zone.local(now);
         let today = local.date_naive();
         let hour = local.hour();
         if hour < p.send_window.start_hour || hour >= p.send_window.end_hour {
@@ -958,7 +958,7 @@ pub fn due_actions(
             continue;
         }
         if let Some(last) = last_sent.get(debtor.debtor.id.as_str()) {
-            let last_day = last.with_timezone(&debtor.time_zone).date_naive();
+            let last_day = debtor.time_zone.local(*last).date_naive();
             if (today - last_day).num_days() < i64::from(p.min_gap_days) {
                 continue;
             }

@@ -1,0 +1,214 @@
+//! Writes the time-zone table of `src/zone.rs` from the IANA data of chrono-tz (a build dependency
+//! only, so that its tables never reach the WebAssembly module: they were a third of its data).
+//!
+//! For each zone compiled in (the `CHRONO_TZ_TIMEZONE_FILTER` of `.cargo/config.toml`) the table
+//! keeps the offset in force at the start of 1970, every change of offset from then until the
+//! zone's present rule took effect, and that rule (two changes a year, each on the nth or last
+//! weekday of a month at a fixed time) or none (a fixed offset). A zone whose last years follow no
+//! such rule fails the build: widening the filter can never give wrong offsets silently.
+//! `tests/zones.rs` holds the table to chrono-tz instant by instant.
+
+use chrono::{DateTime, Datelike, NaiveDate, Offset, TimeZone, Weekday};
+use std::collections::BTreeMap;
+use std::error::Error;
+use std::fmt::Write;
+
+/// The first year the table is exact from.
+const FIRST_YEAR: i32 = 1970;
+/// The last year chrono-tz has transitions for (it keeps the last offset after it).
+const LAST_YEAR: i32 = 2099;
+const DAY: i64 = 86_400;
+
+type Result<T> = std::result::Result<T, Box<dyn Error>>;
+
+/// A change of offset, as the runtime table holds it: on the `week`th (5: last) `weekday` of
+/// `month`, `secs` seconds after 00:00 UTC of that local day, the offset becomes `offset`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct Event {
+    month: u32,
+    week: u32,
+    weekday: Weekday,
+    secs: i64,
+    offset: i32,
+}
+
+fn main() -> Result<()> {
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-env-changed=CHRONO_TZ_TIMEZONE_FILTER");
+    let mut data: Vec<String> = Vec::new();
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut names: Vec<(&str, usize)> = Vec::new();
+    for tz in chrono_tz::TZ_VARIANTS {
+        let entry = zone_entry(&tz)?;
+        let next = data.len();
+        let at = *index.entry(entry.clone()).or_insert(next);
+        if at == next {
+            data.push(entry);
+        }
+        names.push((tz.name(), at));
+    }
+    names.sort_unstable();
+    let mut out = String::new();
+    writeln!(out, "/// The zones' data (zones that are links share theirs).")?;
+    writeln!(out, "static ZONE_DATA: [ZoneData; {}] = [", data.len())?;
+    for d in &data {
+        writeln!(out, "    {d},")?;
+    }
+    writeln!(out, "];\n/// Zone names, sorted, with their data.")?;
+    writeln!(out, "static ZONES: [(&str, usize); {}] = [", names.len())?;
+    for (name, at) in &names {
+        writeln!(out, "    ({name:?}, {at}),")?;
+    }
+    writeln!(out, "];")?;
+    let dir = std::env::var("OUT_DIR")?;
+    std::fs::write(std::path::Path::new(&dir).join("zones.rs"), out)?;
+    Ok(())
+}
+
+/// One zone as a `ZoneData` expression.
+fn zone_entry(tz: &chrono_tz::Tz) -> Result<String> {
+    let changes = transitions(tz)?;
+    let in_year = |year: i32| -> Result<Vec<(i64, i32)>> {
+        let (from, to) = (year_start(year)?, year_start(year + 1)?);
+        Ok(changes.iter().copied().filter(|(t, _)| (from..to).contains(t)).collect())
+    };
+    let last = in_year(LAST_YEAR)?;
+    let (rule, from_year) = match last.as_slice() {
+        [] => (None, changes.last().map_or(Ok(FIRST_YEAR), |(t, _)| year_of(*t).map(|y| y + 1))?),
+        [(t1, o1), (t2, o2)] => {
+            let before = offset(tz, t1 - 1)?;
+            let first = event_choices(*t1, before, *o1)?;
+            let second = event_choices(*t2, *o1, *o2)?;
+            // The reading of each change (nth or last weekday) that holds for the most years.
+            let mut best: Option<([Event; 2], i32)> = None;
+            for a in &first {
+                for b in &second {
+                    let events = [*a, *b];
+                    let mut year = LAST_YEAR;
+                    while year > FIRST_YEAR && in_year(year - 1)? == rule_changes(&events, year - 1)? {
+                        year -= 1;
+                    }
+                    if rule_changes(&events, LAST_YEAR)? == last && best.is_none_or(|(_, y)| year < y) {
+                        best = Some((events, year));
+                    }
+                }
+            }
+            let (events, year) = best.ok_or_else(|| format!("{}: no yearly rule fits {LAST_YEAR}", tz.name()))?;
+            (Some(events), year)
+        }
+        other => return Err(format!("{}: {} changes in {LAST_YEAR}, not a yearly rule", tz.name(), other.len()).into()),
+    };
+    let start = year_start(from_year)?;
+    let mut explicit = Vec::new();
+    for (t, o) in changes.iter().filter(|(t, _)| *t < start) {
+        // Held in 32 bits: explicit changes all lie before a present rule or offset, long before 2038.
+        explicit.push(format!("({}, {o})", i32::try_from(*t)?));
+    }
+    let rule = match rule {
+        None => "None".to_owned(),
+        Some(events) => {
+            let events: Vec<String> = events
+                .iter()
+                .map(|e| {
+                    format!(
+                        "Event {{ month: {}, week: {}, weekday: Weekday::{:?}, secs: {}, offset: {} }}",
+                        e.month, e.week, e.weekday, e.secs, e.offset
+                    )
+                })
+                .collect();
+            format!("Some(Rule {{ from_year: {from_year}, events: [{}] }})", events.join(", "))
+        }
+    };
+    Ok(format!(
+        "ZoneData {{ initial: {}, transitions: &[{}], rule: {rule} }}",
+        offset(tz, year_start(FIRST_YEAR)?)?,
+        explicit.join(", ")
+    ))
+}
+
+/// Every change of offset from 1970 to the end of the last year: (instant, offset from then on).
+/// Days are scanned one by one (changes are months apart), each change found to the second.
+fn transitions(tz: &chrono_tz::Tz) -> Result<Vec<(i64, i32)>> {
+    let end = year_start(LAST_YEAR + 1)?;
+    let mut t = year_start(FIRST_YEAR)?;
+    let mut current = offset(tz, t)?;
+    let mut out = Vec::new();
+    while t < end {
+        let next = (t + DAY).min(end);
+        if offset(tz, next)? == current {
+            t = next;
+            continue;
+        }
+        let (mut same, mut changed) = (t, next);
+        while changed - same > 1 {
+            let mid = same + (changed - same) / 2;
+            if offset(tz, mid)? == current {
+                same = mid;
+            } else {
+                changed = mid;
+            }
+        }
+        current = offset(tz, changed)?;
+        out.push((changed, current));
+        t = changed;
+    }
+    Ok(out)
+}
+
+/// The ways to read a change at `t` as a yearly event: the nth weekday of its month, and the last
+/// one when it is.
+fn event_choices(t: i64, before: i32, after: i32) -> Result<Vec<Event>> {
+    let local = DateTime::from_timestamp(t + i64::from(before), 0).ok_or("instant out of range")?.date_naive();
+    let secs = t - local.and_hms_opt(0, 0, 0).ok_or("no midnight")?.and_utc().timestamp();
+    let event = |week| Event { month: local.month(), week, weekday: local.weekday(), secs, offset: after };
+    let mut choices = vec![event((local.day() - 1) / 7 + 1)];
+    if local.day() + 7 > days_in_month(local.year(), local.month())? {
+        choices.push(event(5));
+    }
+    Ok(choices)
+}
+
+/// The changes `events` make in `year`, in order.
+fn rule_changes(events: &[Event; 2], year: i32) -> Result<Vec<(i64, i32)>> {
+    let mut out = Vec::new();
+    for e in events {
+        let day = nth_weekday(year, e)?;
+        out.push((day.and_hms_opt(0, 0, 0).ok_or("no midnight")?.and_utc().timestamp() + e.secs, e.offset));
+    }
+    out.sort_unstable();
+    Ok(out)
+}
+
+fn nth_weekday(year: i32, e: &Event) -> Result<NaiveDate> {
+    match NaiveDate::from_weekday_of_month_opt(year, e.month, e.weekday, u8::try_from(e.week)?) {
+        Some(d) => Ok(d),
+        None if e.week == 5 => {
+            NaiveDate::from_weekday_of_month_opt(year, e.month, e.weekday, 4).ok_or_else(|| "no 4th weekday".into())
+        }
+        None => Err(format!("no weekday {} of {year}-{}", e.week, e.month).into()),
+    }
+}
+
+fn days_in_month(year: i32, month: u32) -> Result<u32> {
+    let first = NaiveDate::from_ymd_opt(year, month, 1).ok_or("bad month")?;
+    let next = first.checked_add_months(chrono::Months::new(1)).ok_or("bad month")?;
+    Ok(u32::try_from((next - first).num_days())?)
+}
+
+fn offset(tz: &chrono_tz::Tz, t: i64) -> Result<i32> {
+    let at = DateTime::from_timestamp(t, 0).ok_or("instant out of range")?.naive_utc();
+    Ok(tz.offset_from_utc_datetime(&at).fix().local_minus_utc())
+}
+
+fn year_start(year: i32) -> Result<i64> {
+    Ok(NaiveDate::from_ymd_opt(year, 1, 1)
+        .ok_or("bad year")?
+        .and_hms_opt(0, 0, 0)
+        .ok_or("no midnight")?
+        .and_utc()
+        .timestamp())
+}
+
+fn year_of(t: i64) -> Result<i32> {
+    Ok(DateTime::from_timestamp(t, 0).ok_or("instant out of range")?.year())
+}
