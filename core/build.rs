@@ -94,10 +94,18 @@ fn zone_entry(tz: &chrono_tz::Tz) -> Result<String> {
                 }
             }
             let (events, year) = best.ok_or_else(|| format!("{}: no yearly rule fits {LAST_YEAR}", tz.name()))?;
+            // The runtime relies on it: the later change of a year is also the last before the next.
+            if events[0].month >= events[1].month {
+                return Err(format!("{}: the rule's changes are not in two months, in order", tz.name()).into());
+            }
             (Some(events), year)
         }
         other => return Err(format!("{}: {} changes in {LAST_YEAR}, not a yearly rule", tz.name(), other.len()).into()),
     };
+    // The runtime finds a local time's offsets a day either side: changes must be further apart.
+    if changes.windows(2).any(|w| matches!(w, [(a, _), (b, _)] if b - a < 2 * DAY)) {
+        return Err(format!("{}: two changes of offset within two days", tz.name()).into());
+    }
     let start = year_start(from_year)?;
     let mut explicit = Vec::new();
     for (t, o) in changes.iter().filter(|(t, _)| *t < start) {

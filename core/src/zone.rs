@@ -72,50 +72,63 @@ impl Zone {
     /// none when clocks go forward over it.
     pub fn earliest(&self, local: NaiveDateTime) -> Option<DateTime<Utc>> {
         let wall = local.and_utc().timestamp();
-        // Offsets change months apart: those in force a day either side are all that can apply.
-        [wall - DAY, wall, wall + DAY]
-            .into_iter()
-            .map(|t| self.offset_seconds(t))
-            .filter_map(|offset| {
-                let t = wall - i64::from(offset);
-                (self.offset_seconds(t) == offset).then_some(t)
-            })
-            .min()
-            .and_then(|t| DateTime::from_timestamp(t, 0))
+        // Changes are months apart (the build checks it), so at most one lies within a day either
+        // side, and the offsets in force then are the only ones that can apply.
+        let (before, after) = (self.offset_seconds(wall - DAY), self.offset_seconds(wall + DAY));
+        let instant = if before == after {
+            Some(wall - i64::from(before))
+        } else {
+            [before, after]
+                .into_iter()
+                .filter_map(|offset| {
+                    let t = wall - i64::from(offset);
+                    (self.offset_seconds(t) == offset).then_some(t)
+                })
+                .min()
+        };
+        instant.and_then(|t| DateTime::from_timestamp(t, 0))
     }
 
     fn offset_seconds(&self, t: i64) -> i32 {
         let data = self.data;
-        let explicit = match data.transitions.partition_point(|(at, _)| i64::from(*at) <= t) {
+        if let Some(offset) = data.rule.as_ref().and_then(|rule| rule.offset_at(t)) {
+            return offset;
+        }
+        match data.transitions.partition_point(|(at, _)| i64::from(*at) <= t) {
             0 => data.initial,
             n => data.transitions.get(n - 1).map_or(data.initial, |(_, offset)| *offset),
-        };
-        let Some(rule) = &data.rule else { return explicit };
-        let Some(year) = DateTime::from_timestamp(t, 0).map(|d| d.year()) else { return explicit };
-        if year < rule.from_year {
-            return explicit;
         }
-        // The last change at or before `t`, this year or the year before.
-        let mut last: Option<(i64, i32)> = None;
-        for y in (year - 1).max(rule.from_year)..=year {
-            for e in &rule.events {
-                if let Some(at) = e.instant(y).filter(|at| *at <= t) {
-                    if last.is_none_or(|(seen, _)| at > seen) {
-                        last = Some((at, e.offset));
-                    }
-                }
-            }
+    }
+}
+
+impl Rule {
+    /// The offset at `t` under the rule; none before it holds (before its first change).
+    fn offset_at(&self, t: i64) -> Option<i32> {
+        let year = DateTime::from_timestamp(t, 0)?.year();
+        if year < self.from_year {
+            return None;
         }
-        last.map_or(explicit, |(_, offset)| offset)
+        // The events are in the order they happen each year (the build checks it).
+        let [first, second] = &self.events;
+        if t >= second.instant(year)? {
+            Some(second.offset)
+        } else if t >= first.instant(year)? {
+            Some(first.offset)
+        } else {
+            // Before this year's first change: last year's last one, if the rule held then.
+            (year > self.from_year).then_some(second.offset)
+        }
     }
 }
 
 impl Event {
     fn instant(&self, year: i32) -> Option<i64> {
-        let day = NaiveDate::from_weekday_of_month_opt(year, self.month, self.weekday, self.week).or_else(|| {
-            // "Last": the fifth when the month has one, else the fourth.
-            (self.week == 5).then(|| NaiveDate::from_weekday_of_month_opt(year, self.month, self.weekday, 4)).flatten()
-        })?;
+        let first = NaiveDate::from_ymd_opt(year, self.month, 1)?;
+        let lead = (7 + self.weekday.num_days_from_monday() - first.weekday().num_days_from_monday()) % 7;
+        let nth = 1 + lead + 7 * u32::from(self.week).saturating_sub(1);
+        // "Last" (week 5): the fifth such weekday when the month has one, else the fourth.
+        let day = NaiveDate::from_ymd_opt(year, self.month, nth)
+            .or_else(|| (self.week == 5).then(|| NaiveDate::from_ymd_opt(year, self.month, nth - 7)).flatten())?;
         Some(day.and_time(chrono::NaiveTime::MIN).and_utc().timestamp() + self.secs)
     }
 }
