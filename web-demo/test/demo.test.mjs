@@ -212,6 +212,18 @@ test('keyboard and labels: every field is labelled, steps are reachable with the
   assert.deepEqual(errors, []);
 });
 
+test('the WebAssembly module is downloaded once, from the start of each page', async () => {
+  for (const path of ['/index.html', '/dashboard.html']) {
+    const { page, ctx, errors } = await open(path);
+    // A preload the package's fetch did not match would show as a second download of the module.
+    const downloads = await page.evaluate(() => performance.getEntriesByType('resource')
+      .filter((e) => e.name.endsWith('/relance_wasm_bg.wasm')).map((e) => e.initiatorType));
+    assert.deepEqual(downloads, ['link'], path);
+    assert.deepEqual(errors, []);
+    await ctx.close();
+  }
+});
+
 test('works offline once loaded', async () => {
   const ctx = await browser.newContext();
   const { page } = await open('/index.html', ctx);
