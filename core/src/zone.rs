@@ -72,8 +72,8 @@ impl Zone {
     /// none when clocks go forward over it.
     pub fn earliest(&self, local: NaiveDateTime) -> Option<DateTime<Utc>> {
         let wall = local.and_utc().timestamp();
-        // Changes are months apart (the build checks it), so at most one lies within a day either
-        // side, and the offsets in force then are the only ones that can apply.
+        // Changes are at least two days apart (the build checks it), so at most one lies within a
+        // day either side, and the offsets in force then are the only ones that can apply.
         let (before, after) = (self.offset_seconds(wall - DAY), self.offset_seconds(wall + DAY));
         let instant = if before == after {
             Some(wall - i64::from(before))
