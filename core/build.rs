@@ -135,7 +135,8 @@ fn zone_entry(tz: &chrono_tz::Tz) -> Result<String> {
 }
 
 /// Every change of offset from 1970 to the end of the last year: (instant, offset from then on).
-/// Days are scanned one by one (changes are months apart), each change found to the second.
+/// Days are scanned one by one (changes lie at least two days apart, checked by the caller), each
+/// change found to the second.
 fn transitions(tz: &chrono_tz::Tz) -> Result<Vec<(i64, i32)>> {
     let end = year_start(LAST_YEAR + 1)?;
     let mut t = year_start(FIRST_YEAR)?;
