@@ -46,6 +46,28 @@ test('plan, due actions and a rendered message from the same ledger', () => {
   assert.ok(msg.html.includes('<table class="invoices">'));
 });
 
+test('inputs and outputs of any size cross, before and after the module memory grows', () => {
+  // Inputs are written straight into the module's memory and outputs read from it: the views of
+  // that memory must follow its growth, and the input buffer must grow for a long input and keep
+  // serving short ones afterwards.
+  const request = { invoice: { id: 'x', issueDate: '2025-01-01', dueDate: '2025-02-01', currency: 'EUR', total: '100.00' },
+    regime: { type: 'fr_b2b' }, asOf: '2025-03-01' };
+  const small = relance.json.decompte(JSON.stringify(request));
+  for (const length of [10, 25000, 70000, 1_000_000, 5_000_000]) {
+    const id = 'é'.repeat(length);
+    const long = relance.decompte({ ...request, invoice: { ...request.invoice, id } });
+    assert.equal(long.invoiceId.length, id.length);
+    assert.equal(relance.json.decompte(JSON.stringify(request)), small);
+  }
+  const big = structuredClone(ledger);
+  big.invoices = Array.from({ length: 20 }, (_, k) => ledger.invoices.map((i) => ({ ...i, id: `${i.id}-${k}`, number: `${i.number}-${k}` }))).flat();
+  const planned = relance.plan({ ledger: big, policy: 'standard', asOf: '2026-11-23' });
+  assert.equal(planned.invoices.length, big.invoices.length);
+  assert.equal(relance.json.decompte(JSON.stringify(request)), small);
+  rejects(() => relance.json.decompte('{"invoice": 1}'), 'invalid_type', 'invoice');
+  assert.equal(relance.json.decompte(JSON.stringify(request)), small);
+});
+
 test('bad input is a RelanceError with code and path', () => {
   rejects(() => relance.plan({ ledger, policy: 'standard' }), 'missing_field', 'asOf');
   rejects(() => relance.plan({ ledger, policy: 'standard', asOf: '2026-02-30' }), 'invalid_date', 'asOf');

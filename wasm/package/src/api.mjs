@@ -12,18 +12,17 @@ export class RelanceError extends Error {
   }
 }
 
-let ready = false;
+// The module's exports once it is instantiated (its memory is where inputs and outputs cross).
+let wasm = null;
 
 /** Instantiates the module from its bytes or a compiled WebAssembly.Module (synchronous). */
 export function initSync(module) {
-  glue.initSync({ module });
-  ready = true;
+  wasm = glue.initSync({ module });
 }
 
 /** Instantiates the module from a URL, Response or bytes (asynchronous, for browsers). */
 export async function init(moduleOrPath) {
-  await glue.default({ module_or_path: moduleOrPath });
-  ready = true;
+  wasm = await glue.default({ module_or_path: moduleOrPath });
 }
 
 /** The input as JSON text: what crosses into WebAssembly (one string, decoded by the core). */
@@ -48,34 +47,83 @@ function textArg(text) {
 }
 
 const encoder = new TextEncoder();
-let scratch = new Uint8Array(4096);
 
-/**
- * The UTF-8 bytes of a string, encoded natively into a reused buffer (up to 64 KB; larger inputs
- * get their own). The glue would copy a string into WebAssembly a character at a time in
- * JavaScript, several times slower.
- */
-function utf8(text) {
-  const most = text.length * 3;
-  if (most > 65536) return encoder.encode(text);
-  if (scratch.length < most) scratch = new Uint8Array(65536);
-  return scratch.subarray(0, encoder.encodeInto(text, scratch).written);
+// Safari's TextDecoder starts failing after decoding 2 GiB in all (WebKit bug 280593): a decoder
+// is replaced well before. A first empty decode clears an old Safari's BOM state.
+const DECODER_LIMIT = 2 ** 31 - 2 ** 20;
+let decoder;
+let decoded = DECODER_LIMIT;
+function decode(bytes) {
+  decoded += bytes.length;
+  if (decoded >= DECODER_LIMIT) {
+    decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+    decoder.decode();
+    decoded = bytes.length;
+  }
+  return decoder.decode(bytes);
 }
 
-/** Calls an export with its text argument (if any); returns the core's JSON text. */
+// The module's memory as bytes, and the part of it that receives inputs: views of one
+// ArrayBuffer, which is replaced (the views emptied) whenever the memory grows.
+let memory = new Uint8Array(0);
+let inputView = new Uint8Array(0);
+let inputAt = 0;
+
+function memoryBytes() {
+  if (memory.byteLength === 0) {
+    memory = new Uint8Array(wasm.memory.buffer);
+    inputView = memory.subarray(inputAt, inputAt + inputView.length);
+  }
+  return memory;
+}
+
+/** Makes the module's input buffer hold at least `capacity` bytes. */
+function reserve(capacity) {
+  inputAt = glue.inputBuffer(capacity);
+  memory = new Uint8Array(wasm.memory.buffer);
+  inputView = memory.subarray(inputAt, inputAt + capacity);
+}
+
+/** Writes `text` as UTF-8 straight into the module's input buffer; returns its length in bytes. */
+function write(text) {
+  memoryBytes();
+  // UTF-8 takes at most three bytes per UTF-16 unit.
+  if (text.length * 3 <= inputView.length) return encoder.encodeInto(text, inputView).written;
+  // A longer text is measured first (encoded once more), rather than a buffer three times its
+  // length reserved for good.
+  const bytes = encoder.encode(text);
+  reserve(Math.max(bytes.length, 65536));
+  inputView.set(bytes);
+  return bytes.length;
+}
+
+/** The output of the last call: the result's JSON text, or the error's. */
+function read() {
+  const at = glue.outputAt();
+  return decode(memoryBytes().subarray(at, at + glue.outputLength()));
+}
+
+/**
+ * Calls an export with its text argument (if any); returns the core's JSON text, or throws the
+ * core's error as a RelanceError.
+ */
 function invoke(fn, text) {
-  if (!ready) {
+  if (wasm === null) {
     throw new RelanceError('not_initialized', '', 'relance: the WebAssembly module is not initialized yet');
   }
+  let ok;
   try {
-    return text === undefined ? fn() : fn(utf8(text));
+    ok = text === undefined ? fn() : fn(write(text));
   } catch (e) {
-    if (e instanceof Error && e.name === 'RelanceError') {
-      throw new RelanceError(e.code, e.path, e.message);
-    }
-    // Not an input error: a defect (the panic hook has logged it). Never a thrown string.
+    // Not an input error: a defect (the panic hook has logged it), and the instance may not
+    // recover; its input buffer is asked for afresh next time. Never a thrown string.
+    inputView = new Uint8Array(0);
     throw new RelanceError('internal_error', '', `relance: internal error: ${e && e.message ? e.message : String(e)}`);
   }
+  const answer = read();
+  if (ok) return answer;
+  const { code, path, message } = JSON.parse(answer);
+  throw new RelanceError(code, path, message);
 }
 
 // Results come as the core's JSON text (identical to the native core's output).
