@@ -66,6 +66,10 @@ test('inputs and outputs of any size cross, before and after the module memory g
   assert.equal(relance.json.decompte(JSON.stringify(request)), small);
   rejects(() => relance.json.decompte('{"invoice": 1}'), 'invalid_type', 'invoice');
   assert.equal(relance.json.decompte(JSON.stringify(request)), small);
+  // Initializing again (the glue keeps its one instance) leaves the package working.
+  relance.initSync(readFileSync(new URL('../package/dist/relance_wasm_node.wasm', import.meta.url)));
+  assert.equal(relance.json.decompte(JSON.stringify(request)), small);
+  assert.equal(relance.decompte({ ...request, invoice: { ...request.invoice, id: 'ü'.repeat(30000) } }).invoiceId.length, 30000);
 });
 
 test('bad input is a RelanceError with code and path', () => {

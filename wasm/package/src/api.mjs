@@ -15,14 +15,20 @@ export class RelanceError extends Error {
 // The module's exports once it is instantiated (its memory is where inputs and outputs cross).
 let wasm = null;
 
+// The module's memory as bytes, and the part of it that receives inputs: views of one
+// ArrayBuffer, which is replaced (the views emptied) whenever the memory grows.
+let memory = new Uint8Array(0);
+let inputView = new Uint8Array(0);
+let inputAt = 0;
+
 /** Instantiates the module from its bytes or a compiled WebAssembly.Module (synchronous). */
 export function initSync(module) {
-  wasm = glue.initSync({ module });
+  attach(glue.initSync({ module }));
 }
 
 /** Instantiates the module from a URL, Response or bytes (asynchronous, for browsers). */
 export async function init(moduleOrPath) {
-  wasm = await glue.default({ module_or_path: moduleOrPath });
+  attach(await glue.default({ module_or_path: moduleOrPath }));
 }
 
 /** The input as JSON text: what crosses into WebAssembly (one string, decoded by the core). */
@@ -63,11 +69,12 @@ function decode(bytes) {
   return decoder.decode(bytes);
 }
 
-// The module's memory as bytes, and the part of it that receives inputs: views of one
-// ArrayBuffer, which is replaced (the views emptied) whenever the memory grows.
-let memory = new Uint8Array(0);
-let inputView = new Uint8Array(0);
-let inputAt = 0;
+/** Uses an instance's exports; views of another instance's memory must never be written to. */
+function attach(exports) {
+  wasm = exports;
+  memory = new Uint8Array(0);
+  inputView = new Uint8Array(0);
+}
 
 function memoryBytes() {
   if (memory.byteLength === 0) {
