@@ -31,7 +31,15 @@ pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T> {
 /// Encodes an output value as JSON text. Our output types contain only strings, numbers, lists and
 /// string-keyed maps, so encoding cannot fail; an error is still reported, never a panic.
 pub fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {
-    write::to_string(value).map_err(|e| Error::new(ErrorCode::InvalidJson, "", e.to_string()))
+    let mut out = String::with_capacity(256);
+    append_json(value, &mut out)?;
+    Ok(out)
+}
+
+/// Appends an output value as JSON text to `out`: for a caller that reuses one buffer (the wasm
+/// bindings keep their output buffer from call to call). On an error, `out` holds a partial text.
+pub fn append_json<T: serde::Serialize>(value: &T, out: &mut String) -> Result<()> {
+    write::append(value, out).map_err(|e| Error::new(ErrorCode::InvalidJson, "", e.to_string()))
 }
 
 /// A decoding error and where it happened.

@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use relance_core::calendar::{self, Adjustment, CalendarId};
-use relance_core::json::to_json;
+use relance_core::json::append_json;
 use relance_core::ledger::Ledger;
 use relance_core::messages::{self, Lang, MessageRequest, TemplateSet};
 use relance_core::penalty::{self, PenaltyRequest};
@@ -56,9 +56,9 @@ pub fn output_length() -> usize {
     OUTPUT.with_borrow(String::len)
 }
 
-/// Runs `f` on the first `len` bytes written into the input buffer and keeps its answer as the
+/// Runs `f` on the first `len` bytes written into the input buffer and writes its answer as the
 /// output. The buffer is taken out for the call, so that a trap (a defect) leaves nothing borrowed.
-fn answer(len: usize, f: impl FnOnce(&[u8]) -> Result<String, Error>) -> bool {
+fn answer<R: Serialize>(len: usize, f: impl FnOnce(&[u8]) -> Result<R, Error>) -> bool {
     let input = INPUT.take();
     let result = match input.get(..len) {
         Some(bytes) => f(bytes),
@@ -68,15 +68,44 @@ fn answer(len: usize, f: impl FnOnce(&[u8]) -> Result<String, Error>) -> bool {
     keep(result)
 }
 
-/// Keeps an answer as the output: the result's JSON text, or the error's; returns whether it is a
-/// result.
-fn keep(result: Result<String, Error>) -> bool {
-    let (ok, text) = match result {
-        Ok(text) => (true, text),
-        // An error is a code, a path and a message: it always encodes.
-        Err(e) => (false, to_json(&e).unwrap_or_default()),
+/// An output buffer larger than this is let go rather than kept for the next call.
+const KEPT_OUTPUT_CAPACITY: usize = 1 << 20;
+
+/// Writes an answer as the output, the result's JSON text or the error's; returns whether it is a
+/// result. The output buffer is reused from call to call: no allocation once it is large enough.
+/// Only the encoding of the result depends on its type; the rest is shared by every export.
+fn keep<R: Serialize>(result: Result<R, Error>) -> bool {
+    let mut out = output_buffer();
+    let written = result.and_then(|value| append_json(&value, &mut out));
+    set_output(out, written)
+}
+
+/// The output buffer, emptied (one that grew large is let go).
+fn output_buffer() -> String {
+    let mut out = OUTPUT.take();
+    if out.capacity() > KEPT_OUTPUT_CAPACITY {
+        out = String::new();
+    }
+    out.clear();
+    out
+}
+
+/// Puts the output buffer back, with the error in place of a partial result if writing failed;
+/// returns whether the output is a result.
+fn set_output(mut out: String, written: Result<(), Error>) -> bool {
+    let ok = match written {
+        Ok(()) => true,
+        Err(e) => {
+            out.clear();
+            // An error is a code, a path and a message: it always encodes (else the package
+            // reports an internal error).
+            if append_json(&e, &mut out).is_err() {
+                out.clear();
+            }
+            false
+        }
     };
-    OUTPUT.set(text);
+    OUTPUT.set(out);
     ok
 }
 
@@ -97,7 +126,7 @@ fn text<'a>(bytes: &'a [u8], path: &str) -> Result<&'a str, Error> {
 /// package's JavaScript: one string instead of a JS object built field by field (much faster for
 /// large results), and the very bytes the native core produces.
 fn run<A: DeserializeOwned, R: Serialize>(len: usize, f: impl FnOnce(A) -> Result<R, Error>) -> bool {
-    answer(len, |input| decode::<A>(input, "").and_then(f).and_then(|out| to_json(&out)))
+    answer(len, |input| decode::<A>(input, "").and_then(f))
 }
 
 /// A policy given as a preset id or as a full policy object.
@@ -134,7 +163,7 @@ extern "C" {
 /// The package version.
 #[wasm_bindgen]
 pub fn version() -> bool {
-    keep(Ok(env!("CARGO_PKG_VERSION").to_owned()))
+    keep(Ok(env!("CARGO_PKG_VERSION")))
 }
 
 /// Due date and legal check of a term: `{issueDate, terms | dueDate, debtorKind, creditorCountry, ...}`.
@@ -214,13 +243,13 @@ pub fn holidays(len: usize) -> bool {
 pub fn presets() -> bool {
     let all: Result<Vec<Policy>, Error> =
         policy::PRESET_IDS.iter().map(|id| policy::preset(id).map(|p| p.policy().clone())).collect();
-    keep(all.and_then(|p| to_json(&p)))
+    keep(all)
 }
 
 /// A policy (object or preset id) validated, with every default filled in.
 #[wasm_bindgen(js_name = validatePolicy)]
 pub fn validate_policy(len: usize) -> bool {
-    answer(len, |input| decode::<PolicyArg>(input, "policy").and_then(checked_policy).and_then(|p| to_json(p.policy())))
+    answer(len, |input| decode::<PolicyArg>(input, "policy").and_then(checked_policy).map(|p| p.policy().clone()))
 }
 
 #[derive(Deserialize)]
@@ -264,7 +293,7 @@ pub fn analytics(len: usize) -> bool {
 /// CSV text -> invoices (the format of `core/src/import.rs`; errors name `rows[i].column`).
 #[wasm_bindgen(js_name = invoicesFromCsv)]
 pub fn invoices_from_csv(len: usize) -> bool {
-    answer(len, |input| text(input, "").and_then(relance_core::import::invoices_from_csv).and_then(|out| to_json(&out)))
+    answer(len, |input| text(input, "").and_then(relance_core::import::invoices_from_csv))
 }
 
 #[derive(Deserialize)]

@@ -10,11 +10,15 @@
 use serde::ser::{self, Serialize};
 use std::fmt;
 
-/// Encodes a value as compact JSON text.
-pub(super) fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, WriteError> {
-    let mut writer = Writer { out: String::with_capacity(256) };
-    value.serialize(&mut writer)?;
-    Ok(writer.out)
+/// Appends a value as compact JSON text to `out`. On an error, `out` is left with what was
+/// written before it.
+pub(super) fn append<T: Serialize + ?Sized>(value: &T, out: &mut String) -> Result<(), WriteError> {
+    // The writer owns its buffer while it writes (the serializer API takes it by value), then
+    // hands it back, on success or failure alike.
+    let mut writer = Writer { out: std::mem::take(out) };
+    let written = value.serialize(&mut writer);
+    *out = writer.out;
+    written
 }
 
 /// A value the JSON format cannot hold (a map key that is not a string, a non-finite float key).
@@ -472,6 +476,23 @@ mod tests {
     use serde::Serialize;
     use serde_json::{json, Value};
     use std::collections::BTreeMap;
+
+    fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, WriteError> {
+        let mut out = String::new();
+        append(value, &mut out).map(|()| out)
+    }
+
+    #[test]
+    fn appends_after_what_the_buffer_holds() {
+        let mut out = String::from("[1,");
+        append(&json!({"a": [true, null]}), &mut out).unwrap();
+        assert_eq!(out, r#"[1,{"a":[true,null]}"#);
+        // A failure leaves what was written before it.
+        let mut out = String::from("x");
+        let bad: BTreeMap<Vec<u8>, u8> = [(vec![1], 2)].into_iter().collect();
+        assert!(append(&bad, &mut out).is_err());
+        assert_eq!(out, "x{");
+    }
 
     fn same_as_serde_json<T: Serialize + ?Sized>(value: &T) {
         let ours = to_string(value).map_err(|e| e.to_string());

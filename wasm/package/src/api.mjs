@@ -129,8 +129,13 @@ function invoke(fn, text) {
   }
   const answer = read();
   if (ok) return answer;
-  const { code, path, message } = JSON.parse(answer);
-  throw new RelanceError(code, path, message);
+  let error;
+  try {
+    error = JSON.parse(answer);
+  } catch {
+    throw new RelanceError('internal_error', '', 'relance: internal error: an error could not be encoded');
+  }
+  throw new RelanceError(error.code, error.path, error.message);
 }
 
 // Results come as the core's JSON text (identical to the native core's output).
@@ -173,6 +178,6 @@ export const {
   validatePolicy, plan, dueActions, penaltyRequest, decompte, curve, statement, renderMessage, validateTemplates, analytics,
 } = objects;
 export const rateTables = (input = {}) => objects.rateTables(input);
-export const version = () => invoke(glue.version);
+export const version = () => JSON.parse(invoke(glue.version));
 export const presets = () => JSON.parse(invoke(glue.presets));
 export const invoicesFromCsv = (text) => JSON.parse(invoke(glue.invoicesFromCsv, typeof text === 'string' ? text : String(text)));
