@@ -152,10 +152,15 @@ impl Compound<'_> {
         value.serialize(&mut *self.writer)
     }
 
-    fn field<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<(), WriteError> {
+    /// A struct field or variant: its name is one of our Rust identifiers or `serde` renames,
+    /// never anything to escape, so it is copied without the check. Debug builds check it, and
+    /// the tests write every output type in a debug build.
+    fn field<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) -> Result<(), WriteError> {
+        debug_assert!(needs_no_escape(name.as_bytes()), "the field name {name:?} needs escaping");
         self.separate();
-        self.writer.string(key);
-        self.writer.out.push(':');
+        self.writer.out.push('"');
+        self.writer.out.push_str(name);
+        self.writer.out.push_str("\":");
         value.serialize(&mut *self.writer)
     }
 
@@ -492,6 +497,18 @@ mod tests {
         let bad: BTreeMap<Vec<u8>, u8> = [(vec![1], 2)].into_iter().collect();
         assert!(append(&bad, &mut out).is_err());
         assert_eq!(out, "x{");
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "needs escaping")]
+    fn a_field_name_to_escape_is_caught_in_debug_builds() {
+        #[derive(Serialize)]
+        struct Odd {
+            #[serde(rename = "a\"b")]
+            field: u8,
+        }
+        let _ = to_string(&Odd { field: 1 });
     }
 
     fn same_as_serde_json<T: Serialize + ?Sized>(value: &T) {
