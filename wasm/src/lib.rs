@@ -22,23 +22,23 @@ use wasm_bindgen::prelude::*;
 
 // The boundary. The package's JavaScript encodes each input (JSON text) straight into this
 // module's memory, into `INPUT` (`TextEncoder.encodeInto`), calls an export with its length, and
-// decodes the output (the result as JSON text, or the error as JSON) from `OUTPUT`: one string
-// encoded and one decoded, nothing copied through a temporary array, no allocation, free or value
-// table driven from JavaScript (about 0.1 µs a call, 2 % of a small décompte), and the module
-// needs no JS error objects of its own: errors cross as JSON like results.
+// decodes the output (the result as JSON text, or the error as JSON) from `OUTPUT`. Both buffers
+// are kept from call to call. Per call: one string encoded and one decoded, nothing copied through
+// a temporary array, no allocation, free or value table driven from JavaScript, and no JS error
+// object made here (errors cross as JSON, like results).
 thread_local! {
     static INPUT: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
     static OUTPUT: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
-/// Makes room for an input of up to `capacity` bytes; returns the address at which to write it.
-/// The address stays valid until the next call of this function.
+/// Makes the input buffer `capacity` bytes long, larger or smaller than it was (the package's
+/// JavaScript keeps a small one and asks for a long input's size only for that input); returns
+/// the address at which to write. The address is valid until the next call of this function.
 #[wasm_bindgen(js_name = inputBuffer)]
 pub fn input_buffer(capacity: usize) -> usize {
     let mut buffer = INPUT.take();
-    if buffer.len() < capacity {
-        buffer.resize(capacity, 0);
-    }
+    buffer.resize(capacity, 0);
+    buffer.shrink_to_fit();
     let at = buffer.as_ptr().expose_provenance();
     INPUT.set(buffer);
     at

@@ -84,7 +84,10 @@ function memoryBytes() {
   return memory;
 }
 
-/** Makes the module's input buffer hold at least `capacity` bytes. */
+/** The size of the module's input buffer between calls. */
+const INPUT_CAPACITY = 65536;
+
+/** Makes the module's input buffer `capacity` bytes long. */
 function reserve(capacity) {
   inputAt = glue.inputBuffer(capacity);
   memory = new Uint8Array(wasm.memory.buffer);
@@ -95,11 +98,14 @@ function reserve(capacity) {
 function write(text) {
   memoryBytes();
   // UTF-8 takes at most three bytes per UTF-16 unit.
-  if (text.length * 3 <= inputView.length) return encoder.encodeInto(text, inputView).written;
-  // A longer text is measured first (encoded once more), rather than a buffer three times its
-  // length reserved for good.
+  if (text.length * 3 <= INPUT_CAPACITY) {
+    if (inputView.length !== INPUT_CAPACITY) reserve(INPUT_CAPACITY);
+    return encoder.encodeInto(text, inputView).written;
+  }
+  // A longer text is encoded first to get a buffer of its very size, which the next short text
+  // gives back: a one-off large input leaves nothing large reserved.
   const bytes = encoder.encode(text);
-  reserve(Math.max(bytes.length, 65536));
+  reserve(bytes.length);
   inputView.set(bytes);
   return bytes.length;
 }
