@@ -27,7 +27,9 @@ if ! cmp -s "$out/relance_wasm.js" "$speed/relance_wasm.js"; then
   echo "build-wasm: the two builds need different JavaScript glue" >&2
   exit 1
 fi
-node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+# -Os run to a fixed point gzips smallest (379 KB, against 382 KB with -Oz, whose raw output is
+# 14 KB smaller but compresses worse); what is downloaded is gzipped.
+node_modules/.bin/wasm-opt -Os --converge --enable-bulk-memory --enable-nontrapping-float-to-int \
   "$out/relance_wasm_bg.wasm" -o "$out/relance_wasm_bg.wasm"
 node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int \
   "$speed/relance_wasm_bg.wasm" -o "$out/relance_wasm_node.wasm"
