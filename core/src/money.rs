@@ -132,28 +132,40 @@ impl DecimalText {
         N: Copy + PartialEq + From<u8> + std::ops::Div<Output = N> + std::ops::Rem<Output = N> + TryInto<u8>,
     {
         let (zero, ten) = (N::from(0), N::from(10));
+        // The position in a local: kept in a register, where a field behind `&mut self` was
+        // stored and loaded again at every digit.
+        let mut start = self.start;
         let mut written = 0;
         while n != zero || written <= scale {
             if written == scale && scale != 0 {
-                self.push(b'.');
+                start = put(&mut self.buf, start, b'.');
             }
             let digit: u8 = (n % ten).try_into().unwrap_or(0);
             n = n / ten;
-            self.push(b'0' + digit);
+            start = put(&mut self.buf, start, b'0' + digit);
             written += 1;
         }
+        self.start = start;
     }
 
     fn push(&mut self, byte: u8) {
-        if let Some(slot) = self.start.checked_sub(1).and_then(|i| self.buf.get_mut(i)) {
-            *slot = byte;
-            self.start -= 1;
-        }
+        self.start = put(&mut self.buf, self.start, byte);
     }
 
     fn as_str(&self) -> &str {
         // Only ASCII digits, '.' and '-' are ever written.
         self.buf.get(self.start..).and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("0")
+    }
+}
+
+/// Writes `byte` just before `start` in `buf`; returns the new start (unchanged when full).
+fn put(buf: &mut [u8; DecimalText::CAPACITY], start: usize, byte: u8) -> usize {
+    match start.checked_sub(1).map(|at| (at, buf.get_mut(at))) {
+        Some((at, Some(slot))) => {
+            *slot = byte;
+            at
+        }
+        _ => start,
     }
 }
 
