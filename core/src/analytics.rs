@@ -49,6 +49,7 @@ pub struct SentMessage {
     /// Idempotency key.
     pub key: String,
     /// When it went out.
+    #[serde(deserialize_with = "crate::date::de_instant")]
     pub sent_at: DateTime<Utc>,
     /// Channel.
     pub channel: Channel,

@@ -215,12 +215,12 @@ pub struct MessageContext {
     /// The step: id, channel, level (1-5), tone.
     pub step: StepView,
     /// The date of the message (or of the letter).
-    #[serde(serialize_with = "crate::date::ser")]
+    #[serde(deserialize_with = "crate::date::de", serialize_with = "crate::date::ser")]
     pub message_date: NaiveDate,
     /// Where the letter is written from (the creditor's city).
     pub place: String,
     /// For a formal notice: the last day to pay.
-    #[serde(serialize_with = "crate::date::ser_opt")]
+    #[serde(default, deserialize_with = "crate::date::de_opt", serialize_with = "crate::date::ser_opt")]
     pub deadline_date: Option<NaiveDate>,
     /// Who writes.
     pub creditor: PartyView,
@@ -313,10 +313,10 @@ pub struct InvoiceView {
     /// Number.
     pub number: String,
     /// Invoice date.
-    #[serde(serialize_with = "crate::date::ser")]
+    #[serde(deserialize_with = "crate::date::de", serialize_with = "crate::date::ser")]
     pub issue_date: NaiveDate,
     /// Due date.
-    #[serde(serialize_with = "crate::date::ser")]
+    #[serde(deserialize_with = "crate::date::de", serialize_with = "crate::date::ser")]
     pub due_date: NaiveDate,
     /// Total including VAT.
     pub total: Amount,
@@ -369,7 +369,7 @@ pub struct PenaltiesView {
 #[serde(rename_all = "camelCase")]
 pub struct ReminderView {
     /// When.
-    #[serde(serialize_with = "crate::date::ser")]
+    #[serde(deserialize_with = "crate::date::de", serialize_with = "crate::date::ser")]
     pub date: NaiveDate,
     /// How.
     pub channel: Channel,
@@ -382,7 +382,7 @@ pub struct ReminderView {
 #[serde(rename_all = "camelCase")]
 pub struct PlanView {
     /// Day agreed (or proposed).
-    #[serde(serialize_with = "crate::date::ser")]
+    #[serde(deserialize_with = "crate::date::de", serialize_with = "crate::date::ser")]
     pub agreed_on: NaiveDate,
     /// Instalments.
     pub instalments: Vec<InstalmentView>,
@@ -395,7 +395,7 @@ pub struct InstalmentView {
     /// 1-based number.
     pub number: usize,
     /// Due date.
-    #[serde(serialize_with = "crate::date::ser")]
+    #[serde(deserialize_with = "crate::date::de", serialize_with = "crate::date::ser")]
     pub due_date: NaiveDate,
     /// Amount.
     pub amount: Amount,
@@ -406,7 +406,7 @@ pub struct InstalmentView {
 #[serde(rename_all = "camelCase")]
 pub struct PaymentView {
     /// Day received.
-    #[serde(serialize_with = "crate::date::ser")]
+    #[serde(deserialize_with = "crate::date::de", serialize_with = "crate::date::ser")]
     pub date: NaiveDate,
     /// Amount.
     pub amount: Amount,

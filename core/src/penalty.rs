@@ -98,11 +98,15 @@ pub enum Regime {
         /// The creditor's status (business creditors use the "autres cas" rate).
         creditor: CreditorStatus,
         /// Day of the formal notice (mise en demeure).
-        #[serde(serialize_with = "crate::date::ser")]
+        #[serde(deserialize_with = "crate::date::de", serialize_with = "crate::date::ser")]
         formal_notice_date: NaiveDate,
         /// Day a judgment became enforceable, if any.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        #[serde(serialize_with = "crate::date::ser_opt")]
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::date::de_opt",
+            serialize_with = "crate::date::ser_opt"
+        )]
         judgment_enforceable_on: Option<NaiveDate>,
     },
     /// Directive 2011/7/EU generic: a reference table's half-year rate + a margin; an indemnity.

@@ -106,7 +106,7 @@ pub struct TimelineStep {
     #[serde(serialize_with = "crate::date::ser")]
     pub date: NaiveDate,
     /// When it goes out (start of the send window in the debtor's zone), for contacts.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::date::de_instant_opt")]
     pub send_at: Option<DateTime<Utc>>,
     /// Why `date` differs from `nominalDate`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -175,6 +175,7 @@ pub struct Contact {
     #[serde(serialize_with = "crate::date::ser")]
     pub date: NaiveDate,
     /// When it goes out.
+    #[serde(deserialize_with = "crate::date::de_instant")]
     pub send_at: DateTime<Utc>,
     /// Channel (of the highest step in it).
     pub channel: Channel,
@@ -839,6 +840,7 @@ pub struct SentEntry {
     /// The action's idempotency key.
     pub key: String,
     /// When it went out.
+    #[serde(deserialize_with = "crate::date::de_instant")]
     pub sent_at: DateTime<Utc>,
     /// The invoice-steps it covered.
     pub items: Vec<ItemRef>,

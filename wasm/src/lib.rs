@@ -274,6 +274,7 @@ struct DueArgs {
     policy: PolicyArg,
     #[serde(default)]
     sent_log: Vec<SentEntry>,
+    #[serde(deserialize_with = "relance_core::date::de_instant")]
     now: chrono::DateTime<chrono::Utc>,
 }
 

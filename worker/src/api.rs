@@ -310,9 +310,8 @@ async fn route(
         ("GET", ["dry-run"]) => {
             let at = match q("at") {
                 None => now,
-                Some(v) => DateTime::parse_from_rfc3339(v).map(|t| t.with_timezone(&Utc)).map_err(|_| {
-                    ApiError::new(400, "invalid_date_time", "at", format!("`{v}` is not an RFC 3339 date-time"))
-                })?,
+                Some(v) => relance_core::date::parse_instant(v)
+                    .map_err(|(code, message)| ApiError::new(400, code.as_str(), "at", message))?,
             };
             ok(200, &cron::plan_run(db, config, at).await?)
         }

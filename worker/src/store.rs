@@ -19,7 +19,7 @@ pub fn ts(t: DateTime<Utc>) -> String {
 
 /// Parses a stored time.
 pub fn parse_ts(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+    relance_core::date::parse_instant(s).ok()
 }
 
 fn json<T: Serialize>(value: &T) -> Result<String, DbError> {
