@@ -326,7 +326,7 @@ fn stats(values: &mut [i64]) -> Stats {
     if values.is_empty() {
         return Stats { count: 0, mean: None, median: None };
     }
-    values.sort_unstable();
+    crate::sort::sort(values);
     let n = values.len();
     let sum: i64 = values.iter().sum();
     let mid = n / 2;
@@ -640,7 +640,7 @@ fn behaviours(
         .zip(per)
         .filter(|(_, DebtorTally(settled, owed, _))| !settled.is_empty() || *owed > Decimal::ZERO)
         .map(|(d, DebtorTally(mut settled, owed, max_overdue))| {
-            settled.sort();
+            crate::sort::sort(&mut settled);
             let n = settled.len();
             let late: Vec<i64> = settled.iter().map(|(_, l)| *l).collect();
             let mean = ratio(Decimal::from(late.iter().sum::<i64>()), Decimal::from(n as u64), 1);
@@ -687,7 +687,7 @@ fn behaviours(
         "new" => 2,
         _ => 3,
     };
-    out.sort_by(|a, b| {
+    crate::sort::sort_by(&mut out, |a, b| {
         (rank(&a.segment), std::cmp::Reverse(a.outstanding.value()), &a.debtor_id).cmp(&(
             rank(&b.segment),
             std::cmp::Reverse(b.outstanding.value()),

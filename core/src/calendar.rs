@@ -327,7 +327,7 @@ pub fn holidays(id: CalendarId, year: i32) -> Result<Vec<Holiday>> {
             out.push(Holiday { date, key: rule.key.clone(), name: rule.name.clone(), substitute });
         }
     }
-    out.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.key.cmp(&b.key)));
+    crate::sort::sort_by(&mut out, |a, b| a.date.cmp(&b.date).then_with(|| a.key.cmp(&b.key)));
     Ok(out)
 }
 

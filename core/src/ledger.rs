@@ -507,7 +507,7 @@ impl Invoice {
         };
         let mut previous_close: Option<NaiveDate> = None;
         let mut disputes: Vec<&Dispute> = self.disputes.iter().collect();
-        disputes.sort_by_key(|d| d.opened_on);
+        crate::sort::sort_by_key(&mut disputes, |d| d.opened_on);
         for (i, dispute) in self.disputes.iter().enumerate() {
             check_not_before(dispute.opened_on, issue, "openedOn").map_err(at("disputes", i))?;
             if let Some(closed) = dispute.closed_on {
@@ -554,7 +554,7 @@ impl Invoice {
 pub(crate) fn settlements_by_date(payments: &[Payment], credit_notes: &[CreditNote]) -> Vec<(NaiveDate, Amount)> {
     let mut out: Vec<(NaiveDate, Amount)> =
         payments.iter().map(|p| (p.date, p.amount)).chain(credit_notes.iter().map(|c| (c.date, c.amount))).collect();
-    out.sort_by_key(|(d, _)| *d); // stable
+    crate::sort::sort_by_key(&mut out, |(d, _)| *d); // stable
     out
 }
 

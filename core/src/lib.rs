@@ -16,6 +16,7 @@ pub mod penalty;
 pub mod planner;
 pub mod policy;
 pub mod rates;
+pub mod sort;
 pub mod terms;
 pub mod zone;
 

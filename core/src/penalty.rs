@@ -898,7 +898,7 @@ fn compute(case: &Case<'_>, rates: &Rates, detail: Detail) -> Result<Computed> {
         }
     }
     starts.push(first_day);
-    starts.sort();
+    crate::sort::sort(&mut starts);
     starts.dedup();
 
     let mut lines: Vec<DecompteLine> = Vec::new();

@@ -505,7 +505,7 @@ fn send_time(tz: Zone, day: NaiveDate, hour: u32) -> Result<DateTime<Utc>> {
 /// platform (SHA-256 of a canonical text, hex, 32 characters).
 pub fn contact_key(debtor_id: &str, items: &[ItemRef]) -> String {
     let mut sorted: Vec<&ItemRef> = items.iter().collect();
-    sorted.sort();
+    crate::sort::sort(&mut sorted);
     let mut h = Sha256::new();
     h.update(b"relance/contact/v1\n");
     h.update(debtor_id.as_bytes());
@@ -631,7 +631,7 @@ fn schedule_debtor<'l, 'p>(
                 heap.pop();
                 members.push(i);
             }
-            members.sort_unstable();
+            crate::sort::sort(&mut members);
             one_currency(debtor, members.iter().filter_map(|&m| states.get(m).map(|st| st.inv)))?;
         }
         let mut raw = RawContact { date, members: Vec::with_capacity(members.len()) };
@@ -821,7 +821,7 @@ pub fn plan(ledger: &Ledger, policy: &CheckedPolicy, as_of: NaiveDate) -> Result
             }
         }
     }
-    contacts.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.debtor_id.cmp(&b.debtor_id)));
+    crate::sort::sort_by(&mut contacts, |a, b| a.date.cmp(&b.date).then_with(|| a.debtor_id.cmp(&b.debtor_id)));
     Ok(Plan {
         as_of,
         policy_id: policy.id.clone(),

@@ -307,7 +307,7 @@ pub fn check_term(ctx: &TermContext) -> Vec<TermFinding> {
         };
         cap("exceeds_sector_cap", Severity::Illegal, limit, rule);
     }
-    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    crate::sort::sort_by_key(&mut out, |f| std::cmp::Reverse(f.severity));
     out
 }
 
