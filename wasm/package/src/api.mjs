@@ -16,10 +16,12 @@ export class RelanceError extends Error {
 let wasm = null;
 
 // The module's memory as bytes, and the part of it that receives inputs: views of one
-// ArrayBuffer, which is replaced (the views emptied) whenever the memory grows.
+// ArrayBuffer, which is replaced (the views emptied) whenever the memory grows. `inputAt` and
+// `inputLength` say where the input buffer is, to make its view again.
 let memory = new Uint8Array(0);
 let inputView = new Uint8Array(0);
 let inputAt = 0;
+let inputLength = 0;
 
 /** Instantiates the module from its bytes or a compiled WebAssembly.Module (synchronous). */
 export function initSync(module) {
@@ -73,13 +75,19 @@ function decode(bytes) {
 function attach(exports) {
   wasm = exports;
   memory = new Uint8Array(0);
+  forgetInputBuffer();
+}
+
+/** Makes the input buffer be asked for afresh at the next call. */
+function forgetInputBuffer() {
   inputView = new Uint8Array(0);
+  inputLength = 0;
 }
 
 function memoryBytes() {
   if (memory.byteLength === 0) {
     memory = new Uint8Array(wasm.memory.buffer);
-    inputView = memory.subarray(inputAt, inputAt + inputView.length);
+    inputView = memory.subarray(inputAt, inputAt + inputLength);
   }
   return memory;
 }
@@ -90,6 +98,7 @@ const INPUT_CAPACITY = 65536;
 /** Makes the module's input buffer `capacity` bytes long. */
 function reserve(capacity) {
   inputAt = glue.inputBuffer(capacity);
+  inputLength = capacity;
   memory = new Uint8Array(wasm.memory.buffer);
   inputView = memory.subarray(inputAt, inputAt + capacity);
 }
@@ -99,7 +108,7 @@ function write(text) {
   memoryBytes();
   // UTF-8 takes at most three bytes per UTF-16 unit.
   if (text.length * 3 <= INPUT_CAPACITY) {
-    if (inputView.length !== INPUT_CAPACITY) reserve(INPUT_CAPACITY);
+    if (inputLength !== INPUT_CAPACITY) reserve(INPUT_CAPACITY);
     return encoder.encodeInto(text, inputView).written;
   }
   // A longer text is encoded first to get a buffer of its very size, which the next short text
@@ -130,7 +139,7 @@ function invoke(fn, text) {
   } catch (e) {
     // Not an input error: a defect (the panic hook has logged it), and the instance may not
     // recover; its input buffer is asked for afresh next time. Never a thrown string.
-    inputView = new Uint8Array(0);
+    forgetInputBuffer();
     throw new RelanceError('internal_error', '', `relance: internal error: ${e && e.message ? e.message : String(e)}`);
   }
   const answer = read();
