@@ -1,5 +1,8 @@
-//! Writes the time-zone table of `src/zone.rs` from the IANA data of chrono-tz (a build dependency
-//! only, so that its tables never reach the WebAssembly module: they were a third of its data).
+//! Writes two tables the core compiles in: the holiday rules of `src/calendar.rs` from
+//! `data/holidays.json` (checked here, so that no JSON decoder for them reaches the WebAssembly
+//! module: it was 23 KB of code), and the time-zone table of `src/zone.rs` from the IANA data of
+//! chrono-tz (a build dependency only, so that its tables never reach the WebAssembly module: they
+//! were a third of its data).
 //!
 //! For each zone compiled in (the `CHRONO_TZ_TIMEZONE_FILTER` of `.cargo/config.toml`) the table
 //! keeps the offset in force at the start of 1970, every change of offset from then until the
@@ -21,6 +24,160 @@ const DAY: i64 = 86_400;
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
+/// The holiday rules, read and checked as `src/calendar.rs` used to at run time.
+mod holidays {
+    use super::Result;
+    use serde::Deserialize;
+    use std::collections::BTreeMap;
+    use std::fmt::Write;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct RulesFile {
+        #[serde(rename = "_about")]
+        _about: String,
+        calendars: BTreeMap<String, CalendarRules>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct CalendarRules {
+        #[allow(dead_code)]
+        name: String,
+        #[allow(dead_code)]
+        source: String,
+        #[serde(default)]
+        extends: Option<String>,
+        holidays: Vec<Rule>,
+    }
+
+    /// A rule as `data/holidays.json` writes it (its `_about` says what each field means).
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    struct Rule {
+        key: String,
+        name: String,
+        #[serde(default)]
+        fixed: Option<(u32, u32)>,
+        #[serde(default)]
+        easter: Option<i64>,
+        #[serde(default)]
+        nth_weekday: Option<(u32, u8, i32)>,
+        #[serde(default)]
+        weekday_before: Option<(u32, u32, u8)>,
+        #[serde(default)]
+        date: Option<String>,
+        #[serde(default)]
+        from: Option<i32>,
+        #[serde(default)]
+        to: Option<i32>,
+        #[serde(default)]
+        except: Vec<i32>,
+        #[serde(default)]
+        every: Option<i32>,
+        #[serde(default)]
+        overrides: BTreeMap<i32, (u32, u32)>,
+        #[serde(default)]
+        if_saturday: Option<WeekendRule>,
+        #[serde(default)]
+        if_sunday: Option<WeekendRule>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    enum WeekendRule {
+        Drop,
+        Move(i64),
+        AlsoObserve(i64),
+    }
+
+    /// `CALENDAR_RULES`: each calendar's rules, those of the calendars it extends included.
+    pub fn table() -> Result<String> {
+        println!("cargo:rerun-if-changed=data/holidays.json");
+        let file: RulesFile = serde_json::from_str(&std::fs::read_to_string("data/holidays.json")?)
+            .map_err(|e| format!("data/holidays.json: {e}"))?;
+        let mut out = String::new();
+        writeln!(
+            out,
+            "/// Each calendar's rules (from `data/holidays.json`), those of the calendar it extends included."
+        )?;
+        writeln!(out, "static CALENDAR_RULES: [(&str, &[Rule]); {}] = [", file.calendars.len())?;
+        for name in file.calendars.keys() {
+            writeln!(out, "    ({name:?}, &[")?;
+            let mut next = Some(name);
+            let mut depth = 0;
+            while let Some(n) = next {
+                let calendar = file
+                    .calendars
+                    .get(n)
+                    .ok_or_else(|| format!("data/holidays.json: `{name}` extends `{n}`, which is not there"))?;
+                for rule in &calendar.holidays {
+                    writeln!(
+                        out,
+                        "        {},",
+                        rule_expression(rule)
+                            .map_err(|e| format!("data/holidays.json: `{n}`, rule `{}`: {e}", rule.key))?
+                    )?;
+                }
+                next = calendar.extends.as_ref();
+                depth += 1;
+                if depth > file.calendars.len() {
+                    return Err(format!("data/holidays.json: `{name}` extends itself").into());
+                }
+            }
+            writeln!(out, "    ]),")?;
+        }
+        writeln!(out, "];")?;
+        Ok(out)
+    }
+
+    fn rule_expression(r: &Rule) -> Result<String> {
+        let date = match &r.date {
+            Some(text) => {
+                let d =
+                    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| format!("date `{text}`: {e}"))?;
+                use chrono::Datelike;
+                format!("Some(({}, {}, {}))", d.year(), d.month(), d.day())
+            }
+            None => "None".to_owned(),
+        };
+        let kinds = [
+            r.fixed.is_some(),
+            r.easter.is_some(),
+            r.nth_weekday.is_some(),
+            r.weekday_before.is_some(),
+            r.date.is_some(),
+        ];
+        if kinds.iter().filter(|k| **k).count() != 1 {
+            return Err("give exactly one of fixed, easter, nthWeekday, weekdayBefore, date".into());
+        }
+        let overrides: Vec<String> = r.overrides.iter().map(|(y, md)| format!("({y}, {md:?})")).collect();
+        let weekend = |w: &Option<WeekendRule>| match w {
+            None => "None".to_owned(),
+            Some(WeekendRule::Drop) => "Some(WeekendRule::Drop)".to_owned(),
+            Some(WeekendRule::Move(days)) => format!("Some(WeekendRule::Move({days}))"),
+            Some(WeekendRule::AlsoObserve(days)) => format!("Some(WeekendRule::AlsoObserve({days}))"),
+        };
+        Ok(format!(
+            "Rule {{ key: {:?}, name: {:?}, fixed: {:?}, easter: {:?}, nth_weekday: {:?}, weekday_before: {:?}, date: {date}, \
+             from: {:?}, to: {:?}, except: &{:?}, every: {:?}, overrides: &[{}], if_saturday: {}, if_sunday: {} }}",
+            r.key,
+            r.name,
+            r.fixed,
+            r.easter,
+            r.nth_weekday,
+            r.weekday_before,
+            r.from,
+            r.to,
+            r.except,
+            r.every,
+            overrides.join(", "),
+            weekend(&r.if_saturday),
+            weekend(&r.if_sunday),
+        ))
+    }
+}
+
 /// A change of offset, as the runtime table holds it: on the `week`th (5: last) `weekday` of
 /// `month`, `secs` seconds after 00:00 UTC of that local day, the offset becomes `offset`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -34,6 +191,14 @@ struct Event {
 
 fn main() -> Result<()> {
     println!("cargo:rerun-if-changed=build.rs");
+    let dir = std::env::var("OUT_DIR")?;
+    std::fs::write(std::path::Path::new(&dir).join("holidays.rs"), holidays::table()?)?;
+    std::fs::write(std::path::Path::new(&dir).join("zones.rs"), zone_table()?)?;
+    Ok(())
+}
+
+/// The time-zone table: `ZONE_DATA` and `ZONES`.
+fn zone_table() -> Result<String> {
     println!("cargo:rerun-if-env-changed=CHRONO_TZ_TIMEZONE_FILTER");
     let mut data: Vec<String> = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
@@ -60,9 +225,7 @@ fn main() -> Result<()> {
         writeln!(out, "    ({name:?}, {at}),")?;
     }
     writeln!(out, "];")?;
-    let dir = std::env::var("OUT_DIR")?;
-    std::fs::write(std::path::Path::new(&dir).join("zones.rs"), out)?;
-    Ok(())
+    Ok(out)
 }
 
 /// One zone as a `ZoneData` expression.

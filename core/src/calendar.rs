@@ -15,7 +15,6 @@ use crate::date::{self, MAX_YEAR, MIN_YEAR};
 use crate::error::{Error, ErrorCode, Result};
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// A built-in calendar. JSON form: the kebab-case id (`"fr"`, `"fr-alsace-moselle"`, ...).
@@ -123,61 +122,31 @@ pub enum Adjustment {
     None,
 }
 
-// ---- the rules file -------------------------------------------------------------------------
+// ---- the rules ----------------------------------------------------------------------------------
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RulesFile {
-    #[serde(rename = "_about")]
-    _about: String,
-    calendars: BTreeMap<String, CalendarRules>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CalendarRules {
-    #[allow(dead_code)]
-    name: String,
-    #[allow(dead_code)]
-    source: String,
-    #[serde(default)]
-    extends: Option<String>,
-    holidays: Vec<Rule>,
-}
-
-#[derive(Deserialize, Clone)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+/// A holiday rule of `data/holidays.json` (its `_about` says what each field means), compiled in by
+/// `build.rs`, which checks the file: a rule gives exactly one of `fixed`, `easter`, `nth_weekday`,
+/// `weekday_before`, `date` (a real day).
 struct Rule {
-    key: String,
-    name: String,
-    #[serde(default)]
+    key: &'static str,
+    name: &'static str,
     fixed: Option<(u32, u32)>,
-    #[serde(default)]
     easter: Option<i64>,
-    #[serde(default)]
     nth_weekday: Option<(u32, u8, i32)>,
-    #[serde(default)]
     weekday_before: Option<(u32, u32, u8)>,
-    #[serde(default, deserialize_with = "date::de_opt")]
-    date: Option<NaiveDate>,
-    #[serde(default)]
+    /// A one-off day: year, month, day.
+    date: Option<(i32, u32, u32)>,
     from: Option<i32>,
-    #[serde(default)]
     to: Option<i32>,
-    #[serde(default)]
-    except: Vec<i32>,
-    #[serde(default)]
+    except: &'static [i32],
     every: Option<i32>,
-    #[serde(default)]
-    overrides: BTreeMap<i32, (u32, u32)>,
-    #[serde(default)]
+    /// Years whose day differs: (year, (month, day)).
+    overrides: &'static [(i32, (u32, u32))],
     if_saturday: Option<WeekendRule>,
-    #[serde(default)]
     if_sunday: Option<WeekendRule>,
 }
 
-#[derive(Deserialize, Clone, Copy)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Copy)]
 enum WeekendRule {
     /// Not a holiday that year.
     Drop,
@@ -187,34 +156,21 @@ enum WeekendRule {
     AlsoObserve(i64),
 }
 
-/// The resolved rules of each built-in calendar (an `extends` chain flattened).
-struct Rules(BTreeMap<CalendarId, Vec<Rule>>);
+include!(concat!(env!("OUT_DIR"), "/holidays.rs"));
 
-fn load_rules() -> Result<Rules> {
-    let file: RulesFile = crate::json::from_json(include_str!("../data/holidays.json"))
-        .map_err(|e| Error::new(ErrorCode::EmbeddedData, e.path(), format!("holidays.json: {}", e.message())))?;
-    let mut out = BTreeMap::new();
-    for id in CalendarId::ALL {
-        let mut rules = Vec::new();
-        let mut name = Some(id.as_str().to_owned());
-        while let Some(n) = name {
-            let cal = file.calendars.get(&n).ok_or_else(|| {
-                Error::new(ErrorCode::EmbeddedData, "calendars", format!("holidays.json has no calendar `{n}`"))
-            })?;
-            rules.extend(cal.holidays.iter().cloned());
-            name = cal.extends.clone();
-        }
-        out.insert(id, rules);
-    }
-    Ok(Rules(out))
-}
-
+/// The rules of a built-in calendar (those of the calendar it extends included). Looked up by
+/// name once per calendar: this is on the business-day hot path.
 fn rules(id: CalendarId) -> Result<&'static [Rule]> {
-    static RULES: OnceLock<Result<Rules>> = OnceLock::new();
-    match RULES.get_or_init(load_rules) {
-        Ok(r) => Ok(r.0.get(&id).map(Vec::as_slice).unwrap_or(&[])),
-        Err(e) => Err(e.clone()),
-    }
+    static BY_ID: OnceLock<Vec<Option<&'static [Rule]>>> = OnceLock::new();
+    let by_id = BY_ID.get_or_init(|| {
+        CalendarId::ALL
+            .iter()
+            .map(|c| CALENDAR_RULES.iter().find(|(name, _)| *name == c.as_str()).map(|(_, rules)| *rules))
+            .collect()
+    });
+    CalendarId::ALL.iter().position(|c| *c == id).and_then(|at| by_id.get(at).copied().flatten()).ok_or_else(|| {
+        Error::new(ErrorCode::EmbeddedData, "calendars", format!("holidays.json has no calendar `{}`", id.as_str()))
+    })
 }
 
 // ---- computing the days ---------------------------------------------------------------------
@@ -261,13 +217,13 @@ impl Rule {
 
     /// The day (before weekend rules) in `year`, if the rule gives one.
     fn base_date(&self, year: i32) -> Option<NaiveDate> {
-        if let Some(one_off) = self.date {
-            return (one_off.year() == year).then_some(one_off);
+        if let Some((y, m, d)) = self.date {
+            return if y == year { NaiveDate::from_ymd_opt(y, m, d) } else { None };
         }
         if !self.applies(year) {
             return None;
         }
-        if let Some((m, d)) = self.overrides.get(&year) {
+        if let Some((_, (m, d))) = self.overrides.iter().find(|(y, _)| *y == year) {
             return NaiveDate::from_ymd_opt(year, *m, *d);
         }
         if let Some((m, d)) = self.fixed {
@@ -324,7 +280,7 @@ pub fn holidays(id: CalendarId, year: i32) -> Result<Vec<Holiday>> {
     let mut out = Vec::new();
     for rule in rules(id)? {
         for (date, substitute) in rule.days(year).into_iter().flatten() {
-            out.push(Holiday { date, key: rule.key.clone(), name: rule.name.clone(), substitute });
+            out.push(Holiday { date, key: rule.key.to_owned(), name: rule.name.to_owned(), substitute });
         }
     }
     crate::sort::sort_by(&mut out, |a, b| a.date.cmp(&b.date).then_with(|| a.key.cmp(&b.key)));
@@ -403,6 +359,18 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn every_calendar_has_its_rules_compiled_in() {
+        for id in CalendarId::ALL {
+            let rules = rules(id).unwrap();
+            assert_eq!(rules.is_empty(), id == CalendarId::Weekends, "{}", id.as_str());
+        }
+        // Alsace-Moselle extends France: all of France's days, and its own.
+        let fr: Vec<&str> = rules(CalendarId::Fr).unwrap().iter().map(|r| r.key).collect();
+        let alsace: Vec<&str> = rules(CalendarId::FrAlsaceMoselle).unwrap().iter().map(|r| r.key).collect();
+        assert!(fr.iter().all(|k| alsace.contains(k)) && alsace.len() > fr.len());
     }
 
     #[test]
