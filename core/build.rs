@@ -1,6 +1,7 @@
-//! Writes two tables the core compiles in: the holiday rules of `src/calendar.rs` from
-//! `data/holidays.json` (checked here, so that no JSON decoder for them reaches the WebAssembly
-//! module: it was 23 KB of code), and the time-zone table of `src/zone.rs` from the IANA data of
+//! Writes three tables the core compiles in: the holiday rules of `src/calendar.rs` from
+//! `data/holidays.json` and the rate tables of `src/rates.rs` from `data/rates.json` (checked here,
+//! so that no JSON decoder for them reaches the WebAssembly module: they were 31 KB of code), and
+//! the time-zone table of `src/zone.rs` from the IANA data of
 //! chrono-tz (a build dependency only, so that its tables never reach the WebAssembly module: they
 //! were a third of its data).
 //!
@@ -178,6 +179,78 @@ mod holidays {
     }
 }
 
+/// The rate tables, read and checked as `src/rates.rs` used to at run time; the rates stay decimal
+/// text, read by the core's own parser, which also checks their bounds and order.
+mod rates {
+    use super::Result;
+    use serde::Deserialize;
+    use std::collections::BTreeMap;
+    use std::fmt::Write;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct RatesFile {
+        #[serde(rename = "_about")]
+        _about: String,
+        tables: BTreeMap<String, Table>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    struct Table {
+        name: String,
+        known_until: String,
+        #[serde(default)]
+        note: String,
+        #[serde(default)]
+        exact_dates_only: bool,
+        rows: Vec<Row>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Row {
+        from: String,
+        rate: String,
+    }
+
+    fn date(text: &str) -> Result<String> {
+        use chrono::Datelike;
+        let d = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| format!("date `{text}`: {e}"))?;
+        Ok(format!("({}, {}, {})", d.year(), d.month(), d.day()))
+    }
+
+    /// `BUILTIN_TABLES`, in id order.
+    pub fn table() -> Result<String> {
+        println!("cargo:rerun-if-changed=data/rates.json");
+        let file: RatesFile = serde_json::from_str(&std::fs::read_to_string("data/rates.json")?)
+            .map_err(|e| format!("data/rates.json: {e}"))?;
+        let mut out = String::new();
+        writeln!(out, "/// The tables of `data/rates.json`, in id order.")?;
+        writeln!(out, "static BUILTIN_TABLES: [BuiltinTable; {}] = [", file.tables.len())?;
+        for (id, t) in &file.tables {
+            let context = |e: Box<dyn std::error::Error>| format!("data/rates.json: table `{id}`: {e}");
+            let rows: Vec<String> = t
+                .rows
+                .iter()
+                .map(|r| Ok(format!("({}, {:?})", date(&r.from)?, r.rate)))
+                .collect::<Result<_>>()
+                .map_err(context)?;
+            writeln!(
+                out,
+                "    BuiltinTable {{ id: {id:?}, name: {:?}, known_until: {}, note: {:?}, exact_dates_only: {}, rows: &[{}] }},",
+                t.name,
+                date(&t.known_until).map_err(context)?,
+                t.note,
+                t.exact_dates_only,
+                rows.join(", ")
+            )?;
+        }
+        writeln!(out, "];")?;
+        Ok(out)
+    }
+}
+
 /// A change of offset, as the runtime table holds it: on the `week`th (5: last) `weekday` of
 /// `month`, `secs` seconds after 00:00 UTC of that local day, the offset becomes `offset`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -193,6 +266,7 @@ fn main() -> Result<()> {
     println!("cargo:rerun-if-changed=build.rs");
     let dir = std::env::var("OUT_DIR")?;
     std::fs::write(std::path::Path::new(&dir).join("holidays.rs"), holidays::table()?)?;
+    std::fs::write(std::path::Path::new(&dir).join("rates.rs"), rates::table()?)?;
     std::fs::write(std::path::Path::new(&dir).join("zones.rs"), zone_table()?)?;
     Ok(())
 }

@@ -51,13 +51,18 @@ pub struct RateTable {
     pub rows: Vec<RateRow>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RatesFile {
-    #[serde(rename = "_about")]
-    _about: String,
-    tables: BTreeMap<String, RateTable>,
+/// A table of `data/rates.json` as `build.rs` writes it: dates as (year, month, day), rates as
+/// the file's decimal text.
+struct BuiltinTable {
+    id: &'static str,
+    name: &'static str,
+    known_until: (i32, u32, u32),
+    note: &'static str,
+    exact_dates_only: bool,
+    rows: &'static [((i32, u32, u32), &'static str)],
 }
+
+include!(concat!(env!("OUT_DIR"), "/rates.rs"));
 
 /// Every rate table by id (`ecb_mro`, `fr_legal_individuals`, `fr_legal_other`, `de_basiszinssatz`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -103,15 +108,41 @@ fn check_rows(rows: &[RateRow], path: &str) -> Result<()> {
 }
 
 impl Rates {
-    /// The tables shipped in `core/data/rates.json`.
+    /// The tables shipped in `core/data/rates.json` (compiled in by `build.rs`).
     pub fn builtin() -> Result<Rates> {
-        let file: RatesFile = crate::json::from_json(include_str!("../data/rates.json"))
-            .map_err(|e| Error::new(ErrorCode::EmbeddedData, e.path(), format!("rates.json: {}", e.message())))?;
-        for (id, table) in &file.tables {
-            check_rows(&table.rows, &format!("tables.{id}.rows"))
-                .map_err(|e| Error::new(ErrorCode::EmbeddedData, e.path(), e.message().to_owned()))?;
+        let embedded = |path: String, message: String| Error::new(ErrorCode::EmbeddedData, path, message);
+        let day = |(y, m, d): (i32, u32, u32), path: &str| {
+            NaiveDate::from_ymd_opt(y, m, d)
+                .ok_or_else(|| embedded(path.to_owned(), format!("{y}-{m}-{d} is not a day")))
+        };
+        let mut tables = BTreeMap::new();
+        for t in &BUILTIN_TABLES {
+            let path = format!("tables.{}", t.id);
+            let rows = t
+                .rows
+                .iter()
+                .enumerate()
+                .map(|(i, (from, rate))| {
+                    let row_path = format!("{path}.rows[{i}]");
+                    Ok(RateRow {
+                        from: day(*from, &row_path)?,
+                        rate: Amount::parse(rate, &format!("{row_path}.rate"))?,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()
+                .map_err(|e| embedded(e.path().to_owned(), format!("rates.json: {}", e.message())))?;
+            check_rows(&rows, &format!("{path}.rows"))
+                .map_err(|e| embedded(e.path().to_owned(), e.message().to_owned()))?;
+            let table = RateTable {
+                name: t.name.to_owned(),
+                known_until: day(t.known_until, &format!("{path}.knownUntil"))?,
+                note: t.note.to_owned(),
+                exact_dates_only: t.exact_dates_only,
+                rows,
+            };
+            tables.insert(t.id.to_owned(), table);
         }
-        Ok(Rates { tables: file.tables })
+        Ok(Rates { tables })
     }
 
     /// The ids of the tables.
@@ -199,6 +230,19 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn the_compiled_in_tables_are_the_file_as_decoded() {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct RatesFile {
+            #[serde(rename = "_about")]
+            _about: String,
+            tables: BTreeMap<String, RateTable>,
+        }
+        let file: RatesFile = crate::json::from_json(include_str!("../data/rates.json")).unwrap();
+        assert_eq!(Rates::builtin().unwrap(), Rates { tables: file.tables });
     }
 
     #[test]
