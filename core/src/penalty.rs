@@ -161,7 +161,11 @@ enum RegimeKind {
 /// The JSON form of a regime, read flat so that every bad field keeps its path (serde loses paths
 /// inside internally tagged enums), then checked into [`Regime`].
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(
+    rename_all = "camelCase",
+    deny_unknown_fields,
+    expecting = "a regime, an object such as {\"type\": \"fr_b2b\"}"
+)]
 struct RegimeWire {
     #[serde(rename = "type")]
     kind: RegimeKind,

@@ -24,7 +24,7 @@ pub const MAX_TERM_DAYS: u32 = 3650;
 /// Agreed payment terms. JSON: `{"type": "net", "days": 30, "from": "invoice"}`,
 /// `{"type": "onReceipt"}`, `{"type": "endOfMonth", "days": 45, "method": "days_then_end_of_month"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase", deny_unknown_fields)]
+#[serde(tag = "type", rename_all = "camelCase", try_from = "TermsWire")]
 pub enum PaymentTerms {
     /// N days from the invoice date or from the delivery date (`"net"`; 60 days is `days: 60`).
     #[serde(rename_all = "camelCase")]
@@ -46,6 +46,52 @@ pub enum PaymentTerms {
         #[serde(default)]
         method: EndOfMonthMethod,
     },
+}
+
+/// The kinds of terms, as written in `type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+enum TermsKind {
+    Net,
+    OnReceipt,
+    EndOfMonth,
+}
+
+/// The JSON form of terms, read flat and then checked into [`PaymentTerms`]: serde's internally
+/// tagged enums lose the path of a bad field, let unknown fields through on `onReceipt`, and take
+/// an array (`[1]` was read as `onReceipt`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "payment terms, an object such as {\"type\": \"net\", \"days\": 30}")]
+struct TermsWire {
+    #[serde(rename = "type")]
+    kind: TermsKind,
+    #[serde(default)]
+    days: Option<u32>,
+    #[serde(default)]
+    from: Option<TermStart>,
+    #[serde(default)]
+    method: Option<EndOfMonthMethod>,
+}
+
+impl TryFrom<TermsWire> for PaymentTerms {
+    type Error = String;
+    fn try_from(w: TermsWire) -> std::result::Result<PaymentTerms, String> {
+        let given = [("days", w.days.is_some()), ("from", w.from.is_some()), ("method", w.method.is_some())];
+        let allowed: &[&str] = match w.kind {
+            TermsKind::Net => &["days", "from"],
+            TermsKind::OnReceipt => &[],
+            TermsKind::EndOfMonth => &["days", "method"],
+        };
+        if let Some((field, _)) = given.iter().find(|(f, set)| *set && !allowed.contains(f)) {
+            return Err(format!("unknown field `{field}` for this type of terms"));
+        }
+        let days = || w.days.ok_or_else(|| "missing field `days`".to_owned());
+        Ok(match w.kind {
+            TermsKind::Net => PaymentTerms::Net { days: days()?, from: w.from.unwrap_or_default() },
+            TermsKind::OnReceipt => PaymentTerms::OnReceipt,
+            TermsKind::EndOfMonth => PaymentTerms::EndOfMonth { days: days()?, method: w.method.unwrap_or_default() },
+        })
+    }
 }
 
 /// What a net term counts from.
@@ -332,6 +378,43 @@ mod tests {
             consumer: false,
             french_law: true,
         }
+    }
+
+    #[test]
+    fn terms_decode_with_every_bad_field_named() {
+        let read = |text: &str| crate::json::from_json::<PaymentTerms>(text);
+        let fails = |text: &str| {
+            let e = read(text).unwrap_err();
+            (e.code(), e.path().to_owned())
+        };
+        assert_eq!(
+            read(r#"{"type":"net","days":30}"#).unwrap(),
+            PaymentTerms::Net { days: 30, from: TermStart::Invoice }
+        );
+        assert_eq!(read(r#"{"type":"onReceipt"}"#).unwrap(), PaymentTerms::OnReceipt);
+        assert_eq!(
+            read(r#"{"type":"endOfMonth","days":45,"method":"end_of_month_then_days"}"#).unwrap(),
+            PaymentTerms::EndOfMonth { days: 45, method: EndOfMonthMethod::EndOfMonthThenDays }
+        );
+        assert_eq!(fails(r#"{"type":"net","days":"x"}"#), (ErrorCode::InvalidType, "days".into()));
+        assert_eq!(fails(r#"{"type":"net","days":30,"from":"dlivery"}"#), (ErrorCode::UnknownVariant, "from".into()));
+        assert_eq!(
+            fails(r#"{"type":"endOfMonth","days":4,"method":"x"}"#),
+            (ErrorCode::UnknownVariant, "method".into())
+        );
+        assert_eq!(fails(r#"{"type":"net"}"#), (ErrorCode::MissingField, "days".into()));
+        assert_eq!(fails(r#"{"days":3}"#), (ErrorCode::MissingField, "type".into()));
+        assert_eq!(fails(r#"{"type":"nett","days":3}"#), (ErrorCode::UnknownVariant, "type".into()));
+        assert_eq!(fails(r#"{"type":"net","days":30,"extra":1}"#), (ErrorCode::UnknownField, "extra".into()));
+        // Fields of another type of terms are refused, not ignored.
+        assert_eq!(fails(r#"{"type":"onReceipt","days":3}"#), (ErrorCode::UnknownField, "days".into()));
+        assert_eq!(
+            fails(r#"{"type":"net","days":30,"method":"end_of_month_then_days"}"#),
+            (ErrorCode::UnknownField, "method".into())
+        );
+        // Only an object is terms (an array used to be read as `onReceipt`).
+        assert_eq!(fails("[1]"), (ErrorCode::InvalidType, String::new()));
+        assert_eq!(fails(r#""net""#), (ErrorCode::InvalidType, String::new()));
     }
 
     #[test]

@@ -129,20 +129,14 @@ fn run<A: DeserializeOwned, R: Serialize>(len: usize, f: impl FnOnce(A) -> Resul
     answer(len, |input| decode::<A>(input, "").and_then(f))
 }
 
-/// A policy given as a preset id or as a full policy object.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum PolicyArg {
-    Preset(String),
-    Custom(serde_json::Value),
-}
+/// A policy given as a preset id (a string) or as a full policy object. Kept as a JSON value and
+/// told apart here: serde's untagged enums buffer the input and bring their own decoder.
+type PolicyArg = serde_json::Value;
 
 fn checked_policy(arg: PolicyArg) -> Result<CheckedPolicy, Error> {
     match arg {
-        PolicyArg::Preset(id) => policy::preset(&id).map_err(|e| e.within("policy")),
-        PolicyArg::Custom(v) => {
-            relance_core::json::from_value::<Policy>(v).and_then(Policy::check).map_err(|e| e.within("policy"))
-        }
+        serde_json::Value::String(id) => policy::preset(&id).map_err(|e| e.within("policy")),
+        v => relance_core::json::from_value::<Policy>(v).and_then(Policy::check).map_err(|e| e.within("policy")),
     }
 }
 
