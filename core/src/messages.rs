@@ -14,7 +14,7 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::ledger::{CheckedLedger, DebtorKind, Ledger};
-use crate::money::{Amount, Currency};
+use crate::money::{parse_decimal, Amount, Currency};
 use crate::penalty::{decompte, PenaltyOptions, PenaltyRequest, Regime};
 use crate::policy::Channel;
 use crate::rates::RateRow;
@@ -27,7 +27,6 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::str::FromStr;
 use std::sync::OnceLock;
 
 // ---- locale formats -------------------------------------------------------------------------
@@ -704,7 +703,7 @@ impl MessageContext {
     /// checked against (and an example of it).
     pub fn example() -> MessageContext {
         let d = |s: &str| crate::date::parse(s).unwrap_or_default();
-        let a = |s: &str| Amount(Decimal::from_str(s).unwrap_or_default());
+        let a = |s: &str| Amount(parse_decimal(s).unwrap_or_default());
         let inv = InvoiceView {
             number: "F-2025-0142".into(),
             issue_date: d("2025-05-21"),
@@ -875,12 +874,12 @@ fn decimal_param(h: &Helper<'_>, i: usize) -> std::result::Result<Option<Decimal
     let value = h.param(i).map(|p| p.value().clone()).unwrap_or(Value::Null);
     match value {
         Value::Null => Ok(None),
-        Value::String(s) => Decimal::from_str(&s)
+        Value::String(s) => parse_decimal(&s)
             .map(Some)
-            .map_err(|_| RenderErrorReason::Other(format!("`{s}` is not a decimal")).into()),
-        Value::Number(n) => Decimal::from_str(&n.to_string())
+            .ok_or_else(|| RenderErrorReason::Other(format!("`{s}` is not a decimal")).into()),
+        Value::Number(n) => parse_decimal(&n.to_string())
             .map(Some)
-            .map_err(|_| RenderErrorReason::Other(format!("`{n}` is not a decimal")).into()),
+            .ok_or_else(|| RenderErrorReason::Other(format!("`{n}` is not a decimal")).into()),
         other => Err(RenderErrorReason::Other(format!("expected a number, got {other}")).into()),
     }
 }
@@ -1041,7 +1040,7 @@ fn table_rows(ctx: &Context) -> Vec<[String; 7]> {
     let currency = currency_of(ctx);
     let money = |v: Option<&Value>| {
         v.and_then(Value::as_str)
-            .and_then(|s| Decimal::from_str(s).ok())
+            .and_then(parse_decimal)
             .map(|d| format_money(d, &currency, lang))
             .unwrap_or_else(|| "—".into())
     };
@@ -1057,8 +1056,8 @@ fn table_rows(ctx: &Context) -> Vec<[String; 7]> {
         .map(|inv| {
             let extra =
                 match (inv.get("interest").and_then(Value::as_str), inv.get("indemnity").and_then(Value::as_str)) {
-                    (Some(i), Some(f)) => match (Decimal::from_str(i), Decimal::from_str(f)) {
-                        (Ok(i), Ok(f)) => format_money(i + f, &currency, lang),
+                    (Some(i), Some(f)) => match (parse_decimal(i), parse_decimal(f)) {
+                        (Some(i), Some(f)) => format_money(i + f, &currency, lang),
                         _ => "—".into(),
                     },
                     _ => "—".into(),

@@ -70,18 +70,31 @@ impl Amount {
 pub const MAX_AMOUNT: i64 = 1_000_000_000_000;
 
 /// A plain decimal: optional sign, digits, optional fraction. No exponent, no thousands separator,
-/// at most 28 significant digits (what `Decimal` holds exactly).
-fn parse_decimal(text: &str) -> Option<Decimal> {
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    let mut parts = digits.splitn(2, '.');
-    let int = parts.next().unwrap_or("");
-    let frac = parts.next();
-    let int_ok = !int.is_empty() && int.bytes().all(|b| b.is_ascii_digit());
-    let frac_ok = frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()));
-    if !int_ok || !frac_ok {
+/// and only what `Decimal` holds exactly (at most 28 decimals, a 96-bit mantissa), else `None`.
+/// Read here rather than by rust_decimal's parser, which is compiled anew for each of its
+/// variants (8 KB of the WebAssembly module); `tests::parse_decimal_is_rust_decimals` holds the two
+/// to the same values.
+pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (int, frac) = match digits.split_once('.') {
+        Some((int, frac)) if !frac.is_empty() => (int, frac),
+        Some(_) => return None,
+        None => (digits, ""),
+    };
+    if int.is_empty() || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
         return None;
     }
-    Decimal::from_str_exact(text).ok()
+    let mut mantissa: i128 = 0;
+    for b in int.bytes().chain(frac.bytes()) {
+        mantissa = mantissa.checked_mul(10)?.checked_add(i128::from(b - b'0'))?;
+    }
+    let mut value = Decimal::try_from_i128_with_scale(mantissa, u32::try_from(frac.len()).ok()?).ok()?;
+    // rust_decimal reads `-0` and `-0.00` as zero without a sign.
+    value.set_sign_negative(negative && mantissa != 0);
+    Some(value)
 }
 
 impl fmt::Display for Amount {
@@ -256,6 +269,26 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        // Lengths around the limits (28 decimals, 29 digits, 96 bits), leading and trailing
+        // zeros, both signs, and texts that are not plain decimals.
+        #[test]
+        fn parse_decimal_is_rust_decimals(text in prop_oneof![
+            "-?0{0,3}[0-9]{1,30}(\\.[0-9]{1,31}0{0,3})?",
+            "-?7922816251426433759354395033[0-9](\\.[0-9]{0,2})?",
+            "[-+]?[0-9.e ,]{0,6}",
+        ]) {
+            let ours = parse_decimal(&text);
+            let theirs = Decimal::from_str_exact(&text).ok().filter(|_| {
+                // rust_decimal also reads `+1`, `.5`, `5.`, `1_000`: not plain decimals.
+                let body = text.strip_prefix('-').unwrap_or(&text);
+                body.split_once('.').map_or(!body.is_empty() && body.bytes().all(|b| b.is_ascii_digit()), |(i, f)| {
+                    !i.is_empty() && !f.is_empty() && i.bytes().chain(f.bytes()).all(|b| b.is_ascii_digit())
+                })
+            });
+            prop_assert_eq!(ours.map(|d| (d.to_string(), d.scale(), d.is_sign_negative())),
+                            theirs.map(|d| (d.to_string(), d.scale(), d.is_sign_negative())));
+        }
+
         // Every mantissa width (the 64-bit and the 128-bit paths), every scale, both signs and
         // negative zero.
         #[test]
@@ -264,6 +297,22 @@ mod tests {
             let d = Decimal::from_parts(lo, mid, hi, negative, scale);
             let text = DecimalText::of(d);
             prop_assert_eq!(text.as_str(), d.to_string());
+        }
+    }
+
+    #[test]
+    fn parse_decimal_edge_cases() {
+        let read = |text: &str| parse_decimal(text).map(|d| (d.to_string(), d.scale(), d.is_sign_negative()));
+        assert_eq!(read("-0"), Some(("0".into(), 0, false)));
+        assert_eq!(read("-0.00"), Some(("0.00".into(), 2, false)));
+        assert_eq!(read("-0.50"), Some(("-0.50".into(), 2, true)));
+        assert_eq!(read("007.10"), Some(("7.10".into(), 2, false)));
+        assert_eq!(read("0.0000000000000000000000000001"), Some(("0.0000000000000000000000000001".into(), 28, false)));
+        assert_eq!(read("0.00000000000000000000000000001"), None, "29 decimals");
+        assert_eq!(read("79228162514264337593543950335"), Some(("79228162514264337593543950335".into(), 0, false)));
+        assert_eq!(read("79228162514264337593543950336"), None, "beyond 96 bits");
+        for bad in ["", "-", ".5", "5.", "+1", "1e3", "1_000", "1,5", " 1", "--1", "1.2.3"] {
+            assert_eq!(read(bad), None, "{bad}");
         }
     }
 
