@@ -28,6 +28,20 @@ pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T> {
     T::deserialize(De(&value)).map_err(|e| Error::from_serde(&e.path(), &e.message))
 }
 
+/// For a tagged object read flat (`{"type": ..., fields}`): refuses a field given that belongs to
+/// another type, with the `unknown field` message that points at it. `given` pairs each optional
+/// field with whether it is there; `allowed` lists those of this type.
+pub(crate) fn refuse_fields_of_other_types(
+    given: &[(&str, bool)],
+    allowed: &[&str],
+    of: &str,
+) -> std::result::Result<(), String> {
+    match given.iter().find(|(field, there)| *there && !allowed.contains(field)) {
+        Some((field, _)) => Err(format!("unknown field `{field}` for this type of {of}")),
+        None => Ok(()),
+    }
+}
+
 /// Encodes an output value as JSON text. Our output types contain only strings, numbers, lists and
 /// string-keyed maps, so encoding cannot fail; an error is still reported, never a panic.
 pub fn to_json<T: serde::Serialize>(value: &T) -> Result<String> {

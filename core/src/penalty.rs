@@ -204,9 +204,7 @@ impl TryFrom<RegimeWire> for Regime {
             RegimeKind::EuGeneric => &["referenceTable", "margin", "indemnity"],
             _ => &[],
         };
-        if let Some((field, _)) = given.iter().find(|(f, set)| *set && !allowed.contains(f)) {
-            return Err(format!("unknown field `{field}` for this regime type"));
-        }
+        crate::json::refuse_fields_of_other_types(&given, allowed, "regime")?;
         Ok(match w.kind {
             RegimeKind::FrB2b => Regime::FrB2b,
             RegimeKind::FrB2bContractual => Regime::FrB2bContractual { rate: w.rate.ok_or_else(|| missing("rate"))? },

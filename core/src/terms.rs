@@ -82,9 +82,7 @@ impl TryFrom<TermsWire> for PaymentTerms {
             TermsKind::OnReceipt => &[],
             TermsKind::EndOfMonth => &["days", "method"],
         };
-        if let Some((field, _)) = given.iter().find(|(f, set)| *set && !allowed.contains(f)) {
-            return Err(format!("unknown field `{field}` for this type of terms"));
-        }
+        crate::json::refuse_fields_of_other_types(&given, allowed, "terms")?;
         let days = || w.days.ok_or_else(|| "missing field `days`".to_owned());
         Ok(match w.kind {
             TermsKind::Net => PaymentTerms::Net { days: days()?, from: w.from.unwrap_or_default() },
