@@ -105,6 +105,50 @@ impl de::Error for DeError {
     fn custom<T: fmt::Display>(msg: T) -> DeError {
         DeError { message: msg.to_string(), segments: Vec::new() }
     }
+
+    fn invalid_type(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> DeError {
+        DeError::custom(format_args!("invalid type: {}, expected {exp}", UnexpectedText(unexp)))
+    }
+
+    fn invalid_value(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> DeError {
+        DeError::custom(format_args!("invalid value: {}, expected {exp}", UnexpectedText(unexp)))
+    }
+}
+
+/// serde's wording for what was found, with a JSON number as JSON writes it. serde's own
+/// `Display` prints floats with the standard formatter, whose code (14 KB of the WebAssembly
+/// module) nothing else needs.
+struct UnexpectedText<'a>(de::Unexpected<'a>);
+
+impl fmt::Display for UnexpectedText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use de::Unexpected::*;
+        match self.0 {
+            Bool(b) => write!(f, "boolean `{b}`"),
+            Unsigned(i) => write!(f, "integer `{i}`"),
+            Signed(i) => write!(f, "integer `{i}`"),
+            Float(x) => write!(f, "floating point `{}`", number_text(x)),
+            Char(c) => write!(f, "character `{c}`"),
+            Str(s) => write!(f, "string {s:?}"),
+            Bytes(_) => f.write_str("byte array"),
+            Unit => f.write_str("unit value"),
+            Option => f.write_str("Option value"),
+            NewtypeStruct => f.write_str("newtype struct"),
+            Seq => f.write_str("sequence"),
+            Map => f.write_str("map"),
+            Enum => f.write_str("enum"),
+            UnitVariant => f.write_str("unit variant"),
+            NewtypeVariant => f.write_str("newtype variant"),
+            TupleVariant => f.write_str("tuple variant"),
+            StructVariant => f.write_str("struct variant"),
+            Other(other) => f.write_str(other),
+        }
+    }
+}
+
+/// A number as JSON writes it (`30.5`, `30.0`, `1e+21`), for messages.
+pub(crate) fn number_text(x: f64) -> String {
+    serde_json::to_string(&x).unwrap_or_else(|_| "a number".to_owned())
 }
 
 /// Typed requests that read one JSON kind: `method: pattern => visit`, any other kind a mismatch.
@@ -384,6 +428,44 @@ mod tests {
     use super::*;
     use serde::Deserialize;
     use std::collections::BTreeMap;
+
+    #[test]
+    fn unexpected_values_are_worded_as_serde_words_them() {
+        use de::Unexpected::*;
+        for u in [
+            Bool(true),
+            Unsigned(7),
+            Signed(-7),
+            Float(30.5),
+            Float(-0.25),
+            Float(30.0),
+            Char('x'),
+            Str("a \"b\""),
+            Bytes(b"x"),
+            Unit,
+            Option,
+            NewtypeStruct,
+            Seq,
+            Map,
+            Enum,
+            UnitVariant,
+            NewtypeVariant,
+            TupleVariant,
+            StructVariant,
+            Other("something"),
+        ] {
+            assert_eq!(UnexpectedText(u).to_string(), u.to_string());
+        }
+        // Where the two differ: JSON's short form of a large float.
+        assert_eq!(UnexpectedText(Float(1e21)).to_string(), "floating point `1e+21`");
+        let e = from_json::<u32>("30.5").unwrap_err();
+        assert_eq!(
+            (e.code(), e.message()),
+            (ErrorCode::InvalidType, "invalid type: floating point `30.5`, expected u32")
+        );
+        let e = from_json::<u32>("-1").unwrap_err();
+        assert_eq!(e.message(), "invalid value: integer `-1`, expected u32");
+    }
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields, rename_all = "camelCase")]

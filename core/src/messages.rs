@@ -969,8 +969,8 @@ fn channel_helper(
     out: &mut dyn Output,
 ) -> HelperResult {
     let value = h.param(0).map(|p| p.value().clone()).unwrap_or(Value::Null);
-    let channel: Channel =
-        serde_json::from_value(value).map_err(|e| RenderErrorReason::Other(format!("not a channel: {e}")))?;
+    let channel: Channel = crate::json::from_value(value)
+        .map_err(|e| RenderErrorReason::Other(format!("not a channel: {}", e.message())))?;
     out.write(channel_name(channel, lang_of(ctx)))?;
     Ok(())
 }

@@ -182,6 +182,14 @@ fn put(buf: &mut [u8; DecimalText::CAPACITY], start: usize, byte: u8) -> usize {
     }
 }
 
+/// An amount written as a JSON number: refused, with the string to write instead.
+fn number_given<E: serde::de::Error>(number: &str) -> E {
+    E::custom(Error::serde_message(
+        ErrorCode::InvalidAmount,
+        &format!("amounts are decimal strings (\"{number}\"), not JSON numbers"),
+    ))
+}
+
 impl<'de> Deserialize<'de> for Amount {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Amount, D::Error> {
         struct V;
@@ -194,16 +202,13 @@ impl<'de> Deserialize<'de> for Amount {
                 Amount::parse(v, "").map_err(|e| E::custom(Error::serde_message(e.code(), e.message())))
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Amount, E> {
-                Err(E::custom(Error::serde_message(
-                    ErrorCode::InvalidAmount,
-                    &format!("amounts are decimal strings (\"{v}\"), not JSON numbers"),
-                )))
+                Err(number_given(&crate::json::number_text(v)))
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Amount, E> {
-                self.visit_f64(v as f64)
+                Err(number_given(&v.to_string()))
             }
             fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Amount, E> {
-                self.visit_f64(v as f64)
+                Err(number_given(&v.to_string()))
             }
         }
         d.deserialize_any(V)
@@ -346,6 +351,14 @@ mod tests {
             assert_eq!(from_json::<Amount>(bad).unwrap_err().code(), ErrorCode::InvalidAmount, "{bad}");
         }
         assert_eq!(from_json::<Amount>("12.5").unwrap_err().code(), ErrorCode::InvalidAmount);
+        assert_eq!(
+            from_json::<Amount>("12.5").unwrap_err().message(),
+            "amounts are decimal strings (\"12.5\"), not JSON numbers"
+        );
+        assert_eq!(
+            from_json::<Amount>("-12").unwrap_err().message(),
+            "amounts are decimal strings (\"-12\"), not JSON numbers"
+        );
         assert_eq!(from_json::<Amount>("12").unwrap_err().code(), ErrorCode::InvalidAmount);
         // More digits than a Decimal holds exactly is refused, not rounded.
         assert_eq!(
