@@ -547,9 +547,12 @@ pub fn analytics<'r>(req: &'r AnalyticsRequest) -> Result<Analytics> {
         recovery,
         days_late,
         reminders_before_payment: RemindersNeeded { reminders: stats(&mut needed), distribution },
-        steps: effectiveness(
-            steps.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<BTreeMap<_, _>>().into_iter().collect(),
-        ),
+        steps: effectiveness({
+            // By step id: the keys are distinct, so this is the order of a sorted map.
+            let mut by_id: Vec<(String, Outcomes)> = steps.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+            crate::sort::sort_by(&mut by_id, |a, b| a.0.cmp(&b.0));
+            by_id
+        }),
         channels: effectiveness(channels.into_iter().map(|(c, v)| (channel_key(c), v)).collect()),
         debtors,
         claimable,
