@@ -17,6 +17,7 @@ pub mod planner;
 pub mod policy;
 pub mod rates;
 pub mod sort;
+pub mod template;
 pub mod terms;
 pub mod zone;
 

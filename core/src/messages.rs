@@ -1,5 +1,5 @@
-//! Reminder messages: the exact text the debtor receives, in the debtor's language, from handlebars
-//! templates. Built-in templates live in `core/data/templates/{fr,en,de}/*.hbs` (first line
+//! Reminder messages: the exact text the debtor receives, in the debtor's language, from Handlebars
+//! templates (the subset of [`crate::template`]). Built-in templates live in `core/data/templates/{fr,en,de}/*.hbs` (first line
 //! `subject: ...`, then a blank line, then the body); a user can override any of them or add new
 //! ones with [`TemplateSet::register`], which validates every variable against the documented
 //! context ([`MessageContext`]) and every helper against the known ones before accepting it.
@@ -10,7 +10,8 @@
 //!
 //! Helpers: `money` (`1 234,56 €`, `€1,234.56`, `1.234,56 €`), `date` (`23 novembre 2026`),
 //! `plural` (`{{plural n "facture" "factures"}}`), `invoice_table` (a table of the invoices),
-//! `percent` (`13,15 %`), plus handlebars' `if`, `unless`, `each`, `with`, `eq`, `gt`, `and`, `or`, `not`.
+//! `percent` (`13,15 %`), `channel` (a channel's name), plus Handlebars' `if`, `unless`, `each`,
+//! `with`, `eq`, `ne`, `gt`, `gte`, `lt`, `lte`, `and`, `or`, `not`.
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::ledger::{CheckedLedger, DebtorKind, Ledger};
@@ -18,14 +19,12 @@ use crate::money::{parse_decimal, Amount, Currency};
 use crate::penalty::{decompte, PenaltyOptions, PenaltyRequest, Regime};
 use crate::policy::Channel;
 use crate::rates::RateRow;
+use crate::template::{html_escape, Format, Template};
 use chrono::{Datelike, NaiveDate};
-use handlebars::template::{HelperTemplate, Parameter, TemplateElement};
-use handlebars::{
-    Context, Handlebars, Helper, HelperResult, Output, Path, RenderContext, RenderError, RenderErrorReason, Template,
-};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -815,13 +814,6 @@ builtin_sources! {
              "legal_handoff", "agency_handoff", "payment_plan_proposal", "instalment_upcoming", "instalment_missed", "thanks_payment"]
 }
 
-/// Helpers a template may call.
-const ALLOWED_HELPERS: [&str; 18] = [
-    "if", "unless", "each", "with", "eq", "ne", "gt", "gte", "lt", "lte", "and", "or", "not", "money", "date",
-    "plural", "percent", "channel",
-];
-const TABLE_HELPER: &str = "invoice_table";
-
 /// The rendered message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -844,15 +836,22 @@ pub struct RenderedMessage {
 /// ([`TemplateSet::builtin`]); a set with the user's templates is a clone of it, extended.
 #[derive(Clone)]
 pub struct TemplateSet {
-    text: Handlebars<'static>,
-    html: Handlebars<'static>,
-    keys: BTreeMap<(String, Lang), bool>,
+    templates: BTreeMap<(String, Lang), MessageTemplate>,
     schema: Value,
+}
+
+/// One template, compiled: it renders the text and the HTML body alike.
+#[derive(Clone)]
+struct MessageTemplate {
+    subject: Template,
+    body: Template,
+    /// It states penalty amounts: refuse to render it without them.
+    requires_penalties: bool,
 }
 
 impl std::fmt::Debug for TemplateSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TemplateSet").field("templates", &self.keys.keys().collect::<Vec<_>>()).finish()
+        f.debug_struct("TemplateSet").field("templates", &self.templates.keys().collect::<Vec<_>>()).finish()
     }
 }
 
@@ -862,74 +861,65 @@ fn split_source(source: &str) -> Option<(&str, &str)> {
     Some((subject.trim(), body.trim_start_matches('\n').trim_end()))
 }
 
-fn lang_of(ctx: &Context) -> Lang {
-    Lang::of_locale(ctx.data().get("locale").and_then(Value::as_str).unwrap_or("en"))
+fn lang_of(data: &Value) -> Lang {
+    Lang::of_locale(data.get("locale").and_then(Value::as_str).unwrap_or("en"))
 }
 
-fn currency_of(ctx: &Context) -> Currency {
-    ctx.data().get("currency").and_then(Value::as_str).and_then(Currency::new).unwrap_or_else(Currency::eur)
+fn currency_of(data: &Value) -> Currency {
+    data.get("currency").and_then(Value::as_str).and_then(Currency::new).unwrap_or_else(Currency::eur)
 }
 
-fn decimal_param(h: &Helper<'_>, i: usize) -> std::result::Result<Option<Decimal>, RenderError> {
-    let value = h.param(i).map(|p| p.value().clone()).unwrap_or(Value::Null);
+fn decimal_arg(value: &Value) -> std::result::Result<Option<Decimal>, String> {
     match value {
         Value::Null => Ok(None),
-        Value::String(s) => parse_decimal(&s)
-            .map(Some)
-            .ok_or_else(|| RenderErrorReason::Other(format!("`{s}` is not a decimal")).into()),
-        Value::Number(n) => parse_decimal(&n.to_string())
-            .map(Some)
-            .ok_or_else(|| RenderErrorReason::Other(format!("`{n}` is not a decimal")).into()),
-        other => Err(RenderErrorReason::Other(format!("expected a number, got {other}")).into()),
+        Value::String(s) => parse_decimal(s).map(Some).ok_or_else(|| format!("`{s}` is not a decimal")),
+        Value::Number(n) => parse_decimal(&n.to_string()).map(Some).ok_or_else(|| format!("`{n}` is not a decimal")),
+        other => Err(format!("expected a number, got {other}")),
     }
 }
 
-fn money_helper(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    ctx: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    if let Some(v) = decimal_param(h, 0)? {
-        out.write(&format_money(v, &currency_of(ctx), lang_of(ctx)))?;
-    }
-    Ok(())
-}
-
-fn percent_helper(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    ctx: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    if let Some(v) = decimal_param(h, 0)? {
-        let lang = lang_of(ctx);
-        let n = format_number(v, 2, lang);
-        out.write(&match lang {
-            Lang::En => format!("{n}%"),
-            Lang::Fr | Lang::De => format!("{n}{NBSP}%"),
-        })?;
-    }
-    Ok(())
-}
-
-fn date_helper(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    ctx: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    match h.param(0).map(|p| p.value()) {
-        None | Some(Value::Null) => Ok(()),
-        Some(Value::String(s)) => {
-            let day = crate::date::parse(s).map_err(|(_, message)| RenderErrorReason::Other(message))?;
-            out.write(&format_date(day, lang_of(ctx)))?;
-            Ok(())
+/// What the formatting helpers write, for the template engine. The engine has checked the
+/// number of arguments; a variable the context leaves out arrives as `null`.
+fn format_helper(
+    helper: Format,
+    args: &[Cow<'_, Value>],
+    data: &Value,
+    html: bool,
+) -> std::result::Result<String, String> {
+    let arg = |i: usize| args.get(i).map_or(&Value::Null, |v| v.as_ref());
+    let lang = lang_of(data);
+    match helper {
+        Format::Money => {
+            Ok(decimal_arg(arg(0))?.map(|v| format_money(v, &currency_of(data), lang)).unwrap_or_default())
         }
-        Some(other) => Err(RenderErrorReason::Other(format!("expected a date, got {other}")).into()),
+        Format::Percent => Ok(decimal_arg(arg(0))?
+            .map(|v| {
+                let n = format_number(v, 2, lang);
+                match lang {
+                    Lang::En => format!("{n}%"),
+                    Lang::Fr | Lang::De => format!("{n}{NBSP}%"),
+                }
+            })
+            .unwrap_or_default()),
+        Format::Date => match arg(0) {
+            Value::Null => Ok(String::new()),
+            Value::String(s) => crate::date::parse(s).map(|day| format_date(day, lang)).map_err(|(_, message)| message),
+            other => Err(format!("expected a date, got {other}")),
+        },
+        Format::Plural => {
+            let n = arg(0).as_i64().ok_or("plural needs a count")?;
+            match (arg(1).as_str(), arg(2).as_str()) {
+                (Some(one), Some(other)) => Ok(plural(n, lang, one, other).to_owned()),
+                _ => Err("plural needs a singular and a plural word".to_owned()),
+            }
+        }
+        Format::Channel => {
+            let channel: Channel =
+                crate::json::from_value(arg(0).clone()).map_err(|e| format!("not a channel: {}", e.message()))?;
+            Ok(channel_name(channel, lang).to_owned())
+        }
+        Format::InvoiceTable if html => Ok(html_table(data)),
+        Format::InvoiceTable => Ok(text_table(data)),
     }
 }
 
@@ -959,37 +949,6 @@ pub fn channel_name(channel: Channel, lang: Lang) -> &'static str {
         (Lang::De, LegalAction) => "gerichtliches Verfahren",
         (Lang::De, AgencyHandoff) => "Übergabe an ein Inkassobüro",
     }
-}
-
-fn channel_helper(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    ctx: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    let value = h.param(0).map(|p| p.value().clone()).unwrap_or(Value::Null);
-    let channel: Channel = crate::json::from_value(value)
-        .map_err(|e| RenderErrorReason::Other(format!("not a channel: {}", e.message())))?;
-    out.write(channel_name(channel, lang_of(ctx)))?;
-    Ok(())
-}
-
-fn plural_helper(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    ctx: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    let n =
-        h.param(0).and_then(|p| p.value().as_i64()).ok_or(RenderErrorReason::Other("plural needs a count".into()))?;
-    let word = |i: usize| h.param(i).and_then(|p| p.value().as_str().map(str::to_owned));
-    let (Some(one), Some(other)) = (word(1), word(2)) else {
-        return Err(RenderErrorReason::Other("plural needs a singular and a plural word".into()).into());
-    };
-    out.write(plural(n, lang_of(ctx), &one, &other))?;
-    Ok(())
 }
 
 struct TableHeaders {
@@ -1035,9 +994,9 @@ fn headers(lang: Lang) -> TableHeaders {
 }
 
 /// Rows of the invoice table: cells already formatted for the language.
-fn table_rows(ctx: &Context) -> Vec<[String; 7]> {
-    let lang = lang_of(ctx);
-    let currency = currency_of(ctx);
+fn table_rows(data: &Value) -> Vec<[String; 7]> {
+    let lang = lang_of(data);
+    let currency = currency_of(data);
     let money = |v: Option<&Value>| {
         v.and_then(Value::as_str)
             .and_then(parse_decimal)
@@ -1050,7 +1009,7 @@ fn table_rows(ctx: &Context) -> Vec<[String; 7]> {
             .map(|d| format_date(d, lang))
             .unwrap_or_default()
     };
-    let invoices = ctx.data().get("invoices").and_then(Value::as_array).cloned().unwrap_or_default();
+    let invoices = data.get("invoices").and_then(Value::as_array).map_or(&[][..], Vec::as_slice);
     invoices
         .iter()
         .map(|inv| {
@@ -1075,17 +1034,10 @@ fn table_rows(ctx: &Context) -> Vec<[String; 7]> {
         .collect()
 }
 
-fn text_table(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    ctx: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    let _ = h;
-    let t = headers(lang_of(ctx));
+fn text_table(data: &Value) -> String {
+    let t = headers(lang_of(data));
     let mut rows = vec![[t.number, t.issued, t.due, t.amount, t.late, t.penalties, t.total].map(str::to_owned)];
-    rows.extend(table_rows(ctx));
+    rows.extend(table_rows(data));
     let widths: Vec<usize> =
         (0..7).map(|c| rows.iter().map(|r| r.get(c).map_or(0, |s| s.chars().count())).max().unwrap_or(0)).collect();
     let mut text = String::new();
@@ -1098,240 +1050,27 @@ fn text_table(
             text.push('\n');
         }
     }
-    out.write(text.trim_end())?;
-    Ok(())
+    text.truncate(text.trim_end().len());
+    text
 }
 
-fn html_table(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    ctx: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    let _ = h;
-    let t = headers(lang_of(ctx));
-    let esc = handlebars::html_escape;
+fn html_table(data: &Value) -> String {
+    let t = headers(lang_of(data));
     let mut html = String::from("<table class=\"invoices\"><thead><tr>");
     for head in [t.number, t.issued, t.due, t.amount, t.late, t.penalties, t.total] {
-        html.push_str(&format!("<th>{}</th>", esc(head)));
+        html.push_str(&format!("<th>{}</th>", html_escape(head)));
     }
     html.push_str("</tr></thead><tbody>");
-    for row in table_rows(ctx) {
+    for row in table_rows(data) {
         html.push_str("<tr>");
         for (i, cell) in row.iter().enumerate() {
             let class = if i >= 3 { " class=\"num\"" } else { "" };
-            html.push_str(&format!("<td{class}>{}</td>", esc(cell)));
+            html.push_str(&format!("<td{class}>{}</td>", html_escape(cell)));
         }
         html.push_str("</tr>");
     }
     html.push_str("</tbody></table>");
-    out.write(&html)?;
-    Ok(())
-}
-
-fn registry(html: bool) -> Handlebars<'static> {
-    let mut r = Handlebars::new();
-    r.set_strict_mode(true);
-    r.set_prevent_indent(true);
-    if !html {
-        r.register_escape_fn(handlebars::no_escape);
-    }
-    r.register_helper("money", Box::new(money_helper));
-    r.register_helper("percent", Box::new(percent_helper));
-    r.register_helper("date", Box::new(date_helper));
-    r.register_helper("plural", Box::new(plural_helper));
-    r.register_helper("channel", Box::new(channel_helper));
-    r.register_helper(
-        TABLE_HELPER,
-        Box::new(if html {
-            html_table
-                as fn(
-                    &Helper<'_>,
-                    &Handlebars<'_>,
-                    &Context,
-                    &mut RenderContext<'_, '_>,
-                    &mut dyn Output,
-                ) -> HelperResult
-        } else {
-            text_table
-        }),
-    );
-    r
-}
-
-// ---- validation of a template against the documented context ----------------------------------
-
-struct Checker<'a> {
-    root: &'a Value,
-    where_: String,
-}
-
-impl Checker<'_> {
-    fn fail(&self, code: ErrorCode, message: String) -> Error {
-        Error::new(code, self.where_.clone(), message)
-    }
-
-    /// Resolves a path written in the template against the scopes (innermost last).
-    fn check_path(&self, raw: &str, scopes: &[&Value], in_each: bool) -> Result<()> {
-        if raw.starts_with('@') && !raw.starts_with("@root") {
-            return if in_each && ["@index", "@first", "@last"].contains(&raw) {
-                Ok(())
-            } else {
-                Err(self.fail(ErrorCode::UnknownVariable, format!("`{raw}` is not available here")))
-            };
-        }
-        if raw.contains('[') {
-            return Err(self.fail(ErrorCode::UnknownVariable, format!("`{raw}`: bracketed paths are not supported")));
-        }
-        let mut rest = raw;
-        let mut depth = scopes.len();
-        if let Some(r) = rest.strip_prefix("@root") {
-            depth = 1;
-            rest = r.trim_start_matches(['.', '/']);
-        }
-        while let Some(r) = rest.strip_prefix("../") {
-            if depth <= 1 {
-                return Err(
-                    self.fail(ErrorCode::UnknownVariable, format!("`{raw}` reaches beyond the message context"))
-                );
-            }
-            depth -= 1;
-            rest = r;
-        }
-        let mut node = *scopes
-            .get(depth.saturating_sub(1))
-            .ok_or_else(|| self.fail(ErrorCode::UnknownVariable, format!("`{raw}` has no scope")))?;
-        for seg in rest.split(['.', '/']).filter(|s| !s.is_empty() && *s != "this") {
-            node = match node {
-                Value::Object(map) => map.get(seg),
-                Value::Array(_) if seg == "length" => Some(&Value::Null),
-                Value::Array(items) if seg.parse::<usize>().is_ok() => items.first(),
-                _ => None,
-            }
-            .ok_or_else(|| {
-                self.fail(
-                    ErrorCode::UnknownVariable,
-                    format!("unknown variable `{raw}`: the message context has no `{seg}` there"),
-                )
-            })?;
-        }
-        Ok(())
-    }
-
-    fn resolve<'v>(&self, raw: &str, scopes: &[&'v Value]) -> Option<&'v Value> {
-        let mut node = *scopes.last()?;
-        for seg in raw.split(['.', '/']).filter(|s| !s.is_empty() && *s != "this") {
-            node = node.get(seg)?;
-        }
-        Some(node)
-    }
-
-    fn param(&self, p: &Parameter, scopes: &[&Value], in_each: bool, helpers: &[&str]) -> Result<()> {
-        match p {
-            Parameter::Literal(_) => Ok(()),
-            Parameter::Name(name) => self.check_path(name, scopes, in_each),
-            Parameter::Path(Path::Relative((_, raw))) => self.check_path(raw, scopes, in_each),
-            Parameter::Path(Path::Local((_, _, raw))) => self.check_path(raw, scopes, in_each),
-            Parameter::Subexpression(sub) => self.element(&sub.element, scopes, in_each, helpers),
-            _ => Err(self.fail(ErrorCode::InvalidTemplate, "unsupported parameter".into())),
-        }
-    }
-
-    fn helper_call(&self, ht: &HelperTemplate, scopes: &[&Value], in_each: bool, helpers: &[&str]) -> Result<()> {
-        let name = match &ht.name {
-            Parameter::Name(n) => n.as_str(),
-            Parameter::Path(Path::Relative((_, raw))) => raw.as_str(),
-            _ => return Err(self.fail(ErrorCode::InvalidTemplate, "unsupported expression".into())),
-        };
-        let is_call = !ht.params.is_empty() || !ht.hash.is_empty() || ht.block;
-        if is_call || helpers.contains(&name) {
-            if !helpers.contains(&name) {
-                return Err(self.fail(ErrorCode::UnknownHelper, format!("unknown helper `{name}`")));
-            }
-        } else {
-            return self.param(&ht.name, scopes, in_each, helpers);
-        }
-        if ht.block_param.is_some() {
-            return Err(self.fail(ErrorCode::InvalidTemplate, "block parameters (`as |x|`) are not supported".into()));
-        }
-        for p in ht.params.iter().chain(ht.hash.values()) {
-            self.param(p, scopes, in_each, helpers)?;
-        }
-        Ok(())
-    }
-
-    fn element(&self, e: &TemplateElement, scopes: &[&Value], in_each: bool, helpers: &[&str]) -> Result<()> {
-        match e {
-            TemplateElement::RawString(_) | TemplateElement::Comment(_) => Ok(()),
-            TemplateElement::Expression(ht) => self.helper_call(ht, scopes, in_each, helpers),
-            TemplateElement::HtmlExpression(_) => Err(self.fail(
-                ErrorCode::InvalidTemplate,
-                "unescaped output `{{{ }}}` is not allowed: values are always escaped".into(),
-            )),
-            TemplateElement::HelperBlock(ht) => {
-                self.helper_call(ht, scopes, in_each, helpers)?;
-                let name = match &ht.name {
-                    Parameter::Name(n) => n.as_str(),
-                    _ => "",
-                };
-                let mut inner: Vec<&Value> = scopes.to_vec();
-                let mut inner_each = in_each;
-                if name == "each" || name == "with" {
-                    let target = match ht.params.first() {
-                        Some(Parameter::Path(Path::Relative((_, raw)))) => raw.clone(),
-                        Some(Parameter::Name(n)) => n.clone(),
-                        _ => return Err(self.fail(ErrorCode::InvalidTemplate, format!("`{name}` needs a path"))),
-                    };
-                    let value = self
-                        .resolve(&target, scopes)
-                        .ok_or_else(|| self.fail(ErrorCode::UnknownVariable, format!("unknown variable `{target}`")))?;
-                    let scope = match (name, value) {
-                        ("each", Value::Array(items)) => items.first().ok_or_else(|| {
-                            self.fail(ErrorCode::InvalidTemplate, format!("`{target}` has no documented item"))
-                        })?,
-                        ("with", v @ Value::Object(_)) => v,
-                        _ => {
-                            return Err(
-                                self.fail(ErrorCode::InvalidTemplate, format!("`{name}` cannot iterate `{target}`"))
-                            )
-                        }
-                    };
-                    inner.push(scope);
-                    inner_each = name == "each";
-                }
-                if let Some(t) = &ht.template {
-                    for e in &t.elements {
-                        self.element(e, &inner, inner_each, helpers)?;
-                    }
-                }
-                if let Some(t) = &ht.inverse {
-                    for e in &t.elements {
-                        self.element(e, scopes, in_each, helpers)?;
-                    }
-                }
-                Ok(())
-            }
-            _ => {
-                Err(self
-                    .fail(ErrorCode::InvalidTemplate, "partials and decorators are not available to templates".into()))
-            }
-        }
-    }
-}
-
-fn validate(source: &str, schema: &Value, where_: &str, allow_table: bool) -> Result<()> {
-    let template = Template::compile(source)
-        .map_err(|e| Error::new(ErrorCode::InvalidTemplate, where_, format!("template syntax: {e}")))?;
-    let mut helpers: Vec<&str> = ALLOWED_HELPERS.to_vec();
-    if allow_table {
-        helpers.push(TABLE_HELPER);
-    }
-    let checker = Checker { root: schema, where_: where_.to_owned() };
-    for e in &template.elements {
-        checker.element(e, &[checker.root], false, &helpers)?;
-    }
-    Ok(())
+    html
 }
 
 /// One-line subject: control characters (CR, LF, tab...) become spaces, runs of spaces fold.
@@ -1352,7 +1091,7 @@ impl TemplateSet {
     fn build_builtin() -> Result<TemplateSet> {
         let schema = serde_json::to_value(MessageContext::example())
             .map_err(|e| Error::new(ErrorCode::EmbeddedData, "", e.to_string()))?;
-        let mut set = TemplateSet { text: registry(false), html: registry(true), keys: BTreeMap::new(), schema };
+        let mut set = TemplateSet { templates: BTreeMap::new(), schema };
         for lang in Lang::ALL {
             for key in BUILTIN_TEMPLATES {
                 let source = builtin_source(lang, key).ok_or_else(|| {
@@ -1380,30 +1119,27 @@ impl TemplateSet {
         let (subject, body) = split_source(source).ok_or_else(|| {
             Error::new(ErrorCode::InvalidTemplate, base.clone(), "a template starts with a `subject:` line")
         })?;
-        validate(subject, &self.schema, &format!("{base}.subject"), false)?;
-        validate(body, &self.schema, &format!("{base}.body"), true)?;
-        let name = |part: &str| format!("{}/{key}/{part}", lang.code());
-        for r in [&mut self.text, &mut self.html] {
-            r.register_template_string(&name("subject"), subject)
-                .and_then(|_| r.register_template_string(&name("body"), body))
-                .map_err(|e| Error::new(ErrorCode::InvalidTemplate, base.clone(), e.to_string()))?;
-        }
-        self.keys.insert((key.to_owned(), lang), requires_penalties);
+        let template = MessageTemplate {
+            subject: Template::compile(subject, &self.schema, false, &format!("{base}.subject"))?,
+            body: Template::compile(body, &self.schema, true, &format!("{base}.body"))?,
+            requires_penalties,
+        };
+        self.templates.insert((key.to_owned(), lang), template);
         Ok(())
     }
 
     /// The keys available in `lang`.
     pub fn keys(&self, lang: Lang) -> Vec<String> {
-        self.keys.keys().filter(|(_, l)| *l == lang).map(|(k, _)| k.clone()).collect()
+        self.templates.keys().filter(|(_, l)| *l == lang).map(|(k, _)| k.clone()).collect()
     }
 
     /// Renders template `key` for `ctx` (in the context's language).
     pub fn render(&self, key: &str, ctx: &MessageContext) -> Result<RenderedMessage> {
         let lang = Lang::of_locale(&ctx.locale);
-        let requires = *self.keys.get(&(key.to_owned(), lang)).ok_or_else(|| {
+        let template = self.templates.get(&(key.to_owned(), lang)).ok_or_else(|| {
             Error::new(ErrorCode::UnknownReference, "template", format!("no template `{key}` in {}", lang.code()))
         })?;
-        if requires && !ctx.penalties.known {
+        if template.requires_penalties && !ctx.penalties.known {
             return Err(Error::new(
                 ErrorCode::MissingRate,
                 "request.extraRates",
@@ -1414,21 +1150,24 @@ impl TemplateSet {
             ));
         }
         let data = serde_json::to_value(ctx).map_err(|e| Error::new(ErrorCode::InvalidJson, "", e.to_string()))?;
-        let name = |part: &str| format!("{}/{key}/{part}", lang.code());
-        let render = |r: &Handlebars<'static>, part: &str| {
-            r.render(&name(part), &data).map_err(|e| {
-                Error::new(ErrorCode::InvalidTemplate, format!("templates.{}.{key}.{part}", lang.code()), e.to_string())
+        let render = |t: &Template, part: &str, html: bool| {
+            t.render(&data, html, &format_helper).map_err(|(pos, message)| {
+                Error::new(
+                    ErrorCode::InvalidTemplate,
+                    format!("templates.{}.{key}.{part}", lang.code()),
+                    format!("{message} ({pos})"),
+                )
             })
         };
-        let subject = clean_subject(&render(&self.text, "subject")?);
+        let subject = clean_subject(&render(&template.subject, "subject", false)?);
         let footer = footer(ctx, lang);
-        let text = format!("{}\n\n-- \n{}\n", render(&self.text, "body")?.trim_end(), footer.join("\n"));
-        let body_html = paragraphs_to_html(&render(&self.html, "body")?);
-        let footer_html: Vec<String> = footer.iter().map(|l| handlebars::html_escape(l)).collect();
+        let text = format!("{}\n\n-- \n{}\n", render(&template.body, "body", false)?.trim_end(), footer.join("\n"));
+        let body_html = paragraphs_to_html(&render(&template.body, "body", true)?);
+        let footer_html: Vec<String> = footer.iter().map(|l| html_escape(l)).collect();
         let html = format!(
             "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head><meta charset=\"utf-8\"><title>{title}</title>\n<style>{css}</style></head>\n<body>\n{body_html}\n<footer>{footer}</footer>\n</body>\n</html>\n",
             lang = lang.code(),
-            title = handlebars::html_escape(&subject),
+            title = html_escape(&subject),
             css = EMAIL_CSS,
             footer = footer_html.join("<br>\n"),
         );
@@ -1500,7 +1239,7 @@ table.invoices td.num{text-align:right;white-space:nowrap}.signature{margin-top:
 @media screen{body{background:#e5e5e5}.page{background:#fff;margin:10mm auto;box-shadow:0 0 4mm rgba(0,0,0,.2)}}";
 
 fn letter(ctx: &MessageContext, lang: Lang, subject: &str, body_html: &str) -> String {
-    let esc = |s: &str| handlebars::html_escape(s);
+    let esc = |s: &str| html_escape(s);
     let c = &ctx.creditor;
     let date = format_date(ctx.message_date, lang);
     let place_date = match lang {
