@@ -3,17 +3,16 @@
 //! package does.
 //! `cargo run --release -p relance-core --example bulk -- LEDGER.json PENALTIES.json MESSAGES.json`
 
-use relance_core::json::{from_json, to_json};
+use relance_core::json::{from_json, to_json, Decode};
 use relance_core::ledger::Ledger;
 use relance_core::messages::{render_message, MessageRequest, TemplateSet};
 use relance_core::penalty::{decompte, PenaltyRequest};
 use relance_core::planner::plan;
 use relance_core::policy::preset;
-use serde::Deserialize;
 use std::time::Instant;
 
 /// What the package's `renderMessage` takes (without custom templates).
-#[derive(Deserialize)]
+#[derive(Decode)]
 #[serde(deny_unknown_fields)]
 struct RenderArgs {
     ledger: Ledger,

@@ -30,6 +30,7 @@
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::idmap::IdMap;
+use crate::json::Decode;
 use crate::ledger::{CheckedInvoice, CheckedLedger, Ledger};
 use crate::money::{Amount, Currency};
 use crate::parallel;
@@ -43,7 +44,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A message sent, from the delivery log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SentMessage {
     /// Idempotency key.
@@ -60,7 +61,7 @@ pub struct SentMessage {
 }
 
 /// Thresholds of the debtor segments.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Segments {
     /// `reliable`: at least this share paid on time (percent)...
@@ -102,7 +103,7 @@ impl Default for Segments {
 }
 
 /// What to compute.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AnalyticsRequest {
     /// The ledger.

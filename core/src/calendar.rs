@@ -13,12 +13,13 @@
 
 use crate::date::{self, MAX_YEAR, MIN_YEAR};
 use crate::error::{Error, ErrorCode, Result};
+use crate::json::Decode;
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
 /// A built-in calendar. JSON form: the kebab-case id (`"fr"`, `"fr-alsace-moselle"`, ...).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Decode)]
 pub enum CalendarId {
     /// Weekends only: for countries without a built-in holiday calendar.
     #[serde(rename = "weekends")]
@@ -95,7 +96,7 @@ impl CalendarId {
 }
 
 /// One public holiday.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Holiday {
     /// The day off.
@@ -110,7 +111,7 @@ pub struct Holiday {
 }
 
 /// Business-day adjustment of a date that falls on a weekend or holiday.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Decode, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Adjustment {
     /// Move to the next business day.

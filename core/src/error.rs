@@ -308,7 +308,7 @@ mod tests {
 
     #[test]
     fn unknown_fields_are_named_once() {
-        #[derive(Debug, serde::Deserialize)]
+        #[derive(Debug, crate::json::Decode)]
         #[serde(deny_unknown_fields)]
         #[allow(dead_code)]
         struct S {

@@ -2,30 +2,43 @@
 //! in the error. One entry point so that native callers, the wasm bindings and the worker report
 //! bad input identically.
 //!
-//! Everything is decoded from a `serde_json::Value` by one deserializer of our own that keeps the
-//! path: each map entry and list element adds its key or index to an error as the error leaves
-//! it. Each input type is thus compiled once, for this deserializer, without the visitor wrappers
-//! a generic path tracker needs, which keeps the WebAssembly module small.
+//! Everything is decoded from a `serde_json::Value` by the type's [`Decode`] implementation
+//! (`#[derive(Decode)]`, read from its serde attributes), which keeps the path: each map entry and
+//! list element adds its key or index to an error as the error leaves it. serde's derived
+//! `Deserialize`, through the deserializer of our own below, is the reference the decoders are
+//! tested against ([`from_value_serde`]); the worker also reads its stored documents with it.
 //!
 //! Outputs are encoded by `write`, serde_json's compact format written faster.
 
 use crate::error::{Error, ErrorCode, Result};
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
 use serde::forward_to_deserialize_any;
-use serde_json::Value;
+pub use serde_json::Value;
 use std::fmt;
 
+mod decode;
 mod write;
 
+pub use decode::{fault, field, field_or, object, refuse_unknown, variant, Decode};
+pub(crate) use decode::{from_text, number_as_given};
+/// `#[derive(Decode)]`.
+pub use relance_derive::Decode;
+
 /// Decodes `T` from JSON text.
-pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T> {
+pub fn from_json<T: Decode>(text: &str) -> Result<T> {
     let value: Value = serde_json::from_str(text).map_err(|e| Error::from_serde("", &e.to_string()))?;
     from_value(value)
 }
 
 /// Decodes `T` from a JSON value, tracking the field path.
-pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T> {
-    T::deserialize(De(&value)).map_err(|e| Error::from_serde(&e.path(), &e.message))
+pub fn from_value<T: Decode>(value: Value) -> Result<T> {
+    T::decode(&value).map_err(|e| Error::from_serde(&e.path(), &e.message))
+}
+
+/// Decodes `T` through serde's derived `Deserialize`: the reference [`Decode`] is tested against,
+/// and the reader of documents the worker stored.
+pub fn from_value_serde<T: DeserializeOwned>(value: &Value) -> Result<T> {
+    T::deserialize(De(value)).map_err(|e| Error::from_serde(&e.path(), &e.message))
 }
 
 /// For a tagged object read flat (`{"type": ..., fields}`): refuses a field given that belongs to
@@ -58,7 +71,7 @@ pub fn append_json<T: serde::Serialize>(value: &T, out: &mut String) -> Result<(
 
 /// A decoding error and where it happened.
 #[derive(Debug)]
-struct DeError {
+pub struct DeError {
     message: String,
     /// From the innermost segment out: each level adds its own as the error leaves it.
     segments: Vec<Segment>,
@@ -494,8 +507,14 @@ mod tests {
         Sized(#[allow(dead_code)] u32),
     }
 
+    /// The reference deserializer (serde's derived `Deserialize` through `De`).
+    fn serde_json<T: DeserializeOwned>(text: &str) -> Result<T> {
+        let value: Value = serde_json::from_str(text).map_err(|e| Error::from_serde("", &e.to_string()))?;
+        from_value_serde(&value)
+    }
+
     fn err(text: &str) -> (ErrorCode, String) {
-        let e = from_json::<Outer>(text).expect_err("refused");
+        let e = serde_json::<Outer>(text).expect_err("refused");
         (e.code(), e.path().to_owned())
     }
 
@@ -514,7 +533,7 @@ mod tests {
         assert_eq!(err(r#"{"items": {"n": 1}}"#), (ErrorCode::InvalidType, "items".into()));
         assert_eq!(err(r#"{"items": [{"n": true}]}"#), (ErrorCode::InvalidType, "items[0].n".into()));
         assert_eq!(err(r#"{"items": [{"n": null}]}"#), (ErrorCode::InvalidType, "items[0].n".into()));
-        let message = from_json::<Outer>(r#"{"items": [[1]]}"#).unwrap_err().message().to_owned();
+        let message = serde_json::<Outer>(r#"{"items": [[1]]}"#).unwrap_err().message().to_owned();
         assert!(message.contains("invalid type: sequence, expected struct Inner"), "{message}");
         assert_eq!(err("{"), (ErrorCode::InvalidJson, String::new()));
     }
@@ -522,11 +541,11 @@ mod tests {
     #[test]
     fn good_input_decodes() {
         let o: Outer =
-            from_json(r#"{"items": [{"n": 7}], "byYear": {"2026": 3}, "kind": {"sized": 4}}"#).expect("decodes");
+            serde_json(r#"{"items": [{"n": 7}], "byYear": {"2026": 3}, "kind": {"sized": 4}}"#).expect("decodes");
         assert_eq!(o.by_year.get(&2026), Some(&3));
         assert!(matches!(o.kind, Some(Kind::Sized(4))));
         assert!(matches!(
-            from_json::<Outer>(r#"{"items": [], "kind": "plain"}"#).map(|o| o.kind),
+            serde_json::<Outer>(r#"{"items": [], "kind": "plain"}"#).map(|o| o.kind),
             Ok(Some(Kind::Plain))
         ));
     }

@@ -7,6 +7,7 @@ use crate::calendar::CalendarId;
 use crate::date;
 use crate::error::{Error, ErrorCode, Result};
 use crate::idmap::{IdIndex, IdSet};
+use crate::json::Decode;
 use crate::money::{Amount, Currency};
 use crate::parallel;
 use crate::terms::{self, PaymentTerms, PublicBuyerCategory, Sector, TermFinding};
@@ -24,7 +25,7 @@ pub const MAX_ENTRIES: usize = 1_000;
 const MAX_ID_LEN: usize = 128;
 
 /// The whole ledger.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Ledger {
     /// Who is owed.
@@ -36,7 +37,7 @@ pub struct Ledger {
 }
 
 /// The business that issued the invoices.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Creditor {
     /// Legal name.
@@ -55,7 +56,7 @@ pub struct Creditor {
 }
 
 /// A postal address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Address {
     /// Street lines.
@@ -72,7 +73,7 @@ pub struct Address {
 }
 
 /// A contact person or desk.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Contact {
     /// Name.
@@ -87,7 +88,7 @@ pub struct Contact {
 }
 
 /// Where and how to pay.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PaymentDetails {
     /// IBAN.
@@ -105,7 +106,7 @@ pub struct PaymentDetails {
 }
 
 /// What kind of debtor: decides the law (B2B, consumer, public buyer).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum DebtorKind {
     /// A professional.
@@ -117,7 +118,7 @@ pub enum DebtorKind {
 }
 
 /// A customer who owes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Debtor {
     /// Unique id within the ledger.
@@ -144,7 +145,7 @@ pub struct Debtor {
 }
 
 /// How to reach a debtor.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DebtorContacts {
     /// Email addresses, the first one is the main.
@@ -159,7 +160,7 @@ pub struct DebtorContacts {
 }
 
 /// An invoice.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Invoice {
     /// Unique id within the ledger.
@@ -215,7 +216,7 @@ pub struct Invoice {
 }
 
 /// A payment received (funds available on `date`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Payment {
     /// Day the funds were received.
@@ -229,7 +230,7 @@ pub struct Payment {
 }
 
 /// A credit note reducing what is owed from its date.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreditNote {
     /// Its number.
@@ -243,7 +244,7 @@ pub struct CreditNote {
 }
 
 /// A dispute (litige): reminders pause while it is open.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Dispute {
     /// Day it was raised.
@@ -263,7 +264,7 @@ pub struct Dispute {
 }
 
 /// A payment plan agreed in writing.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PaymentPlan {
     /// Day it was agreed: the policy's later steps give way to instalment reminders.
@@ -274,7 +275,7 @@ pub struct PaymentPlan {
 }
 
 /// One instalment of a payment plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Instalment {
     /// Day it is due.

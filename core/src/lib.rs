@@ -1,6 +1,9 @@
 //! Relance core: the whole domain of chasing unpaid invoices, pure and deterministic.
 #![deny(missing_docs)]
 
+// `#[derive(Decode)]` names the crate by its name, inside it too.
+extern crate self as relance_core;
+
 pub mod analytics;
 pub mod calendar;
 pub mod date;

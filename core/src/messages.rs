@@ -14,6 +14,7 @@
 //! `with`, `eq`, `ne`, `gt`, `gte`, `lt`, `lte`, `and`, `or`, `not`.
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::json::Decode;
 use crate::ledger::{CheckedLedger, DebtorKind, Ledger};
 use crate::money::{parse_decimal, Amount, Currency};
 use crate::penalty::{decompte, PenaltyOptions, PenaltyRequest, Regime};
@@ -31,7 +32,7 @@ use std::sync::OnceLock;
 // ---- locale formats -------------------------------------------------------------------------
 
 /// A supported message language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// French.
@@ -203,7 +204,7 @@ pub fn plural<'a>(n: i64, lang: Lang, one: &'a str, other: &'a str) -> &'a str {
 /// Everything a template can see. Every field is always present (`null` when it does not apply),
 /// so a template can test it with `{{#if}}`. Amounts are decimal strings, dates `YYYY-MM-DD`:
 /// format them with `money` and `date`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageContext {
     /// Language code of the message (`fr`, `en`, `de`).
@@ -245,7 +246,7 @@ pub struct MessageContext {
 }
 
 /// The step being sent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct StepView {
     /// Step id.
@@ -257,7 +258,7 @@ pub struct StepView {
 }
 
 /// The creditor as shown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PartyView {
     /// Name.
@@ -285,7 +286,7 @@ pub struct PartyView {
 }
 
 /// The debtor as shown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct DebtorView {
     /// Name.
@@ -305,7 +306,7 @@ pub struct DebtorView {
 }
 
 /// One invoice as shown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct InvoiceView {
     /// Number.
@@ -331,7 +332,7 @@ pub struct InvoiceView {
 }
 
 /// Sums.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct TotalsView {
     /// Principal still owed.
@@ -347,7 +348,7 @@ pub struct TotalsView {
 }
 
 /// What the penalty engine said.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PenaltiesView {
     /// The amounts are known.
@@ -363,7 +364,7 @@ pub struct PenaltiesView {
 }
 
 /// A reminder already sent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ReminderView {
     /// When.
@@ -376,7 +377,7 @@ pub struct ReminderView {
 }
 
 /// A payment plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PlanView {
     /// Day agreed (or proposed).
@@ -387,7 +388,7 @@ pub struct PlanView {
 }
 
 /// An instalment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct InstalmentView {
     /// 1-based number.
@@ -400,7 +401,7 @@ pub struct InstalmentView {
 }
 
 /// A payment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentView {
     /// Day received.
@@ -411,7 +412,7 @@ pub struct PaymentView {
 }
 
 /// What to write, to whom, about which invoices.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MessageRequest {
     /// Template key (`first_reminder`, ...).
@@ -815,7 +816,7 @@ builtin_sources! {
 }
 
 /// The rendered message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct RenderedMessage {
     /// Template key.

@@ -215,6 +215,17 @@ impl<'de> Deserialize<'de> for Amount {
     }
 }
 
+impl crate::json::Decode for Amount {
+    fn decode(value: &serde_json::Value) -> std::result::Result<Amount, crate::json::DeError> {
+        match value {
+            serde_json::Value::Number(n) => Err(number_given(&crate::json::number_as_given(n))),
+            v => crate::json::from_text(v, "a decimal amount as a string, such as \"1234.56\"", |text| {
+                Amount::parse(text, "").map_err(|e| (e.code(), e.message().to_owned()))
+            }),
+        }
+    }
+}
+
 /// An ISO 4217 alphabetic currency code (`EUR`, `GBP`, ...).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Currency(String);
@@ -263,6 +274,16 @@ impl<'de> Deserialize<'de> for Currency {
                 ErrorCode::InvalidCurrency,
                 &format!("`{s}` is not an ISO 4217 currency code such as \"EUR\""),
             ))
+        })
+    }
+}
+
+impl crate::json::Decode for Currency {
+    fn decode(value: &serde_json::Value) -> std::result::Result<Currency, crate::json::DeError> {
+        crate::json::from_text(value, "a string", |text| {
+            Currency::new(text).ok_or_else(|| {
+                (ErrorCode::InvalidCurrency, format!("`{text}` is not an ISO 4217 currency code such as \"EUR\""))
+            })
         })
     }
 }

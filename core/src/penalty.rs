@@ -24,6 +24,7 @@
 
 use crate::date;
 use crate::error::{Error, ErrorCode, Result};
+use crate::json::Decode;
 use crate::ledger::{CheckedInvoice, CheckedLedger, CreditNote, DebtorKind, Ledger, Payment};
 use crate::money::{Amount, Currency};
 use crate::rates::{half_year_label, RateRow, Rates, MAX_RATE_PERCENT};
@@ -39,7 +40,7 @@ pub const MAX_CURVE_DAYS: i64 = 7_305;
 pub const MAX_STATEMENT_INVOICES: usize = 10_000;
 
 /// The invoice whose delay is priced.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PenaltyInvoice {
     /// Id.
@@ -66,7 +67,7 @@ pub struct PenaltyInvoice {
 }
 
 /// Whether the creditor is a private person: picks the French legal rate (L313-2 CMF).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum CreditorStatus {
     /// A private person not acting for professional needs ("particuliers" rate).
@@ -77,7 +78,7 @@ pub enum CreditorStatus {
 
 /// The legal regime that prices the delay. JSON: `{"type": "fr_b2b"}`, `{"type":
 /// "fr_b2b_contractual", "rate": "12.00"}`, ...
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(tag = "type", rename_all = "snake_case", try_from = "RegimeWire")]
 pub enum Regime {
     /// France B2B default (C. com. L441-10 II): ECB rate of the half-year + 10 points; 40 EUR.
@@ -141,7 +142,7 @@ fn default_reference_table() -> String {
 }
 
 /// The kinds of regime, as written in `type`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Decode)]
 #[serde(rename_all = "snake_case")]
 enum RegimeKind {
     FrB2b,
@@ -160,7 +161,7 @@ enum RegimeKind {
 
 /// The JSON form of a regime, read flat so that every bad field keeps its path (serde loses paths
 /// inside internally tagged enums), then checked into [`Regime`].
-#[derive(Deserialize)]
+#[derive(Deserialize, Decode)]
 #[serde(
     rename_all = "camelCase",
     deny_unknown_fields,
@@ -231,7 +232,7 @@ impl TryFrom<RegimeWire> for Regime {
 }
 
 /// Day-count convention.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum DayCount {
     /// Actual days / 365 (French practice and published examples).
@@ -242,7 +243,7 @@ pub enum DayCount {
 }
 
 /// How the French B2B rate follows the half-years.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum RateMode {
     /// Each part of the delay at its own half-year's rate (the reading of the text).
@@ -253,7 +254,7 @@ pub enum RateMode {
 }
 
 /// Rounding of the final amounts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Rounding {
     /// Half away from zero (Regulation 1103/97 by analogy).
@@ -279,7 +280,7 @@ impl Rounding {
 }
 
 /// Options of a computation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PenaltyOptions {
     /// Day count.
@@ -303,7 +304,7 @@ pub struct PenaltyOptions {
 }
 
 /// A computation request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PenaltyRequest {
     /// The invoice.
@@ -322,7 +323,7 @@ pub struct PenaltyRequest {
 }
 
 /// One period of the décompte.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct DecompteLine {
     /// First day of the period.
@@ -352,7 +353,7 @@ pub struct DecompteLine {
 }
 
 /// The totals of a décompte.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct DecompteTotals {
     /// Invoice total.
@@ -370,7 +371,7 @@ pub struct DecompteTotals {
 }
 
 /// A warning about the computation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PenaltyWarning {
     /// Stable code.
@@ -380,7 +381,7 @@ pub struct PenaltyWarning {
 }
 
 /// The itemised décompte of one invoice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Decompte {
     /// Invoice id.
@@ -1053,7 +1054,7 @@ fn compute(case: &Case<'_>, rates: &Rates, detail: Detail) -> Result<Computed> {
 }
 
 /// One day of the curve of what is owed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct CurvePoint {
     /// The day.
@@ -1102,7 +1103,7 @@ pub fn curve(req: &PenaltyRequest, from: NaiveDate, to: NaiveDate) -> Result<Vec
 }
 
 /// Several invoices of one debtor in one statement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Statement {
     /// Currency of every invoice.

@@ -18,6 +18,7 @@
 use crate::calendar::{self, Adjustment, CalendarId};
 use crate::date;
 use crate::error::{Error, ErrorCode, Result};
+use crate::json::Decode;
 use crate::ledger::{CheckedDebtor, CheckedInvoice, CheckedLedger, Ledger};
 use crate::money::{Amount, Currency};
 use crate::policy::{Anchor, Channel, CheckedPolicy, Conditions, DayUnit, Policy, Tone};
@@ -30,7 +31,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
 /// What kind of event a timeline entry is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// A step of the policy.
@@ -42,7 +43,7 @@ pub enum EventKind {
 }
 
 /// Where a timeline entry stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum StepStatus {
     /// Its date is before `asOf`.
@@ -70,7 +71,7 @@ impl StepStatus {
 }
 
 /// Why a step's date differs from its anchor plus offset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum DateChange {
     /// Kept after the previous step.
@@ -84,7 +85,7 @@ pub enum DateChange {
 }
 
 /// One entry of an invoice's timeline.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct TimelineStep {
     /// The policy step id, or `instalment-N-upcoming` / `instalment-N-missed`.
@@ -125,7 +126,7 @@ pub struct TimelineStep {
 }
 
 /// An invoice's timeline.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct InvoiceTimeline {
     /// Invoice id.
@@ -154,7 +155,7 @@ pub struct InvoiceTimeline {
 }
 
 /// An invoice in a message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode, Hash, PartialOrd, Ord)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ItemRef {
     /// Invoice id.
@@ -164,7 +165,7 @@ pub struct ItemRef {
 }
 
 /// A message to a debtor (one per contact; several invoices when grouped).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Contact {
     /// Deterministic idempotency key.
@@ -200,7 +201,7 @@ pub struct Contact {
 }
 
 /// A warning about the input that did not stop planning.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct PlanWarning {
     /// Stable code.
@@ -212,7 +213,7 @@ pub struct PlanWarning {
 }
 
 /// The whole plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Plan {
     /// The day it was computed for.
@@ -834,7 +835,7 @@ pub fn plan(ledger: &Ledger, policy: &CheckedPolicy, as_of: NaiveDate) -> Result
 // ---- what to send now ---------------------------------------------------------------------------
 
 /// A message already sent (or claimed), as the sender records it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SentEntry {
     /// The action's idempotency key.
@@ -847,7 +848,7 @@ pub struct SentEntry {
 }
 
 /// Why an action is due.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ActionReason {
     /// `scheduled` (on its day) or `catch_up` (late, under the catch-up rule).
@@ -861,7 +862,7 @@ pub struct ActionReason {
 }
 
 /// One invoice in an action.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct ActionItem {
     /// Invoice id.
@@ -881,7 +882,7 @@ pub struct ActionItem {
 }
 
 /// Something to send now.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct Action {
     /// Idempotency key: claim it before sending; the provider gets it too.

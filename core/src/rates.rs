@@ -15,6 +15,7 @@
 
 use crate::date;
 use crate::error::{Error, ErrorCode, Result};
+use crate::json::Decode;
 use crate::money::Amount;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
@@ -22,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// One row: `rate` (percent per year, a decimal string) applies from `from` until the next row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RateRow {
     /// First day the rate applies.
@@ -33,7 +34,7 @@ pub struct RateRow {
 }
 
 /// A rate table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RateTable {
     /// What it is.
@@ -234,7 +235,7 @@ mod tests {
 
     #[test]
     fn the_compiled_in_tables_are_the_file_as_decoded() {
-        #[derive(Deserialize)]
+        #[derive(Deserialize, Decode)]
         #[serde(deny_unknown_fields)]
         struct RatesFile {
             #[serde(rename = "_about")]

@@ -15,6 +15,7 @@
 
 use crate::date::{self, end_of_month};
 use crate::error::{Error, ErrorCode, Result};
+use crate::json::Decode;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -23,7 +24,7 @@ pub const MAX_TERM_DAYS: u32 = 3650;
 
 /// Agreed payment terms. JSON: `{"type": "net", "days": 30, "from": "invoice"}`,
 /// `{"type": "onReceipt"}`, `{"type": "endOfMonth", "days": 45, "method": "days_then_end_of_month"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(tag = "type", rename_all = "camelCase", try_from = "TermsWire")]
 pub enum PaymentTerms {
     /// N days from the invoice date or from the delivery date (`"net"`; 60 days is `days: 60`).
@@ -49,7 +50,7 @@ pub enum PaymentTerms {
 }
 
 /// The kinds of terms, as written in `type`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 enum TermsKind {
     Net,
@@ -60,7 +61,7 @@ enum TermsKind {
 /// The JSON form of terms, read flat and then checked into [`PaymentTerms`]: serde's internally
 /// tagged enums lose the path of a bad field, let unknown fields through on `onReceipt`, and take
 /// an array (`[1]` was read as `onReceipt`).
-#[derive(Deserialize)]
+#[derive(Deserialize, Decode)]
 #[serde(deny_unknown_fields, expecting = "payment terms, an object such as {\"type\": \"net\", \"days\": 30}")]
 struct TermsWire {
     #[serde(rename = "type")]
@@ -93,7 +94,7 @@ impl TryFrom<TermsWire> for PaymentTerms {
 }
 
 /// What a net term counts from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum TermStart {
     /// The invoice (issue) date.
@@ -104,7 +105,7 @@ pub enum TermStart {
 }
 
 /// The two accepted computations of "N jours fin de mois".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum EndOfMonthMethod {
     /// A: invoice date + N days, then the end of that month (15 Jan + 45 = 1 Mar -> 31 Mar).
@@ -115,7 +116,7 @@ pub enum EndOfMonthMethod {
 }
 
 /// A sector with a statutory cap on payment terms (C. com. L441-11).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum Sector {
     /// Perishable food: 30 days after delivery.
@@ -129,7 +130,7 @@ pub enum Sector {
 }
 
 /// Which public-buyer payment period applies (R2192-10, R2192-11).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum PublicBuyerCategory {
     /// State and local authorities: 30 days.
@@ -195,7 +196,7 @@ fn check_days(days: u32) -> Result<()> {
 }
 
 /// How serious a finding on a term is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Worth knowing (a legal default was applied).
@@ -207,7 +208,7 @@ pub enum Severity {
 }
 
 /// A finding on an invoice's payment term.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct TermFinding {
     /// Stable code: `no_agreed_term`, `exceeds_60_days`, `exceeds_45_days_end_of_month`,
@@ -509,7 +510,7 @@ mod tests {
 }
 
 /// A question about one invoice's term: what is its due date, and is the term lawful?
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TermsQuery {
     /// Invoice date.
@@ -540,7 +541,7 @@ pub struct TermsQuery {
 }
 
 /// The answer: the due date and the findings of the legal check.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
 #[serde(rename_all = "camelCase")]
 pub struct TermsAnswer {
     /// The due date.

@@ -6,7 +6,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // test code
 
 use proptest::prelude::*;
-use relance_core::json::from_value;
+use relance_core::analytics::AnalyticsRequest;
+use relance_core::json::{from_value, from_value_serde, to_json, Decode};
 use relance_core::ledger::Ledger;
 use relance_core::messages::{render_message, MessageRequest, TemplateSet};
 use relance_core::penalty::{curve, decompte, statement, PenaltyRequest};
@@ -53,6 +54,8 @@ fn arbitrary_json() -> impl Strategy<Value = Value> {
 fn seeds() -> Vec<Value> {
     let ledger: Value = serde_json::from_str(include_str!("../../samples/ledger.json")).unwrap();
     let penalties: Value = serde_json::from_str(include_str!("../../tests/golden/penalties.json")).unwrap();
+    let analytics: Value =
+        serde_json::from_str(include_str!("../../tests/golden/analytics/01-small-book.json")).unwrap();
     vec![
         json!({ "ledger": ledger, "policy": "standard", "asOf": "2026-11-23" }),
         json!({ "ledger": ledger, "policy": serde_json::to_value(preset("firm").unwrap().policy()).unwrap(), "sentLog": [], "now": "2026-11-23T09:00:00Z" }),
@@ -60,6 +63,7 @@ fn seeds() -> Vec<Value> {
         json!({ "issueDate": "2025-01-15", "terms": { "type": "endOfMonth", "days": 45 }, "debtorKind": "business", "creditorCountry": "FR" }),
         json!({ "ledger": ledger, "request": { "template": "formal_notice", "stepId": "formal-notice", "channel": "registered_letter", "level": 5,
             "debtorId": "d-brasserie", "invoiceIds": ["inv-1041"], "messageDate": "2026-06-30" } }),
+        analytics["input"].clone(),
     ]
 }
 
@@ -122,14 +126,103 @@ fn every_entry_point(input: &Value) {
     let _ = from_value::<Policy>(input.clone()).map(Policy::check);
 }
 
+/// Our decoder against serde's derived one (the reference) on `v`. `one_fault`: the input has at
+/// most one fault, so both must name the same one (code, path and message); with several faults
+/// in one object, each reports one of them, not always the same.
+fn decodes_as_serde<T: Decode + serde::de::DeserializeOwned + serde::Serialize>(
+    v: &Value,
+    one_fault: bool,
+) -> Result<(), TestCaseError> {
+    match (from_value::<T>(v.clone()), from_value_serde::<T>(v)) {
+        (Ok(ours), Ok(theirs)) => prop_assert_eq!(to_json(&ours).unwrap(), to_json(&theirs).unwrap()),
+        (Err(ours), Err(theirs)) if one_fault => prop_assert_eq!(
+            (ours.code(), ours.path(), ours.message()),
+            (theirs.code(), theirs.path(), theirs.message()),
+            "{}",
+            v
+        ),
+        (Err(_), Err(_)) => {}
+        (ours, theirs) => prop_assert!(false, "ours {:?}, serde {:?}, on {}", ours.err(), theirs.err(), v),
+    }
+    Ok(())
+}
+
+/// The input types of seed `seed`, decoded both ways.
+fn every_decoder_as_serde(seed: usize, input: &Value, one_fault: bool) -> Result<(), TestCaseError> {
+    match seed {
+        0 | 1 | 4 => {
+            decodes_as_serde::<Ledger>(&input["ledger"], one_fault)?;
+            if !input["policy"].is_string() && !input["policy"].is_null() {
+                decodes_as_serde::<Policy>(&input["policy"], one_fault)?;
+            }
+            if seed == 1 {
+                decodes_as_serde::<Vec<SentEntry>>(&input["sentLog"], one_fault)?;
+            }
+            if seed == 4 {
+                decodes_as_serde::<MessageRequest>(&input["request"], one_fault)?;
+            }
+            Ok(())
+        }
+        2 => decodes_as_serde::<PenaltyRequest>(input, one_fault),
+        3 => decodes_as_serde::<TermsQuery>(input, one_fault),
+        _ => decodes_as_serde::<AnalyticsRequest>(input, one_fault),
+    }
+}
+
+/// A change of a valid input that makes at most one fault: a value replaced by a scalar, a key
+/// removed, an unknown key added.
+fn one_change(input: &mut Value, at: &[String], kind: usize, scalar: Value) {
+    let Some((last, parent)) = at.split_last() else { return replace(input, at, scalar) };
+    let mut node = &mut *input;
+    for step in parent {
+        node = match node {
+            Value::Object(m) => m.get_mut(step).unwrap(),
+            Value::Array(a) => &mut a[step.parse::<usize>().unwrap()],
+            _ => unreachable!(),
+        };
+    }
+    match (kind, node) {
+        (1, Value::Object(m)) => {
+            m.remove(last);
+        }
+        (2, Value::Object(m)) => {
+            m.insert(format!("{last}Typo"), scalar);
+        }
+        (_, node) => replace(node, std::slice::from_ref(last), scalar),
+    }
+}
+
 proptest! {
+    #[test]
+    fn the_decoders_answer_as_serde_to_one_fault(
+        seed in 0usize..6, pick in any::<prop::sample::Index>(), kind in 0usize..3,
+        scalar in arbitrary_json().prop_filter("a scalar", |v| !v.is_array() && !v.is_object()),
+    ) {
+        let mut input = seeds().swap_remove(seed);
+        let mut all = Vec::new();
+        paths(&input, vec![], &mut all);
+        let at = pick.get(&all).clone();
+        one_change(&mut input, &at, kind, scalar);
+        every_decoder_as_serde(seed, &input, true)?;
+    }
+
+    #[test]
+    fn the_decoders_answer_as_serde_to_any_value(seed in 0usize..6, pick in any::<prop::sample::Index>(), with in arbitrary_json()) {
+        let mut input = seeds().swap_remove(seed);
+        let mut all = Vec::new();
+        paths(&input, vec![], &mut all);
+        let at = pick.get(&all).clone();
+        replace(&mut input, &at, with);
+        every_decoder_as_serde(seed, &input, false)?;
+    }
+
     #[test]
     fn arbitrary_json_never_panics(input in arbitrary_json()) {
         every_entry_point(&input);
     }
 
     #[test]
-    fn valid_inputs_with_one_arbitrary_value_never_panic(seed in 0usize..5, pick in any::<prop::sample::Index>(), with in arbitrary_json()) {
+    fn valid_inputs_with_one_arbitrary_value_never_panic(seed in 0usize..6, pick in any::<prop::sample::Index>(), with in arbitrary_json()) {
         let mut input = seeds().swap_remove(seed);
         let mut all = Vec::new();
         paths(&input, vec![], &mut all);

@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use relance_core::calendar::{self, Adjustment, CalendarId};
-use relance_core::json::append_json;
+use relance_core::json::{append_json, Decode};
 use relance_core::ledger::Ledger;
 use relance_core::messages::{self, Lang, MessageRequest, TemplateSet};
 use relance_core::penalty::{self, PenaltyRequest};
@@ -14,8 +14,7 @@ use relance_core::policy::{self, CheckedPolicy, Policy};
 use relance_core::rates::{RateRow, Rates};
 use relance_core::terms::{self, TermsQuery};
 use relance_core::{Error, ErrorCode};
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
@@ -112,7 +111,7 @@ fn set_output(mut out: String, written: Result<(), Error>) -> bool {
 /// Inputs arrive as the UTF-8 bytes of JSON text (the package's JavaScript calls `JSON.stringify`,
 /// then encodes natively): one string instead of a JS object read field by field, and the very
 /// decoder the native core uses.
-fn decode<T: DeserializeOwned>(bytes: &[u8], prefix: &str) -> Result<T, Error> {
+fn decode<T: Decode>(bytes: &[u8], prefix: &str) -> Result<T, Error> {
     text(bytes, prefix).and_then(|t| relance_core::json::from_json(t).map_err(|e| e.within(prefix)))
 }
 
@@ -125,7 +124,7 @@ fn text<'a>(bytes: &'a [u8], path: &str) -> Result<&'a str, Error> {
 /// The one shape of every export taking an input. Results are the core's JSON text, parsed by the
 /// package's JavaScript: one string instead of a JS object built field by field (much faster for
 /// large results), and the very bytes the native core produces.
-fn run<A: DeserializeOwned, R: Serialize>(len: usize, f: impl FnOnce(A) -> Result<R, Error>) -> bool {
+fn run<A: Decode, R: Serialize>(len: usize, f: impl FnOnce(A) -> Result<R, Error>) -> bool {
     answer(len, |input| decode::<A>(input, "").and_then(f))
 }
 
@@ -166,7 +165,7 @@ pub fn evaluate_terms(len: usize) -> bool {
     run(len, |q: TermsQuery| terms::evaluate(&q))
 }
 
-#[derive(Deserialize)]
+#[derive(Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct DayArgs {
     calendar: CalendarId,
@@ -208,7 +207,7 @@ pub fn adjust_date(len: usize) -> bool {
     run(len, |a: DayArgs| calendar::adjust(a.calendar, a.date, a.adjustment))
 }
 
-#[derive(Deserialize)]
+#[derive(Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct YearArgs {
     calendar: CalendarId,
@@ -218,7 +217,7 @@ struct YearArgs {
 /// `{country}` -> the calendar a debtor of that country follows (`weekends` when none is built in).
 #[wasm_bindgen(js_name = calendarFor)]
 pub fn calendar_for(len: usize) -> bool {
-    #[derive(Deserialize)]
+    #[derive(Decode)]
     #[serde(deny_unknown_fields)]
     struct Args {
         country: String,
@@ -246,7 +245,7 @@ pub fn validate_policy(len: usize) -> bool {
     answer(len, |input| decode::<PolicyArg>(input, "policy").and_then(checked_policy).map(|p| p.policy().clone()))
 }
 
-#[derive(Deserialize)]
+#[derive(Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct PlanArgs {
     ledger: Ledger,
@@ -261,7 +260,7 @@ pub fn plan(len: usize) -> bool {
     run(len, |a: PlanArgs| planner::plan(&a.ledger, &checked_policy(a.policy)?, a.as_of))
 }
 
-#[derive(Deserialize)]
+#[derive(Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct DueArgs {
     ledger: Ledger,
@@ -291,7 +290,7 @@ pub fn invoices_from_csv(len: usize) -> bool {
     answer(len, |input| text(input, "").and_then(relance_core::import::invoices_from_csv))
 }
 
-#[derive(Deserialize)]
+#[derive(Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct InvoiceRequestArgs {
     ledger: Ledger,
@@ -315,7 +314,7 @@ pub fn decompte(len: usize) -> bool {
     run(len, |r: PenaltyRequest| penalty::decompte(&r))
 }
 
-#[derive(Deserialize)]
+#[derive(Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct CurveArgs {
     request: PenaltyRequest,
@@ -337,7 +336,7 @@ pub fn statement(len: usize) -> bool {
     run(len, |r: Vec<PenaltyRequest>| penalty::statement(&r))
 }
 
-#[derive(Deserialize)]
+#[derive(Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct RatesArgs {
     #[serde(default)]
@@ -356,7 +355,7 @@ pub fn rate_tables(len: usize) -> bool {
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct CustomTemplate {
     key: String,
@@ -366,7 +365,7 @@ struct CustomTemplate {
     requires_penalties: bool,
 }
 
-#[derive(Deserialize)]
+#[derive(Decode)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct RenderArgs {
     ledger: Ledger,

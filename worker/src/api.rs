@@ -697,10 +697,9 @@ async fn change_invoice(
 }
 
 async fn close_dispute(db: &impl Database, id: &str, body: &str, now: DateTime<Utc>) -> ApiResult {
-    #[derive(serde::Deserialize)]
+    #[derive(json::Decode)]
     #[serde(rename_all = "camelCase", deny_unknown_fields)]
     struct Close {
-        #[serde(deserialize_with = "relance_core::date::de")]
         closed_on: NaiveDate,
     }
     let close: Close = json::from_json(body)?;
