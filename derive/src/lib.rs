@@ -4,8 +4,9 @@
 //!
 //! Why not serde's derived `Deserialize`: its visitors, monomorphised for every field type, were
 //! about 110 KB of the browser's WebAssembly module. The code written here is one call per field
-//! into the shared helpers of `relance_core::json`, which word every error as serde does; a test
-//! there holds the two decoders to the same answers on mangled inputs.
+//! into the shared helpers of `relance_core::json`, which word every error as serde does;
+//! `core/tests/json_fuzz.rs` holds the two decoders to the same answers on mangled inputs. A serde
+//! attribute this derive does not read is a compile error, never silently ignored.
 
 use proc_macro::TokenStream;
 use proc_macro2::TokenStream as Tokens;

@@ -1,10 +1,12 @@
 //! The decoders of the input types: `#[derive(Decode)]` (crate `relance-derive`) writes one per
 //! type from its serde attributes, calling the helpers here, which word every error as serde's
-//! derived `Deserialize` does (serde stays the reference: `tests::decode_is_serde` holds the two
-//! to the same code, path and message on mangled inputs).
+//! derived `Deserialize` does. serde stays the reference: `core/tests/json_fuzz.rs` decodes every
+//! input type both ways on mangled inputs and requires the same answer, and, for an input with one
+//! fault, the same code, path and message. With several faults in one object, an unknown key is
+//! reported first, then the fields in declared order (serde reads keys in order).
 //!
 //! Why: serde's derived visitors, compiled for every field type, were about 110 KB of the browser's
-//! WebAssembly module; this is a small fraction of that.
+//! WebAssembly module; these decoders made the module 60 KB smaller (19 KB gzipped).
 
 use super::{number_text, unexpected, DeError, Segment};
 use chrono::{DateTime, NaiveDate, Utc};
