@@ -192,27 +192,29 @@ fn one_change(input: &mut Value, at: &[String], kind: usize, scalar: Value) {
     }
 }
 
+/// Seed `seed` with the value at a path picked by `pick` changed by `change`.
+fn changed(seed: usize, pick: &prop::sample::Index, change: impl FnOnce(&mut Value, &[String])) -> Value {
+    let mut input = seeds().swap_remove(seed);
+    let mut all = Vec::new();
+    paths(&input, vec![], &mut all);
+    let at = pick.get(&all).clone();
+    change(&mut input, &at);
+    input
+}
+
 proptest! {
     #[test]
     fn the_decoders_answer_as_serde_to_one_fault(
         seed in 0usize..6, pick in any::<prop::sample::Index>(), kind in 0usize..3,
         scalar in arbitrary_json().prop_filter("a scalar", |v| !v.is_array() && !v.is_object()),
     ) {
-        let mut input = seeds().swap_remove(seed);
-        let mut all = Vec::new();
-        paths(&input, vec![], &mut all);
-        let at = pick.get(&all).clone();
-        one_change(&mut input, &at, kind, scalar);
+        let input = changed(seed, &pick, |input, at| one_change(input, at, kind, scalar));
         every_decoder_as_serde(seed, &input, true)?;
     }
 
     #[test]
     fn the_decoders_answer_as_serde_to_any_value(seed in 0usize..6, pick in any::<prop::sample::Index>(), with in arbitrary_json()) {
-        let mut input = seeds().swap_remove(seed);
-        let mut all = Vec::new();
-        paths(&input, vec![], &mut all);
-        let at = pick.get(&all).clone();
-        replace(&mut input, &at, with);
+        let input = changed(seed, &pick, |input, at| replace(input, at, with));
         every_decoder_as_serde(seed, &input, false)?;
     }
 
@@ -223,11 +225,6 @@ proptest! {
 
     #[test]
     fn valid_inputs_with_one_arbitrary_value_never_panic(seed in 0usize..6, pick in any::<prop::sample::Index>(), with in arbitrary_json()) {
-        let mut input = seeds().swap_remove(seed);
-        let mut all = Vec::new();
-        paths(&input, vec![], &mut all);
-        let at = pick.get(&all).clone();
-        replace(&mut input, &at, with);
-        every_entry_point(&input);
+        every_entry_point(&changed(seed, &pick, |input, at| replace(input, at, with)));
     }
 }

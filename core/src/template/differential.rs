@@ -5,7 +5,7 @@
 //! handlebars renders, we must render the same bytes, in text and in HTML.
 
 use super::{Format, Template};
-use handlebars::{Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason};
+use handlebars::{Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext, RenderErrorReason};
 use serde_json::{json, Value};
 use std::borrow::Cow;
 
@@ -253,28 +253,22 @@ impl Gen {
     }
 }
 
-fn money_hb(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    let v = h.param(0).map(|p| p.value().clone()).unwrap_or(Value::Null);
-    out.write(&format_test(Format::Money, &[Cow::Owned(v)]).map_err(RenderErrorReason::Other)?)?;
-    Ok(())
-}
+/// A formatting helper on the handlebars side: the stand-in below, as our side calls it.
+struct StandIn(Format);
 
-fn plural_hb(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    let args: Vec<Cow<'_, Value>> = h.params().iter().map(|p| Cow::Owned(p.value().clone())).collect();
-    out.write(&format_test(Format::Plural, &args).map_err(RenderErrorReason::Other)?)?;
-    Ok(())
+impl HelperDef for StandIn {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        let args: Vec<Cow<'_, Value>> = h.params().iter().map(|p| Cow::Owned(p.value().clone())).collect();
+        out.write(&format_test(self.0, &args).map_err(RenderErrorReason::Other)?)?;
+        Ok(())
+    }
 }
 
 /// Stand-ins for the formatting helpers, the same on both sides: what is compared is the engine.
@@ -304,8 +298,8 @@ fn handlebars(html: bool) -> Handlebars<'static> {
     if !html {
         r.register_escape_fn(handlebars::no_escape);
     }
-    r.register_helper("money", Box::new(money_hb));
-    r.register_helper("plural", Box::new(plural_hb));
+    r.register_helper("money", Box::new(StandIn(Format::Money)));
+    r.register_helper("plural", Box::new(StandIn(Format::Plural)));
     r
 }
 
