@@ -19,7 +19,7 @@ use std::fmt;
 mod decode;
 mod write;
 
-pub use decode::{fault, field, field_or, object, refuse_unknown, variant, Decode};
+pub use decode::{fault, field, field_or, find_fields, object, variant, Decode};
 pub(crate) use decode::{from_text, number_as_given};
 /// `#[derive(Decode)]`.
 pub use relance_derive::Decode;

@@ -139,8 +139,9 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
                 }
                 let expecting = container.expecting.clone().unwrap_or_else(|| format!("struct {ty}"));
                 let mut names = Vec::new();
+                let mut slots = Vec::new();
                 let mut inits = Vec::new();
-                for field in &fields.named {
+                for (i, field) in fields.named.iter().enumerate() {
                     let Some(ident) = &field.ident else { continue };
                     let attrs = serde_attrs(&field.attrs)?;
                     let rust_name = ident.to_string();
@@ -148,22 +149,27 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
                         Some(r) => r,
                         None => rename(rust_name.trim_start_matches("r#"), container.rename_all.as_deref(), false)?,
                     };
+                    let slot = quote::format_ident!("found_{}", i);
                     let init = match attrs.default {
-                        None => quote!(#json::field(object, #key)?),
-                        Some(None) => quote!(#json::field_or(object, #key, ::core::default::Default::default)?),
-                        Some(Some(path)) => quote!(#json::field_or(object, #key, #path)?),
+                        None => quote!(#json::field(#slot, #key)?),
+                        Some(None) => quote!(#json::field_or(#slot, #key, ::core::default::Default::default)?),
+                        Some(Some(path)) => quote!(#json::field_or(#slot, #key, #path)?),
                     };
                     names.push(key);
+                    slots.push(slot);
                     inits.push(quote!(#ident: #init));
                 }
-                // One fault is reported: an unknown key first, then the fields in the order they
-                // are declared (serde reads keys in order, so for an object with several faults
-                // the two may name different ones; each names a real fault).
-                let refuse =
-                    container.deny_unknown_fields.then(|| quote!(#json::refuse_unknown(object, &[#(#names),*])?;));
+                let count = names.len();
+                let deny = container.deny_unknown_fields;
+                // One pass over the keys finds each field's value (and, with
+                // `deny_unknown_fields`, the first unknown key); then the fields are decoded in
+                // the order they are declared. serde reads keys in order: for an object with
+                // several faults, the two may name different ones, each a real fault.
                 quote! {
                     let object = #json::object(value, #expecting)?;
-                    #refuse
+                    let mut found = [::core::option::Option::None; #count];
+                    #json::find_fields(object, &[#(#names),*], #deny, &mut found)?;
+                    let [#(#slots),*] = found;
                     ::core::result::Result::Ok(#ty { #(#inits),* })
                 }
             }

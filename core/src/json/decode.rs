@@ -39,29 +39,42 @@ pub fn object<'v>(value: &'v Value, expecting: &str) -> Result<&'v Map<String, V
     }
 }
 
+/// Finds the value of each field named in `names` (in `found`, at its position) in one pass over
+/// the object's keys; with `deny_unknown`, the first key not in `names` is an error.
+pub fn find_fields<'v>(
+    object: &'v Map<String, Value>,
+    names: &[&str],
+    deny_unknown: bool,
+    found: &mut [Option<&'v Value>],
+) -> Result<(), DeError> {
+    for (key, value) in object {
+        match names.iter().position(|name| name == key) {
+            Some(i) => {
+                if let Some(slot) = found.get_mut(i) {
+                    *slot = Some(value);
+                }
+            }
+            None if deny_unknown => return Err(unknown_field(key, names)),
+            None => {}
+        }
+    }
+    Ok(())
+}
+
 /// A field: decoded, an error inside getting the key; if absent, `missing field` (or `None` for
 /// an `Option`).
-pub fn field<T: Decode>(object: &Map<String, Value>, key: &str) -> Result<T, DeError> {
-    match object.get(key) {
+pub fn field<T: Decode>(found: Option<&Value>, key: &str) -> Result<T, DeError> {
+    match found {
         Some(value) => T::decode(value).map_err(|e| e.at(Segment::Key(key.to_owned()))),
         None => T::absent().ok_or_else(|| fault(format_args!("missing field `{key}`"))),
     }
 }
 
 /// A field with a default, for when it is absent.
-pub fn field_or<T: Decode>(object: &Map<String, Value>, key: &str, default: impl FnOnce() -> T) -> Result<T, DeError> {
-    match object.get(key) {
+pub fn field_or<T: Decode>(found: Option<&Value>, key: &str, default: impl FnOnce() -> T) -> Result<T, DeError> {
+    match found {
         Some(value) => T::decode(value).map_err(|e| e.at(Segment::Key(key.to_owned()))),
         None => Ok(default()),
-    }
-}
-
-/// Refuses the first key, in the object's order, that the struct does not have
-/// (`deny_unknown_fields`).
-pub fn refuse_unknown(object: &Map<String, Value>, fields: &[&str]) -> Result<(), DeError> {
-    match object.keys().find(|k| !fields.contains(&k.as_str())) {
-        Some(key) => Err(unknown_field(key, fields)),
-        None => Ok(()),
     }
 }
 
