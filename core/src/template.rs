@@ -48,6 +48,11 @@ impl Pos {
     }
 }
 
+/// A byte offset in the template source, kept in the parsed template; turned into a [`Pos`] only
+/// for a message, so that parsing stays linear in the source's length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct At(usize);
+
 impl fmt::Display for Pos {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "line {}, column {}", self.line, self.column)
@@ -154,14 +159,14 @@ struct PathExpr {
     up: usize,
     local: Option<Local>,
     segments: Vec<String>,
-    pos: Pos,
+    pos: At,
 }
 
 #[derive(Debug, Clone)]
 enum Expr {
     Path(PathExpr),
     Literal(Value),
-    Call(Helper, Vec<Expr>, Pos),
+    Call(Helper, Vec<Expr>, At),
 }
 
 #[derive(Debug, Clone)]
@@ -170,7 +175,7 @@ struct Block {
     args: Vec<Expr>,
     body: Vec<Node>,
     inverse: Vec<Node>,
-    pos: Pos,
+    pos: At,
 }
 
 #[derive(Debug, Clone)]
@@ -184,10 +189,15 @@ enum Node {
 #[derive(Debug, Clone)]
 pub struct Template {
     nodes: Vec<Node>,
+    /// For the place of a render error.
+    source: Box<str>,
 }
 
 /// Why a render failed: where, and what.
 pub(crate) type RenderFailure = (Pos, String);
+
+/// A failure inside the renderer, where the source is not at hand.
+type Failure = (At, String);
 
 /// Writes a formatting helper's text from its arguments (`Null` for a value the context leaves
 /// out), the whole context, and whether the output is HTML.
@@ -197,6 +207,11 @@ pub(crate) type Formatter<'f> =
 // ---- lexing -------------------------------------------------------------------------------------
 
 const NO_PARTIALS: &str = "partials and decorators are not available to templates";
+
+/// How deep blocks (`else if` links included) and subexpressions may nest: checking and rendering
+/// recurse, and a WebAssembly stack overflow would end the whole instance.
+const MAX_NESTING: usize = 64;
+const MAX_SUBEXPRESSION_DEPTH: usize = 16;
 
 /// Handlebars' whitespace inside a tag.
 fn is_tag_space(c: char) -> bool {
@@ -210,8 +225,8 @@ fn is_name_char(c: char) -> bool {
 
 enum TagKind {
     Output(Expr),
-    Open(Helper, Vec<Expr>, Pos),
-    Else(Option<(Helper, Vec<Expr>, Pos)>),
+    Open(Helper, Vec<Expr>, At),
+    Else(Option<(Helper, Vec<Expr>, At)>),
     Close(String),
     Comment,
 }
@@ -225,6 +240,8 @@ struct Lexer<'s> {
     source: &'s str,
     at: usize,
     path: &'s str,
+    /// Subexpressions open around the one being read.
+    depth: usize,
 }
 
 impl<'s> Lexer<'s> {
@@ -381,8 +398,8 @@ impl<'s> Lexer<'s> {
     }
 
     /// `helper args...` after `{{#` or `{{else`.
-    fn block_head(&mut self) -> Result<(Helper, Vec<Expr>, Pos)> {
-        let pos = Pos::of(self.source, self.at);
+    fn block_head(&mut self) -> Result<(Helper, Vec<Expr>, At)> {
+        let pos = At(self.at);
         let word_at = self.at;
         let name = self.word();
         let helper = Helper::named(name).ok_or_else(|| {
@@ -423,7 +440,7 @@ impl<'s> Lexer<'s> {
             )),
             Some(helper) => {
                 let args = self.args(helper, word_at)?;
-                Ok(Expr::Call(helper, args, Pos::of(self.source, word_at)))
+                Ok(Expr::Call(helper, args, At(word_at)))
             }
             None if is_call => {
                 if word.chars().all(is_name_char) {
@@ -477,6 +494,12 @@ impl<'s> Lexer<'s> {
         let at = self.at;
         match self.peek() {
             Some('(') => {
+                if self.depth >= MAX_SUBEXPRESSION_DEPTH {
+                    return Err(
+                        self.syntax(format_args!("subexpressions nest more than {MAX_SUBEXPRESSION_DEPTH} deep"))
+                    );
+                }
+                self.depth += 1;
                 self.at += 1;
                 self.skip_space();
                 let word_at = self.at;
@@ -495,12 +518,13 @@ impl<'s> Lexer<'s> {
                             format_args!("`{name}` opens a block and cannot be a subexpression"),
                         ));
                     }
-                    Expr::Call(helper, self.args(helper, word_at)?, Pos::of(self.source, word_at))
+                    Expr::Call(helper, self.args(helper, word_at)?, At(word_at))
                 };
                 self.skip_space();
                 if !self.eat(")") {
                     return Err(self.syntax("expected `)` to close the subexpression"));
                 }
+                self.depth -= 1;
                 Ok(expr)
             }
             Some(quote @ ('"' | '\'')) => self.string(quote),
@@ -567,7 +591,7 @@ impl<'s> Lexer<'s> {
     }
 
     fn path(&self, raw: &str, at: usize) -> Result<PathExpr> {
-        let pos = Pos::of(self.source, at);
+        let pos = At(at);
         let bad = |why: &str| self.fail_at(ErrorCode::InvalidTemplate, at, format_args!("`{raw}`: {why}"));
         if raw.contains('[') {
             return Err(self.fail_at(
@@ -736,6 +760,9 @@ fn build(source: &str, path: &str, pieces: Vec<Piece>) -> Result<Vec<Node>> {
         match kind {
             TagKind::Comment => {}
             TagKind::Output(expr) => current(&mut root, &mut stack).push(Node::Output(expr)),
+            TagKind::Open(..) | TagKind::Else(Some(_)) if stack.len() >= MAX_NESTING => {
+                return Err(fail(start, format!("blocks (with `else if` chains) nest more than {MAX_NESTING} deep")));
+            }
             TagKind::Open(helper, args, pos) => stack.push(Frame {
                 block: Block { helper, args, body: Vec::new(), inverse: Vec::new(), pos },
                 in_inverse: false,
@@ -765,7 +792,10 @@ fn build(source: &str, path: &str, pieces: Vec<Piece>) -> Result<Vec<Node>> {
                 if !chained && name != opener {
                     return Err(fail(
                         start,
-                        format!("`{{{{/{name}}}}}` closes `{{{{#{opener}}}}}` opened at {}", frame.block.pos),
+                        format!(
+                            "`{{{{/{name}}}}}` closes `{{{{#{opener}}}}}` opened at {}",
+                            Pos::of(source, frame.block.pos.0)
+                        ),
                     ));
                 }
                 current(&mut root, &mut stack).push(Node::Block(Box::new(frame.block)));
@@ -779,7 +809,11 @@ fn build(source: &str, path: &str, pieces: Vec<Piece>) -> Result<Vec<Node>> {
         return Err(Error::new(
             ErrorCode::InvalidTemplate,
             path,
-            format!("`{{{{#{}}}}}` opened at {} is never closed", frame.block.helper.name(), frame.block.pos),
+            format!(
+                "`{{{{#{}}}}}` opened at {} is never closed",
+                frame.block.helper.name(),
+                Pos::of(source, frame.block.pos.0)
+            ),
         ));
     }
     Ok(root)
@@ -788,13 +822,14 @@ fn build(source: &str, path: &str, pieces: Vec<Piece>) -> Result<Vec<Node>> {
 // ---- checking against the documented context ---------------------------------------------------
 
 struct Checker<'a> {
+    source: &'a str,
     path: &'a str,
     allow_table: bool,
 }
 
 impl Checker<'_> {
-    fn fail(&self, code: ErrorCode, pos: Pos, message: String) -> Error {
-        Error::new(code, self.path, format!("{message} ({pos})"))
+    fn fail(&self, code: ErrorCode, at: At, message: String) -> Error {
+        Error::new(code, self.path, format!("{message} ({})", Pos::of(self.source, at.0)))
     }
 
     /// Finds what `p` names in the documented context (`scopes`, innermost last).
@@ -904,11 +939,11 @@ impl Template {
     /// context in which every field is present. `allow_table`: `invoice_table` may be called.
     /// Errors carry `path` and say where in the source.
     pub fn compile(source: &str, schema: &Value, allow_table: bool, path: &str) -> Result<Template> {
-        let mut pieces = Lexer { source, at: 0, path }.pieces()?;
+        let mut pieces = Lexer { source, at: 0, path, depth: 0 }.pieces()?;
         trim_whitespace(source, &mut pieces);
         let nodes = build(source, path, pieces)?;
-        Checker { path, allow_table }.nodes(&nodes, &[schema], false)?;
-        Ok(Template { nodes })
+        Checker { source, path, allow_table }.nodes(&nodes, &[schema], false)?;
+        Ok(Template { nodes, source: source.into() })
     }
 
     /// Renders the template for `data`. `html`: values and formatted text are HTML-escaped.
@@ -919,8 +954,10 @@ impl Template {
         format: Formatter<'_>,
     ) -> std::result::Result<String, RenderFailure> {
         let mut renderer = Renderer { html, format, root: data, out: String::new() };
-        renderer.nodes(&self.nodes, &mut vec![Scope { value: data, item: None }])?;
-        Ok(renderer.out)
+        match renderer.nodes(&self.nodes, &mut vec![Scope { value: data, item: None }]) {
+            Ok(()) => Ok(renderer.out),
+            Err((at, message)) => Err((Pos::of(&self.source, at.0), message)),
+        }
     }
 }
 
@@ -1047,7 +1084,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// The value of `e`; `None` for a variable the data leaves out.
-    fn eval(&self, e: &'a Expr, scopes: &[Scope<'a>]) -> std::result::Result<Option<Cow<'a, Value>>, RenderFailure> {
+    fn eval(&self, e: &'a Expr, scopes: &[Scope<'a>]) -> std::result::Result<Option<Cow<'a, Value>>, Failure> {
         match e {
             Expr::Literal(v) => Ok(Some(Cow::Borrowed(v))),
             Expr::Path(p) => Ok(Self::lookup(p, scopes)),
@@ -1055,16 +1092,11 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn eval_or_null(&self, e: &'a Expr, scopes: &[Scope<'a>]) -> std::result::Result<Cow<'a, Value>, RenderFailure> {
+    fn eval_or_null(&self, e: &'a Expr, scopes: &[Scope<'a>]) -> std::result::Result<Cow<'a, Value>, Failure> {
         Ok(self.eval(e, scopes)?.unwrap_or(Cow::Owned(Value::Null)))
     }
 
-    fn required(
-        &self,
-        e: &'a Expr,
-        scopes: &[Scope<'a>],
-        pos: Pos,
-    ) -> std::result::Result<Cow<'a, Value>, RenderFailure> {
+    fn required(&self, e: &'a Expr, scopes: &[Scope<'a>], pos: At) -> std::result::Result<Cow<'a, Value>, Failure> {
         self.eval(e, scopes)?.ok_or_else(|| (pos, format!("{} is missing from the message context", describe(e))))
     }
 
@@ -1072,10 +1104,10 @@ impl<'a> Renderer<'a> {
         &self,
         helper: Helper,
         args: &'a [Expr],
-        pos: Pos,
+        pos: At,
         scopes: &[Scope<'a>],
-    ) -> std::result::Result<Cow<'a, Value>, RenderFailure> {
-        let pair = |s: &Self| -> std::result::Result<(Cow<'a, Value>, Cow<'a, Value>), RenderFailure> {
+    ) -> std::result::Result<Cow<'a, Value>, Failure> {
+        let pair = |s: &Self| -> std::result::Result<(Cow<'a, Value>, Cow<'a, Value>), Failure> {
             let [x, y] = args else { return Err((pos, "expected two arguments".into())) };
             Ok((s.required(x, scopes, pos)?, s.required(y, scopes, pos)?))
         };
@@ -1121,7 +1153,7 @@ impl<'a> Renderer<'a> {
         Ok(Cow::Owned(Value::Bool(truth)))
     }
 
-    fn nodes(&mut self, nodes: &'a [Node], scopes: &mut Vec<Scope<'a>>) -> std::result::Result<(), RenderFailure> {
+    fn nodes(&mut self, nodes: &'a [Node], scopes: &mut Vec<Scope<'a>>) -> std::result::Result<(), Failure> {
         for node in nodes {
             match node {
                 Node::Text(t) => self.out.push_str(t),
@@ -1129,7 +1161,7 @@ impl<'a> Renderer<'a> {
                     let pos = match e {
                         Expr::Path(p) => p.pos,
                         Expr::Call(_, _, pos) => *pos,
-                        Expr::Literal(_) => Pos { line: 0, column: 0 },
+                        Expr::Literal(_) => At(0),
                     };
                     let value = self.required(e, scopes, pos)?;
                     let mut text = String::new();
@@ -1146,7 +1178,7 @@ impl<'a> Renderer<'a> {
         Ok(())
     }
 
-    fn block(&mut self, b: &'a Block, scopes: &mut Vec<Scope<'a>>) -> std::result::Result<(), RenderFailure> {
+    fn block(&mut self, b: &'a Block, scopes: &mut Vec<Scope<'a>>) -> std::result::Result<(), Failure> {
         let [arg, ..] = b.args.as_slice() else { return Err((b.pos, "a block needs an argument".into())) };
         match b.helper {
             Helper::Each => match self.eval(arg, scopes)? {
