@@ -35,8 +35,8 @@ pub fn from_value<T: Decode>(value: Value) -> Result<T> {
     T::decode(&value).map_err(|e| Error::from_serde(&e.path(), &e.message))
 }
 
-/// Decodes `T` through serde's derived `Deserialize`: the reference [`Decode`] is tested against,
-/// and the reader of documents the worker stored.
+/// Decodes `T` through serde's derived `Deserialize`, with the same errors and paths: the
+/// reference [`Decode`] is tested against (`core/tests/json_fuzz.rs`).
 pub fn from_value_serde<T: DeserializeOwned>(value: &Value) -> Result<T> {
     T::deserialize(De(value)).map_err(|e| Error::from_serde(&e.path(), &e.message))
 }
