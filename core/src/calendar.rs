@@ -96,7 +96,7 @@ impl CalendarId {
 }
 
 /// One public holiday.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Holiday {
     /// The day off.

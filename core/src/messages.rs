@@ -204,7 +204,7 @@ pub fn plural<'a>(n: i64, lang: Lang, one: &'a str, other: &'a str) -> &'a str {
 /// Everything a template can see. Every field is always present (`null` when it does not apply),
 /// so a template can test it with `{{#if}}`. Amounts are decimal strings, dates `YYYY-MM-DD`:
 /// format them with `money` and `date`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageContext {
     /// Language code of the message (`fr`, `en`, `de`).
@@ -246,7 +246,7 @@ pub struct MessageContext {
 }
 
 /// The step being sent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StepView {
     /// Step id.
@@ -258,7 +258,7 @@ pub struct StepView {
 }
 
 /// The creditor as shown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PartyView {
     /// Name.
@@ -286,7 +286,7 @@ pub struct PartyView {
 }
 
 /// The debtor as shown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DebtorView {
     /// Name.
@@ -306,7 +306,7 @@ pub struct DebtorView {
 }
 
 /// One invoice as shown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InvoiceView {
     /// Number.
@@ -332,7 +332,7 @@ pub struct InvoiceView {
 }
 
 /// Sums.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TotalsView {
     /// Principal still owed.
@@ -348,7 +348,7 @@ pub struct TotalsView {
 }
 
 /// What the penalty engine said.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PenaltiesView {
     /// The amounts are known.
@@ -377,7 +377,7 @@ pub struct ReminderView {
 }
 
 /// A payment plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PlanView {
     /// Day agreed (or proposed).
@@ -388,7 +388,7 @@ pub struct PlanView {
 }
 
 /// An instalment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InstalmentView {
     /// 1-based number.
@@ -401,7 +401,7 @@ pub struct InstalmentView {
 }
 
 /// A payment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentView {
     /// Day received.
@@ -816,7 +816,7 @@ builtin_sources! {
 }
 
 /// The rendered message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RenderedMessage {
     /// Template key.

@@ -323,7 +323,7 @@ pub struct PenaltyRequest {
 }
 
 /// One period of the décompte.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DecompteLine {
     /// First day of the period.
@@ -353,7 +353,7 @@ pub struct DecompteLine {
 }
 
 /// The totals of a décompte.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DecompteTotals {
     /// Invoice total.
@@ -371,7 +371,7 @@ pub struct DecompteTotals {
 }
 
 /// A warning about the computation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PenaltyWarning {
     /// Stable code.
@@ -381,7 +381,7 @@ pub struct PenaltyWarning {
 }
 
 /// The itemised décompte of one invoice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Decompte {
     /// Invoice id.
@@ -1054,7 +1054,7 @@ fn compute(case: &Case<'_>, rates: &Rates, detail: Detail) -> Result<Computed> {
 }
 
 /// One day of the curve of what is owed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CurvePoint {
     /// The day.
@@ -1103,7 +1103,7 @@ pub fn curve(req: &PenaltyRequest, from: NaiveDate, to: NaiveDate) -> Result<Vec
 }
 
 /// Several invoices of one debtor in one statement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Statement {
     /// Currency of every invoice.

@@ -31,7 +31,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
 /// What kind of event a timeline entry is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// A step of the policy.
@@ -43,7 +43,7 @@ pub enum EventKind {
 }
 
 /// Where a timeline entry stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepStatus {
     /// Its date is before `asOf`.
@@ -71,7 +71,7 @@ impl StepStatus {
 }
 
 /// Why a step's date differs from its anchor plus offset.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DateChange {
     /// Kept after the previous step.
@@ -85,7 +85,7 @@ pub enum DateChange {
 }
 
 /// One entry of an invoice's timeline.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TimelineStep {
     /// The policy step id, or `instalment-N-upcoming` / `instalment-N-missed`.
@@ -126,7 +126,7 @@ pub struct TimelineStep {
 }
 
 /// An invoice's timeline.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InvoiceTimeline {
     /// Invoice id.
@@ -165,7 +165,7 @@ pub struct ItemRef {
 }
 
 /// A message to a debtor (one per contact; several invoices when grouped).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Contact {
     /// Deterministic idempotency key.
@@ -201,7 +201,7 @@ pub struct Contact {
 }
 
 /// A warning about the input that did not stop planning.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PlanWarning {
     /// Stable code.
@@ -213,7 +213,7 @@ pub struct PlanWarning {
 }
 
 /// The whole plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Plan {
     /// The day it was computed for.
@@ -848,7 +848,7 @@ pub struct SentEntry {
 }
 
 /// Why an action is due.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ActionReason {
     /// `scheduled` (on its day) or `catch_up` (late, under the catch-up rule).
@@ -862,7 +862,7 @@ pub struct ActionReason {
 }
 
 /// One invoice in an action.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ActionItem {
     /// Invoice id.
@@ -882,7 +882,7 @@ pub struct ActionItem {
 }
 
 /// Something to send now.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Action {
     /// Idempotency key: claim it before sending; the provider gets it too.

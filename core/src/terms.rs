@@ -196,7 +196,7 @@ fn check_days(days: u32) -> Result<()> {
 }
 
 /// How serious a finding on a term is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Worth knowing (a legal default was applied).
@@ -208,7 +208,7 @@ pub enum Severity {
 }
 
 /// A finding on an invoice's payment term.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TermFinding {
     /// Stable code: `no_agreed_term`, `exceeds_60_days`, `exceeds_45_days_end_of_month`,
@@ -541,7 +541,7 @@ pub struct TermsQuery {
 }
 
 /// The answer: the due date and the findings of the legal check.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TermsAnswer {
     /// The due date.
