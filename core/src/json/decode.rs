@@ -177,15 +177,6 @@ macro_rules! decode_integer {
 
 decode_integer!(u8, u16, u32, u64, usize, i32, i64);
 
-impl Decode for f64 {
-    fn decode(value: &Value) -> Result<Self, DeError> {
-        match value {
-            Value::Number(n) => n.as_f64().ok_or_else(|| fault("a number out of range")),
-            other => Err(DeError::invalid_type(unexpected(other), &"f64")),
-        }
-    }
-}
-
 impl Decode for Value {
     fn decode(value: &Value) -> Result<Self, DeError> {
         Ok(value.clone())
