@@ -100,13 +100,18 @@ fn two_digits(tens: u8, units: u8) -> Option<u32> {
     (tens.is_ascii_digit() && units.is_ascii_digit()).then(|| u32::from(tens - b'0') * 10 + u32::from(units - b'0'))
 }
 
+/// What a date is, in messages about a value of another kind.
+pub(crate) const DATE_EXPECTED: &str = "a date as a string of the form YYYY-MM-DD";
+/// What an instant is, in messages about a value of another kind.
+pub(crate) const INSTANT_EXPECTED: &str = "a date-time as an RFC 3339 string such as 2026-11-23T09:00:00Z";
+
 /// Reads an instant from a JSON string without copying it.
 struct InstantVisitor;
 
 impl serde::de::Visitor<'_> for InstantVisitor {
     type Value = DateTime<Utc>;
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a date-time as an RFC 3339 string such as 2026-11-23T09:00:00Z")
+        f.write_str(INSTANT_EXPECTED)
     }
     fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<DateTime<Utc>, E> {
         parse_instant(text).map_err(|(code, msg)| E::custom(Error::serde_message(code, &msg)))
@@ -162,7 +167,7 @@ struct DateVisitor;
 impl serde::de::Visitor<'_> for DateVisitor {
     type Value = NaiveDate;
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a date as a string of the form YYYY-MM-DD")
+        f.write_str(DATE_EXPECTED)
     }
     fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<NaiveDate, E> {
         parse(text).map_err(|(code, msg)| E::custom(Error::serde_message(code, &msg)))

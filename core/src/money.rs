@@ -182,6 +182,9 @@ fn put(buf: &mut [u8; DecimalText::CAPACITY], start: usize, byte: u8) -> usize {
     }
 }
 
+/// What an amount is, in messages about a value of another kind.
+const AMOUNT_EXPECTED: &str = "a decimal amount as a string, such as \"1234.56\"";
+
 /// An amount written as a JSON number: refused, with the string to write instead.
 fn number_given<E: serde::de::Error>(number: &str) -> E {
     E::custom(Error::serde_message(
@@ -196,7 +199,7 @@ impl<'de> Deserialize<'de> for Amount {
         impl serde::de::Visitor<'_> for V {
             type Value = Amount;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a decimal amount as a string, such as \"1234.56\"")
+                f.write_str(AMOUNT_EXPECTED)
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Amount, E> {
                 Amount::parse(v, "").map_err(|e| E::custom(Error::serde_message(e.code(), e.message())))
@@ -219,7 +222,7 @@ impl crate::json::Decode for Amount {
     fn decode(value: &serde_json::Value) -> std::result::Result<Amount, crate::json::DeError> {
         match value {
             serde_json::Value::Number(n) => Err(number_given(&crate::json::number_as_given(n))),
-            v => crate::json::from_text(v, "a decimal amount as a string, such as \"1234.56\"", |text| {
+            v => crate::json::from_text(v, AMOUNT_EXPECTED, |text| {
                 Amount::parse(text, "").map_err(|e| (e.code(), e.message().to_owned()))
             }),
         }
@@ -266,25 +269,23 @@ impl FromStr for Currency {
     }
 }
 
+/// A currency code read from input, or the code and message of the error.
+fn read_currency(text: &str) -> std::result::Result<Currency, (ErrorCode, String)> {
+    Currency::new(text).ok_or_else(|| {
+        (ErrorCode::InvalidCurrency, format!("`{text}` is not an ISO 4217 currency code such as \"EUR\""))
+    })
+}
+
 impl<'de> Deserialize<'de> for Currency {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Currency, D::Error> {
         let s = String::deserialize(d)?;
-        Currency::new(&s).ok_or_else(|| {
-            serde::de::Error::custom(Error::serde_message(
-                ErrorCode::InvalidCurrency,
-                &format!("`{s}` is not an ISO 4217 currency code such as \"EUR\""),
-            ))
-        })
+        read_currency(&s).map_err(|(code, message)| serde::de::Error::custom(Error::serde_message(code, &message)))
     }
 }
 
 impl crate::json::Decode for Currency {
     fn decode(value: &serde_json::Value) -> std::result::Result<Currency, crate::json::DeError> {
-        crate::json::from_text(value, "a string", |text| {
-            Currency::new(text).ok_or_else(|| {
-                (ErrorCode::InvalidCurrency, format!("`{text}` is not an ISO 4217 currency code such as \"EUR\""))
-            })
-        })
+        crate::json::from_text(value, "a string", read_currency)
     }
 }
 

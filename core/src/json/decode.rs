@@ -61,11 +61,16 @@ pub fn find_fields<'v>(
     Ok(())
 }
 
+/// `T` read from `value`; an error inside gets `segment` (the key or index it was found at).
+fn decode_at<T: Decode>(value: &Value, segment: impl FnOnce() -> Segment) -> Result<T, DeError> {
+    T::decode(value).map_err(|e| e.at(segment()))
+}
+
 /// A field: decoded, an error inside getting the key; if absent, `missing field` (or `None` for
 /// an `Option`).
 pub fn field<T: Decode>(found: Option<&Value>, key: &str) -> Result<T, DeError> {
     match found {
-        Some(value) => T::decode(value).map_err(|e| e.at(Segment::Key(key.to_owned()))),
+        Some(value) => decode_at(value, || Segment::Key(key.to_owned())),
         None => T::absent().ok_or_else(|| fault(format_args!("missing field `{key}`"))),
     }
 }
@@ -73,7 +78,7 @@ pub fn field<T: Decode>(found: Option<&Value>, key: &str) -> Result<T, DeError> 
 /// A field with a default, for when it is absent.
 pub fn field_or<T: Decode>(found: Option<&Value>, key: &str, default: impl FnOnce() -> T) -> Result<T, DeError> {
     match found {
-        Some(value) => T::decode(value).map_err(|e| e.at(Segment::Key(key.to_owned()))),
+        Some(value) => decode_at(value, || Segment::Key(key.to_owned())),
         None => Ok(default()),
     }
 }
@@ -200,7 +205,7 @@ impl<T: Decode> Decode for Vec<T> {
     fn decode(value: &Value) -> Result<Self, DeError> {
         match value {
             Value::Array(items) => {
-                items.iter().enumerate().map(|(i, item)| T::decode(item).map_err(|e| e.at(Segment::Index(i)))).collect()
+                items.iter().enumerate().map(|(i, item)| decode_at(item, || Segment::Index(i))).collect()
             }
             other => Err(DeError::invalid_type(unexpected(other), &"a sequence")),
         }
@@ -210,10 +215,9 @@ impl<T: Decode> Decode for Vec<T> {
 impl<T: Decode> Decode for BTreeMap<String, T> {
     fn decode(value: &Value) -> Result<Self, DeError> {
         match value {
-            Value::Object(map) => map
-                .iter()
-                .map(|(k, v)| Ok((k.clone(), T::decode(v).map_err(|e| e.at(Segment::Key(k.clone())))?)))
-                .collect(),
+            Value::Object(map) => {
+                map.iter().map(|(k, v)| Ok((k.clone(), decode_at(v, || Segment::Key(k.clone()))?))).collect()
+            }
             other => Err(DeError::invalid_type(unexpected(other), &"a map")),
         }
     }
@@ -234,18 +238,15 @@ pub(crate) fn from_text<T>(
     }
 }
 
-const DATE: &str = "a date as a string of the form YYYY-MM-DD";
-const INSTANT: &str = "a date-time as an RFC 3339 string such as 2026-11-23T09:00:00Z";
-
 impl Decode for NaiveDate {
     fn decode(value: &Value) -> Result<Self, DeError> {
-        from_text(value, DATE, crate::date::parse)
+        from_text(value, crate::date::DATE_EXPECTED, crate::date::parse)
     }
 }
 
 impl Decode for DateTime<Utc> {
     fn decode(value: &Value) -> Result<Self, DeError> {
-        from_text(value, INSTANT, crate::date::parse_instant)
+        from_text(value, crate::date::INSTANT_EXPECTED, crate::date::parse_instant)
     }
 }
 
