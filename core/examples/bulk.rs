@@ -3,7 +3,7 @@
 //! package does.
 //! `cargo run --release -p relance-core --example bulk -- LEDGER.json PENALTIES.json MESSAGES.json`
 
-use relance_core::json::{from_json, to_json, Decode};
+use relance_core::json::{from_json, to_json};
 use relance_core::ledger::Ledger;
 use relance_core::messages::{render_message, MessageRequest, TemplateSet};
 use relance_core::penalty::{decompte, PenaltyRequest};
@@ -12,7 +12,7 @@ use relance_core::policy::preset;
 use std::time::Instant;
 
 /// What the package's `renderMessage` takes (without custom templates).
-#[derive(Decode)]
+#[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RenderArgs {
     ledger: Ledger,

@@ -29,8 +29,6 @@
 //! the debtor profiles computed alongside the messages.
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::idmap::IdMap;
-use crate::json::Decode;
 use crate::ledger::{CheckedInvoice, CheckedLedger, Ledger};
 use crate::money::{Amount, Currency};
 use crate::parallel;
@@ -40,11 +38,12 @@ use crate::policy::Channel;
 use crate::rates::{RateRow, Rates};
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A message sent, from the delivery log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SentMessage {
     /// Idempotency key.
@@ -61,7 +60,7 @@ pub struct SentMessage {
 }
 
 /// Thresholds of the debtor segments.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Segments {
     /// `reliable`: at least this share paid on time (percent)...
@@ -103,7 +102,7 @@ impl Default for Segments {
 }
 
 /// What to compute.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AnalyticsRequest {
     /// The ledger.
@@ -327,7 +326,7 @@ fn stats(values: &mut [i64]) -> Stats {
     if values.is_empty() {
         return Stats { count: 0, mean: None, median: None };
     }
-    crate::sort::sort(values);
+    values.sort();
     let n = values.len();
     let sum: i64 = values.iter().sum();
     let mid = n / 2;
@@ -352,7 +351,7 @@ fn settled_by(inv: &CheckedInvoice<'_>, as_of: NaiveDate) -> Option<NaiveDate> {
 #[derive(Default)]
 struct MessageTally<'r> {
     reminded: Vec<usize>,
-    steps: IdMap<&'r str, Outcomes>,
+    steps: FxHashMap<&'r str, Outcomes>,
     channels: BTreeMap<Channel, Outcomes>,
 }
 
@@ -450,7 +449,7 @@ pub fn analytics<'r>(req: &'r AnalyticsRequest) -> Result<Analytics> {
             *p = Some((k, *settled_on));
         }
     }
-    let find = |id: &str| checked.invoice_index.get(id).and_then(|i| by_ledger_index.get(i).copied().flatten());
+    let find = |id: &str| checked.invoice_index.get(id).and_then(|&i| by_ledger_index.get(i).copied().flatten());
     // One pass over the messages, in chunks (on several threads natively): reminders before each
     // settlement, and step and channel outcomes.
     let tally = |offset: usize, chunk: &'r [SentMessage]| -> Result<MessageTally<'r>> {
@@ -551,7 +550,7 @@ pub fn analytics<'r>(req: &'r AnalyticsRequest) -> Result<Analytics> {
         steps: effectiveness({
             // By step id: the keys are distinct, so this is the order of a sorted map.
             let mut by_id: Vec<(String, Outcomes)> = steps.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-            crate::sort::sort_by(&mut by_id, |a, b| a.0.cmp(&b.0));
+            by_id.sort_by(|a, b| a.0.cmp(&b.0));
             by_id
         }),
         channels: effectiveness(channels.into_iter().map(|(c, v)| (channel_key(c), v)).collect()),
@@ -644,7 +643,7 @@ fn behaviours(
         .zip(per)
         .filter(|(_, DebtorTally(settled, owed, _))| !settled.is_empty() || *owed > Decimal::ZERO)
         .map(|(d, DebtorTally(mut settled, owed, max_overdue))| {
-            crate::sort::sort(&mut settled);
+            settled.sort();
             let n = settled.len();
             let late: Vec<i64> = settled.iter().map(|(_, l)| *l).collect();
             let mean = ratio(Decimal::from(late.iter().sum::<i64>()), Decimal::from(n as u64), 1);
@@ -691,7 +690,7 @@ fn behaviours(
         "new" => 2,
         _ => 3,
     };
-    crate::sort::sort_by(&mut out, |a, b| {
+    out.sort_by(|a, b| {
         (rank(&a.segment), std::cmp::Reverse(a.outstanding.value()), &a.debtor_id).cmp(&(
             rank(&b.segment),
             std::cmp::Reverse(b.outstanding.value()),

@@ -13,13 +13,12 @@
 
 use crate::date::{self, MAX_YEAR, MIN_YEAR};
 use crate::error::{Error, ErrorCode, Result};
-use crate::json::Decode;
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
 /// A built-in calendar. JSON form: the kebab-case id (`"fr"`, `"fr-alsace-moselle"`, ...).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum CalendarId {
     /// Weekends only: for countries without a built-in holiday calendar.
     #[serde(rename = "weekends")]
@@ -111,7 +110,7 @@ pub struct Holiday {
 }
 
 /// Business-day adjustment of a date that falls on a weekend or holiday.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Decode, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Adjustment {
     /// Move to the next business day.
@@ -284,7 +283,7 @@ pub fn holidays(id: CalendarId, year: i32) -> Result<Vec<Holiday>> {
             out.push(Holiday { date, key: rule.key.to_owned(), name: rule.name.to_owned(), substitute });
         }
     }
-    crate::sort::sort_by(&mut out, |a, b| a.date.cmp(&b.date).then_with(|| a.key.cmp(&b.key)));
+    out.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.key.cmp(&b.key)));
     Ok(out)
 }
 

@@ -114,7 +114,7 @@ impl serde::de::Visitor<'_> for InstantVisitor {
         f.write_str(INSTANT_EXPECTED)
     }
     fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<DateTime<Utc>, E> {
-        parse_instant(text).map_err(|(code, msg)| E::custom(Error::serde_message(code, &msg)))
+        parse_instant(text).map_err(|(code, msg)| crate::json::refuse(code, msg))
     }
 }
 
@@ -170,7 +170,7 @@ impl serde::de::Visitor<'_> for DateVisitor {
         f.write_str(DATE_EXPECTED)
     }
     fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<NaiveDate, E> {
-        parse(text).map_err(|(code, msg)| E::custom(Error::serde_message(code, &msg)))
+        parse(text).map_err(|(code, msg)| crate::json::refuse(code, msg))
     }
 }
 

@@ -117,48 +117,7 @@ impl ErrorCode {
             ErrorCode::EmbeddedData => "embedded_data",
         }
     }
-
-    /// The code for a string form, used to carry a code through serde's string-only custom errors.
-    fn from_str(code: &str) -> Option<ErrorCode> {
-        ALL_CODES.iter().copied().find(|c| c.as_str() == code)
-    }
 }
-
-const ALL_CODES: [ErrorCode; 33] = [
-    ErrorCode::InvalidJson,
-    ErrorCode::InvalidType,
-    ErrorCode::MissingField,
-    ErrorCode::UnknownField,
-    ErrorCode::UnknownVariant,
-    ErrorCode::InvalidDate,
-    ErrorCode::InvalidDateTime,
-    ErrorCode::DateOutOfRange,
-    ErrorCode::InvalidAmount,
-    ErrorCode::NonPositiveAmount,
-    ErrorCode::NegativeAmount,
-    ErrorCode::TooManyDecimals,
-    ErrorCode::InvalidCurrency,
-    ErrorCode::UnknownTimeZone,
-    ErrorCode::InvalidCountry,
-    ErrorCode::InvalidId,
-    ErrorCode::DuplicateId,
-    ErrorCode::UnknownReference,
-    ErrorCode::DateBeforeIssue,
-    ErrorCode::EndBeforeStart,
-    ErrorCode::MixedCurrencies,
-    ErrorCode::TermsOrDueDate,
-    ErrorCode::OutOfRange,
-    ErrorCode::EmptyPolicy,
-    ErrorCode::StepsOutOfOrder,
-    ErrorCode::InvalidPaymentPlan,
-    ErrorCode::TooManyItems,
-    ErrorCode::InvalidSentLog,
-    ErrorCode::InvalidTemplate,
-    ErrorCode::UnknownVariable,
-    ErrorCode::UnknownHelper,
-    ErrorCode::MissingRate,
-    ErrorCode::EmbeddedData,
-];
 
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -204,51 +163,6 @@ impl Error {
         self.path = join_path(prefix, &self.path);
         self
     }
-
-    /// Encodes a code into a serde custom error message, so that custom deserializers (dates,
-    /// amounts) keep their precise code through serde (see `json`).
-    pub(crate) fn serde_message(code: ErrorCode, message: &str) -> String {
-        format!("[{}] {}", code.as_str(), message)
-    }
-
-    /// Builds an error from a serde error message and the path where it happened.
-    pub(crate) fn from_serde(path: &str, raw: &str) -> Error {
-        if let Some(rest) = raw.strip_prefix('[') {
-            if let Some((code, message)) = rest.split_once("] ") {
-                if let Some(code) = ErrorCode::from_str(code) {
-                    return Error::new(code, path, message.to_owned());
-                }
-            }
-        }
-        let message = raw.split(" at line ").next().unwrap_or(raw).to_owned();
-        let code = if message.starts_with("missing field") {
-            ErrorCode::MissingField
-        } else if message.starts_with("unknown field") {
-            ErrorCode::UnknownField
-        } else if message.starts_with("unknown variant") {
-            ErrorCode::UnknownVariant
-        } else if message.starts_with("invalid type") {
-            ErrorCode::InvalidType
-        } else {
-            ErrorCode::InvalidJson
-        };
-        // serde reports a missing field at the enclosing object: point at the field itself. An
-        // unknown field's path usually ends with its name already; add it only when it does not.
-        let path = match (code, backticked(&message)) {
-            (ErrorCode::MissingField, Some(field)) => join_path(path, field),
-            (ErrorCode::UnknownField, Some(field)) if path.rsplit(['.', '[']).next() != Some(field) => {
-                join_path(path, field)
-            }
-            _ => path.to_owned(),
-        };
-        Error::new(code, path, message)
-    }
-}
-
-fn backticked(message: &str) -> Option<&str> {
-    let start = message.find('`')? + 1;
-    let len = message.get(start..)?.find('`')?;
-    message.get(start..start + len)
 }
 
 /// Joins two path parts: `invoices[0]` + `total` = `invoices[0].total`; `a` + `[2]` = `a[2]`.
@@ -280,42 +194,48 @@ impl std::error::Error for Error {}
 mod tests {
     use super::*;
 
+    const ALL_CODES: [ErrorCode; 33] = [
+        ErrorCode::InvalidJson,
+        ErrorCode::InvalidType,
+        ErrorCode::MissingField,
+        ErrorCode::UnknownField,
+        ErrorCode::UnknownVariant,
+        ErrorCode::InvalidDate,
+        ErrorCode::InvalidDateTime,
+        ErrorCode::DateOutOfRange,
+        ErrorCode::InvalidAmount,
+        ErrorCode::NonPositiveAmount,
+        ErrorCode::NegativeAmount,
+        ErrorCode::TooManyDecimals,
+        ErrorCode::InvalidCurrency,
+        ErrorCode::UnknownTimeZone,
+        ErrorCode::InvalidCountry,
+        ErrorCode::InvalidId,
+        ErrorCode::DuplicateId,
+        ErrorCode::UnknownReference,
+        ErrorCode::DateBeforeIssue,
+        ErrorCode::EndBeforeStart,
+        ErrorCode::MixedCurrencies,
+        ErrorCode::TermsOrDueDate,
+        ErrorCode::OutOfRange,
+        ErrorCode::EmptyPolicy,
+        ErrorCode::StepsOutOfOrder,
+        ErrorCode::InvalidPaymentPlan,
+        ErrorCode::TooManyItems,
+        ErrorCode::InvalidSentLog,
+        ErrorCode::InvalidTemplate,
+        ErrorCode::UnknownVariable,
+        ErrorCode::UnknownHelper,
+        ErrorCode::MissingRate,
+        ErrorCode::EmbeddedData,
+    ];
+
     #[test]
-    fn every_code_round_trips_through_its_string() {
+    fn every_code_serializes_as_its_string() {
         for code in ALL_CODES {
-            assert_eq!(ErrorCode::from_str(code.as_str()), Some(code));
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));
         }
-    }
-
-    #[test]
-    fn serde_messages_keep_their_code() {
-        let raw = Error::serde_message(ErrorCode::InvalidDate, "bad date `2025-02-30`");
-        let e = Error::from_serde("invoices[0].issueDate", &raw);
-        assert_eq!(e.code(), ErrorCode::InvalidDate);
-        assert_eq!(e.path(), "invoices[0].issueDate");
-        assert_eq!(e.message(), "bad date `2025-02-30`");
-    }
-
-    #[test]
-    fn missing_field_points_at_the_field() {
-        let e = Error::from_serde("invoices[1]", "missing field `total` at line 3 column 4");
-        assert_eq!(e.code(), ErrorCode::MissingField);
-        assert_eq!(e.path(), "invoices[1].total");
-        assert_eq!(e.message(), "missing field `total`");
-    }
-
-    #[test]
-    fn unknown_fields_are_named_once() {
-        #[derive(Debug, crate::json::Decode)]
-        #[serde(deny_unknown_fields)]
-        #[allow(dead_code)]
-        struct S {
-            a: u8,
-        }
-        let e = crate::json::from_json::<S>(r#"{"a": 1, "extra": 2}"#).unwrap_err();
-        assert_eq!((e.code(), e.path()), (ErrorCode::UnknownField, "extra"));
     }
 
     #[test]

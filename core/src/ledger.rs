@@ -6,13 +6,12 @@
 use crate::calendar::CalendarId;
 use crate::date;
 use crate::error::{Error, ErrorCode, Result};
-use crate::idmap::{IdIndex, IdSet};
-use crate::json::Decode;
 use crate::money::{Amount, Currency};
 use crate::parallel;
 use crate::terms::{self, PaymentTerms, PublicBuyerCategory, Sector, TermFinding};
 use crate::zone::Zone;
 use chrono::NaiveDate;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -25,7 +24,7 @@ pub const MAX_ENTRIES: usize = 1_000;
 const MAX_ID_LEN: usize = 128;
 
 /// The whole ledger.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Ledger {
     /// Who is owed.
@@ -37,7 +36,7 @@ pub struct Ledger {
 }
 
 /// The business that issued the invoices.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Creditor {
     /// Legal name.
@@ -56,7 +55,7 @@ pub struct Creditor {
 }
 
 /// A postal address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Address {
     /// Street lines.
@@ -73,7 +72,7 @@ pub struct Address {
 }
 
 /// A contact person or desk.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Contact {
     /// Name.
@@ -88,7 +87,7 @@ pub struct Contact {
 }
 
 /// Where and how to pay.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PaymentDetails {
     /// IBAN.
@@ -106,7 +105,7 @@ pub struct PaymentDetails {
 }
 
 /// What kind of debtor: decides the law (B2B, consumer, public buyer).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DebtorKind {
     /// A professional.
@@ -118,7 +117,7 @@ pub enum DebtorKind {
 }
 
 /// A customer who owes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Debtor {
     /// Unique id within the ledger.
@@ -145,7 +144,7 @@ pub struct Debtor {
 }
 
 /// How to reach a debtor.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DebtorContacts {
     /// Email addresses, the first one is the main.
@@ -160,7 +159,7 @@ pub struct DebtorContacts {
 }
 
 /// An invoice.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Invoice {
     /// Unique id within the ledger.
@@ -216,7 +215,7 @@ pub struct Invoice {
 }
 
 /// A payment received (funds available on `date`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Payment {
     /// Day the funds were received.
@@ -230,7 +229,7 @@ pub struct Payment {
 }
 
 /// A credit note reducing what is owed from its date.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreditNote {
     /// Its number.
@@ -244,7 +243,7 @@ pub struct CreditNote {
 }
 
 /// A dispute (litige): reminders pause while it is open.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Dispute {
     /// Day it was raised.
@@ -264,7 +263,7 @@ pub struct Dispute {
 }
 
 /// A payment plan agreed in writing.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PaymentPlan {
     /// Day it was agreed: the policy's later steps give way to instalment reminders.
@@ -275,7 +274,7 @@ pub struct PaymentPlan {
 }
 
 /// One instalment of a payment plan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Instalment {
     /// Day it is due.
@@ -295,7 +294,7 @@ pub struct CheckedLedger<'a> {
     /// The debtors, in ledger order.
     pub debtors: Vec<CheckedDebtor<'a>>,
     /// Each invoice id's position in `invoices` (built once, to find invoices by id).
-    pub invoice_index: IdIndex<'a>,
+    pub invoice_index: FxHashMap<&'a str, usize>,
 }
 
 /// A checked debtor.
@@ -508,7 +507,7 @@ impl Invoice {
         };
         let mut previous_close: Option<NaiveDate> = None;
         let mut disputes: Vec<&Dispute> = self.disputes.iter().collect();
-        crate::sort::sort_by_key(&mut disputes, |d| d.opened_on);
+        disputes.sort_by_key(|d| d.opened_on);
         for (i, dispute) in self.disputes.iter().enumerate() {
             check_not_before(dispute.opened_on, issue, "openedOn").map_err(at("disputes", i))?;
             if let Some(closed) = dispute.closed_on {
@@ -555,7 +554,7 @@ impl Invoice {
 pub(crate) fn settlements_by_date(payments: &[Payment], credit_notes: &[CreditNote]) -> Vec<(NaiveDate, Amount)> {
     let mut out: Vec<(NaiveDate, Amount)> =
         payments.iter().map(|p| (p.date, p.amount)).chain(credit_notes.iter().map(|c| (c.date, c.amount))).collect();
-    crate::sort::sort_by_key(&mut out, |(d, _)| *d); // stable
+    out.sort_by_key(|(d, _)| *d); // stable
     out
 }
 
@@ -605,7 +604,7 @@ impl Ledger {
     /// and their invoices, in order. Used to apply one policy to the debtors assigned to it.
     pub fn subset(&self, keep: impl Fn(&Debtor) -> bool) -> Ledger {
         let debtors: Vec<Debtor> = self.debtors.iter().filter(|d| keep(d)).cloned().collect();
-        let ids: IdSet<&str> = debtors.iter().map(|d| d.id.as_str()).collect();
+        let ids: FxHashSet<&str> = debtors.iter().map(|d| d.id.as_str()).collect();
         let invoices = self.invoices.iter().filter(|i| ids.contains(i.debtor_id.as_str())).cloned().collect();
         Ledger { creditor: self.creditor.clone(), debtors, invoices }
     }
@@ -620,12 +619,12 @@ fn check_list<'a, T: Sync, C: Send>(
     noun: &str,
     id_of: impl Fn(&'a T) -> &'a str + Sync,
     check: impl Fn(usize, &'a T) -> Result<C> + Sync,
-) -> Result<(Vec<C>, IdIndex<'a>)> {
+) -> Result<(Vec<C>, FxHashMap<&'a str, usize>)> {
     let check_chunk = |offset: usize, chunk: &'a [T]| -> std::result::Result<Vec<C>, (usize, Error)> {
         (offset..).zip(chunk).map(|(i, item)| check(i, item).map_err(|e| (i, e))).collect()
     };
     let index_ids = || {
-        let mut index = IdIndex::with_capacity(items.len());
+        let mut index = FxHashMap::with_capacity_and_hasher(items.len(), Default::default());
         let mut first_duplicate = None;
         for (i, item) in items.iter().enumerate() {
             if index.insert(id_of(item), i).is_some() && first_duplicate.is_none() {
@@ -693,7 +692,7 @@ impl Ledger {
                         format!("no debtor has the id `{}`", invoice.debtor_id),
                     )
                 };
-                let di = debtor_index.get(invoice.debtor_id.as_str()).ok_or_else(unknown)?;
+                let di = *debtor_index.get(invoice.debtor_id.as_str()).ok_or_else(unknown)?;
                 let debtor = debtors.get(di).map(|d: &CheckedDebtor<'_>| d.debtor).ok_or_else(unknown)?;
                 invoice.check(i, di, debtor, &self.creditor)
             },

@@ -1,14 +1,10 @@
 //! Relance core: the whole domain of chasing unpaid invoices, pure and deterministic.
 #![deny(missing_docs)]
 
-// `#[derive(Decode)]` names the crate by its name, inside it too.
-extern crate self as relance_core;
-
 pub mod analytics;
 pub mod calendar;
 pub mod date;
 pub mod error;
-pub mod idmap;
 pub mod import;
 pub mod json;
 pub mod ledger;
@@ -19,7 +15,6 @@ pub mod penalty;
 pub mod planner;
 pub mod policy;
 pub mod rates;
-pub mod sort;
 pub mod template;
 pub mod terms;
 pub mod zone;

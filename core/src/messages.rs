@@ -14,7 +14,6 @@
 //! `with`, `eq`, `ne`, `gt`, `gte`, `lt`, `lte`, `and`, `or`, `not`.
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::json::Decode;
 use crate::ledger::{CheckedLedger, DebtorKind, Ledger};
 use crate::money::{parse_decimal, Amount, Currency};
 use crate::penalty::{decompte, PenaltyOptions, PenaltyRequest, Regime};
@@ -32,7 +31,7 @@ use std::sync::OnceLock;
 // ---- locale formats -------------------------------------------------------------------------
 
 /// A supported message language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Lang {
     /// French.
@@ -364,7 +363,7 @@ pub struct PenaltiesView {
 }
 
 /// A reminder already sent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReminderView {
     /// When.
@@ -412,7 +411,7 @@ pub struct PaymentView {
 }
 
 /// What to write, to whom, about which invoices.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MessageRequest {
     /// Template key (`first_reminder`, ...).

@@ -187,10 +187,10 @@ const AMOUNT_EXPECTED: &str = "a decimal amount as a string, such as \"1234.56\"
 
 /// An amount written as a JSON number: refused, with the string to write instead.
 fn number_given<E: serde::de::Error>(number: &str) -> E {
-    E::custom(Error::serde_message(
+    crate::json::refuse(
         ErrorCode::InvalidAmount,
-        &format!("amounts are decimal strings (\"{number}\"), not JSON numbers"),
-    ))
+        format!("amounts are decimal strings (\"{number}\"), not JSON numbers"),
+    )
 }
 
 impl<'de> Deserialize<'de> for Amount {
@@ -202,10 +202,10 @@ impl<'de> Deserialize<'de> for Amount {
                 f.write_str(AMOUNT_EXPECTED)
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Amount, E> {
-                Amount::parse(v, "").map_err(|e| E::custom(Error::serde_message(e.code(), e.message())))
+                Amount::parse(v, "").map_err(|e| crate::json::refuse(e.code(), e.message()))
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Amount, E> {
-                Err(number_given(&crate::json::number_text(v)))
+                Err(number_given(&serde_json::Number::from_f64(v).map_or_else(|| v.to_string(), |n| n.to_string())))
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Amount, E> {
                 Err(number_given(&v.to_string()))
@@ -215,17 +215,6 @@ impl<'de> Deserialize<'de> for Amount {
             }
         }
         d.deserialize_any(V)
-    }
-}
-
-impl crate::json::Decode for Amount {
-    fn decode(value: &serde_json::Value) -> std::result::Result<Amount, crate::json::DeError> {
-        match value {
-            serde_json::Value::Number(n) => Err(number_given(&crate::json::number_as_given(n))),
-            v => crate::json::from_text(v, AMOUNT_EXPECTED, |text| {
-                Amount::parse(text, "").map_err(|e| (e.code(), e.message().to_owned()))
-            }),
-        }
     }
 }
 
@@ -279,13 +268,7 @@ fn read_currency(text: &str) -> std::result::Result<Currency, (ErrorCode, String
 impl<'de> Deserialize<'de> for Currency {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Currency, D::Error> {
         let s = String::deserialize(d)?;
-        read_currency(&s).map_err(|(code, message)| serde::de::Error::custom(Error::serde_message(code, &message)))
-    }
-}
-
-impl crate::json::Decode for Currency {
-    fn decode(value: &serde_json::Value) -> std::result::Result<Currency, crate::json::DeError> {
-        crate::json::from_text(value, "a string", read_currency)
+        read_currency(&s).map_err(|(code, message)| crate::json::refuse(code, message))
     }
 }
 

@@ -51,7 +51,7 @@ pub fn map_chunks<'t, T: Sync, R: Send>(items: &'t [T], f: impl Fn(usize, &'t [T
         }
         done
     });
-    crate::sort::sort_by_key(&mut done, |(k, _)| *k);
+    done.sort_by_key(|(k, _)| *k);
     done.into_iter().map(|(_, r)| r).collect()
 }
 

@@ -24,7 +24,6 @@
 
 use crate::date;
 use crate::error::{Error, ErrorCode, Result};
-use crate::json::Decode;
 use crate::ledger::{CheckedInvoice, CheckedLedger, CreditNote, DebtorKind, Ledger, Payment};
 use crate::money::{Amount, Currency};
 use crate::rates::{half_year_label, RateRow, Rates, MAX_RATE_PERCENT};
@@ -40,7 +39,7 @@ pub const MAX_CURVE_DAYS: i64 = 7_305;
 pub const MAX_STATEMENT_INVOICES: usize = 10_000;
 
 /// The invoice whose delay is priced.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PenaltyInvoice {
     /// Id.
@@ -67,7 +66,7 @@ pub struct PenaltyInvoice {
 }
 
 /// Whether the creditor is a private person: picks the French legal rate (L313-2 CMF).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CreditorStatus {
     /// A private person not acting for professional needs ("particuliers" rate).
@@ -78,8 +77,8 @@ pub enum CreditorStatus {
 
 /// The legal regime that prices the delay. JSON: `{"type": "fr_b2b"}`, `{"type":
 /// "fr_b2b_contractual", "rate": "12.00"}`, ...
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
-#[serde(tag = "type", rename_all = "snake_case", try_from = "RegimeWire")]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "crate::json::ObjectOnly<RegimeWire>")]
 pub enum Regime {
     /// France B2B default (C. com. L441-10 II): ECB rate of the half-year + 10 points; 40 EUR.
     FrB2b,
@@ -142,7 +141,7 @@ fn default_reference_table() -> String {
 }
 
 /// The kinds of regime, as written in `type`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 enum RegimeKind {
     FrB2b,
@@ -161,12 +160,8 @@ enum RegimeKind {
 
 /// The JSON form of a regime, read flat so that every bad field keeps its path (serde loses paths
 /// inside internally tagged enums), then checked into [`Regime`].
-#[derive(Deserialize, Decode)]
-#[serde(
-    rename_all = "camelCase",
-    deny_unknown_fields,
-    expecting = "a regime, an object such as {\"type\": \"fr_b2b\"}"
-)]
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct RegimeWire {
     #[serde(rename = "type")]
     kind: RegimeKind,
@@ -186,10 +181,16 @@ struct RegimeWire {
     indemnity: Option<Amount>,
 }
 
-impl TryFrom<RegimeWire> for Regime {
-    type Error = String;
-    fn try_from(w: RegimeWire) -> std::result::Result<Regime, String> {
-        let missing = |field: &str| format!("missing field `{field}`");
+impl crate::json::Described for RegimeWire {
+    const EXPECTING: &'static str = "a regime, an object such as {\"type\": \"fr_b2b\"}";
+}
+
+impl TryFrom<crate::json::ObjectOnly<RegimeWire>> for Regime {
+    type Error = crate::json::Fault;
+    fn try_from(
+        crate::json::ObjectOnly(w): crate::json::ObjectOnly<RegimeWire>,
+    ) -> std::result::Result<Regime, crate::json::Fault> {
+        let missing = crate::json::missing_field;
         let given: [(&str, bool); 7] = [
             ("rate", w.rate.is_some()),
             ("creditor", w.creditor.is_some()),
@@ -232,7 +233,7 @@ impl TryFrom<RegimeWire> for Regime {
 }
 
 /// Day-count convention.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum DayCount {
     /// Actual days / 365 (French practice and published examples).
@@ -243,7 +244,7 @@ pub enum DayCount {
 }
 
 /// How the French B2B rate follows the half-years.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum RateMode {
     /// Each part of the delay at its own half-year's rate (the reading of the text).
@@ -254,7 +255,7 @@ pub enum RateMode {
 }
 
 /// Rounding of the final amounts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Rounding {
     /// Half away from zero (Regulation 1103/97 by analogy).
@@ -280,7 +281,7 @@ impl Rounding {
 }
 
 /// Options of a computation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PenaltyOptions {
     /// Day count.
@@ -304,7 +305,7 @@ pub struct PenaltyOptions {
 }
 
 /// A computation request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PenaltyRequest {
     /// The invoice.
@@ -901,7 +902,7 @@ fn compute(case: &Case<'_>, rates: &Rates, detail: Detail) -> Result<Computed> {
         }
     }
     starts.push(first_day);
-    crate::sort::sort(&mut starts);
+    starts.sort();
     starts.dedup();
 
     let mut lines: Vec<DecompteLine> = Vec::new();

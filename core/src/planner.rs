@@ -18,7 +18,6 @@
 use crate::calendar::{self, Adjustment, CalendarId};
 use crate::date;
 use crate::error::{Error, ErrorCode, Result};
-use crate::json::Decode;
 use crate::ledger::{CheckedDebtor, CheckedInvoice, CheckedLedger, Ledger};
 use crate::money::{Amount, Currency};
 use crate::policy::{Anchor, Channel, CheckedPolicy, Conditions, DayUnit, Policy, Tone};
@@ -155,7 +154,7 @@ pub struct InvoiceTimeline {
 }
 
 /// An invoice in a message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ItemRef {
     /// Invoice id.
@@ -506,7 +505,7 @@ fn send_time(tz: Zone, day: NaiveDate, hour: u32) -> Result<DateTime<Utc>> {
 /// platform (SHA-256 of a canonical text, hex, 32 characters).
 pub fn contact_key(debtor_id: &str, items: &[ItemRef]) -> String {
     let mut sorted: Vec<&ItemRef> = items.iter().collect();
-    crate::sort::sort(&mut sorted);
+    sorted.sort();
     let mut h = Sha256::new();
     h.update(b"relance/contact/v1\n");
     h.update(debtor_id.as_bytes());
@@ -632,7 +631,7 @@ fn schedule_debtor<'l, 'p>(
                 heap.pop();
                 members.push(i);
             }
-            crate::sort::sort(&mut members);
+            members.sort();
             one_currency(debtor, members.iter().filter_map(|&m| states.get(m).map(|st| st.inv)))?;
         }
         let mut raw = RawContact { date, members: Vec::with_capacity(members.len()) };
@@ -822,7 +821,7 @@ pub fn plan(ledger: &Ledger, policy: &CheckedPolicy, as_of: NaiveDate) -> Result
             }
         }
     }
-    crate::sort::sort_by(&mut contacts, |a, b| a.date.cmp(&b.date).then_with(|| a.debtor_id.cmp(&b.debtor_id)));
+    contacts.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.debtor_id.cmp(&b.debtor_id)));
     Ok(Plan {
         as_of,
         policy_id: policy.id.clone(),
@@ -835,7 +834,7 @@ pub fn plan(ledger: &Ledger, policy: &CheckedPolicy, as_of: NaiveDate) -> Result
 // ---- what to send now ---------------------------------------------------------------------------
 
 /// A message already sent (or claimed), as the sender records it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SentEntry {
     /// The action's idempotency key.

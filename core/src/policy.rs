@@ -3,7 +3,6 @@
 
 use crate::calendar::Adjustment;
 use crate::error::{Error, ErrorCode, Result};
-use crate::json::Decode;
 use crate::ledger::DebtorKind;
 use crate::money::Amount;
 use serde::{Deserialize, Serialize};
@@ -13,7 +12,7 @@ use std::collections::HashSet;
 pub const MAX_STEPS: usize = 50;
 
 /// A reminder policy. JSON shape: see `core/data/policies/standard.json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Policy {
     /// Stable id.
@@ -50,7 +49,7 @@ fn default_min_gap() -> i32 {
 }
 
 /// A step of the policy.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Step {
     /// Unique id within the policy (part of the idempotency key: never reuse one for another step).
@@ -79,7 +78,7 @@ pub struct Step {
 }
 
 /// What a step's offset counts from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Anchor {
     /// The invoice date.
@@ -91,7 +90,7 @@ pub enum Anchor {
 }
 
 /// Calendar or business days.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Decode, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum DayUnit {
     /// Every day counts.
@@ -102,7 +101,7 @@ pub enum DayUnit {
 }
 
 /// How a step reaches the debtor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// An email.
@@ -122,7 +121,7 @@ pub enum Channel {
 }
 
 /// The tone of a step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Tone {
     /// Before the due date: a helpful recap.
@@ -138,7 +137,7 @@ pub enum Tone {
 }
 
 /// When a step applies; an unmet condition skips the step (the next one still follows).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Decode, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Conditions {
     /// Only when at least this much is outstanding on the step's date.
@@ -150,7 +149,7 @@ pub struct Conditions {
 }
 
 /// Hours of the day, in the debtor's time zone, when messages may go out: `[startHour, endHour)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SendWindow {
     /// First hour (0-23).
@@ -167,7 +166,7 @@ impl Default for SendWindow {
 
 /// The catch-up rule for missed runs: only the latest missed step of an invoice is sent, once, and
 /// only if it is at most `maxLatenessDays` late; never a burst of every missed step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CatchUp {
     /// Most days a step may be late and still be sent.
@@ -181,7 +180,7 @@ impl Default for CatchUp {
 }
 
 /// Reminders of a payment plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InstalmentReminders {
     /// Days before each instalment for the reminder.

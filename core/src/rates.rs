@@ -15,7 +15,6 @@
 
 use crate::date;
 use crate::error::{Error, ErrorCode, Result};
-use crate::json::Decode;
 use crate::money::Amount;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
@@ -23,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// One row: `rate` (percent per year, a decimal string) applies from `from` until the next row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RateRow {
     /// First day the rate applies.
@@ -34,7 +33,7 @@ pub struct RateRow {
 }
 
 /// A rate table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RateTable {
     /// What it is.
@@ -235,7 +234,7 @@ mod tests {
 
     #[test]
     fn the_compiled_in_tables_are_the_file_as_decoded() {
-        #[derive(Deserialize, Decode)]
+        #[derive(Deserialize)]
         #[serde(deny_unknown_fields)]
         struct RatesFile {
             #[serde(rename = "_about")]

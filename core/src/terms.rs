@@ -15,7 +15,6 @@
 
 use crate::date::{self, end_of_month};
 use crate::error::{Error, ErrorCode, Result};
-use crate::json::Decode;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -24,8 +23,8 @@ pub const MAX_TERM_DAYS: u32 = 3650;
 
 /// Agreed payment terms. JSON: `{"type": "net", "days": 30, "from": "invoice"}`,
 /// `{"type": "onReceipt"}`, `{"type": "endOfMonth", "days": 45, "method": "days_then_end_of_month"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
-#[serde(tag = "type", rename_all = "camelCase", try_from = "TermsWire")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase", try_from = "crate::json::ObjectOnly<TermsWire>")]
 pub enum PaymentTerms {
     /// N days from the invoice date or from the delivery date (`"net"`; 60 days is `days: 60`).
     #[serde(rename_all = "camelCase")]
@@ -50,7 +49,7 @@ pub enum PaymentTerms {
 }
 
 /// The kinds of terms, as written in `type`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 enum TermsKind {
     Net,
@@ -61,8 +60,8 @@ enum TermsKind {
 /// The JSON form of terms, read flat and then checked into [`PaymentTerms`]: serde's internally
 /// tagged enums lose the path of a bad field, let unknown fields through on `onReceipt`, and take
 /// an array (`[1]` was read as `onReceipt`).
-#[derive(Deserialize, Decode)]
-#[serde(deny_unknown_fields, expecting = "payment terms, an object such as {\"type\": \"net\", \"days\": 30}")]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct TermsWire {
     #[serde(rename = "type")]
     kind: TermsKind,
@@ -74,9 +73,15 @@ struct TermsWire {
     method: Option<EndOfMonthMethod>,
 }
 
-impl TryFrom<TermsWire> for PaymentTerms {
-    type Error = String;
-    fn try_from(w: TermsWire) -> std::result::Result<PaymentTerms, String> {
+impl crate::json::Described for TermsWire {
+    const EXPECTING: &'static str = "payment terms, an object such as {\"type\": \"net\", \"days\": 30}";
+}
+
+impl TryFrom<crate::json::ObjectOnly<TermsWire>> for PaymentTerms {
+    type Error = crate::json::Fault;
+    fn try_from(
+        crate::json::ObjectOnly(w): crate::json::ObjectOnly<TermsWire>,
+    ) -> std::result::Result<PaymentTerms, crate::json::Fault> {
         let given = [("days", w.days.is_some()), ("from", w.from.is_some()), ("method", w.method.is_some())];
         let allowed: &[&str] = match w.kind {
             TermsKind::Net => &["days", "from"],
@@ -84,7 +89,7 @@ impl TryFrom<TermsWire> for PaymentTerms {
             TermsKind::EndOfMonth => &["days", "method"],
         };
         crate::json::refuse_fields_of_other_types(&given, allowed, "terms")?;
-        let days = || w.days.ok_or_else(|| "missing field `days`".to_owned());
+        let days = || w.days.ok_or_else(|| crate::json::missing_field("days"));
         Ok(match w.kind {
             TermsKind::Net => PaymentTerms::Net { days: days()?, from: w.from.unwrap_or_default() },
             TermsKind::OnReceipt => PaymentTerms::OnReceipt,
@@ -94,7 +99,7 @@ impl TryFrom<TermsWire> for PaymentTerms {
 }
 
 /// What a net term counts from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum TermStart {
     /// The invoice (issue) date.
@@ -105,7 +110,7 @@ pub enum TermStart {
 }
 
 /// The two accepted computations of "N jours fin de mois".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum EndOfMonthMethod {
     /// A: invoice date + N days, then the end of that month (15 Jan + 45 = 1 Mar -> 31 Mar).
@@ -116,7 +121,7 @@ pub enum EndOfMonthMethod {
 }
 
 /// A sector with a statutory cap on payment terms (C. com. L441-11).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Sector {
     /// Perishable food: 30 days after delivery.
@@ -130,7 +135,7 @@ pub enum Sector {
 }
 
 /// Which public-buyer payment period applies (R2192-10, R2192-11).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Decode, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum PublicBuyerCategory {
     /// State and local authorities: 30 days.
@@ -352,7 +357,7 @@ pub fn check_term(ctx: &TermContext) -> Vec<TermFinding> {
         };
         cap("exceeds_sector_cap", Severity::Illegal, limit, rule);
     }
-    crate::sort::sort_by_key(&mut out, |f| std::cmp::Reverse(f.severity));
+    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
     out
 }
 
@@ -510,7 +515,7 @@ mod tests {
 }
 
 /// A question about one invoice's term: what is its due date, and is the term lawful?
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Decode)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TermsQuery {
     /// Invoice date.

@@ -53,7 +53,7 @@ fn every_invoice_of_several_chunks_is_checked_and_indexed() {
     assert!(checked.invoices.iter().enumerate().all(|(i, c)| c.index == i));
     assert_eq!(checked.invoice_index.len(), ledger.invoices.len());
     for i in [0, CHUNK - 1, CHUNK, 2 * CHUNK + 99] {
-        assert_eq!(checked.invoice_index.get(&format!("INV-{i:07}")), Some(i));
+        assert_eq!(checked.invoice_index.get(format!("INV-{i:07}").as_str()), Some(&i));
     }
     assert_eq!(checked.invoice_index.get("INV-9999999"), None);
 }

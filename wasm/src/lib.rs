@@ -5,7 +5,7 @@
 
 use chrono::NaiveDate;
 use relance_core::calendar::{self, Adjustment, CalendarId};
-use relance_core::json::{append_json, Decode};
+use relance_core::json::append_json;
 use relance_core::ledger::Ledger;
 use relance_core::messages::{self, Lang, MessageRequest, TemplateSet};
 use relance_core::penalty::{self, PenaltyRequest};
@@ -14,6 +14,7 @@ use relance_core::policy::{self, CheckedPolicy, Policy};
 use relance_core::rates::{RateRow, Rates};
 use relance_core::terms::{self, TermsQuery};
 use relance_core::{Error, ErrorCode};
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -27,7 +28,7 @@ use wasm_bindgen::prelude::*;
 // object made here (errors cross as JSON, like results).
 thread_local! {
     static INPUT: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
-    static OUTPUT: RefCell<String> = const { RefCell::new(String::new()) };
+    static OUTPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Makes the input buffer `capacity` bytes long, larger or smaller than it was (the package's
@@ -52,7 +53,7 @@ pub fn output_at() -> usize {
 /// The length in bytes of the output of the last call.
 #[wasm_bindgen(js_name = outputLength)]
 pub fn output_length() -> usize {
-    OUTPUT.with_borrow(String::len)
+    OUTPUT.with_borrow(Vec::len)
 }
 
 /// Runs `f` on the first `len` bytes written into the input buffer and writes its answer as the
@@ -80,10 +81,10 @@ fn keep<R: Serialize>(result: Result<R, Error>) -> bool {
 }
 
 /// The output buffer, emptied (one that grew large is let go).
-fn output_buffer() -> String {
+fn output_buffer() -> Vec<u8> {
     let mut out = OUTPUT.take();
     if out.capacity() > KEPT_OUTPUT_CAPACITY {
-        out = String::new();
+        out = Vec::new();
     }
     out.clear();
     out
@@ -91,7 +92,7 @@ fn output_buffer() -> String {
 
 /// Puts the output buffer back, with the error in place of a partial result if writing failed;
 /// returns whether the output is a result.
-fn set_output(mut out: String, written: Result<(), Error>) -> bool {
+fn set_output(mut out: Vec<u8>, written: Result<(), Error>) -> bool {
     let ok = match written {
         Ok(()) => true,
         Err(e) => {
@@ -111,8 +112,8 @@ fn set_output(mut out: String, written: Result<(), Error>) -> bool {
 /// Inputs arrive as the UTF-8 bytes of JSON text (the package's JavaScript calls `JSON.stringify`,
 /// then encodes natively): one string instead of a JS object read field by field, and the very
 /// decoder the native core uses.
-fn decode<T: Decode>(bytes: &[u8], prefix: &str) -> Result<T, Error> {
-    text(bytes, prefix).and_then(|t| relance_core::json::from_json(t).map_err(|e| e.within(prefix)))
+fn decode<T: DeserializeOwned>(bytes: &[u8], prefix: &str) -> Result<T, Error> {
+    relance_core::json::from_slice(bytes).map_err(|e| e.within(prefix))
 }
 
 /// The input bytes as text; the package's encoder always gives UTF-8, a bad caller an error.
@@ -124,7 +125,7 @@ fn text<'a>(bytes: &'a [u8], path: &str) -> Result<&'a str, Error> {
 /// The one shape of every export taking an input. Results are the core's JSON text, parsed by the
 /// package's JavaScript: one string instead of a JS object built field by field (much faster for
 /// large results), and the very bytes the native core produces.
-fn run<A: Decode, R: Serialize>(len: usize, f: impl FnOnce(A) -> Result<R, Error>) -> bool {
+fn run<A: DeserializeOwned, R: Serialize>(len: usize, f: impl FnOnce(A) -> Result<R, Error>) -> bool {
     answer(len, |input| decode::<A>(input, "").and_then(f))
 }
 
@@ -165,7 +166,7 @@ pub fn evaluate_terms(len: usize) -> bool {
     run(len, |q: TermsQuery| terms::evaluate(&q))
 }
 
-#[derive(Decode)]
+#[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct DayArgs {
     calendar: CalendarId,
@@ -207,7 +208,7 @@ pub fn adjust_date(len: usize) -> bool {
     run(len, |a: DayArgs| calendar::adjust(a.calendar, a.date, a.adjustment))
 }
 
-#[derive(Decode)]
+#[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct YearArgs {
     calendar: CalendarId,
@@ -217,7 +218,7 @@ struct YearArgs {
 /// `{country}` -> the calendar a debtor of that country follows (`weekends` when none is built in).
 #[wasm_bindgen(js_name = calendarFor)]
 pub fn calendar_for(len: usize) -> bool {
-    #[derive(Decode)]
+    #[derive(serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Args {
         country: String,
@@ -245,7 +246,7 @@ pub fn validate_policy(len: usize) -> bool {
     answer(len, |input| decode::<PolicyArg>(input, "policy").and_then(checked_policy).map(|p| p.policy().clone()))
 }
 
-#[derive(Decode)]
+#[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct PlanArgs {
     ledger: Ledger,
@@ -260,7 +261,7 @@ pub fn plan(len: usize) -> bool {
     run(len, |a: PlanArgs| planner::plan(&a.ledger, &checked_policy(a.policy)?, a.as_of))
 }
 
-#[derive(Decode)]
+#[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct DueArgs {
     ledger: Ledger,
@@ -290,7 +291,7 @@ pub fn invoices_from_csv(len: usize) -> bool {
     answer(len, |input| text(input, "").and_then(relance_core::import::invoices_from_csv))
 }
 
-#[derive(Decode)]
+#[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct InvoiceRequestArgs {
     ledger: Ledger,
@@ -314,7 +315,7 @@ pub fn decompte(len: usize) -> bool {
     run(len, |r: PenaltyRequest| penalty::decompte(&r))
 }
 
-#[derive(Decode)]
+#[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct CurveArgs {
     request: PenaltyRequest,
@@ -336,7 +337,7 @@ pub fn statement(len: usize) -> bool {
     run(len, |r: Vec<PenaltyRequest>| penalty::statement(&r))
 }
 
-#[derive(Decode)]
+#[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct RatesArgs {
     #[serde(default)]
@@ -355,7 +356,7 @@ pub fn rate_tables(len: usize) -> bool {
     })
 }
 
-#[derive(Decode)]
+#[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct CustomTemplate {
     key: String,
@@ -365,7 +366,7 @@ struct CustomTemplate {
     requires_penalties: bool,
 }
 
-#[derive(Decode)]
+#[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct RenderArgs {
     ledger: Ledger,

@@ -697,7 +697,7 @@ async fn change_invoice(
 }
 
 async fn close_dispute(db: &impl Database, id: &str, body: &str, now: DateTime<Utc>) -> ApiResult {
-    #[derive(json::Decode)]
+    #[derive(serde::Deserialize)]
     #[serde(rename_all = "camelCase", deny_unknown_fields)]
     struct Close {
         closed_on: NaiveDate,

@@ -28,7 +28,7 @@ fn strip_nulls(v: &Value) -> Value {
 }
 
 /// The value as the core writes it back (defaults filled in).
-fn normalized<T: relance_core::json::Decode + serde::Serialize>(v: &Value) -> Value {
+fn normalized<T: serde::de::DeserializeOwned + serde::Serialize>(v: &Value) -> Value {
     serde_json::to_value(relance_core::json::from_value::<T>(v.clone()).unwrap()).unwrap()
 }
 
