@@ -15,7 +15,6 @@ pub mod penalty;
 pub mod planner;
 pub mod policy;
 pub mod rates;
-pub mod template;
 pub mod terms;
 pub mod zone;
 

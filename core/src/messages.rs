@@ -1,5 +1,5 @@
 //! Reminder messages: the exact text the debtor receives, in the debtor's language, from Handlebars
-//! templates (the subset of [`crate::template`]). Built-in templates live in `core/data/templates/{fr,en,de}/*.hbs` (first line
+//! templates rendered by the `handlebars` crate (see [`engine`]). Built-in templates live in `core/data/templates/{fr,en,de}/*.hbs` (first line
 //! `subject: ...`, then a blank line, then the body); a user can override any of them or add new
 //! ones with [`TemplateSet::register`], which validates every variable against the documented
 //! context ([`MessageContext`]) and every helper against the known ones before accepting it.
@@ -13,18 +13,20 @@
 //! `percent` (`13,15 %`), `channel` (a channel's name), plus Handlebars' `if`, `unless`, `each`,
 //! `with`, `eq`, `ne`, `gt`, `gte`, `lt`, `lte`, `and`, `or`, `not`.
 
+pub mod engine;
+
 use crate::error::{Error, ErrorCode, Result};
 use crate::ledger::{CheckedLedger, DebtorKind, Ledger};
 use crate::money::{parse_decimal, Amount, Currency};
 use crate::penalty::{decompte, PenaltyOptions, PenaltyRequest, Regime};
 use crate::policy::Channel;
 use crate::rates::RateRow;
-use crate::template::{html_escape, Format, Template};
 use chrono::{Datelike, NaiveDate};
+use engine::Format;
+use handlebars::{html_escape, template::Template, Handlebars};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -837,10 +839,14 @@ pub struct RenderedMessage {
 #[derive(Clone)]
 pub struct TemplateSet {
     templates: BTreeMap<(String, Lang), MessageTemplate>,
+    /// Per language: the partials templates may include, as parsed.
+    partials: BTreeMap<Lang, BTreeMap<String, Template>>,
+    /// Per language: the handlebars registries that render, for text and for HTML.
+    engines: BTreeMap<Lang, Engines>,
     schema: Value,
 }
 
-/// One template, compiled: it renders the text and the HTML body alike.
+/// One template, parsed and checked: it renders the text and the HTML body alike.
 #[derive(Clone)]
 struct MessageTemplate {
     subject: Template,
@@ -849,11 +855,45 @@ struct MessageTemplate {
     requires_penalties: bool,
 }
 
+/// The registries of a language: the same templates, helpers and partials, escaping nothing (text)
+/// or escaping every value (HTML).
+#[derive(Clone)]
+struct Engines {
+    text: Handlebars<'static>,
+    html: Handlebars<'static>,
+}
+
+impl Engines {
+    fn new() -> Engines {
+        Engines { text: engine::registry(false, format_helper), html: engine::registry(true, format_helper) }
+    }
+
+    fn add(&mut self, name: &str, template: &Template) {
+        self.text.register_template(name, template.clone());
+        self.html.register_template(name, template.clone());
+    }
+}
+
 impl std::fmt::Debug for TemplateSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TemplateSet").field("templates", &self.templates.keys().collect::<Vec<_>>()).finish()
     }
 }
+
+/// A template key or partial name: 1 to 64 of a-z, 0-9, `_`, `-`, `.`.
+fn check_name(name: &str, path: &str) -> Result<()> {
+    let valid = !name.is_empty()
+        && name.len() <= 64
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-' || b == b'.');
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::new(ErrorCode::InvalidId, path, "a template key is 1 to 64 of a-z, 0-9, _ - ."))
+    }
+}
+
+/// The partials the built-in templates share, in every language.
+const BUILTIN_PARTIALS: [(&str, &str); 1] = [("signature", include_str!("../data/templates/partials/signature.hbs"))];
 
 fn split_source(source: &str) -> Option<(&str, &str)> {
     let rest = source.strip_prefix("subject:")?;
@@ -880,13 +920,8 @@ fn decimal_arg(value: &Value) -> std::result::Result<Option<Decimal>, String> {
 
 /// What the formatting helpers write, for the template engine. The engine has checked the
 /// number of arguments; a variable the context leaves out arrives as `null`.
-fn format_helper(
-    helper: Format,
-    args: &[Cow<'_, Value>],
-    data: &Value,
-    html: bool,
-) -> std::result::Result<String, String> {
-    let arg = |i: usize| args.get(i).map_or(&Value::Null, |v| v.as_ref());
+fn format_helper(helper: Format, args: &[&Value], data: &Value, html: bool) -> std::result::Result<String, String> {
+    let arg = |i: usize| args.get(i).copied().unwrap_or(&Value::Null);
     let lang = lang_of(data);
     match helper {
         Format::Money => {
@@ -1091,41 +1126,80 @@ impl TemplateSet {
     fn build_builtin() -> Result<TemplateSet> {
         let schema = serde_json::to_value(MessageContext::example())
             .map_err(|e| Error::new(ErrorCode::EmbeddedData, "", e.to_string()))?;
-        let mut set = TemplateSet { templates: BTreeMap::new(), schema };
+        let mut set =
+            TemplateSet { templates: BTreeMap::new(), partials: BTreeMap::new(), engines: BTreeMap::new(), schema };
+        let embedded = |e: Error| Error::new(ErrorCode::EmbeddedData, e.path(), e.message().to_owned());
         for lang in Lang::ALL {
+            for (name, source) in BUILTIN_PARTIALS {
+                set.register_partial(name, lang, source.trim_end()).map_err(embedded)?;
+            }
             for key in BUILTIN_TEMPLATES {
                 let source = builtin_source(lang, key).ok_or_else(|| {
                     Error::new(ErrorCode::EmbeddedData, "", format!("no built-in template {}/{key}", lang.code()))
                 })?;
-                set.register(key, lang, source, NEED_PENALTIES.contains(&key))
-                    .map_err(|e| Error::new(ErrorCode::EmbeddedData, e.path(), e.message().to_owned()))?;
+                set.register(key, lang, source, NEED_PENALTIES.contains(&key)).map_err(embedded)?;
             }
         }
         Ok(set)
     }
 
     /// Adds or replaces template `key` in `lang`. `source` is `subject: ...`, a blank line, the
-    /// body. Every variable must exist in the documented context and every helper be known;
-    /// `{{{ }}}`, partials and decorators are refused. `requires_penalties`: refuse to render when
-    /// penalty amounts are unknown. Nothing changes when an error is returned.
+    /// body, in the Handlebars language. Every variable must exist in the documented context,
+    /// every helper be known and every partial be one of the language's; `{{{ }}}` and decorators
+    /// are refused. `requires_penalties`: refuse to render when penalty amounts are unknown.
+    /// Nothing changes when an error is returned.
     pub fn register(&mut self, key: &str, lang: Lang, source: &str, requires_penalties: bool) -> Result<()> {
-        let valid_key = !key.is_empty()
-            && key.len() <= 64
-            && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-' || b == b'.');
         let base = format!("templates.{}.{key}", lang.code());
-        if !valid_key {
-            return Err(Error::new(ErrorCode::InvalidId, base, "a template key is 1 to 64 of a-z, 0-9, _ - ."));
-        }
+        check_name(key, &base)?;
         let (subject, body) = split_source(source).ok_or_else(|| {
             Error::new(ErrorCode::InvalidTemplate, base.clone(), "a template starts with a `subject:` line")
         })?;
         let template = MessageTemplate {
-            subject: Template::compile(subject, &self.schema, false, &format!("{base}.subject"))?,
-            body: Template::compile(body, &self.schema, true, &format!("{base}.body"))?,
+            subject: engine::parse(subject, &format!("{base}.subject"))?,
+            body: engine::parse(body, &format!("{base}.body"))?,
             requires_penalties,
         };
+        self.check(lang, &template, &base, None)?;
+        let engines = self.engines.entry(lang).or_insert_with(Engines::new);
+        engines.add(&format!("{key}.subject"), &template.subject);
+        engines.add(&format!("{key}.body"), &template.body);
         self.templates.insert((key.to_owned(), lang), template);
         Ok(())
+    }
+
+    /// Adds or replaces partial `name` in `lang`, which templates include as `{{> name}}` (the
+    /// built-ins share `signature`). A partial is checked where it is included; replacing one
+    /// re-checks every template of the language, and nothing changes if one of them fails.
+    pub fn register_partial(&mut self, name: &str, lang: Lang, source: &str) -> Result<()> {
+        let path = format!("partials.{}.{name}", lang.code());
+        check_name(name, &path)?;
+        let partial = engine::parse(source, &path)?;
+        let mut partials = self.partials.get(&lang).cloned().unwrap_or_default();
+        partials.insert(name.to_owned(), partial.clone());
+        for ((key, _), template) in self.templates.iter().filter(|((_, l), _)| *l == lang) {
+            self.check(lang, template, &format!("templates.{}.{key}", lang.code()), Some(&partials))?;
+        }
+        self.engines.entry(lang).or_insert_with(Engines::new).add(name, &partial);
+        self.partials.insert(lang, partials);
+        Ok(())
+    }
+
+    /// Checks a template's subject and body against the documented context and the partials of
+    /// its language (or those given, about to replace them).
+    fn check(
+        &self,
+        lang: Lang,
+        template: &MessageTemplate,
+        base: &str,
+        partials: Option<&BTreeMap<String, Template>>,
+    ) -> Result<()> {
+        let none = BTreeMap::new();
+        let partials = partials.or_else(|| self.partials.get(&lang)).unwrap_or(&none);
+        let subject_path = format!("{base}.subject");
+        let body_path = format!("{base}.body");
+        let check = |path, allow_table| engine::Check { schema: &self.schema, partials, allow_table, path };
+        check(&subject_path, false).template(&template.subject)?;
+        check(&body_path, true).template(&template.body)
     }
 
     /// The keys available in `lang`.
@@ -1150,19 +1224,19 @@ impl TemplateSet {
             ));
         }
         let data = serde_json::to_value(ctx).map_err(|e| Error::new(ErrorCode::InvalidJson, "", e.to_string()))?;
-        let render = |t: &Template, part: &str, html: bool| {
-            t.render(&data, html, &format_helper).map_err(|(pos, message)| {
-                Error::new(
-                    ErrorCode::InvalidTemplate,
-                    format!("templates.{}.{key}.{part}", lang.code()),
-                    format!("{message} ({pos})"),
-                )
+        let engines = self.engines.get(&lang).ok_or_else(|| {
+            Error::new(ErrorCode::UnknownReference, "template", format!("no template `{key}` in {}", lang.code()))
+        })?;
+        let render = |part: &str, html: bool| {
+            let engine = if html { &engines.html } else { &engines.text };
+            engine.render(&format!("{key}.{part}"), &data).map_err(|e| {
+                Error::new(ErrorCode::InvalidTemplate, format!("templates.{}.{key}.{part}", lang.code()), e.to_string())
             })
         };
-        let subject = clean_subject(&render(&template.subject, "subject", false)?);
+        let subject = clean_subject(&render("subject", false)?);
         let footer = footer(ctx, lang);
-        let text = format!("{}\n\n-- \n{}\n", render(&template.body, "body", false)?.trim_end(), footer.join("\n"));
-        let body_html = paragraphs_to_html(&render(&template.body, "body", true)?);
+        let text = format!("{}\n\n-- \n{}\n", render("body", false)?.trim_end(), footer.join("\n"));
+        let body_html = paragraphs_to_html(&render("body", true)?);
         let footer_html: Vec<String> = footer.iter().map(|l| html_escape(l)).collect();
         let html = format!(
             "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head><meta charset=\"utf-8\"><title>{title}</title>\n<style>{css}</style></head>\n<body>\n{body_html}\n<footer>{footer}</footer>\n</body>\n</html>\n",

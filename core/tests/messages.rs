@@ -204,13 +204,17 @@ fn custom_templates_are_validated_before_they_are_accepted() {
     assert_ne!(original.subject, msg.subject);
     assert!(!builtin.keys(Lang::Fr).contains(&"custom".to_owned()));
 
-    let cases: [(&str, ErrorCode, &str); 9] = [
+    let cases: [(&str, ErrorCode, &str); 13] = [
         ("subject: x\n\n{{debtor.secretNotes}}", ErrorCode::UnknownVariable, "debtor.secretNotes"),
         ("subject: x\n\n{{#each invoices}}{{../../../creditor}}{{/each}}", ErrorCode::UnknownVariable, "beyond"),
         ("subject: x\n\n{{lookup creditor \"iban\"}}", ErrorCode::UnknownHelper, "lookup"),
         ("subject: x\n\n{{shout debtor.name}}", ErrorCode::UnknownHelper, "shout"),
         ("subject: x\n\n{{{debtor.name}}}", ErrorCode::InvalidTemplate, "escaped"),
-        ("subject: x\n\n{{> secrets}}", ErrorCode::InvalidTemplate, "partials"),
+        ("subject: x\n\n{{> secrets}}", ErrorCode::InvalidTemplate, "no partial `secrets`"),
+        ("subject: x\n\n{{#*inline \"p\"}}x{{/inline}}", ErrorCode::InvalidTemplate, "inline partials"),
+        ("subject: x\n\n{{#each invoices as |inv|}}{{inv.numbr}}{{/each}}", ErrorCode::UnknownVariable, "inv.numbr"),
+        ("subject: x\n\n{{money}}", ErrorCode::InvalidTemplate, "takes 1 argument"),
+        ("subject: x\n\n{{#if debtor.name}}", ErrorCode::InvalidTemplate, "line 1"),
         ("subject: {{invoice_table invoices}}\n\nx", ErrorCode::UnknownHelper, "invoice_table"),
         ("subject: x\n\n{{#if debtor.name}}{{debtor.nam}}{{/if}}", ErrorCode::UnknownVariable, "debtor.nam"),
         ("no subject line", ErrorCode::InvalidTemplate, "subject"),
@@ -228,6 +232,29 @@ fn custom_templates_are_validated_before_they_are_accepted() {
         "{}",
         msg.text
     );
+}
+
+#[test]
+fn custom_templates_get_partials_and_block_parameters() {
+    let mut set = TemplateSet::builtin().unwrap().clone();
+    set.register_partial("greeting", Lang::Fr, "Bonjour {{debtor.name}},").unwrap();
+    set.register(
+        "custom",
+        Lang::Fr,
+        "subject: Relance {{invoiceNumbers}}\n\n{{> greeting}}\n\n{{#each invoices as |inv i|}}{{i}}: {{inv.number}} {{/each}}\n\n{{> signature}}",
+        false,
+    )
+    .unwrap();
+    let msg = render_message(&set, &ledger(), &request("custom", "d-fr", &["i-fr"])).unwrap();
+    // A partial alone on its line takes the line with it, as Handlebars says.
+    assert!(msg.text.starts_with("Bonjour Brasserie du Parc SAS,\n0: F-2025-0142 \n\nClaire Durand"), "{}", msg.text);
+    // A partial that would break a registered template is refused, and the old one stays.
+    let e = set.register_partial("greeting", Lang::Fr, "Bonjour {{debtor.nom}},").unwrap_err();
+    assert_eq!((e.code(), e.path()), (ErrorCode::UnknownVariable, "templates.fr.custom.body"));
+    render_message(&set, &ledger(), &request("custom", "d-fr", &["i-fr"])).unwrap();
+    // Partials belong to a language.
+    let e = set.register("custom", Lang::En, "subject: x\n\n{{> greeting}}", false).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidTemplate);
 }
 
 #[test]

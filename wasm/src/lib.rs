@@ -364,6 +364,9 @@ struct CustomTemplate {
     source: String,
     #[serde(default)]
     requires_penalties: bool,
+    /// A partial (`{{> key}}`) rather than a message template: its source has no subject line.
+    #[serde(default)]
+    partial: bool,
 }
 
 #[derive(serde::Deserialize)]
@@ -383,9 +386,15 @@ fn with_templates<R>(custom: &[CustomTemplate], f: impl FnOnce(&TemplateSet) -> 
         return f(builtin);
     }
     let mut set = builtin.clone();
-    for (i, t) in custom.iter().enumerate() {
-        set.register(&t.key, t.lang, &t.source, t.requires_penalties)
-            .map_err(|e| e.within(&format!("templates[{i}]")))?;
+    // Partials first, so that the templates given with them can include them.
+    let (partials, templates): (Vec<_>, Vec<_>) = custom.iter().enumerate().partition(|(_, t)| t.partial);
+    for (i, t) in partials.into_iter().chain(templates) {
+        let registered = if t.partial {
+            set.register_partial(&t.key, t.lang, &t.source)
+        } else {
+            set.register(&t.key, t.lang, &t.source, t.requires_penalties)
+        };
+        registered.map_err(|e| e.within(&format!("templates[{i}]")))?;
     }
     f(&set)
 }

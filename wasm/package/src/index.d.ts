@@ -247,7 +247,8 @@ export interface MessageRequest {
   penaltyOptions?: PenaltyOptions;
   extraRates?: Record<string, RateRow[]>;
 }
-export interface CustomTemplate { key: string; lang: 'fr' | 'en' | 'de'; source: string; requiresPenalties?: boolean }
+/** A message template (`subject: ...`, a blank line, the body, in Handlebars), or with `partial: true` a partial that templates include as `{{> key}}`. */
+export interface CustomTemplate { key: string; lang: 'fr' | 'en' | 'de'; source: string; requiresPenalties?: boolean; partial?: boolean }
 export interface RenderedMessage { template: string; locale: string; subject: string; text: string; html: string; letterHtml: string | null }
 
 // ---- functions ---------------------------------------------------------------------------------
