@@ -224,6 +224,29 @@ test('the WebAssembly module is downloaded once, from the start of each page', a
   }
 });
 
+// Chrome DevTools' "Fast 4G" preset (9 Mbit/s down, 1.5 Mbit/s up, 60 ms x 2.75 latency, with its
+// 0.9 efficiency factor) and a CPU four times slower: a mid-range phone on a good mobile network.
+const FAST_4G = { offline: false, latency: 60 * 2.75, downloadThroughput: (9e6 / 8) * 0.9, uploadThroughput: (1.5e6 / 8) * 0.9 };
+
+test('load to interactive on Fast 4G with a 4x slower CPU is printed (a figure, not a timed test)', async () => {
+  for (const path of ['/index.html', '/dashboard.html']) {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    const cdp = await ctx.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', FAST_4G);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    await page.goto(`${base}${path}`);
+    await page.waitForSelector('body[data-ready=true]', { state: 'attached', timeout: 120_000 });
+    const ms = await page.evaluate(() => performance.now());
+    const bytes = await page.evaluate(() => performance.getEntriesByType('resource')
+      .reduce((sum, e) => sum + e.transferSize, 0));
+    console.log(`load to interactive ${path}: ${Math.round(ms)} ms (Fast 4G, CPU x4), ${bytes} bytes transferred`);
+    assert.ok(ms > 0);
+    await ctx.close();
+  }
+});
+
 test('works offline once loaded', async () => {
   const ctx = await browser.newContext();
   const { page } = await open('/index.html', ctx);
