@@ -1223,13 +1223,15 @@ impl TemplateSet {
                 ),
             ));
         }
-        let data = serde_json::to_value(ctx).map_err(|e| Error::new(ErrorCode::InvalidJson, "", e.to_string()))?;
+        // One context for the three renders: handlebars would otherwise copy the data for each.
+        let data =
+            handlebars::Context::wraps(ctx).map_err(|e| Error::new(ErrorCode::InvalidJson, "", e.to_string()))?;
         let engines = self.engines.get(&lang).ok_or_else(|| {
             Error::new(ErrorCode::UnknownReference, "template", format!("no template `{key}` in {}", lang.code()))
         })?;
         let render = |part: &str, html: bool| {
             let engine = if html { &engines.html } else { &engines.text };
-            engine.render(&format!("{key}.{part}"), &data).map_err(|e| {
+            engine.render_with_context(&format!("{key}.{part}"), &data).map_err(|e| {
                 Error::new(ErrorCode::InvalidTemplate, format!("templates.{}.{key}.{part}", lang.code()), e.to_string())
             })
         };

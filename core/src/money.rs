@@ -205,7 +205,8 @@ impl<'de> Deserialize<'de> for Amount {
                 Amount::parse(v, "").map_err(|e| crate::json::refuse(e.code(), e.message()))
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Amount, E> {
-                Err(number_given(&serde_json::Number::from_f64(v).map_or_else(|| v.to_string(), |n| n.to_string())))
+                // As JSON writes it (`30.5`, `30.0`), by serde_json's own float writer.
+                Err(number_given(&serde_json::to_string(&v).unwrap_or_else(|_| "a number".to_owned())))
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Amount, E> {
                 Err(number_given(&v.to_string()))

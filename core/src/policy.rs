@@ -342,6 +342,46 @@ pub fn preset(id: &str) -> Result<CheckedPolicy> {
         .map_err(|e| Error::new(ErrorCode::EmbeddedData, e.path(), format!("preset {id}: {}", e.message())))
 }
 
+/// A policy as callers name it: a preset's id (`"standard"`) or a whole policy object.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PolicyChoice {
+    /// One of [`PRESET_IDS`].
+    Preset(String),
+    /// A policy of the caller's, not yet checked.
+    Custom(Policy),
+}
+
+impl PolicyChoice {
+    /// The policy, checked (a preset is looked up).
+    pub fn check(self) -> Result<CheckedPolicy> {
+        match self {
+            PolicyChoice::Preset(id) => preset(&id),
+            PolicyChoice::Custom(policy) => policy.check(),
+        }
+    }
+}
+
+// Told apart by the JSON kind, read in one pass: serde's untagged enums would buffer the input
+// and lose the path of a bad field inside the policy.
+impl<'de> Deserialize<'de> for PolicyChoice {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<PolicyChoice, D::Error> {
+        struct Choice;
+        impl<'de> serde::de::Visitor<'de> for Choice {
+            type Value = PolicyChoice;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a preset id such as \"standard\", or a policy object")
+            }
+            fn visit_str<E: serde::de::Error>(self, id: &str) -> std::result::Result<PolicyChoice, E> {
+                Ok(PolicyChoice::Preset(id.to_owned()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> std::result::Result<PolicyChoice, A::Error> {
+                Policy::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(PolicyChoice::Custom)
+            }
+        }
+        d.deserialize_any(Choice)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -410,5 +450,21 @@ mod tests {
         let e = from_json::<Policy>(&text).unwrap_err();
         assert_eq!(e.code(), ErrorCode::UnknownVariant);
         assert_eq!(e.path(), "steps[0].channel");
+    }
+
+    #[test]
+    fn a_policy_is_named_by_a_preset_id_or_given_whole() {
+        let id = from_json::<PolicyChoice>(r#""firm""#).unwrap().check().unwrap();
+        assert_eq!(id.policy().id, "firm");
+        let whole = from_json::<PolicyChoice>(include_str!("../data/policies/gentle.json")).unwrap();
+        assert_eq!(whole.check().unwrap().policy().id, "gentle");
+        let e = from_json::<PolicyChoice>(r#""fierce""#).unwrap().check().unwrap_err();
+        assert_eq!(e.code(), ErrorCode::UnknownReference);
+        // A bad field inside a whole policy keeps its path.
+        let text = include_str!("../data/policies/standard.json").replacen("\"email\"", "\"pigeon\"", 1);
+        let e = from_json::<PolicyChoice>(&text).unwrap_err();
+        assert_eq!((e.code(), e.path()), (ErrorCode::UnknownVariant, "steps[0].channel"));
+        let e = from_json::<PolicyChoice>("3").unwrap_err();
+        assert_eq!((e.code(), e.path()), (ErrorCode::InvalidType, ""));
     }
 }

@@ -10,7 +10,7 @@ use relance_core::ledger::Ledger;
 use relance_core::messages::{self, Lang, MessageRequest, TemplateSet};
 use relance_core::penalty::{self, PenaltyRequest};
 use relance_core::planner::{self, SentEntry};
-use relance_core::policy::{self, CheckedPolicy, Policy};
+use relance_core::policy::{self, CheckedPolicy, Policy, PolicyChoice};
 use relance_core::rates::{RateRow, Rates};
 use relance_core::terms::{self, TermsQuery};
 use relance_core::{Error, ErrorCode};
@@ -129,15 +129,11 @@ fn run<A: DeserializeOwned, R: Serialize>(len: usize, f: impl FnOnce(A) -> Resul
     answer(len, |input| decode::<A>(input, "").and_then(f))
 }
 
-/// A policy given as a preset id (a string) or as a full policy object. Kept as a JSON value and
-/// told apart here: serde's untagged enums buffer the input and bring their own decoder.
-type PolicyArg = serde_json::Value;
+/// A policy given as a preset id (a string) or as a full policy object.
+type PolicyArg = PolicyChoice;
 
 fn checked_policy(arg: PolicyArg) -> Result<CheckedPolicy, Error> {
-    match arg {
-        serde_json::Value::String(id) => policy::preset(&id).map_err(|e| e.within("policy")),
-        v => relance_core::json::from_value::<Policy>(v).and_then(Policy::check).map_err(|e| e.within("policy")),
-    }
+    arg.check().map_err(|e| e.within("policy"))
 }
 
 #[wasm_bindgen(start)]
