@@ -3,10 +3,10 @@
 // errors and a run killed between claim and send.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startWorker, seed, golden, TOKEN } from './support.mjs';
+import { startWorker, seed, golden, root, TOKEN } from './support.mjs';
 
 const RESEND = { EMAIL_PROVIDER: 'resend', RESEND_API_KEY: 're_test_key', EMAIL_FROM: 'Relance <billing@acme.test>' };
 
@@ -190,6 +190,27 @@ test('API round trips, and malformed input gets a 400 with code and path that wr
     assert.ok(audit.includes('invoice.imported') && audit.includes('payment.recorded'), audit.join());
     assert.equal((await w.api('DELETE', '/v1/invoices/c-1')).status, 204);
     assert.equal((await w.api('GET', '/v1/invoices/c-1')).status, 404);
+  } finally {
+    await w.dispose();
+  }
+});
+
+test('ten payments posted at once on one invoice are all stored, each with its audit row (no lost write)', async () => {
+  const w = await startWorker();
+  try {
+    const ledger = JSON.parse(readFileSync(join(root, 'samples', 'ledger.json'), 'utf8'));
+    await seed(w, ledger);
+    const id = ledger.invoices[0].id;
+    const before = ledger.invoices[0].payments.length;
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) =>
+      w.api('POST', `/v1/invoices/${id}/payments`, { date: '2026-11-20', amount: `${i + 1}.00`, reference: `P${i + 1}` })));
+    assert.deepEqual(answers.map((a) => a.status), Array(10).fill(200), JSON.stringify(answers.map((a) => a.body)));
+    const stored = (await w.api('GET', `/v1/invoices/${id}`)).body;
+    const references = stored.invoice.payments.slice(before).map((p) => p.reference).sort();
+    assert.deepEqual(references, Array.from({ length: 10 }, (_, i) => `P${i + 1}`).sort());
+    assert.equal(stored.version, 1 + 10, 'one version per write');
+    const audit = await w.db.prepare("SELECT COUNT(*) AS n FROM audit WHERE action = 'payment.recorded' AND entity_id = ?1").bind(id).first();
+    assert.equal(audit.n, 10, 'the audit trail and the data agree');
   } finally {
     await w.dispose();
   }

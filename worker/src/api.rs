@@ -5,7 +5,7 @@
 use crate::config::{Config, ConfigError};
 use crate::cron;
 use crate::db::{Database, DbError, Stmt};
-use crate::store::{self, StoredDebtor, Which};
+use crate::store::{self, Replaces, StoredDebtor, Which};
 use chrono::{DateTime, NaiveDate, Utc};
 use relance_core::ledger::{Creditor, Debtor, Dispute, Invoice, Ledger, Payment, PaymentPlan};
 use relance_core::policy::{self, Policy};
@@ -75,6 +75,9 @@ impl From<DbError> for ApiError {
     fn from(e: DbError) -> ApiError {
         if e.0.contains("UNIQUE constraint failed") {
             return ApiError::conflict("", "a record with this id was created meanwhile");
+        }
+        if e.0.contains(store::STALE_VERSION) {
+            return ApiError::conflict("", "the invoice was changed meanwhile: read it again");
         }
         ApiError::new(500, "storage", "", e.to_string())
     }
@@ -228,23 +231,26 @@ async fn route(
         ("GET", ["invoices"]) => list_invoices(db, q("debtorId"), q("status"), day("asOf")?).await,
         ("POST", ["invoices"]) => create_invoice(db, body, now).await,
         ("GET", ["invoices", id]) => get_invoice(db, id, day("asOf")?).await,
-        ("PUT", ["invoices", id]) => replace_invoice(db, id, body, now).await,
+        ("PUT", ["invoices", id]) => {
+            let if_match = req.headers.get("if-match").map(String::as_str);
+            replace_invoice(db, id, body, if_match, now).await
+        }
         ("DELETE", ["invoices", id]) => delete_invoice(db, id, now).await,
         ("POST", ["invoices", id, "payments"]) => {
             let p: Payment = json::from_json(body)?;
-            change_invoice(db, id, now, "payment.recorded", json!(p), move |inv| inv.payments.push(p)).await
+            change_invoice(db, id, now, ("payment.recorded", json!(p)), |inv| inv.payments.push(p.clone())).await
         }
         ("POST", ["invoices", id, "disputes"]) => {
             let d: Dispute = json::from_json(body)?;
-            change_invoice(db, id, now, "dispute.opened", json!(d), move |inv| inv.disputes.push(d)).await
+            change_invoice(db, id, now, ("dispute.opened", json!(d)), |inv| inv.disputes.push(d.clone())).await
         }
         ("POST", ["invoices", id, "disputes", "close"]) => close_dispute(db, id, body, now).await,
         ("PUT", ["invoices", id, "payment-plan"]) => {
             let p: PaymentPlan = json::from_json(body)?;
-            change_invoice(db, id, now, "payment_plan.set", json!(p), move |inv| inv.payment_plan = Some(p)).await
+            change_invoice(db, id, now, ("payment_plan.set", json!(p)), |inv| inv.payment_plan = Some(p.clone())).await
         }
         ("DELETE", ["invoices", id, "payment-plan"]) => {
-            change_invoice(db, id, now, "payment_plan.removed", json!(null), |inv| inv.payment_plan = None).await
+            change_invoice(db, id, now, ("payment_plan.removed", json!(null)), |inv| inv.payment_plan = None).await
         }
         ("GET", ["invoices", id, "timeline"]) => timeline(db, id, day("asOf")?).await,
         ("GET", ["invoices", id, "decompte"]) => decompte(db, id, day("asOf")?).await,
@@ -610,11 +616,17 @@ async fn load_invoice(db: &impl Database, id: &str) -> Result<Invoice, ApiError>
     store::invoices(db, Which::One(id)).await?.into_iter().next().ok_or_else(|| ApiError::not_found("invoice", id))
 }
 
+/// One invoice as the API shows it, with its `version` (what `If-Match` names to replace it).
 async fn get_invoice(db: &impl Database, id: &str, day: NaiveDate) -> ApiResult {
+    let version = store::invoice_version(db, id).await?;
     let book = invoice_book(db, id).await?;
     let checked = book.ledger.check()?;
     let inv = checked.invoices.first().ok_or_else(|| ApiError::not_found("invoice", id))?;
-    ok(200, &invoice_view(inv, day))
+    let mut view = invoice_view(inv, day);
+    if let Some(fields) = view.as_object_mut() {
+        fields.insert("version".into(), json!(version));
+    }
+    ok(200, &view)
 }
 
 /// The ledger of one stored invoice (its creditor, its debtor, itself): 404 if there is none.
@@ -630,11 +642,11 @@ async fn write_invoice(
     db: &impl Database,
     invoice: &Invoice,
     open: bool,
-    action: &str,
-    detail: Value,
+    replaces: Replaces,
+    (action, detail): (&str, Value),
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    let mut stmts = store::put_invoice(invoice, open, now)?;
+    let mut stmts = store::put_invoice(invoice, open, replaces, now)?;
     stmts.push(store::audit("api", action, "invoice", &invoice.id, &detail, now));
     db.batch(stmts).await?;
     Ok(())
@@ -646,18 +658,32 @@ async fn create_invoice(db: &impl Database, body: &str, now: DateTime<Utc>) -> A
     if store::invoice_exists(db, &invoice.id).await? {
         return Err(ApiError::conflict("id", format!("invoice `{}` exists: PUT it to replace", invoice.id)));
     }
-    write_invoice(db, &invoice, open, "invoice.created", json!(invoice), now).await?;
+    write_invoice(db, &invoice, open, Replaces::Nothing, ("invoice.created", json!(invoice)), now).await?;
     get_invoice(db, &invoice.id, now.date_naive()).await.map(|(_, v)| (201, v))
 }
 
-async fn replace_invoice(db: &impl Database, id: &str, body: &str, now: DateTime<Utc>) -> ApiResult {
+/// Replaces a whole invoice: the version named by `If-Match` (as `GET` gives it), or the one stored
+/// now; a write in between makes it a 409 that changes nothing.
+async fn replace_invoice(
+    db: &impl Database,
+    id: &str,
+    body: &str,
+    if_match: Option<&str>,
+    now: DateTime<Utc>,
+) -> ApiResult {
     let invoice: Invoice = json::from_json(body)?;
     if invoice.id != id {
         return Err(ApiError::new(400, "invalid_id", "id", format!("the body's id `{}` is not `{id}`", invoice.id)));
     }
-    load_invoice(db, id).await?;
+    let stored = store::invoice_version(db, id).await?.ok_or_else(|| ApiError::not_found("invoice", id))?;
+    let version = match if_match {
+        None => stored,
+        Some(tag) => tag.trim().trim_matches('"').parse::<i64>().map_err(|_| {
+            ApiError::new(400, "invalid_version", "If-Match", format!("`{tag}` is not an invoice version"))
+        })?,
+    };
     let open = check_invoice(db, &invoice, "").await?;
-    write_invoice(db, &invoice, open, "invoice.replaced", json!(invoice), now).await?;
+    write_invoice(db, &invoice, open, Replaces::Version(version), ("invoice.replaced", json!(invoice)), now).await?;
     get_invoice(db, id, now.date_naive()).await
 }
 
@@ -669,31 +695,45 @@ async fn delete_invoice(db: &impl Database, id: &str, now: DateTime<Utc>) -> Api
     Ok((204, Value::Null))
 }
 
-/// Applies a change to a stored invoice, checks the result with the core, stores it.
+/// How many times a change is made again on a fresh read when other writes keep coming in between.
+const CHANGE_ATTEMPTS: usize = 32;
+
+/// Applies a change to a stored invoice, checks the result with the core, stores it with its audit
+/// row. The write names the version the change was made on: if another write came in between
+/// (ten payments posted at once), nothing is stored and the change is made again on a fresh read,
+/// so no write is lost and the audit trail matches the data.
 async fn change_invoice(
     db: &impl Database,
     id: &str,
     now: DateTime<Utc>,
-    action: &str,
-    detail: Value,
-    change: impl FnOnce(&mut Invoice),
+    (action, detail): (&str, Value),
+    change: impl Fn(&mut Invoice),
 ) -> ApiResult {
-    let mut invoice = load_invoice(db, id).await?;
-    let before = (invoice.payments.len(), invoice.disputes.len());
-    change(&mut invoice);
-    let open = check_invoice(db, &invoice, "").await.map_err(|e| {
-        // A new payment or dispute is the body: point there rather than at its place in the list.
-        let (p, d) = before;
-        for (list, n) in [("payments", p), ("disputes", d)] {
-            let prefix = format!("{list}[{n}]");
-            if let Some(rest) = e.path.strip_prefix(&prefix) {
-                return ApiError { path: rest.trim_start_matches('.').to_owned(), ..e };
-            }
+    for _ in 0..CHANGE_ATTEMPTS {
+        let version = store::invoice_version(db, id).await?.ok_or_else(|| ApiError::not_found("invoice", id))?;
+        let mut invoice = load_invoice(db, id).await?;
+        let before = (invoice.payments.len(), invoice.disputes.len());
+        change(&mut invoice);
+        let open = check_invoice(db, &invoice, "").await.map_err(|e| new_item_path(e, before))?;
+        match write_invoice(db, &invoice, open, Replaces::Version(version), (action, detail.clone()), now).await {
+            Err(e) if e.status == 409 && e.message.contains("changed meanwhile") => continue,
+            written => written?,
         }
-        e
-    })?;
-    write_invoice(db, &invoice, open, action, detail, now).await?;
-    get_invoice(db, id, now.date_naive()).await
+        return get_invoice(db, id, now.date_naive()).await;
+    }
+    Err(ApiError::conflict("", format!("invoice `{id}` kept changing: try again")))
+}
+
+/// A new payment or dispute is the body: an error in it points there rather than at its place in
+/// the invoice's list (`before`: the lengths of the lists before the change).
+fn new_item_path(e: ApiError, (payments, disputes): (usize, usize)) -> ApiError {
+    for (list, n) in [("payments", payments), ("disputes", disputes)] {
+        let prefix = format!("{list}[{n}]");
+        if let Some(rest) = e.path.strip_prefix(&prefix) {
+            return ApiError { path: rest.trim_start_matches('.').to_owned(), ..e };
+        }
+    }
+    e
 }
 
 async fn close_dispute(db: &impl Database, id: &str, body: &str, now: DateTime<Utc>) -> ApiResult {
@@ -708,7 +748,7 @@ async fn close_dispute(db: &impl Database, id: &str, body: &str, now: DateTime<U
         return Err(ApiError::conflict("", format!("invoice `{id}` has no open dispute")));
     }
     let closed_on = close.closed_on;
-    change_invoice(db, id, now, "dispute.closed", json!({ "closedOn": closed_on }), move |inv| {
+    change_invoice(db, id, now, ("dispute.closed", json!({ "closedOn": closed_on })), |inv| {
         if let Some(d) = inv.disputes.iter_mut().find(|d| d.closed_on.is_none()) {
             d.closed_on = Some(closed_on);
         }
@@ -801,7 +841,7 @@ async fn import_csv(db: &impl Database, req: &ApiRequest, now: DateTime<Utc>) ->
     })?;
     let mut stmts = Vec::new();
     for inv in &checked.invoices {
-        stmts.extend(store::put_invoice(inv.invoice, inv.settled_on().is_none(), now)?);
+        stmts.extend(store::put_invoice(inv.invoice, inv.settled_on().is_none(), Replaces::Nothing, now)?);
         stmts.push(store::audit(
             "api",
             "invoice.imported",
@@ -826,7 +866,7 @@ async fn import_ledger(db: &impl Database, body: &str, now: DateTime<Utc>) -> Ap
         stmts.push(store::put_debtor(&stored, now)?);
     }
     for inv in &checked.invoices {
-        stmts.extend(store::put_invoice(inv.invoice, inv.settled_on().is_none(), now)?);
+        stmts.extend(store::put_invoice(inv.invoice, inv.settled_on().is_none(), Replaces::Latest, now)?);
     }
     stmts.push(store::audit(
         "api",

@@ -231,9 +231,37 @@ pub async fn invoices(db: &impl Database, which: Which<'_>) -> Result<Vec<Invoic
     Ok(list)
 }
 
+/// Which stored version a write of a whole invoice replaces (migration 0002: the version moves by
+/// one per write, and a batch that does not name the version stored is aborted whole).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replaces {
+    /// None: the invoice is new, and a stored one of the same id makes the batch fail.
+    Nothing,
+    /// The version read before the change was made.
+    Version(i64),
+    /// Whatever is stored (imports of whole ledgers, which replace by design).
+    Latest,
+}
+
+/// The message of the trigger that aborts a write made from a stale read.
+pub const STALE_VERSION: &str = "relance: stale invoice version";
+
+/// The stored version of an invoice, read before the invoice itself so that any write after it
+/// shows as a newer version.
+pub async fn invoice_version(db: &impl Database, id: &str) -> Result<Option<i64>, DbError> {
+    let rows = db.query(Stmt::new("SELECT version FROM invoices WHERE id = ?1", vec![id.into()])).await?;
+    Ok(rows.first().and_then(|r| int(r, "version")))
+}
+
 /// The statements that store an invoice and its parts, replacing what was stored under its id.
-/// `open` comes from the core's settlement of the checked invoice.
-pub fn put_invoice(invoice: &Invoice, open: bool, now: DateTime<Utc>) -> Result<Vec<Stmt>, DbError> {
+/// `open` comes from the core's settlement of the checked invoice; `replaces` guards against a
+/// write in between.
+pub fn put_invoice(
+    invoice: &Invoice,
+    open: bool,
+    replaces: Replaces,
+    now: DateTime<Utc>,
+) -> Result<Vec<Stmt>, DbError> {
     let at = ts(now);
     let id = invoice.id.clone();
     let head = Invoice { payments: vec![], disputes: vec![], payment_plan: None, ..invoice.clone() };
@@ -242,15 +270,23 @@ pub fn put_invoice(invoice: &Invoice, open: bool, now: DateTime<Utc>) -> Result<
         Stmt::new("DELETE FROM disputes WHERE invoice_id = ?1", vec![id.clone().into()]),
         Stmt::new("DELETE FROM payment_plans WHERE invoice_id = ?1", vec![id.clone().into()]),
         Stmt::new(
-            "INSERT INTO invoices (id, debtor_id, open, data, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+            "INSERT INTO invoices (id, debtor_id, open, data, created_at, updated_at, version)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1)
              ON CONFLICT (id) DO UPDATE SET debtor_id = excluded.debtor_id, open = excluded.open,
-               data = excluded.data, updated_at = excluded.updated_at",
+               data = excluded.data, updated_at = excluded.updated_at,
+               version = COALESCE(?6, invoices.version + 1)",
             vec![
                 id.clone().into(),
                 invoice.debtor_id.clone().into(),
                 Param::Int(i64::from(open)),
                 json(&head)?.into(),
                 at.clone().into(),
+                match replaces {
+                    // 0 is never the next version: the trigger refuses it.
+                    Replaces::Nothing => Param::Int(0),
+                    Replaces::Version(v) => Param::Int(v + 1),
+                    Replaces::Latest => Param::Null,
+                },
             ],
         ),
     ];

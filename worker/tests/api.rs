@@ -296,3 +296,88 @@ fn the_dry_run_shows_the_next_run_without_writing() {
     assert_eq!(counts(&db), before);
     assert_eq!(db.count("SELECT COUNT(*) FROM deliveries"), 0);
 }
+
+/// An invoice, its creditor and debtor stored through the API; the invoice's id.
+fn one_invoice(db: &Sqlite) -> (String, Value) {
+    let ledger = sample_ledger();
+    let (s, _) = call(db, "PUT", "/v1/settings", Some(&json!({ "creditor": ledger["creditor"] })));
+    assert_eq!(s, 200);
+    let invoice = ledger["invoices"][0].clone();
+    let debtor = ledger["debtors"].as_array().unwrap().iter().find(|d| d["id"] == invoice["debtorId"]).unwrap();
+    assert_eq!(call(db, "POST", "/v1/debtors", Some(debtor)).0, 201);
+    let (s, b) = call(db, "POST", "/v1/invoices", Some(&invoice));
+    assert_eq!(s, 201, "{b}");
+    (invoice["id"].as_str().unwrap().to_owned(), invoice)
+}
+
+fn put_if_match(db: &Sqlite, path: &str, body: &Value, if_match: &str) -> (u16, Value) {
+    let mut req = relance_worker::api::ApiRequest {
+        method: "PUT".into(),
+        path: path.into(),
+        body: body.to_string(),
+        ..Default::default()
+    };
+    req.headers.insert("authorization".into(), format!("Bearer {TOKEN}"));
+    req.headers.insert("if-match".into(), if_match.into());
+    let res = block_on(relance_worker::api::handle(db, &Ok(config(&[])), &req, at("2026-11-23T10:00:00Z")));
+    (res.status, serde_json::from_str(&res.body).unwrap())
+}
+
+#[test]
+fn a_replace_made_from_a_stale_read_is_a_409_that_changes_nothing() {
+    let db = Sqlite::new();
+    let (id, mut invoice) = one_invoice(&db);
+    let path = format!("/v1/invoices/{id}");
+    assert_eq!(call(&db, "GET", &path, None).1["version"], 1);
+    // A payment comes in after the client read version 1.
+    let (s, b) =
+        call(&db, "POST", &format!("{path}/payments"), Some(&json!({ "date": "2026-11-20", "amount": "10.00" })));
+    assert_eq!((s, &b["version"]), (200, &json!(2)), "{b}");
+    let before = counts(&db);
+    invoice["number"] = json!("RENUMBERED");
+    let (s, b) = put_if_match(&db, &path, &invoice, "\"1\"");
+    assert_eq!((s, error(&b)), (409, ("conflict", "")), "{b}");
+    assert_eq!(counts(&db), before, "nothing written, the payment kept");
+    // Made from the version now stored, it goes through (and replaces the payments as PUT says).
+    let (s, b) = put_if_match(&db, &path, &invoice, "\"2\"");
+    assert_eq!((s, &b["version"], &b["invoice"]["number"]), (200, &json!(3), &json!("RENUMBERED")), "{b}");
+    let (s, b) = put_if_match(&db, &path, &invoice, "W/abc");
+    assert_eq!((s, error(&b)), (400, ("invalid_version", "If-Match")));
+}
+
+#[test]
+fn a_batch_written_from_a_stale_version_is_aborted_whole() {
+    use relance_worker::db::Database;
+    use relance_worker::store::{put_invoice, Replaces, STALE_VERSION};
+    let db = Sqlite::new();
+    let (id, _) = one_invoice(&db);
+    let pay = |amount: &str| {
+        call(
+            &db,
+            "POST",
+            &format!("/v1/invoices/{id}/payments"),
+            Some(&json!({ "date": "2026-11-20", "amount": amount })),
+        )
+    };
+    assert_eq!(pay("1.00").0, 200);
+    let stored: relance_core::ledger::Invoice =
+        serde_json::from_value(call(&db, "GET", &format!("/v1/invoices/{id}"), None).1["invoice"].clone()).unwrap();
+    // Two writers both read version 2; the first one's write lands, the second's is refused whole.
+    let first = put_invoice(&stored, true, Replaces::Version(2), at("2026-11-23T10:00:00Z")).unwrap();
+    assert!(block_on(db.batch(first)).is_ok());
+    let stored_payments = db.count("SELECT COUNT(*) FROM payments");
+    assert_eq!(stored_payments, i64::try_from(stored.payments.len()).unwrap());
+    let mut other = stored.clone();
+    other.payments.clear();
+    let second = put_invoice(&other, true, Replaces::Version(2), at("2026-11-23T10:00:00Z")).unwrap();
+    let e = block_on(db.batch(second)).unwrap_err();
+    assert!(e.0.contains(STALE_VERSION), "{e}");
+    assert_eq!(
+        db.count("SELECT COUNT(*) FROM payments"),
+        stored_payments,
+        "the second writer's deletes were rolled back"
+    );
+    // A new invoice never overwrites a stored one of the same id.
+    let again = put_invoice(&stored, true, Replaces::Nothing, at("2026-11-23T10:00:00Z")).unwrap();
+    assert!(block_on(db.batch(again)).unwrap_err().0.contains(STALE_VERSION));
+}
