@@ -11,6 +11,10 @@ import { startWorker, seed, golden, root, TOKEN } from './support.mjs';
 const RESEND = { EMAIL_PROVIDER: 'resend', RESEND_API_KEY: 're_test_key', EMAIL_FROM: 'Relance <billing@acme.test>' };
 
 const expectedKeys = (c) => c.expected.output.map((a) => a.key);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// Leases and back-offs are on the clock, not the scheduled time: these make them short enough to
+// pass in a test (the lease must still exceed BATCH_SIZE x SEND_TIMEOUT_MS with its margin).
+const SHORT_LEASE = { BATCH_SIZE: '1', SEND_TIMEOUT_MS: '1000', LEASE_SECONDS: '3' };
 
 async function recordSentLog(w, c) {
   for (const e of c.input.sentLog) {
@@ -71,7 +75,7 @@ test('a provider answering 500 then 200 sends once, with the same idempotency ke
   const c = golden('11-due-actions-on-time.json');
   const seen = [];
   const w = await startWorker({
-    vars: RESEND,
+    vars: { ...RESEND, RETRY_BASE_SECONDS: '1' },
     outbound: async (req) => {
       seen.push({ url: req.url, key: req.headers.get('Idempotency-Key'), auth: req.headers.get('Authorization'), body: await req.text() });
       return seen.length === 1 ? new Response('{"message":"upstream"}', { status: 500 }) : Response.json({ id: 'resend-42' });
@@ -83,6 +87,9 @@ test('a provider answering 500 then 200 sends once, with the same idempotency ke
     let d = (await w.api('GET', '/v1/deliveries')).body.deliveries[0];
     assert.equal(d.status, 'retry');
     await w.scheduled(new Date(Date.parse(c.input.now) + 15 * 60_000).toISOString());
+    assert.equal(seen.length, 1, 'the back-off (on the clock) is not over yet');
+    await sleep(2100);
+    await w.scheduled(new Date(Date.parse(c.input.now) + 30 * 60_000).toISOString());
     d = (await w.api('GET', '/v1/deliveries')).body.deliveries[0];
     assert.deepEqual([d.status, d.attempts, d.providerMessageId], ['sent', 2, 'resend-42']);
     assert.equal(seen.length, 2);
@@ -105,7 +112,7 @@ test('a run killed between claim and send sends once after the lease', async () 
     // First worker: the provider never answers; the worker is torn down mid-send.
     let reached;
     const hung = new Promise((r) => { reached = r; });
-    const w1 = await startWorker({ vars: RESEND, persist, outbound: () => { reached(); return new Promise(() => {}); } });
+    const w1 = await startWorker({ vars: { ...RESEND, ...SHORT_LEASE }, persist, outbound: () => { reached(); return new Promise(() => {}); } });
     await seed(w1, c.input.ledger, c.input.policy);
     const run = w1.scheduled(c.input.now).catch(() => 'killed');
     await hung;
@@ -115,13 +122,15 @@ test('a run killed between claim and send sends once after the lease', async () 
     await run;
     // Second worker on the same D1: within the lease nothing; after it, one send with the same key.
     const keys = [];
-    const w2 = await startWorker({ vars: RESEND, persist, outbound: async (req) => { keys.push(req.headers.get('Idempotency-Key')); return Response.json({ id: 'after-lease' }); } });
+    const w2 = await startWorker({ vars: { ...RESEND, ...SHORT_LEASE }, persist, outbound: async (req) => { keys.push(req.headers.get('Idempotency-Key')); return Response.json({ id: 'after-lease' }); } });
     try {
       const t0 = Date.parse(c.input.now);
-      await w2.scheduled(new Date(t0 + 5 * 60_000).toISOString());
+      // A later trigger within the lease (on the clock) leaves it alone, whatever its scheduled time.
+      await w2.scheduled(new Date(t0 + 60 * 60_000).toISOString());
       assert.equal(keys.length, 0);
-      await w2.scheduled(new Date(t0 + 15 * 60_000).toISOString());
-      await w2.scheduled(new Date(t0 + 30 * 60_000).toISOString());
+      await sleep(3200);
+      await w2.scheduled(new Date(t0 + 75 * 60_000).toISOString());
+      await w2.scheduled(new Date(t0 + 90 * 60_000).toISOString());
       assert.deepEqual(keys, [expectedKeys(c)[0]]);
       const d = (await w2.api('GET', '/v1/deliveries')).body.deliveries[0];
       assert.deepEqual([d.status, d.attempts, d.providerMessageId], ['sent', 2, 'after-lease']);
@@ -130,6 +139,27 @@ test('a run killed between claim and send sends once after the lease', async () 
     }
   } finally {
     rmSync(persist, { recursive: true, force: true });
+  }
+});
+
+test('a slow receiver and a run 15 minutes later started 1.5 s after: each key goes out once', async () => {
+  const c = golden('11-due-actions-on-time.json');
+  const keys = [];
+  const w = await startWorker({
+    vars: RESEND,
+    outbound: async (req) => { keys.push(req.headers.get('Idempotency-Key')); await sleep(3000); return Response.json({ id: `m${keys.length}` }); },
+  });
+  try {
+    await seed(w, c.input.ledger, c.input.policy);
+    const t0 = Date.parse(c.input.now);
+    const runs = [w.scheduled(c.input.now)];
+    await sleep(1500);
+    runs.push(w.scheduled(new Date(t0 + 15 * 60_000).toISOString()));
+    await Promise.all(runs);
+    assert.deepEqual(keys, expectedKeys(c), 'the live claim was not taken over');
+    assert.deepEqual(await sentKeys(w), expectedKeys(c));
+  } finally {
+    await w.dispose();
   }
 });
 

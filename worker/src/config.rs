@@ -32,7 +32,9 @@ pub struct Config {
     pub webhook_secret: Option<String>,
     /// `BATCH_SIZE`: most actions one run handles (sends and tasks); the rest waits for the next.
     pub batch_size: usize,
-    /// `LEASE_SECONDS`: how long a claim holds before another run may retry it.
+    /// `LEASE_SECONDS`: how long a claim holds before another run may retry it. Longer than the
+    /// longest run (batch size x send time-out) with a margin, so that a live claim is never
+    /// taken over; by default that plus `LEASE_MARGIN_SECONDS`.
     pub lease_seconds: i64,
     /// `MAX_ATTEMPTS`: attempts before a delivery is marked failed.
     pub max_attempts: i64,
@@ -105,7 +107,7 @@ impl Config {
                 return Err(ConfigError { name: "WEBHOOK_URL", message: format!("`{url}` is not an http(s) URL") });
             }
         }
-        Ok(Config {
+        let mut config = Config {
             api_token: non_empty("API_TOKEN"),
             email,
             email_from,
@@ -113,7 +115,7 @@ impl Config {
             webhook_url,
             webhook_secret: non_empty("WEBHOOK_SECRET"),
             batch_size: number(&get, "BATCH_SIZE", 100, 1, 10_000)?,
-            lease_seconds: number(&get, "LEASE_SECONDS", 600, 30, 86_400)?,
+            lease_seconds: 0, // set below, from the batch size and the send timeout
             max_attempts: number(&get, "MAX_ATTEMPTS", 5, 1, 50)?,
             retry_base_seconds: number(&get, "RETRY_BASE_SECONDS", 900, 1, 86_400)?,
             send_timeout_ms: number(&get, "SEND_TIMEOUT_MS", 10_000, 100, 60_000)?,
@@ -121,7 +123,16 @@ impl Config {
             cors_origins: non_empty("CORS_ORIGINS")
                 .map(|v| v.split(',').map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect())
                 .unwrap_or_default(),
-        })
+        };
+        config.lease_seconds = lease_seconds(&get, config.longest_run_seconds())?;
+        Ok(config)
+    }
+
+    /// The longest a run can take: every claim of a full batch waiting for its send's time-out.
+    pub fn longest_run_seconds(&self) -> i64 {
+        i64::try_from(self.batch_size)
+            .unwrap_or(i64::MAX)
+            .saturating_mul(i64::from(self.send_timeout_ms.div_ceil(1000)))
     }
 
     /// The provider's name as recorded on deliveries.
@@ -131,4 +142,30 @@ impl Config {
             EmailProvider::Resend { .. } => "resend",
         }
     }
+}
+
+/// Beyond the longest run, how long a claim is kept by default.
+pub const LEASE_MARGIN_SECONDS: i64 = 300;
+
+/// The least margin a lease must keep beyond the longest run: a minute, or the run's own length
+/// for a run shorter than that.
+pub fn least_lease_margin(longest_run: i64) -> i64 {
+    longest_run.clamp(1, 60)
+}
+
+/// `LEASE_SECONDS`, or by default the longest run plus `LEASE_MARGIN_SECONDS`; one shorter than
+/// the longest run plus `least_lease_margin` would let a live claim be taken over, and is refused.
+fn lease_seconds(get: &impl Fn(&str) -> Option<String>, longest_run: i64) -> Result<i64, ConfigError> {
+    let default = longest_run.saturating_add(LEASE_MARGIN_SECONDS);
+    let lease = number(get, "LEASE_SECONDS", default, 2, 7 * 86_400)?;
+    if lease < longest_run.saturating_add(least_lease_margin(longest_run)) {
+        return Err(ConfigError {
+            name: "LEASE_SECONDS",
+            message: format!(
+                "{lease} s is shorter than the longest run (BATCH_SIZE x SEND_TIMEOUT_MS = {longest_run} s) with its margin: \
+                 a claim still being sent could be taken over and sent twice"
+            ),
+        });
+    }
+    Ok(lease)
 }

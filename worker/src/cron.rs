@@ -8,6 +8,7 @@
 //! outbox, or the task table) deduplicates. Transient failures back off; after `MAX_ATTEMPTS`
 //! the delivery is `failed`, visible in the API.
 
+use crate::clock::Clock;
 use crate::config::{Config, EmailProvider};
 use crate::db::{Database, DbError};
 use crate::send::{classify, resend_request, webhook_request, Attempt, Http};
@@ -88,6 +89,8 @@ pub struct RunReport {
     pub busy: usize,
     /// Due actions left for the next run.
     pub deferred: usize,
+    /// The run stopped claiming because its time was nearly up; what it left waits for the next.
+    pub out_of_time: bool,
     /// Problems met.
     pub problems: Vec<String>,
 }
@@ -245,17 +248,19 @@ async fn prepare(
 
 /// What the run at `now` would do, without writing anything (the API's dry run).
 pub async fn plan_run(db: &impl Database, config: &Config, now: DateTime<Utc>) -> Result<RunPlan, DbError> {
-    plan_with_book(db, config, now).await.map(|(plan, _)| plan)
+    plan_with_book(db, config, now, now).await.map(|(plan, _)| plan)
 }
 
-/// The plan, and the open book it was made from.
+/// The plan for the scheduled time `now`, with the deliveries that may be taken over at `clock`
+/// (leases and back-offs are on the clock), and the open book it was made from.
 async fn plan_with_book(
     db: &impl Database,
     config: &Config,
     now: DateTime<Utc>,
+    clock: DateTime<Utc>,
 ) -> Result<(RunPlan, Option<Book>), DbError> {
     let budget = config.batch_size;
-    let retries = store::retryable(db, now, i64::try_from(budget).unwrap_or(i64::MAX)).await?;
+    let retries = store::retryable(db, clock, i64::try_from(budget).unwrap_or(i64::MAX)).await?;
     let mut plan = RunPlan { at: store::ts(now), retries, actions: vec![], deferred: 0, problems: vec![] };
     let Some(book) = store::book(db, Which::Open).await? else {
         plan.problems.push(store::NO_CREDITOR.into());
@@ -275,15 +280,18 @@ async fn plan_with_book(
     Ok((plan, Some(book)))
 }
 
-/// The scheduled run at `now` (the trigger's scheduled time). `run_id` must differ between runs.
+/// The scheduled run for `scheduled` (the trigger's scheduled time: what is due then). Claims,
+/// leases and outcomes are on `clock`, read when the run acts; a run stops claiming when what it
+/// claims could no longer be sent within its lease. `run_id` must differ between runs.
 pub async fn run(
     db: &impl Database,
     http: &impl Http,
     config: &Config,
-    now: DateTime<Utc>,
+    clock: &impl Clock,
+    scheduled: DateTime<Utc>,
     run_id: &str,
 ) -> Result<RunReport, DbError> {
-    let (plan, open) = plan_with_book(db, config, now).await?;
+    let (plan, open) = plan_with_book(db, config, scheduled, clock.now()).await?;
     let mut report = RunReport {
         run_id: run_id.to_owned(),
         at: plan.at.clone(),
@@ -292,8 +300,9 @@ pub async fn run(
         problems: plan.problems.clone(),
         ..RunReport::default()
     };
-    let lease_until = now + Duration::seconds(config.lease_seconds);
+    let claims = Claims::new(config, clock);
     for d in &plan.retries {
+        let Some((now, lease_until)) = claims.next(&mut report) else { break };
         if !store::claim_retry(db, &d.key, run_id, now, lease_until).await? {
             report.busy += 1;
             continue;
@@ -301,7 +310,7 @@ pub async fn run(
         let attempt = d.attempts + 1;
         let outcome = match serde_json::from_str::<Payload>(&d.payload) {
             Err(e) => Outcome::Failed { error: format!("stored payload does not decode: {e}") },
-            Ok(payload) => match still_due(open.as_ref(), &payload.action, now) {
+            Ok(payload) => match still_due(open.as_ref(), &payload.action, scheduled) {
                 Some(reason) => Outcome::Cancelled { reason },
                 None if attempt > config.max_attempts => Outcome::Failed {
                     error: format!(
@@ -317,7 +326,7 @@ pub async fn run(
             },
         };
         tally(&mut report, &outcome);
-        store::record(db, &d.key, run_id, &outcome, now).await?;
+        store::record(db, &d.key, run_id, &outcome, clock.now()).await?;
     }
     for prepared in &plan.actions {
         let action = &prepared.payload.action;
@@ -338,17 +347,49 @@ pub async fn run(
             payload: &payload,
             provider: prepared.route,
         };
+        let Some((now, lease_until)) = claims.next(&mut report) else { break };
         if !store::claim_new(db, &claim, run_id, now, lease_until).await? {
             report.busy += 1;
             continue;
         }
         let outcome = deliver(db, http, config, prepared, 1, now).await?;
         tally(&mut report, &outcome);
-        store::record(db, &action.key, run_id, &outcome, now).await?;
+        store::record(db, &action.key, run_id, &outcome, clock.now()).await?;
     }
     let detail = serde_json::to_value(&report).unwrap_or_default();
-    db.batch(vec![store::audit(&format!("cron:{run_id}"), "run", "run", run_id, &detail, now)]).await?;
+    db.batch(vec![store::audit(&format!("cron:{run_id}"), "run", "run", run_id, &detail, clock.now())]).await?;
     Ok(report)
+}
+
+/// When a run may still claim: each claim's lease starts on the clock when it is made, and the run
+/// stops claiming once a send started then might outlast the lease it began under. With the lease
+/// longer than the longest run (`Config::lease_seconds`), that only happens to a run slowed far
+/// beyond its send time-outs.
+struct Claims<'c, C: Clock> {
+    clock: &'c C,
+    lease: Duration,
+    last_claim: DateTime<Utc>,
+}
+
+impl<'c, C: Clock> Claims<'c, C> {
+    fn new(config: &Config, clock: &'c C) -> Claims<'c, C> {
+        let started = clock.now();
+        let lease = Duration::seconds(config.lease_seconds);
+        let send = Duration::milliseconds(i64::from(config.send_timeout_ms));
+        let margin = Duration::seconds(crate::config::least_lease_margin(config.longest_run_seconds()));
+        Claims { clock, lease, last_claim: started + lease - send - margin }
+    }
+
+    /// The time of a claim made now and the end of its lease; `None` (and the rest counted as
+    /// deferred to the next run) when the run is too late to claim.
+    fn next(&self, report: &mut RunReport) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        let now = self.clock.now();
+        if now > self.last_claim {
+            report.out_of_time = true;
+            return None;
+        }
+        Some((now, now + self.lease))
+    }
 }
 
 fn tally(report: &mut RunReport, outcome: &Outcome) {

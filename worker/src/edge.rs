@@ -2,6 +2,7 @@
 //! convert and delegate; all decisions are in `api` and `cron`.
 
 use crate::api::{self, ApiRequest};
+use crate::clock::Clock;
 use crate::config::{Config, ConfigError};
 use crate::cron;
 use crate::db::{Database, DbError, Param, Row, Stmt};
@@ -116,7 +117,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
     let config = config(&env);
     let max_body = config.as_ref().map_or(1_048_576, |c| c.max_body_bytes);
     let request = read_request(req, max_body).await;
-    let now = millis_to_utc(worker::Date::now().as_millis() as f64);
+    let now = WorkerClock.now();
     let db = D1(env.d1("DB")?);
     let out = api::handle(&db, &config, &request, now).await;
     let headers = Headers::new();
@@ -125,6 +126,15 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
     }
     let response = if out.body.is_empty() { Response::empty()? } else { Response::ok(out.body)? };
     Ok(response.with_status(out.status).with_headers(headers))
+}
+
+/// workerd's clock: the only place a run reads the time.
+struct WorkerClock;
+
+impl Clock for WorkerClock {
+    fn now(&self) -> DateTime<Utc> {
+        millis_to_utc(worker::Date::now().as_millis() as f64)
+    }
 }
 
 #[event(scheduled)]
@@ -147,7 +157,7 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
             return;
         }
     };
-    match cron::run(&db, &WorkerFetch, &config, at, &run_id).await {
+    match cron::run(&db, &WorkerFetch, &config, &WorkerClock, at, &run_id).await {
         Ok(report) => worker::console_log!("relance: run {}", serde_json::to_string(&report).unwrap_or_default()),
         Err(e) => worker::console_error!("relance: run {run_id} stopped: {e}; unclaimed actions wait for the next run"),
     }

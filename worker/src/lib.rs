@@ -6,6 +6,7 @@
 //! Miniflare on the built worker.
 
 pub mod api;
+pub mod clock;
 pub mod config;
 pub mod cron;
 pub mod db;

@@ -563,7 +563,9 @@ pub struct NewClaim<'a> {
     pub provider: &'a str,
 }
 
-/// Inserts a claim unless the key exists. Returns true when this run owns it.
+/// Inserts a claim unless the key exists or one of its invoice-steps was claimed already (under
+/// any key: migration 0003), and records its invoice-steps, in one batch. Returns true when this
+/// run owns it.
 pub async fn claim_new(
     db: &impl Database,
     c: &NewClaim<'_>,
@@ -571,25 +573,40 @@ pub async fn claim_new(
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
 ) -> Result<bool, DbError> {
+    let items = json(&c.items)?;
     let changes = db
-        .batch(vec![Stmt::new(
-            "INSERT INTO deliveries (key, debtor_id, step_id, channel, items, status, attempts, provider, payload,
-               run_id, claimed_at, lease_until, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'claimed', 1, ?6, ?7, ?8, ?9, ?10, ?9)
-             ON CONFLICT (key) DO NOTHING",
-            vec![
-                c.key.into(),
-                c.debtor_id.into(),
-                c.step_id.into(),
-                c.channel.into(),
-                json(&c.items)?.into(),
-                c.provider.into(),
-                c.payload.into(),
-                run_id.into(),
-                ts(now).into(),
-                ts(lease_until).into(),
-            ],
-        )])
+        .batch(vec![
+            Stmt::new(
+                "INSERT INTO deliveries (key, debtor_id, step_id, channel, items, status, attempts, provider, payload,
+                   run_id, claimed_at, lease_until, updated_at)
+                 SELECT ?1, ?2, ?3, ?4, ?5, 'claimed', 1, ?6, ?7, ?8, ?9, ?10, ?9
+                 WHERE NOT EXISTS (
+                   SELECT 1 FROM json_each(?5) AS item JOIN claimed_steps AS c
+                     ON c.invoice_id = json_extract(item.value, '$.invoiceId')
+                    AND c.step_id = json_extract(item.value, '$.stepId'))
+                 ON CONFLICT (key) DO NOTHING",
+                vec![
+                    c.key.into(),
+                    c.debtor_id.into(),
+                    c.step_id.into(),
+                    c.channel.into(),
+                    items.clone().into(),
+                    c.provider.into(),
+                    c.payload.into(),
+                    run_id.into(),
+                    ts(now).into(),
+                    ts(lease_until).into(),
+                ],
+            ),
+            // Only when the row above is this run's new claim.
+            Stmt::new(
+                "INSERT OR IGNORE INTO claimed_steps (invoice_id, step_id, key)
+                 SELECT json_extract(item.value, '$.invoiceId'), json_extract(item.value, '$.stepId'), ?1
+                 FROM json_each(?2) AS item
+                 WHERE EXISTS (SELECT 1 FROM deliveries WHERE key = ?1 AND run_id = ?3 AND attempts = 1)",
+                vec![c.key.into(), items.into(), run_id.into()],
+            ),
+        ])
         .await?;
     Ok(changes.first() == Some(&1))
 }

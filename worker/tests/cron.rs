@@ -4,7 +4,8 @@
 
 mod support;
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
+use relance_worker::clock::SetClock;
 use relance_worker::cron;
 use serde_json::Value;
 use support::*;
@@ -21,7 +22,23 @@ fn delivery_keys(db: &Sqlite, status: &str) -> Vec<String> {
 }
 
 fn run(db: &Sqlite, http: &FakeHttp, cfg: &relance_worker::config::Config, now: &str, id: &str) -> cron::RunReport {
-    block_on(cron::run(db, http, cfg, at(now), id)).unwrap()
+    block_on(cron::run(db, http, cfg, clock(at(now)), at(now), id)).unwrap()
+}
+
+/// The run for `scheduled`, its clock showing that time too.
+fn run_at<'a>(
+    db: &'a Sqlite,
+    http: &'a FakeHttp,
+    cfg: &'a relance_worker::config::Config,
+    scheduled: DateTime<Utc>,
+    id: &'a str,
+) -> impl std::future::Future<Output = Result<cron::RunReport, relance_worker::db::DbError>> + 'a {
+    cron::run(db, http, cfg, clock(scheduled), scheduled, id)
+}
+
+/// A clock showing `at` for as long as the test runs.
+fn clock(at: DateTime<Utc>) -> &'static SetClock {
+    Box::leak(Box::new(SetClock::at(at)))
 }
 
 #[test]
@@ -70,7 +87,7 @@ fn two_overlapping_runs_send_each_reminder_once() {
     let now = input["now"].as_str().unwrap();
     // Run A plans, then stops just before its claim; run B runs whole in between; A resumes.
     *db.hang_on.borrow_mut() = Some("INSERT INTO deliveries");
-    let a = cron::run(&db, &http, &cfg, at(now), "run-a");
+    let a = run_at(&db, &http, &cfg, at(now), "run-a");
     let mut a = Box::pin(a);
     assert!(poll_once(a.as_mut()).is_none(), "run A waits at its claim");
     *db.hang_on.borrow_mut() = None;
@@ -91,13 +108,13 @@ fn a_provider_500_then_200_sends_once_with_one_idempotency_key() {
     let cfg =
         config(&[("EMAIL_PROVIDER", "resend"), ("RESEND_API_KEY", "re_test"), ("EMAIL_FROM", "billing@acme.test")]);
     let now = at(input["now"].as_str().unwrap());
-    let first = block_on(cron::run(&db, &http, &cfg, now, "r1")).unwrap();
+    let first = block_on(run_at(&db, &http, &cfg, now, "r1")).unwrap();
     assert_eq!(first.retrying, 1);
     assert_eq!(delivery_keys(&db, "retry"), expected_keys(&case));
     // Before the back-off is over: nothing.
-    let early = block_on(cron::run(&db, &http, &cfg, now + Duration::minutes(5), "r2")).unwrap();
+    let early = block_on(run_at(&db, &http, &cfg, now + Duration::minutes(5), "r2")).unwrap();
     assert_eq!((early.sent, http.requests.borrow().len()), (0, 1));
-    let later = block_on(cron::run(&db, &http, &cfg, now + Duration::minutes(15), "r3")).unwrap();
+    let later = block_on(run_at(&db, &http, &cfg, now + Duration::minutes(15), "r3")).unwrap();
     assert_eq!(later.sent, 1, "{later:?}");
     let requests = http.requests.borrow();
     assert_eq!(requests.len(), 2);
@@ -128,7 +145,7 @@ fn repeated_failures_end_in_a_visible_failed_state() {
     ]);
     let mut now = at(case["input"]["now"].as_str().unwrap());
     for i in 0..4 {
-        block_on(cron::run(&db, &http, &cfg, now, &format!("r{i}"))).unwrap();
+        block_on(run_at(&db, &http, &cfg, now, &format!("r{i}"))).unwrap();
         now += Duration::minutes(5);
     }
     assert_eq!(http.requests.borrow().len(), 3, "three attempts, then no more");
@@ -139,7 +156,7 @@ fn repeated_failures_end_in_a_visible_failed_state() {
     // A refusal (400) is not retried.
     let db = seeded(&case["input"]["ledger"], "standard");
     let http = FakeHttp::scripted(vec![Reply::Status(422)]);
-    block_on(cron::run(&db, &http, &cfg, at(case["input"]["now"].as_str().unwrap()), "x")).unwrap();
+    block_on(run_at(&db, &http, &cfg, at(case["input"]["now"].as_str().unwrap()), "x")).unwrap();
     assert_eq!(delivery_keys(&db, "failed").len(), 1);
 }
 
@@ -151,19 +168,20 @@ fn a_run_killed_between_claim_and_send_sends_once_after_the_lease() {
     let cfg = config(&[("EMAIL_PROVIDER", "resend"), ("RESEND_API_KEY", "re_test"), ("EMAIL_FROM", "b@acme.test")]);
     let now = at(case["input"]["now"].as_str().unwrap());
     // The run claims, calls the provider, and is killed while waiting.
-    assert!(poll_once(cron::run(&db, &http, &cfg, now, "dies")).is_none());
+    assert!(poll_once(run_at(&db, &http, &cfg, now, "dies")).is_none());
     assert_eq!(delivery_keys(&db, "claimed"), expected_keys(&case));
     // A run within the lease leaves it alone.
-    let within = block_on(cron::run(&db, &http, &cfg, now + Duration::minutes(5), "r2")).unwrap();
+    let within = block_on(run_at(&db, &http, &cfg, now + Duration::minutes(5), "r2")).unwrap();
     assert_eq!((within.sent, within.due), (0, 0), "{within:?}");
-    // After the lease (10 minutes) the next run sends it, with the same key.
-    let after = block_on(cron::run(&db, &http, &cfg, now + Duration::minutes(15), "r3")).unwrap();
+    // After the lease (the longest run and a margin) the next run sends it, with the same key.
+    let lease = Duration::seconds(cfg.lease_seconds);
+    let after = block_on(run_at(&db, &http, &cfg, now + lease + Duration::minutes(1), "r3")).unwrap();
     assert_eq!(after.sent, 1, "{after:?}");
     assert_eq!(http.answered.get(), 1, "one message accepted");
     let keys: Vec<_> = http.requests.borrow().iter().map(|r| FakeHttp::header(r, "Idempotency-Key").unwrap()).collect();
     assert_eq!(keys, vec![expected_keys(&case)[0].clone(); 2]);
     // The killed run cannot record over the new owner.
-    let report = block_on(cron::run(&db, &http, &cfg, now + Duration::minutes(30), "r4")).unwrap();
+    let report = block_on(run_at(&db, &http, &cfg, now + lease * 2, "r4")).unwrap();
     assert_eq!(report.sent, 0);
 }
 
@@ -174,7 +192,7 @@ fn a_retry_is_cancelled_once_the_invoice_is_paid() {
     let http = FakeHttp::scripted(vec![Reply::Status(500)]);
     let cfg = config(&[("EMAIL_PROVIDER", "resend"), ("RESEND_API_KEY", "re_test"), ("EMAIL_FROM", "b@acme.test")]);
     let now = at(case["input"]["now"].as_str().unwrap());
-    block_on(cron::run(&db, &http, &cfg, now, "r1")).unwrap();
+    block_on(run_at(&db, &http, &cfg, now, "r1")).unwrap();
     let (s, b) = call(
         &db,
         "POST",
@@ -182,7 +200,7 @@ fn a_retry_is_cancelled_once_the_invoice_is_paid() {
         Some(&serde_json::json!({ "date": "2025-04-07", "amount": "1000.00" })),
     );
     assert_eq!(s, 200, "{b}");
-    let later = block_on(cron::run(&db, &http, &cfg, now + Duration::hours(1), "r2")).unwrap();
+    let later = block_on(run_at(&db, &http, &cfg, now + Duration::hours(1), "r2")).unwrap();
     assert_eq!((later.cancelled, later.sent), (1, 0), "{later:?}");
     assert_eq!(http.requests.borrow().len(), 1);
 }
@@ -269,4 +287,74 @@ fn analytics_are_served_for_the_stored_ledger_and_deliveries() {
     assert!(!b["debtors"].as_array().unwrap().is_empty());
     let (s, b) = call(&db, "GET", "/v1/analytics?asOf=2026-02-30", None);
     assert_eq!((s, b["error"]["path"].as_str()), (400, Some("asOf")));
+}
+
+#[test]
+fn a_run_that_starts_late_never_takes_over_a_live_claim() {
+    let case = golden("11-due-actions-on-time.json");
+    let db = seeded(&case["input"]["ledger"], "standard");
+    let http = FakeHttp::scripted(vec![Reply::Hang]);
+    let cfg = config(&[("EMAIL_PROVIDER", "resend"), ("RESEND_API_KEY", "re_test"), ("EMAIL_FROM", "b@acme.test")]);
+    let t = at(case["input"]["now"].as_str().unwrap());
+    // The run at T claims and waits on a slow provider.
+    assert!(poll_once(run_at(&db, &http, &cfg, t, "slow")).is_none());
+    // The trigger of T + 15 min fires 1.5 s later (its scheduled time is past the old 600 s lease,
+    // its clock is not): the claim is alive, nothing is sent twice.
+    let late = block_on(cron::run(
+        &db,
+        &http,
+        &cfg,
+        clock(t + Duration::milliseconds(1500)),
+        t + Duration::minutes(15),
+        "late",
+    ))
+    .unwrap();
+    assert_eq!((late.sent, late.busy), (0, 0), "{late:?}");
+    assert_eq!(http.requests.borrow().len(), 1, "one send only");
+    assert_eq!(delivery_keys(&db, "claimed"), expected_keys(&case));
+}
+
+#[test]
+fn an_invoice_step_is_claimed_once_whatever_the_key() {
+    // Keys name a reminder on a planned day, or a statement of several invoices: two overlapping
+    // runs can plan one invoice-step under two keys. The second claim must lose.
+    use relance_core::planner::ItemRef;
+    use relance_worker::store::{claim_new, NewClaim};
+    let case = golden("11-due-actions-on-time.json");
+    let db = seeded(&case["input"]["ledger"], "standard");
+    let t = at(case["input"]["now"].as_str().unwrap());
+    let item = |invoice: &str| ItemRef { invoice_id: invoice.into(), step_id: "reminder-1".into() };
+    let claim = |key: &'static str, items: &'static [ItemRef], run: &'static str| {
+        let c = NewClaim {
+            key,
+            debtor_id: "d1",
+            step_id: "reminder-1",
+            channel: "email",
+            items,
+            payload: "{}",
+            provider: "outbox",
+        };
+        block_on(claim_new(&db, &c, run, t, t + Duration::minutes(30))).unwrap()
+    };
+    let first: &'static [ItemRef] = Box::leak(Box::new([item("i1")]));
+    let statement: &'static [ItemRef] = Box::leak(Box::new([item("i2"), item("i1")]));
+    assert!(claim("key-day-d", first, "run-a"));
+    assert!(!claim("key-day-d1-statement", statement, "run-b"), "i1's reminder is claimed already");
+    assert!(!claim("key-day-d", first, "run-c"), "the same key twice");
+    assert_eq!(db.count("SELECT COUNT(*) FROM deliveries"), 1);
+    assert_eq!(db.count("SELECT COUNT(*) FROM claimed_steps"), 1, "nothing of the losing claims is kept");
+}
+
+#[test]
+fn a_lease_shorter_than_the_longest_run_is_refused() {
+    let e = relance_worker::config::Config::from_lookup(|name| match name {
+        "BATCH_SIZE" => Some("100".into()),
+        "SEND_TIMEOUT_MS" => Some("10000".into()),
+        "LEASE_SECONDS" => Some("600".into()),
+        _ => None,
+    })
+    .unwrap_err();
+    assert_eq!(e.name, "LEASE_SECONDS");
+    let ok = config(&[]);
+    assert!(ok.lease_seconds > ok.longest_run_seconds(), "{} <= {}", ok.lease_seconds, ok.longest_run_seconds());
 }
