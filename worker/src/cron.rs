@@ -61,8 +61,9 @@ pub struct RunPlan {
     pub actions: Vec<Prepared>,
     /// Due actions left for a later run by the batch size.
     pub deferred: usize,
-    /// Problems that kept some debtors out of the run (bad policy assignment...).
-    pub problems: Vec<String>,
+    /// Problems that kept debtors out of the run (a policy that does not exist, an account that
+    /// cannot be planned, no creditor yet).
+    pub problems: Vec<Problem>,
 }
 
 /// What a run did.
@@ -92,7 +93,7 @@ pub struct RunReport {
     /// The run stopped claiming because its time was nearly up; what it left waits for the next.
     pub out_of_time: bool,
     /// Problems met.
-    pub problems: Vec<String>,
+    pub problems: Vec<Problem>,
 }
 
 /// The route of a channel under this configuration.
@@ -155,7 +156,7 @@ fn all_due_actions(
     book: &Book,
     sent: &[relance_core::planner::SentEntry],
     now: DateTime<Utc>,
-) -> (Vec<Action>, Vec<String>) {
+) -> (Vec<Action>, Vec<Problem>) {
     let mut by_policy: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (debtor, policy_id) in &book.assignment {
         by_policy.entry(policy_id.as_str()).or_default().push(debtor.as_str());
@@ -166,7 +167,7 @@ fn all_due_actions(
         let policy = match resolve_policy(book, policy_id) {
             Ok(p) => p,
             Err(e) => {
-                problems.push(format!("{e}: {} debtor(s) not chased", debtors.len()));
+                problems.extend(debtors.iter().map(|d| Problem::of_policy(d, &e)));
                 continue;
             }
         };
@@ -177,11 +178,100 @@ fn all_due_actions(
         };
         match due_actions(&ledger, &policy, sent, now) {
             Ok(list) => actions.extend(list),
-            Err(e) => problems.push(format!("policy `{policy_id}`: the ledger does not check: {e}")),
+            // One account that cannot be planned must not silence the others: plan them one by one.
+            Err(_) => {
+                for debtor in debtors {
+                    let one = book.ledger.subset(|d| d.id == debtor);
+                    match due_actions(&one, &policy, sent, now) {
+                        Ok(list) => actions.extend(list),
+                        Err(e) => problems.push(Problem::of_account(&one, debtor, &e)),
+                    }
+                }
+            }
         }
     }
     actions.sort_by(|a, b| (a.level, &a.debtor_id, &a.key).cmp(&(b.level, &b.debtor_id, &b.key)));
     (actions, problems)
+}
+
+/// Why a debtor is not chased: a person must fix the data (a task says so, and `GET /v1/problems`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Problem {
+    /// The debtor left out of the run; none when it is the whole book (no creditor yet).
+    pub debtor_id: Option<String>,
+    /// The invoice at fault, when the error names one.
+    pub invoice_id: Option<String>,
+    /// The core's error code (or `unknown_reference` for a missing policy).
+    pub code: String,
+    /// The field at fault, in the invoice (`currency`, `dueDate`) or the debtor.
+    pub path: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Problem {
+    fn no_creditor() -> Problem {
+        Problem {
+            debtor_id: None,
+            invoice_id: None,
+            code: "conflict".into(),
+            path: "creditor".into(),
+            message: store::NO_CREDITOR.into(),
+        }
+    }
+
+    fn of_policy(debtor: &str, message: &str) -> Problem {
+        Problem {
+            debtor_id: Some(debtor.to_owned()),
+            invoice_id: None,
+            code: "unknown_reference".into(),
+            path: "policyId".into(),
+            message: message.to_owned(),
+        }
+    }
+
+    /// An error of the planner on one debtor's ledger, its invoice named by id.
+    fn of_account(ledger: &Ledger, debtor: &str, e: &relance_core::Error) -> Problem {
+        let path = e.path().strip_prefix("ledger.").unwrap_or(e.path());
+        let (invoice_id, path) = match path.strip_prefix("invoices[").and_then(|r| r.split_once(']')) {
+            Some((i, rest)) => (
+                i.parse::<usize>().ok().and_then(|i| ledger.invoices.get(i)).map(|inv| inv.id.clone()),
+                rest.trim_start_matches('.').to_owned(),
+            ),
+            None => (None, path.to_owned()),
+        };
+        Problem {
+            debtor_id: Some(debtor.to_owned()),
+            invoice_id,
+            code: e.code().as_str().to_owned(),
+            path,
+            message: e.message().to_owned(),
+        }
+    }
+
+    /// The task that asks a person to fix it: one per debtor, invoice and kind of fault.
+    fn task_id(&self) -> Option<String> {
+        let debtor = self.debtor_id.as_deref()?;
+        Some(format!("problem:{debtor}:{}:{}", self.invoice_id.as_deref().unwrap_or("-"), self.code))
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.debtor_id {
+            Some(debtor) => write!(f, "debtor `{debtor}` not chased")?,
+            None => f.write_str("nobody chased")?,
+        }
+        if let Some(invoice) = &self.invoice_id {
+            write!(f, ", invoice `{invoice}`")?;
+        }
+        write!(f, " ({}", self.code)?;
+        if !self.path.is_empty() {
+            write!(f, " at {}", self.path)?;
+        }
+        write!(f, "): {}", self.message)
+    }
 }
 
 /// Earlier sends to this debtor about the action's invoices, for the letters that list them.
@@ -263,7 +353,7 @@ async fn plan_with_book(
     let retries = store::retryable(db, clock, i64::try_from(budget).unwrap_or(i64::MAX)).await?;
     let mut plan = RunPlan { at: store::ts(now), retries, actions: vec![], deferred: 0, problems: vec![] };
     let Some(book) = store::book(db, Which::Open).await? else {
-        plan.problems.push(store::NO_CREDITOR.into());
+        plan.problems.push(Problem::no_creditor());
         return Ok((plan, None));
     };
     let sent = store::sent_log(db).await?;
@@ -300,6 +390,7 @@ pub async fn run(
         problems: plan.problems.clone(),
         ..RunReport::default()
     };
+    problem_tasks(db, &plan.problems, scheduled, clock.now()).await?;
     let claims = Claims::new(config, clock);
     for d in &plan.retries {
         let Some((now, lease_until)) = claims.next(&mut report) else { break };
@@ -359,6 +450,26 @@ pub async fn run(
     let detail = serde_json::to_value(&report).unwrap_or_default();
     db.batch(vec![store::audit(&format!("cron:{run_id}"), "run", "run", run_id, &detail, clock.now())]).await?;
     Ok(report)
+}
+
+/// One open task per problem (its id is stable: a problem seen by every run is one task).
+async fn problem_tasks(
+    db: &impl Database,
+    problems: &[Problem],
+    scheduled: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    let due_on = scheduled.date_naive().to_string();
+    let mut stmts = Vec::new();
+    for p in problems {
+        let (Some(id), Some(debtor)) = (p.task_id(), p.debtor_id.as_deref()) else { continue };
+        let data = serde_json::to_string(p).map_err(|e| DbError(format!("problem: {e}")))?;
+        stmts.push(store::add_task(&id, "fix_data", debtor, &due_on, &data, now));
+    }
+    if !stmts.is_empty() {
+        db.batch(stmts).await?;
+    }
+    Ok(())
 }
 
 /// When a run may still claim: each claim's lease starts on the clock when it is made, and the run

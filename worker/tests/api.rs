@@ -381,3 +381,22 @@ fn a_batch_written_from_a_stale_version_is_aborted_whole() {
     let again = put_invoice(&stored, true, Replaces::Nothing, at("2026-11-23T10:00:00Z")).unwrap();
     assert!(block_on(db.batch(again)).unwrap_err().0.contains(STALE_VERSION));
 }
+
+#[test]
+fn an_invoice_its_debtor_cannot_be_planned_with_is_refused_naming_the_field() {
+    let db = Sqlite::new();
+    let (_, invoice) = one_invoice(&db);
+    let before = counts(&db);
+    let mut usd = invoice.clone();
+    usd["id"] = json!("USD-1");
+    usd["currency"] = json!("USD");
+    let (s, b) = call(&db, "POST", "/v1/invoices", Some(&usd));
+    assert_eq!((s, error(&b)), (400, ("mixed_currencies", "currency")), "{b}");
+    let mut far = invoice.clone();
+    far["id"] = json!("FAR-1");
+    far.as_object_mut().unwrap().remove("terms");
+    far["dueDate"] = json!("2199-12-31");
+    let (s, b) = call(&db, "POST", "/v1/invoices", Some(&far));
+    assert_eq!((s, error(&b).0), (400, "date_out_of_range"), "{b}");
+    assert_eq!(counts(&db), before, "nothing written");
+}

@@ -358,3 +358,43 @@ fn a_lease_shorter_than_the_longest_run_is_refused() {
     let ok = config(&[]);
     assert!(ok.lease_seconds > ok.longest_run_seconds(), "{} <= {}", ok.lease_seconds, ok.longest_run_seconds());
 }
+
+#[test]
+fn one_account_that_cannot_be_planned_never_silences_another() {
+    use relance_worker::db::Database;
+    use relance_worker::store::{put_invoice, Replaces};
+    let case = golden("11-due-actions-on-time.json");
+    let ledger = &case["input"]["ledger"];
+    let db = seeded(ledger, "standard");
+    // A second debtor, under the same policy, with a EUR and a USD invoice written straight to
+    // the database (the API refuses them now): grouping cannot make one statement of them.
+    let mut debtor = ledger["debtors"][0].clone();
+    debtor["id"] = "d2".into();
+    assert_eq!(call(&db, "POST", "/v1/debtors", Some(&debtor)).0, 201);
+    let mut invoice: relance_core::ledger::Invoice = serde_json::from_value(ledger["invoices"][0].clone()).unwrap();
+    invoice.debtor_id = "d2".into();
+    let mut stmts = Vec::new();
+    for (id, currency) in [("e1", "EUR"), ("u1", "USD")] {
+        let one = relance_core::ledger::Invoice {
+            id: id.into(),
+            currency: relance_core::money::Currency::new(currency).unwrap(),
+            ..invoice.clone()
+        };
+        stmts.extend(put_invoice(&one, true, Replaces::Nothing, at("2025-03-03T10:00:00Z")).unwrap());
+    }
+    block_on(db.batch(stmts)).unwrap();
+    let http = FakeHttp::default();
+    let report = run(&db, &http, &config(&[]), case["input"]["now"].as_str().unwrap(), "r1");
+    assert_eq!(report.sent, 1, "d1 is chased as before: {report:?}");
+    assert_eq!(report.problems.len(), 1, "{report:?}");
+    let p = &report.problems[0];
+    assert_eq!(
+        (p.debtor_id.as_deref(), p.invoice_id.as_deref(), p.code.as_str(), p.path.as_str()),
+        (Some("d2"), Some("u1"), "mixed_currencies", "currency")
+    );
+    // A person is asked to fix it, once however many runs see it.
+    run(&db, &http, &config(&[]), case["input"]["now"].as_str().unwrap(), "r2");
+    assert_eq!(db.count("SELECT COUNT(*) FROM tasks WHERE kind = 'fix_data' AND debtor_id = 'd2'"), 1);
+    let (s, b) = call(&db, "GET", "/v1/problems", None);
+    assert_eq!((s, &b["problems"][0]["invoiceId"]), (200, &serde_json::json!("u1")), "{b}");
+}
