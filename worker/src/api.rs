@@ -390,29 +390,56 @@ async fn check_invoice(db: &impl Database, invoice: &Invoice, today: NaiveDate) 
         Ledger { creditor: creditor.clone(), debtors: vec![debtor.debtor.clone()], invoices: vec![invoice.clone()] };
     let checked = alone.check().map_err(|e| rebase(e, "invoices[0]", ""))?;
     let open = checked.invoices.first().is_some_and(|i| i.settled_on().is_none());
+    let stored = store::invoices(db, Which::OfDebtor(&invoice.debtor_id)).await?;
     let policy = debtor_policy(db, &debtor).await?;
-    let mut others = store::invoices(db, Which::OfDebtor(&invoice.debtor_id)).await?;
-    others.retain(|i| i.id != invoice.id);
-    let account =
-        |invoices: Vec<Invoice>| Ledger { creditor: creditor.clone(), debtors: vec![debtor.debtor.clone()], invoices };
-    let mut with_it = others.clone();
-    with_it.push(invoice.clone());
-    if let Err(e) = relance_core::planner::plan(&account(with_it), &policy, today) {
-        if relance_core::planner::plan(&account(others.clone()), &policy, today).is_ok() {
-            return Err(unplannable(e, others.len()));
-        }
-    }
+    plan_account(&creditor, (&debtor, &policy), stored, &[(String::new(), invoice)], today)?;
     Ok(open)
 }
 
-/// A planner error caused by the invoice at `index` of its debtor's account, as a 400 about it.
-fn unplannable(e: Error, index: usize) -> ApiError {
+/// Plans a debtor's account (its `stored` invoices) with new invoices (each with the path it is
+/// named by in the request, replacing a stored one of its id) and refuses them if the planner
+/// fails with them and not without them: what the API accepts, a run can plan.
+fn plan_account(
+    creditor: &Creditor,
+    (debtor, policy): (&StoredDebtor, &CheckedPolicy),
+    stored: Vec<Invoice>,
+    new: &[(String, &Invoice)],
+    today: NaiveDate,
+) -> Result<(), ApiError> {
+    let mut others = stored;
+    others.retain(|o| !new.iter().any(|(_, i)| i.id == o.id));
+    let account =
+        |invoices: Vec<Invoice>| Ledger { creditor: creditor.clone(), debtors: vec![debtor.debtor.clone()], invoices };
+    let mut with_new = others.clone();
+    with_new.extend(new.iter().map(|(_, i)| (*i).clone()));
+    let Err(e) = relance_core::planner::plan(&account(with_new), policy, today) else { return Ok(()) };
+    if relance_core::planner::plan(&account(others.clone()), policy, today).is_err() {
+        return Ok(()); // the account's own fault, reported by the runs
+    }
+    Err(unplannable(&e, others.len(), new))
+}
+
+/// A planner error caused by the new invoices (from `first` in the account), as a 400 about the one
+/// at fault: its field when the error names it, its currency for a statement in two currencies.
+fn unplannable(e: &Error, first: usize, new: &[(String, &Invoice)]) -> ApiError {
     let code = e.code().as_str();
     let message = format!("the debtor's reminders could not be planned with this invoice: {}", e.message());
-    match e.path().strip_prefix(&format!("ledger.invoices[{index}]")) {
-        Some(rest) => ApiError::new(400, code, rest.trim_start_matches('.'), message),
-        None if e.code() == relance_core::ErrorCode::MixedCurrencies => ApiError::new(400, code, "currency", message),
-        None => ApiError::new(400, code, "", message),
+    let at = |path: &str, field: &str| match (path.is_empty(), field.is_empty()) {
+        (true, _) => field.to_owned(),
+        (false, true) => path.to_owned(),
+        (false, false) => format!("{path}.{field}"),
+    };
+    let named = e.path().strip_prefix("ledger.invoices[").and_then(|r| r.split_once(']')).and_then(|(i, rest)| {
+        let (path, _) = new.get(i.parse::<usize>().ok()?.checked_sub(first)?)?;
+        Some(at(path, rest.trim_start_matches('.')))
+    });
+    let first_path = new.first().map_or("", |(p, _)| p.as_str());
+    match named {
+        Some(path) => ApiError::new(400, code, &path, message),
+        None if e.code() == relance_core::ErrorCode::MixedCurrencies => {
+            ApiError::new(400, code, &at(first_path, "currency"), message)
+        }
+        None => ApiError::new(400, code, first_path, message),
     }
 }
 
@@ -422,9 +449,15 @@ async fn debtor_policy(db: &impl Database, debtor: &StoredDebtor) -> Result<Chec
         Some(id) => id.clone(),
         None => store::default_policy(db).await?,
     };
-    match store::policy(db, &id).await? {
-        Some(p) => Ok(p.check()?),
-        None => policy::preset(&id).map_err(|_| ApiError::conflict("", format!("policy `{id}` does not exist"))),
+    let custom: BTreeMap<String, Policy> = store::policy(db, &id).await?.map(|p| (id.clone(), p)).into_iter().collect();
+    policy_by_id(&custom, &id)
+}
+
+/// A policy by id: one of the `custom` ones, or a preset.
+fn policy_by_id(custom: &BTreeMap<String, Policy>, id: &str) -> Result<CheckedPolicy, ApiError> {
+    match custom.get(id) {
+        Some(p) => Ok(p.clone().check()?),
+        None => policy::preset(id).map_err(|_| ApiError::conflict("", format!("policy `{id}` does not exist"))),
     }
 }
 
@@ -874,6 +907,7 @@ async fn import_csv(db: &impl Database, req: &ApiRequest, now: DateTime<Utc>) ->
         let path = e.path().replacen("invoices[", "rows[", 1);
         ApiError::new(400, e.code().as_str(), &path, e.message())
     })?;
+    plan_imported(db, &ledger, &stored_debtors(db, &ledger).await?, "rows", now.date_naive()).await?;
     let mut stmts = Vec::new();
     for inv in &checked.invoices {
         stmts.extend(store::put_invoice(inv.invoice, inv.settled_on().is_none(), Replaces::Nothing, now)?);
@@ -890,15 +924,54 @@ async fn import_csv(db: &impl Database, req: &ApiRequest, now: DateTime<Utc>) ->
     ok(201, &json!({ "imported": checked.invoices.len() }))
 }
 
+/// The stored debtors of a ledger's invoices, with their policies.
+async fn stored_debtors(db: &impl Database, ledger: &Ledger) -> Result<Vec<StoredDebtor>, ApiError> {
+    let all = store::debtors(db).await?;
+    Ok(all.into_iter().filter(|d| ledger.invoices.iter().any(|i| i.debtor_id == d.debtor.id)).collect())
+}
+
+/// Plans every debtor's account with the invoices an import brings (named `{list}[i]`).
+async fn plan_imported(
+    db: &impl Database,
+    ledger: &Ledger,
+    debtors: &[StoredDebtor],
+    list: &str,
+    today: NaiveDate,
+) -> Result<(), ApiError> {
+    let mut stored: BTreeMap<String, Vec<Invoice>> = BTreeMap::new();
+    for invoice in store::invoices(db, Which::All).await? {
+        stored.entry(invoice.debtor_id.clone()).or_default().push(invoice);
+    }
+    let (custom, default) = (store::policies(db).await?, store::default_policy(db).await?);
+    for debtor in debtors {
+        let new: Vec<(String, &Invoice)> = (0..)
+            .zip(&ledger.invoices)
+            .filter(|(_, i)| i.debtor_id == debtor.debtor.id)
+            .map(|(k, i)| (format!("{list}[{k}]"), i))
+            .collect();
+        if !new.is_empty() {
+            let theirs = stored.remove(&debtor.debtor.id).unwrap_or_default();
+            let policy = policy_by_id(&custom, debtor.policy_id.as_deref().unwrap_or(&default))?;
+            plan_account(&ledger.creditor, (debtor, &policy), theirs, &new, today)?;
+        }
+    }
+    Ok(())
+}
+
 async fn import_ledger(db: &impl Database, body: &str, now: DateTime<Utc>) -> ApiResult {
     let ledger: Ledger = json::from_json(body)?;
     let checked = ledger.check()?;
     let existing: BTreeMap<String, Option<String>> =
         store::debtors(db).await?.into_iter().map(|d| (d.debtor.id, d.policy_id)).collect();
+    let debtors: Vec<StoredDebtor> = ledger
+        .debtors
+        .iter()
+        .map(|d| StoredDebtor { debtor: d.clone(), policy_id: existing.get(&d.id).cloned().flatten() })
+        .collect();
+    plan_imported(db, &ledger, &debtors, "invoices", now.date_naive()).await?;
     let mut stmts = vec![store::put_creditor(&ledger.creditor, now)?];
-    for d in &ledger.debtors {
-        let stored = StoredDebtor { debtor: d.clone(), policy_id: existing.get(&d.id).cloned().flatten() };
-        stmts.push(store::put_debtor(&stored, now)?);
+    for stored in &debtors {
+        stmts.push(store::put_debtor(stored, now)?);
     }
     for inv in &checked.invoices {
         stmts.extend(store::put_invoice(inv.invoice, inv.settled_on().is_none(), Replaces::Latest, now)?);

@@ -281,6 +281,31 @@ fn csv_import_is_all_or_nothing_and_names_the_row() {
     assert_eq!((s, &b["imported"]), (201, &json!(2)), "{b}");
     let (s, b) = post(&good, "text/csv");
     assert_eq!((s, error(&b)), (409, ("conflict", "rows[0].id")));
+    // A row its debtor's reminders could not be planned with (a USD invoice beside EUR ones).
+    let usd = format!("id,number,debtorId,issueDate,terms,currency,total\nc5,C-5,{debtor},2026-10-01,net:30,EUR,10.00\nc6,C-6,{debtor},2026-10-01,net:30,USD,10.00\n");
+    let before = counts(&db);
+    let (s, b) = post(&usd, "text/csv");
+    assert_eq!((s, error(&b)), (400, ("mixed_currencies", "rows[1].currency")), "{b}");
+    assert_eq!(counts(&db), before);
+}
+
+#[test]
+fn a_ledger_import_its_accounts_cannot_be_planned_with_is_refused() {
+    let db = Sqlite::new();
+    let mut ledger = sample_ledger();
+    let debtor = ledger["invoices"][0]["debtorId"].clone();
+    let mut usd = ledger["invoices"][0].clone();
+    usd["id"] = json!("USD-9");
+    usd["currency"] = json!("USD");
+    usd["payments"] = json!([]);
+    ledger["invoices"].as_array_mut().unwrap().push(usd);
+    let k = ledger["invoices"].as_array().unwrap().len() - 1;
+    assert_eq!(ledger["invoices"][k]["debtorId"], debtor);
+    let (s, b) = call(&db, "POST", "/v1/import/ledger", Some(&ledger));
+    assert_eq!(s, 400, "{b}");
+    assert_eq!(error(&b).0, "mixed_currencies");
+    assert!(error(&b).1.starts_with("invoices[") && error(&b).1.ends_with("].currency"), "{b}");
+    assert_eq!(counts(&db), (0, 0, 0, 0));
 }
 
 #[test]
