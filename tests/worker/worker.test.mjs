@@ -173,6 +173,35 @@ test('unauthenticated requests are refused; health is open', async () => {
       assert.equal(res.status, 401, String(auth));
       assert.equal((await res.json()).error.code, 'unauthorized');
     }
+    // The scheme is case-insensitive (RFC 7235).
+    const lower = await w.mf.dispatchFetch('http://relance.test/v1/invoices', { headers: { Authorization: `bearer ${TOKEN}` } });
+    assert.equal(lower.status, 200);
+  } finally {
+    await w.dispose();
+  }
+});
+
+/// A request body that never ends: chunks of 64 KiB for as long as they are read.
+function endlessBody(counter) {
+  const chunk = new Uint8Array(65536).fill(0x20);
+  return new ReadableStream({ pull(controller) { counter.chunks += 1; controller.enqueue(chunk); } });
+}
+
+test('the token is checked before the body is read, and a body is read only up to the limit', async () => {
+  const w = await startWorker({ vars: { MAX_BODY_BYTES: '1048576' } });
+  try {
+    const post = (headers, counter) => w.mf.dispatchFetch('http://relance.test/v1/invoices',
+      { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: endlessBody(counter), duplex: 'half' });
+    // The body never ends: a worker that read it before answering would never answer. What is
+    // pulled is what the transport buffers ahead, bounded whatever the body's length.
+    const anonymous = { chunks: 0 };
+    const refused = await post({}, anonymous);
+    assert.equal(refused.status, 401);
+    const signed = { chunks: 0 };
+    const large = await post({ Authorization: `Bearer ${TOKEN}` }, signed);
+    assert.equal(large.status, 413);
+    console.log(`pulled before the answer: ${anonymous.chunks} chunks unauthenticated, ${signed.chunks} past a 1 MiB limit (64 KiB each)`);
+    assert.ok(anonymous.chunks < 256 && signed.chunks < 256, 'the body was not read to its end');
   } finally {
     await w.dispose();
   }

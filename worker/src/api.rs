@@ -123,7 +123,46 @@ pub async fn handle(
         let status = if cors.is_empty() { 403 } else { 204 };
         return ApiResponse { status, headers: cors, body: String::new() };
     }
-    let result = route(db, config, req, now).await;
+    respond(route(db, config, req, now).await, cors)
+}
+
+/// The answer to a request that can be refused before its body is read (a missing or wrong token),
+/// so that an unauthenticated upload is never read. `None`: read the body, then `handle`.
+pub fn refuse_before_body(config: &Result<Config, ConfigError>, req: &ApiRequest) -> Option<ApiResponse> {
+    if req.method == "OPTIONS" || is_open(req) {
+        return None;
+    }
+    authenticate(config, req).err().map(|e| respond(Err(e), cors_headers(config.as_ref().ok(), req)))
+}
+
+/// `GET /v1/health` and anything outside `/v1/` need no token.
+fn is_open(req: &ApiRequest) -> bool {
+    let seg = segments(&req.path);
+    let at = |i: usize| seg.get(i).map(String::as_str);
+    at(0) != Some("v1") || (req.method == "GET" && seg.len() == 2 && at(1) == Some("health"))
+}
+
+/// The configuration, once the request's bearer token is the configured one (the scheme's case
+/// does not matter, RFC 7235).
+fn authenticate<'c>(config: &'c Result<Config, ConfigError>, req: &ApiRequest) -> Result<&'c Config, ApiError> {
+    let config = config.as_ref().map_err(|e| ApiError::new(500, "configuration", e.name, e.to_string()))?;
+    let Some(expected) = &config.api_token else {
+        return Err(ApiError::new(401, "unauthorized", "", "no API_TOKEN is set: the API is closed"));
+    };
+    let given = req
+        .headers
+        .get("authorization")
+        .and_then(|h| h.trim().split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map_or("", |(_, token)| token.trim());
+    if !same_secret(given, expected) {
+        return Err(ApiError::new(401, "unauthorized", "", "a valid `Authorization: Bearer <token>` is required"));
+    }
+    Ok(config)
+}
+
+/// The response for a route's result.
+fn respond(result: ApiResult, cors: Vec<(String, String)>) -> ApiResponse {
     let (status, body) = match result {
         Ok((204, _)) => (204, String::new()),
         Ok((status, value)) => (status, value.to_string()),
@@ -180,14 +219,7 @@ async fn route(
     if seg.get(1..) == Some(&["health"][..]) && m == "GET" {
         return health(db, config).await;
     }
-    let config = config.as_ref().map_err(|e| ApiError::new(500, "configuration", e.name, e.to_string()))?;
-    let Some(expected) = &config.api_token else {
-        return Err(ApiError::new(401, "unauthorized", "", "no API_TOKEN is set: the API is closed"));
-    };
-    let given = req.headers.get("authorization").and_then(|h| h.strip_prefix("Bearer ")).unwrap_or("");
-    if !same_secret(given.trim(), expected) {
-        return Err(ApiError::new(401, "unauthorized", "", "a valid `Authorization: Bearer <token>` is required"));
-    }
+    let config = authenticate(config, req)?;
     if req.body_too_large {
         return Err(ApiError::new(
             413,

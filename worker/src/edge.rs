@@ -1,7 +1,7 @@
 //! The workerd entry points: D1 and fetch behind the crate's traits, and the two events. They
 //! convert and delegate; all decisions are in `api` and `cron`.
 
-use crate::api::{self, ApiRequest};
+use crate::api::{self, ApiRequest, ApiResponse};
 use crate::clock::Clock;
 use crate::config::{Config, ConfigError};
 use crate::cron;
@@ -9,6 +9,7 @@ use crate::db::{Database, DbError, Param, Row, Stmt};
 use crate::send::{Http, HttpFailure, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use futures_util::future::{select, Either};
+use futures_util::StreamExt;
 use std::collections::BTreeMap;
 use worker::wasm_bindgen::JsValue;
 use worker::{
@@ -85,26 +86,40 @@ fn millis_to_utc(ms: f64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms as i64).unwrap_or_default()
 }
 
-async fn read_request(mut req: Request, max_body: usize) -> ApiRequest {
+/// The request without its body: method, path, query and headers.
+fn request_head(req: &Request) -> ApiRequest {
     let url = req.url().ok();
     let query: BTreeMap<String, String> = url
         .as_ref()
         .map(|u| u.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
         .unwrap_or_default();
     let headers: BTreeMap<String, String> = req.headers().entries().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
-    let declared = headers.get("content-length").and_then(|v| v.parse::<usize>().ok()).unwrap_or(0);
     let method = req.method().to_string();
     let path = url.as_ref().map(|u| u.path().to_owned()).unwrap_or_else(|| req.path());
-    let (body, body_too_large) = if declared > max_body {
-        (String::new(), true)
-    } else if matches!(method.as_str(), "POST" | "PUT" | "PATCH") {
-        let text = req.text().await.unwrap_or_default();
-        let too_large = text.len() > max_body;
-        (if too_large { String::new() } else { text }, too_large)
-    } else {
-        (String::new(), false)
-    };
-    ApiRequest { method, path, query, headers, body, body_too_large }
+    ApiRequest { method, path, query, headers, ..ApiRequest::default() }
+}
+
+/// Reads the body into `head`, at most `max_body` bytes: the stream is read chunk by chunk and let
+/// go as soon as it is longer (a declared length over it is not read at all).
+async fn read_body(req: &mut Request, head: &mut ApiRequest, max_body: usize) {
+    if !matches!(head.method.as_str(), "POST" | "PUT" | "PATCH") {
+        return;
+    }
+    let declared = head.headers.get("content-length").and_then(|v| v.parse::<usize>().ok()).unwrap_or(0);
+    if declared > max_body {
+        head.body_too_large = true;
+        return;
+    }
+    let Ok(mut stream) = req.stream() else { return };
+    let mut bytes = Vec::new();
+    while let Some(Ok(chunk)) = stream.next().await {
+        if bytes.len() + chunk.len() > max_body {
+            head.body_too_large = true;
+            return;
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    head.body = String::from_utf8_lossy(&bytes).into_owned();
 }
 
 #[event(start)]
@@ -116,10 +131,19 @@ fn start() {
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
     let config = config(&env);
     let max_body = config.as_ref().map_or(1_048_576, |c| c.max_body_bytes);
-    let request = read_request(req, max_body).await;
+    let mut request = request_head(&req);
+    // The token is checked before a byte of the body is read.
+    if let Some(refused) = api::refuse_before_body(&config, &request) {
+        return to_response(refused);
+    }
+    let mut req = req;
+    read_body(&mut req, &mut request, max_body).await;
     let now = WorkerClock.now();
     let db = D1(env.d1("DB")?);
-    let out = api::handle(&db, &config, &request, now).await;
+    to_response(api::handle(&db, &config, &request, now).await)
+}
+
+fn to_response(out: ApiResponse) -> worker::Result<Response> {
     let headers = Headers::new();
     for (k, v) in &out.headers {
         headers.set(k, v)?;
