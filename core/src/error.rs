@@ -76,6 +76,10 @@ pub enum ErrorCode {
     MissingRate,
     /// Embedded data (holiday rules, presets) failed to load: a build defect, reported, never a panic.
     EmbeddedData,
+    /// A string that is not an email address (or holds a line break, or is too long).
+    InvalidEmail,
+    /// A text longer than its field takes (an invoice number that ends in a subject line...).
+    TextTooLong,
 }
 
 impl ErrorCode {
@@ -115,6 +119,8 @@ impl ErrorCode {
             ErrorCode::UnknownHelper => "unknown_helper",
             ErrorCode::MissingRate => "missing_rate",
             ErrorCode::EmbeddedData => "embedded_data",
+            ErrorCode::InvalidEmail => "invalid_email",
+            ErrorCode::TextTooLong => "text_too_long",
         }
     }
 }
@@ -194,7 +200,7 @@ impl std::error::Error for Error {}
 mod tests {
     use super::*;
 
-    const ALL_CODES: [ErrorCode; 33] = [
+    const ALL_CODES: [ErrorCode; 35] = [
         ErrorCode::InvalidJson,
         ErrorCode::InvalidType,
         ErrorCode::MissingField,
@@ -228,6 +234,8 @@ mod tests {
         ErrorCode::UnknownHelper,
         ErrorCode::MissingRate,
         ErrorCode::EmbeddedData,
+        ErrorCode::InvalidEmail,
+        ErrorCode::TextTooLong,
     ];
 
     #[test]

@@ -71,6 +71,51 @@ pub struct Address {
     pub country: String,
 }
 
+/// An email address, checked when it is read: its syntax (RFC 5321/5322, by the `email_address`
+/// crate), no line break (it ends in a mail header), at most 254 characters (RFC 5321's path).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+impl Email {
+    /// The longest address a mail path carries.
+    pub const MAX_LEN: usize = 254;
+
+    /// Checks and builds an address.
+    pub fn new(text: &str) -> Result<Email> {
+        let fail =
+            |why: &str| Error::new(ErrorCode::InvalidEmail, "", format!("`{text}` is not an email address: {why}"));
+        if text.len() > Email::MAX_LEN {
+            return Err(fail("longer than 254 characters"));
+        }
+        if text.chars().any(char::is_control) {
+            return Err(fail("it holds a line break or a control character"));
+        }
+        if !email_address::EmailAddress::is_valid(text) {
+            return Err(fail("write it as name@domain.example"));
+        }
+        Ok(Email(text.to_owned()))
+    }
+
+    /// The address.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Email {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Email {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Email, D::Error> {
+        let text = String::deserialize(d)?;
+        Email::new(&text).map_err(|e| crate::json::refuse(e.code(), e.message()))
+    }
+}
+
 /// A contact person or desk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -80,7 +125,7 @@ pub struct Contact {
     pub name: Option<String>,
     /// Email address.
     #[serde(default)]
-    pub email: Option<String>,
+    pub email: Option<Email>,
     /// Phone number.
     #[serde(default)]
     pub phone: Option<String>,
@@ -149,7 +194,7 @@ pub struct Debtor {
 pub struct DebtorContacts {
     /// Email addresses, the first one is the main.
     #[serde(default)]
-    pub emails: Vec<String>,
+    pub emails: Vec<Email>,
     /// Phone number.
     #[serde(default)]
     pub phone: Option<String>,
@@ -376,6 +421,20 @@ impl CheckedInvoice<'_> {
     }
 }
 
+/// The longest invoice number: it is written into every subject line.
+pub const MAX_NUMBER_LEN: usize = 64;
+/// The longest name of a debtor or creditor: it heads letters and ends in mail headers.
+pub const MAX_NAME_LEN: usize = 200;
+
+/// A free text that ends in a subject, a header or a letterhead: at most `max` characters.
+fn check_text(text: &str, max: usize, path: &str) -> Result<()> {
+    let len = text.chars().count();
+    if len > max {
+        return Err(Error::new(ErrorCode::TextTooLong, path, format!("{len} characters, the most is {max}")));
+    }
+    Ok(())
+}
+
 fn check_id(id: &str, path: &str) -> Result<()> {
     if id.trim().is_empty() || id.len() > MAX_ID_LEN {
         return Err(Error::new(ErrorCode::InvalidId, path, format!("an id must be 1 to {MAX_ID_LEN} characters")));
@@ -418,6 +477,7 @@ impl Debtor {
     /// Errors carry paths relative to the debtor.
     fn check(&self) -> Result<CheckedDebtor<'_>> {
         check_id(&self.id, "id")?;
+        check_text(&self.name, MAX_NAME_LEN, "name")?;
         if !is_country_code(&self.country) {
             return Err(Error::new(
                 ErrorCode::InvalidCountry,
@@ -469,6 +529,7 @@ impl Invoice {
         creditor: &Creditor,
     ) -> Result<CheckedInvoice<'a>> {
         check_id(&self.id, "id")?;
+        check_text(&self.number, MAX_NUMBER_LEN, "number")?;
         check_positive(self.total, &self.currency, "total")?;
         let issue = self.issue_date;
         let answer = terms::evaluate_term(&terms::InvoiceTerm {
@@ -665,6 +726,7 @@ impl Ledger {
     pub fn check<'a>(&'a self) -> Result<CheckedLedger<'a>> {
         check_count(self.debtors.len(), MAX_DEBTORS, "debtors")?;
         check_count(self.invoices.len(), MAX_INVOICES, "invoices")?;
+        check_text(&self.creditor.name, MAX_NAME_LEN, "creditor.name")?;
         if !is_country_code(&self.creditor.address.country) {
             return Err(Error::new(
                 ErrorCode::InvalidCountry,
@@ -698,5 +760,31 @@ impl Ledger {
             },
         )?;
         Ok(CheckedLedger { ledger: self, invoices, debtors, invoice_index })
+    }
+}
+
+#[cfg(test)]
+mod contact_tests {
+    use super::*;
+    use crate::json::from_json;
+
+    #[test]
+    fn email_addresses_are_checked_where_they_are_read() {
+        assert_eq!(from_json::<Email>(r#""billing@acme.example""#).unwrap().as_str(), "billing@acme.example");
+        for bad in [r#""not-an-email""#, r#""evil@x.example\r\nBcc: y@evil.example""#, r#""a@""#, r#""@b.example""#] {
+            let e = from_json::<DebtorContacts>(&format!(r#"{{"emails": ["ok@acme.example", {bad}]}}"#)).unwrap_err();
+            assert_eq!((e.code(), e.path()), (ErrorCode::InvalidEmail, "emails[1]"), "{bad}: {e}");
+        }
+        let long = format!(r#""{}@acme.example""#, "a".repeat(250));
+        assert_eq!(from_json::<Email>(&long).unwrap_err().code(), ErrorCode::InvalidEmail);
+        let e = from_json::<Contact>(r#"{"email": "x y@acme.example"}"#).unwrap_err();
+        assert_eq!((e.code(), e.path()), (ErrorCode::InvalidEmail, "email"));
+    }
+
+    #[test]
+    fn texts_that_end_in_subjects_and_headers_are_bounded() {
+        assert!(check_text(&"n".repeat(MAX_NUMBER_LEN), MAX_NUMBER_LEN, "number").is_ok());
+        let e = check_text(&"é".repeat(MAX_NUMBER_LEN + 1), MAX_NUMBER_LEN, "number").unwrap_err();
+        assert_eq!((e.code(), e.path()), (ErrorCode::TextTooLong, "number"));
     }
 }

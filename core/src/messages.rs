@@ -659,7 +659,7 @@ fn build_checked_context(ledger: &Ledger, checked: &CheckedLedger<'_>, req: &Mes
                 .map(|(k, v)| format!("{} {v}", identifier_label(k, Lang::of_locale(&debtor.locale))))
                 .collect(),
             contact_name: creditor.contact.name.clone(),
-            email: creditor.contact.email.clone(),
+            email: creditor.contact.email.as_ref().map(ToString::to_string),
             phone: creditor.contact.phone.clone(),
             iban: creditor.payment.iban.clone(),
             bic: creditor.payment.bic.clone(),
@@ -669,7 +669,7 @@ fn build_checked_context(ledger: &Ledger, checked: &CheckedLedger<'_>, req: &Mes
         debtor: DebtorView {
             name: debtor.name.clone(),
             address_lines: postal,
-            email: debtor.contacts.emails.first().cloned(),
+            email: debtor.contacts.emails.first().map(ToString::to_string),
             phone: debtor.contacts.phone.clone(),
             is_business: debtor.kind == DebtorKind::Business,
             is_consumer: debtor.kind == DebtorKind::Consumer,

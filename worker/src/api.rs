@@ -232,8 +232,10 @@ async fn route(
     let day = |k: &str| -> Result<NaiveDate, ApiError> {
         match q(k) {
             None => Ok(now.date_naive()),
-            Some(v) => NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                .map_err(|_| ApiError::new(400, "invalid_date", k, format!("`{v}` is not a date YYYY-MM-DD"))),
+            // The core's reading, within the years it supports: the same answer on every route.
+            Some(v) => {
+                relance_core::date::parse(v).map_err(|(code, message)| ApiError::new(400, code.as_str(), k, message))
+            }
         }
     };
     let limit = match q("limit").map(str::parse::<i64>) {
@@ -260,7 +262,9 @@ async fn route(
         }
         ("PUT", ["debtors", id]) => put_debtor(db, body, Some(id), now).await,
         ("DELETE", ["debtors", id]) => delete_debtor(db, id, now).await,
-        ("GET", ["invoices"]) => list_invoices(db, q("debtorId"), q("status"), day("asOf")?).await,
+        ("GET", ["invoices"]) => {
+            list_invoices(db, q("debtorId"), status(q("status"), &["open", "settled"])?, day("asOf")?).await
+        }
         ("POST", ["invoices"]) => create_invoice(db, body, now).await,
         ("GET", ["invoices", id]) => get_invoice(db, id, day("asOf")?).await,
         ("PUT", ["invoices", id]) => {
@@ -289,7 +293,8 @@ async fn route(
         ("POST", ["import", "invoices"]) => import_csv(db, req, now).await,
         ("POST", ["import", "ledger"]) => import_ledger(db, body, now).await,
         ("GET", ["deliveries"]) => {
-            ok(200, &json!({ "deliveries": store::deliveries(db, q("status"), q("debtorId"), limit).await? }))
+            let status = status(q("status"), &store::DELIVERY_STATUSES)?;
+            ok(200, &json!({ "deliveries": store::deliveries(db, status, q("debtorId"), limit).await? }))
         }
         ("GET", ["deliveries", key]) => {
             let d = store::delivery_by_key(db, key).await?.ok_or_else(|| ApiError::not_found("delivery", key))?;
@@ -311,10 +316,10 @@ async fn route(
             ok(200, &store::delivery_by_key(db, key).await?)
         }
         ("GET", ["problems"]) => ok(200, &json!({ "problems": cron::plan_run(db, config, now).await?.problems })),
-        ("GET", ["tasks"]) => ok(
-            200,
-            &json!({ "tasks": store::tasks(db, q("status"), limit).await?.into_iter().map(task_view).collect::<Vec<_>>() }),
-        ),
+        ("GET", ["tasks"]) => {
+            let tasks = store::tasks(db, status(q("status"), &TASK_STATUSES)?, limit).await?;
+            ok(200, &json!({ "tasks": tasks.into_iter().map(task_view).collect::<Vec<_>>() }))
+        }
         ("PATCH", ["tasks", id]) => patch_task(db, id, body, now).await,
         ("GET", ["audit"]) => {
             let before = match q("before").map(str::parse::<i64>) {
@@ -694,9 +699,6 @@ async fn list_invoices(db: &impl Database, debtor: Option<&str>, status: Option<
         (None, Some("open")) => Which::Open,
         _ => Which::All,
     };
-    if !matches!(status, None | Some("open") | Some("settled")) {
-        return Err(ApiError::new(400, "unknown_variant", "status", "status is `open` or `settled`"));
-    }
     let Some(book) = store::book(db, which).await? else { return ok(200, &json!({ "invoices": [] })) };
     let checked = book.ledger.check()?;
     let list: Vec<Value> = checked
@@ -1029,15 +1031,41 @@ fn task_view(mut row: crate::db::Row) -> Value {
     Value::Object(row)
 }
 
-async fn patch_task(db: &impl Database, id: &str, body: &str, now: DateTime<Utc>) -> ApiResult {
-    let value: Value = json::from_json(body)?;
-    let status = value
-        .get("status")
-        .and_then(Value::as_str)
-        .ok_or_else(|| ApiError::new(400, "missing_field", "status", "status: open, done or cancelled"))?;
-    if !matches!(status, "open" | "done" | "cancelled") {
-        return Err(ApiError::new(400, "unknown_variant", "status", "status: open, done or cancelled"));
+/// The statuses of a task.
+const TASK_STATUSES: [&str; 3] = ["open", "done", "cancelled"];
+
+/// A list route's `?status=`: one of `allowed`, or a 400 naming them (the same on every route).
+fn status<'q>(given: Option<&'q str>, allowed: &[&str]) -> Result<Option<&'q str>, ApiError> {
+    match given {
+        Some(s) if !allowed.contains(&s) => Err(ApiError::new(
+            400,
+            "unknown_variant",
+            "status",
+            format!("`{s}` is not a status here: {}", allowed.join(", ")),
+        )),
+        _ => Ok(given),
     }
+}
+
+async fn patch_task(db: &impl Database, id: &str, body: &str, now: DateTime<Utc>) -> ApiResult {
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Patch {
+        status: TaskStatus,
+    }
+    #[derive(serde::Deserialize, Clone, Copy)]
+    #[serde(rename_all = "snake_case")]
+    enum TaskStatus {
+        Open,
+        Done,
+        Cancelled,
+    }
+    let patch: Patch = json::from_json(body)?;
+    let status = match patch.status {
+        TaskStatus::Open => "open",
+        TaskStatus::Done => "done",
+        TaskStatus::Cancelled => "cancelled",
+    };
     let changes = db
         .batch(vec![
             store::set_task_status(id, status, now),

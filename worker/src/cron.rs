@@ -331,7 +331,13 @@ async fn prepare(
     let debtor = debtor.ok_or_else(|| DbError(format!("debtor `{}` vanished during the run", action.debtor_id)))?;
     let route = route(config, action.channel);
     Ok(Prepared {
-        payload: Payload { recipients: debtor.contacts.emails.clone(), debtor, action, message, error },
+        payload: Payload {
+            recipients: debtor.contacts.emails.iter().map(ToString::to_string).collect(),
+            debtor,
+            action,
+            message,
+            error,
+        },
         route,
     })
 }

@@ -530,6 +530,9 @@ pub async fn sent_messages(db: &impl Database) -> Result<Vec<relance_core::analy
         .collect()
 }
 
+/// The statuses of a delivery (migration 0001).
+pub const DELIVERY_STATUSES: [&str; 6] = ["claimed", "sent", "task", "retry", "failed", "cancelled"];
+
 /// Deliveries a run may take over now: a claim whose lease ran out (its run died or hung), or a
 /// retry whose back-off is over. Oldest first.
 pub async fn retryable(db: &impl Database, now: DateTime<Utc>, limit: i64) -> Result<Vec<Delivery>, DbError> {

@@ -425,3 +425,36 @@ fn an_invoice_its_debtor_cannot_be_planned_with_is_refused_naming_the_field() {
     assert_eq!((s, error(&b).0), (400, "date_out_of_range"), "{b}");
     assert_eq!(counts(&db), before, "nothing written");
 }
+
+#[test]
+fn hostile_small_inputs_are_refused_alike_on_every_route() {
+    let db = Sqlite::new();
+    let (id, invoice) = one_invoice(&db);
+    let before = counts(&db);
+    // Email addresses: syntax, no header injection.
+    let mut debtor = sample_ledger()["debtors"][0].clone();
+    debtor["id"] = json!("d-new");
+    for bad in ["not-an-email", "evil@x.example\r\nBcc: y@evil.example"] {
+        debtor["contacts"] = json!({ "emails": [bad] });
+        let (s, b) = call(&db, "POST", "/v1/debtors", Some(&debtor));
+        assert_eq!((s, error(&b)), (400, ("invalid_email", "contacts.emails[0]")), "{bad}: {b}");
+    }
+    // A number that would end in every subject line.
+    let mut long = invoice.clone();
+    long["id"] = json!("LONG-1");
+    long["number"] = json!("N".repeat(1_000_000));
+    let (s, b) = call(&db, "POST", "/v1/invoices", Some(&long));
+    assert_eq!((s, error(&b)), (400, ("text_too_long", "number")), "{b}");
+    // Unknown fields, unknown statuses and unsupported dates, the same everywhere.
+    let (s, b) = call(&db, "PATCH", "/v1/tasks/t1", Some(&json!({ "status": "done", "assignee": "x" })));
+    assert_eq!((s, error(&b).0), (400, "unknown_field"), "{b}");
+    for route in ["/v1/invoices", "/v1/tasks", "/v1/deliveries"] {
+        let (s, b) = call(&db, "GET", &format!("{route}?status=bogus"), None);
+        assert_eq!((s, error(&b)), (400, ("unknown_variant", "status")), "{route}: {b}");
+    }
+    for route in ["/v1/invoices".to_owned(), format!("/v1/invoices/{id}"), format!("/v1/invoices/{id}/timeline")] {
+        let (s, b) = call(&db, "GET", &format!("{route}?asOf=9999-12-31"), None);
+        assert_eq!((s, error(&b)), (400, ("date_out_of_range", "asOf")), "{route}: {b}");
+    }
+    assert_eq!(counts(&db), before, "nothing written");
+}
