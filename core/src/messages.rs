@@ -950,7 +950,7 @@ fn format_helper(helper: Format, args: &[&Value], data: &Value, html: bool) -> s
         }
         Format::Channel => {
             let channel: Channel =
-                crate::json::from_value(arg(0).clone()).map_err(|e| format!("not a channel: {}", e.message()))?;
+                arg(0).as_str().unwrap_or_default().parse().map_err(|e| format!("not a channel: {e}"))?;
             Ok(channel_name(channel, lang).to_owned())
         }
         Format::InvoiceTable if html => Ok(html_table(data)),

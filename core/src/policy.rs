@@ -120,6 +120,16 @@ pub enum Channel {
     AgencyHandoff,
 }
 
+/// A channel from its name (`registered_letter`), as serde reads it in JSON.
+impl std::str::FromStr for Channel {
+    type Err = String;
+    fn from_str(name: &str) -> std::result::Result<Channel, String> {
+        use serde::de::IntoDeserializer;
+        let name: serde::de::value::StrDeserializer<'_, serde::de::value::Error> = name.into_deserializer();
+        Channel::deserialize(name).map_err(|e| e.to_string())
+    }
+}
+
 /// The tone of a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

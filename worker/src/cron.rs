@@ -289,10 +289,8 @@ async fn reminders(
         if !d.items.iter().any(|i| action.items.iter().any(|a| a.invoice_id == i.invoice_id)) {
             continue;
         }
-        let (Some(at), Ok(channel)) = (
-            d.sent_at.as_deref().and_then(store::parse_ts),
-            serde_json::from_value::<Channel>(serde_json::Value::String(d.channel.clone())),
-        ) else {
+        let (Some(at), Ok(channel)) = (d.sent_at.as_deref().and_then(store::parse_ts), d.channel.parse::<Channel>())
+        else {
             continue;
         };
         if at <= now {

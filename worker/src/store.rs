@@ -521,7 +521,9 @@ pub async fn sent_messages(db: &impl Database) -> Result<Vec<relance_core::analy
             Ok(relance_core::analytics::SentMessage {
                 key: text(r, "key").unwrap_or_default(),
                 sent_at: text(r, "sent_at").as_deref().and_then(parse_ts).unwrap_or_default(),
-                channel: serde_json::from_value(serde_json::Value::String(text(r, "channel").unwrap_or_default()))
+                channel: text(r, "channel")
+                    .unwrap_or_default()
+                    .parse()
                     .map_err(|e| DbError(format!("stored channel: {e}")))?,
                 step_id: text(r, "step_id").unwrap_or_default(),
                 items: doc(r, "items")?,
