@@ -158,7 +158,13 @@ test('concurrent API writes on the same invoices: the data equals the audit trai
     }
     const answers = await Promise.all(writes);
     assert.ok(answers.every((a) => a.status === 200), JSON.stringify(answers.filter((a) => a.status !== 200).map((a) => a.body)));
-    for (const id of ids) {
+    // Three disputes opened at once on one invoice: one is opened, the others are refused.
+    const contested = ledger.invoices[5].id;
+    const opened = await Promise.all([1, 2, 3].map((n) =>
+      w.api('POST', `/v1/invoices/${contested}/disputes`, { openedOn: '2026-11-20', reason: `c${n}` })));
+    assert.equal(opened.filter((a) => a.status === 200).length, 1, JSON.stringify(opened.map((a) => a.body)));
+    assert.ok(opened.every((a) => [200, 400, 409].includes(a.status)));
+    for (const id of [...ids, contested]) {
       const stored = (await w.api('GET', `/v1/invoices/${id}`)).body.invoice;
       const audit = async (action) => (await w.db.prepare('SELECT COUNT(*) AS n FROM audit WHERE action = ?1 AND entity_id = ?2').bind(action, id).first()).n;
       assert.equal(stored.payments.length, await audit('payment.recorded'), `${id}: payments`);

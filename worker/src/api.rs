@@ -274,20 +274,18 @@ async fn route(
         ("DELETE", ["invoices", id]) => delete_invoice(db, id, now).await,
         ("POST", ["invoices", id, "payments"]) => {
             let p: Payment = json::from_json(body)?;
-            change_invoice(db, id, now, ("payment.recorded", json!(p)), |inv| inv.payments.push(p.clone())).await
+            change_part(db, id, now, Part::Payment(p)).await
         }
         ("POST", ["invoices", id, "disputes"]) => {
             let d: Dispute = json::from_json(body)?;
-            change_invoice(db, id, now, ("dispute.opened", json!(d)), |inv| inv.disputes.push(d.clone())).await
+            change_part(db, id, now, Part::Dispute(d)).await
         }
         ("POST", ["invoices", id, "disputes", "close"]) => close_dispute(db, id, body, now).await,
         ("PUT", ["invoices", id, "payment-plan"]) => {
             let p: PaymentPlan = json::from_json(body)?;
-            change_invoice(db, id, now, ("payment_plan.set", json!(p)), |inv| inv.payment_plan = Some(p.clone())).await
+            change_part(db, id, now, Part::Plan(Some(p))).await
         }
-        ("DELETE", ["invoices", id, "payment-plan"]) => {
-            change_invoice(db, id, now, ("payment_plan.removed", json!(null)), |inv| inv.payment_plan = None).await
-        }
+        ("DELETE", ["invoices", id, "payment-plan"]) => change_part(db, id, now, Part::Plan(None)).await,
         ("GET", ["invoices", id, "timeline"]) => timeline(db, id, day("asOf")?).await,
         ("GET", ["invoices", id, "decompte"]) => decompte(db, id, day("asOf")?).await,
         ("POST", ["import", "invoices"]) => import_csv(db, req, now).await,
@@ -419,14 +417,7 @@ async fn creditor_or_409(db: &impl Database) -> Result<Creditor, ApiError> {
 /// the supported years are refused here, naming the field). A fault the account had before this
 /// invoice is not this write's: the run reports it as a problem. Returns whether it is open.
 async fn check_invoice(db: &impl Database, invoice: &Invoice, today: NaiveDate) -> Result<bool, ApiError> {
-    let creditor = creditor_or_409(db).await?;
-    let debtor = store::debtor(db, &invoice.debtor_id).await?.ok_or_else(|| {
-        ApiError::new(400, "unknown_reference", "debtorId", format!("no debtor `{}`", invoice.debtor_id))
-    })?;
-    let alone =
-        Ledger { creditor: creditor.clone(), debtors: vec![debtor.debtor.clone()], invoices: vec![invoice.clone()] };
-    let checked = alone.check().map_err(|e| rebase(e, "invoices[0]", ""))?;
-    let open = checked.invoices.first().is_some_and(|i| i.settled_on().is_none());
+    let (open, creditor, debtor) = settle(db, invoice).await?;
     let stored = store::invoices(db, Which::OfDebtor(&invoice.debtor_id)).await?;
     let policy = debtor_policy(db, &debtor).await?;
     plan_account(&creditor, (&debtor, &policy), stored, &[(String::new(), invoice)], today)?;
@@ -478,6 +469,20 @@ fn unplannable(e: &Error, first: usize, new: &[(String, &Invoice)]) -> ApiError 
         }
         None => ApiError::new(400, code, first_path, message),
     }
+}
+
+/// Checks an invoice alone with the core, as the API would store it: whether it is still open,
+/// with the creditor and the stored debtor it was checked with.
+async fn settle(db: &impl Database, invoice: &Invoice) -> Result<(bool, Creditor, StoredDebtor), ApiError> {
+    let creditor = creditor_or_409(db).await?;
+    let debtor = store::debtor(db, &invoice.debtor_id).await?.ok_or_else(|| {
+        ApiError::new(400, "unknown_reference", "debtorId", format!("no debtor `{}`", invoice.debtor_id))
+    })?;
+    let alone =
+        Ledger { creditor: creditor.clone(), debtors: vec![debtor.debtor.clone()], invoices: vec![invoice.clone()] };
+    let checked = alone.check().map_err(|e| rebase(e, "invoices[0]", ""))?;
+    let open = checked.invoices.first().is_some_and(|i| i.settled_on().is_none());
+    Ok((open, creditor, debtor))
 }
 
 /// The checked policy a debtor is chased under: its own, or the default; a custom one or a preset.
@@ -797,33 +802,87 @@ async fn delete_invoice(db: &impl Database, id: &str, now: DateTime<Utc>) -> Api
     Ok((204, Value::Null))
 }
 
-/// How many times a change is made again on a fresh read when other writes keep coming in between.
-const CHANGE_ATTEMPTS: usize = 32;
+/// A change to a part of an invoice: a row appended, or one row replaced.
+enum Part {
+    Payment(Payment),
+    Dispute(Dispute),
+    /// A dispute closed on that day.
+    DisputeClosed(NaiveDate),
+    /// A payment plan set, or removed.
+    Plan(Option<PaymentPlan>),
+}
 
-/// Applies a change to a stored invoice, checks the result with the core, stores it with its audit
-/// row. The write names the version the change was made on: if another write came in between
-/// (ten payments posted at once), nothing is stored and the change is made again on a fresh read,
-/// so no write is lost and the audit trail matches the data.
-async fn change_invoice(
-    db: &impl Database,
-    id: &str,
-    now: DateTime<Utc>,
-    (action, detail): (&str, Value),
-    change: impl Fn(&mut Invoice),
-) -> ApiResult {
-    for _ in 0..CHANGE_ATTEMPTS {
-        let version = store::invoice_version(db, id).await?.ok_or_else(|| ApiError::not_found("invoice", id))?;
-        let mut invoice = load_invoice(db, id).await?;
-        let before = (invoice.payments.len(), invoice.disputes.len());
-        change(&mut invoice);
-        let open = check_invoice(db, &invoice, now.date_naive()).await.map_err(|e| new_item_path(e, before))?;
-        match write_invoice(db, &invoice, open, Replaces::Version(version), (action, detail.clone()), now).await {
-            Err(e) if e.status == 409 && e.message.contains("changed meanwhile") => continue,
-            written => written?,
+/// How many times the open flag is read again when other writes keep coming in between.
+const OPEN_FLAG_ATTEMPTS: usize = 32;
+
+/// Changes one part of an invoice: checked with the core on the invoice as read, then written as a
+/// row of its own (never the whole invoice again) with the audit row and a new version, in one
+/// batch. Writes that cross are each kept: ten payments posted at once are ten rows and ten audit
+/// rows. A guarded row (a second open dispute, a dispute closed meanwhile, a list at its limit) is
+/// a 409 that writes nothing.
+async fn change_part(db: &impl Database, id: &str, now: DateTime<Utc>, part: Part) -> ApiResult {
+    let mut invoice = load_invoice(db, id).await?;
+    let before = (invoice.payments.len(), invoice.disputes.len());
+    let open_dispute = match &part {
+        Part::DisputeClosed(_) => Some(
+            store::open_dispute(db, id)
+                .await?
+                .ok_or_else(|| ApiError::conflict("", format!("invoice `{id}` has no open dispute")))?,
+        ),
+        _ => None,
+    };
+    let (row, action, detail) = match &part {
+        Part::Payment(p) => {
+            invoice.payments.push(p.clone());
+            (store::append_payment(id, p, now)?, "payment.recorded", json!(p))
         }
-        return get_invoice(db, id, now.date_naive()).await;
+        Part::Dispute(d) => {
+            invoice.disputes.push(d.clone());
+            (store::append_dispute(id, d, now)?, "dispute.opened", json!(d))
+        }
+        Part::DisputeClosed(on) => {
+            let (row, dispute, was) = open_dispute.ok_or_else(|| ApiError::conflict("", "no open dispute"))?;
+            let closed = Dispute { closed_on: Some(*on), ..dispute.clone() };
+            if let Some(d) = invoice.disputes.iter_mut().find(|d| **d == dispute) {
+                *d = closed.clone();
+            }
+            (store::close_dispute(row, &was, &closed, now)?, "dispute.closed", json!({ "closedOn": on }))
+        }
+        Part::Plan(plan) => {
+            invoice.payment_plan = plan.clone();
+            let action = if plan.is_some() { "payment_plan.set" } else { "payment_plan.removed" };
+            (store::put_payment_plan(id, plan.as_ref(), now)?, action, json!(plan))
+        }
+    };
+    check_invoice(db, &invoice, now.date_naive()).await.map_err(|e| new_item_path(e, before))?;
+    let audit = store::audit("api", action, "invoice", id, &detail, now);
+    let guarded = !matches!(part, Part::Plan(_));
+    let audit = if guarded { store::only_if_changed(audit) } else { audit };
+    let changes = db.batch(vec![store::bump_version(id, now), row, audit]).await?;
+    if guarded && changes.get(1) != Some(&1) {
+        let why = match part {
+            Part::Dispute(_) => "a dispute is open already: close it before opening another",
+            Part::DisputeClosed(_) => "the dispute was closed meanwhile",
+            _ => "the invoice has the most entries it may hold",
+        };
+        return Err(ApiError::conflict("", format!("invoice `{id}`: {why}")));
     }
-    Err(ApiError::conflict("", format!("invoice `{id}` kept changing: try again")))
+    refresh_open(db, id).await?;
+    get_invoice(db, id, now.date_naive()).await
+}
+
+/// Sets an invoice's open flag from a read of all its parts, at the version read: if another
+/// change came in between, it is read again (the last writer's read sees every part).
+async fn refresh_open(db: &impl Database, id: &str) -> Result<(), ApiError> {
+    for _ in 0..OPEN_FLAG_ATTEMPTS {
+        let version = store::invoice_version(db, id).await?.ok_or_else(|| ApiError::not_found("invoice", id))?;
+        let invoice = load_invoice(db, id).await?;
+        let (open, _, _) = settle(db, &invoice).await?;
+        if db.batch(vec![store::set_open(id, open, version)]).await?.first() == Some(&1) {
+            return Ok(());
+        }
+    }
+    Err(ApiError::conflict("", format!("invoice `{id}` kept changing: its state will be read again by the next write")))
 }
 
 /// A new payment or dispute is the body: an error in it points there rather than at its place in
@@ -842,20 +901,11 @@ async fn close_dispute(db: &impl Database, id: &str, body: &str, now: DateTime<U
     #[derive(serde::Deserialize)]
     #[serde(rename_all = "camelCase", deny_unknown_fields)]
     struct Close {
+        #[serde(deserialize_with = "relance_core::date::de")]
         closed_on: NaiveDate,
     }
     let close: Close = json::from_json(body)?;
-    let invoice = load_invoice(db, id).await?;
-    if !invoice.disputes.iter().any(|d| d.closed_on.is_none()) {
-        return Err(ApiError::conflict("", format!("invoice `{id}` has no open dispute")));
-    }
-    let closed_on = close.closed_on;
-    change_invoice(db, id, now, ("dispute.closed", json!({ "closedOn": closed_on })), |inv| {
-        if let Some(d) = inv.disputes.iter_mut().find(|d| d.closed_on.is_none()) {
-            d.closed_on = Some(closed_on);
-        }
-    })
-    .await
+    change_part(db, id, now, Part::DisputeClosed(close.closed_on)).await
 }
 
 async fn timeline(db: &impl Database, id: &str, day: NaiveDate) -> ApiResult {

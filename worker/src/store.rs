@@ -311,6 +311,81 @@ pub fn put_invoice(
     Ok(stmts)
 }
 
+/// Moves an invoice's version on by one: the first statement of every change to its parts, so
+/// that a whole-invoice write made from a read before it is refused (migration 0002).
+pub fn bump_version(id: &str, now: DateTime<Utc>) -> Stmt {
+    Stmt::new(
+        "UPDATE invoices SET version = version + 1, updated_at = ?2 WHERE id = ?1",
+        vec![id.into(), ts(now).into()],
+    )
+}
+
+/// Appends a payment, unless the invoice has `MAX_ENTRIES` already (changes = 1 when it went in).
+pub fn append_payment(id: &str, payment: &Payment, now: DateTime<Utc>) -> Result<Stmt, DbError> {
+    Ok(Stmt::new(
+        "INSERT INTO payments (invoice_id, data, created_at) SELECT ?1, ?2, ?3
+         WHERE (SELECT COUNT(*) FROM payments WHERE invoice_id = ?1) < ?4",
+        vec![id.into(), json(payment)?.into(), ts(now).into(), max_entries()],
+    ))
+}
+
+/// Opens a dispute, unless one is open already or the invoice has `MAX_ENTRIES` (changes = 1 when
+/// it went in).
+pub fn append_dispute(id: &str, dispute: &Dispute, now: DateTime<Utc>) -> Result<Stmt, DbError> {
+    Ok(Stmt::new(
+        "INSERT INTO disputes (invoice_id, data, created_at, updated_at) SELECT ?1, ?2, ?3, ?3
+         WHERE NOT EXISTS (SELECT 1 FROM disputes WHERE invoice_id = ?1 AND json_extract(data, '$.closedOn') IS NULL)
+           AND (SELECT COUNT(*) FROM disputes WHERE invoice_id = ?1) < ?4",
+        vec![id.into(), json(dispute)?.into(), ts(now).into(), max_entries()],
+    ))
+}
+
+fn max_entries() -> Param {
+    Param::Int(i64::try_from(relance_core::ledger::MAX_ENTRIES).unwrap_or(i64::MAX))
+}
+
+/// The open dispute of an invoice: its row and its stored text.
+pub async fn open_dispute(db: &impl Database, id: &str) -> Result<Option<(i64, Dispute, String)>, DbError> {
+    let rows = db
+        .query(Stmt::new(
+            "SELECT id, data FROM disputes WHERE invoice_id = ?1 AND json_extract(data, '$.closedOn') IS NULL
+             ORDER BY id LIMIT 1",
+            vec![id.into()],
+        ))
+        .await?;
+    let Some(row) = rows.first() else { return Ok(None) };
+    Ok(Some((int(row, "id").unwrap_or_default(), doc(row, "data")?, text(row, "data").unwrap_or_default())))
+}
+
+/// Replaces a dispute's row with `closed`, if it is still as it was read (changes = 1 then).
+pub fn close_dispute(row: i64, was: &str, closed: &Dispute, now: DateTime<Utc>) -> Result<Stmt, DbError> {
+    Ok(Stmt::new(
+        "UPDATE disputes SET data = ?3, updated_at = ?4 WHERE id = ?1 AND data = ?2",
+        vec![Param::Int(row), was.into(), json(closed)?.into(), ts(now).into()],
+    ))
+}
+
+/// Sets or removes an invoice's payment plan.
+pub fn put_payment_plan(id: &str, plan: Option<&PaymentPlan>, now: DateTime<Utc>) -> Result<Stmt, DbError> {
+    Ok(match plan {
+        Some(plan) => Stmt::new(
+            "INSERT INTO payment_plans (invoice_id, data, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
+             ON CONFLICT (invoice_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+            vec![id.into(), json(plan)?.into(), ts(now).into()],
+        ),
+        None => Stmt::new("DELETE FROM payment_plans WHERE invoice_id = ?1", vec![id.into()]),
+    })
+}
+
+/// Sets whether an invoice is open, if its version is still `version` (changes = 1 then): after a
+/// change to its parts, from a read of all of them.
+pub fn set_open(id: &str, open: bool, version: i64) -> Stmt {
+    Stmt::new(
+        "UPDATE invoices SET open = ?2 WHERE id = ?1 AND version = ?3",
+        vec![id.into(), Param::Int(i64::from(open)), Param::Int(version)],
+    )
+}
+
 /// The statements that delete an invoice and its parts.
 pub fn delete_invoice(id: &str) -> Vec<Stmt> {
     [
