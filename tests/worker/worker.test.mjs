@@ -14,7 +14,7 @@ const expectedKeys = (c) => c.expected.output.map((a) => a.key);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // Leases and back-offs are on the clock, not the scheduled time: these make them short enough to
 // pass in a test (the lease must still exceed BATCH_SIZE x SEND_TIMEOUT_MS with its margin).
-const SHORT_LEASE = { BATCH_SIZE: '1', SEND_TIMEOUT_MS: '1000', LEASE_SECONDS: '3' };
+const SHORT_LEASE = { BATCH_SIZE: '1', SEND_TIMEOUT_MS: '1000', LEASE_SECONDS: '6' };
 
 async function recordSentLog(w, c) {
   for (const e of c.input.sentLog) {
@@ -128,7 +128,7 @@ test('a run killed between claim and send sends once after the lease', async () 
       // A later trigger within the lease (on the clock) leaves it alone, whatever its scheduled time.
       await w2.scheduled(new Date(t0 + 60 * 60_000).toISOString());
       assert.equal(keys.length, 0);
-      await sleep(3200);
+      await sleep(6200);
       await w2.scheduled(new Date(t0 + 75 * 60_000).toISOString());
       await w2.scheduled(new Date(t0 + 90 * 60_000).toISOString());
       assert.deepEqual(keys, [expectedKeys(c)[0]]);

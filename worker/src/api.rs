@@ -163,16 +163,25 @@ fn authenticate<'c>(config: &'c Result<Config, ConfigError>, req: &ApiRequest) -
 
 /// The response for a route's result.
 fn respond(result: ApiResult, cors: Vec<(String, String)>) -> ApiResponse {
-    let (status, body) = match result {
-        Ok((204, _)) => (204, String::new()),
-        Ok((status, value)) => (status, value.to_string()),
-        Err(e) => (e.status, json!({ "error": { "code": e.code, "path": e.path, "message": e.message } }).to_string()),
-    };
     let mut headers = vec![
         ("Content-Type".into(), "application/json; charset=utf-8".into()),
         ("Cache-Control".into(), "no-store".into()),
         ("X-Content-Type-Options".into(), "nosniff".into()),
     ];
+    let (status, body) = match result {
+        Ok((204, _)) => (204, String::new()),
+        Ok((status, value)) => {
+            // One invoice, as `GET /v1/invoices/{id}` and its changes answer: its version is the
+            // ETag that `If-Match` names.
+            if let (Some(version), true) =
+                (value.get("version").and_then(Value::as_i64), value.get("invoice").is_some())
+            {
+                headers.push(("ETag".into(), format!("\"{version}\"")));
+            }
+            (status, value.to_string())
+        }
+        Err(e) => (e.status, json!({ "error": { "code": e.code, "path": e.path, "message": e.message } }).to_string()),
+    };
     if status == 401 {
         headers.push(("WWW-Authenticate".into(), "Bearer realm=\"relance\"".into()));
     }

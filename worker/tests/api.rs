@@ -368,6 +368,11 @@ fn a_replace_made_from_a_stale_read_is_a_409_that_changes_nothing() {
     assert_eq!((s, &b["version"], &b["invoice"]["number"]), (200, &json!(3), &json!("RENUMBERED")), "{b}");
     let (s, b) = put_if_match(&db, &path, &invoice, "W/abc");
     assert_eq!((s, error(&b)), (400, ("invalid_version", "If-Match")));
+    // The version is also the ETag of the invoice's responses.
+    let mut get = relance_worker::api::ApiRequest { method: "GET".into(), path: path.clone(), ..Default::default() };
+    get.headers.insert("authorization".into(), format!("Bearer {TOKEN}"));
+    let res = block_on(relance_worker::api::handle(&db, &Ok(config(&[])), &get, at("2026-11-23T10:00:00Z")));
+    assert!(res.headers.contains(&("ETag".to_owned(), "\"3\"".to_owned())), "{:?}", res.headers);
 }
 
 #[test]
