@@ -249,10 +249,12 @@ enum EventAnchor<'p> {
         unit: DayUnit,
         conditions: &'p Conditions,
     },
-    /// Instalment reminder on a fixed date; not needed once `cumulative_due` is paid by then.
+    /// Instalment reminder on a fixed date; not needed once `cumulative_due` is paid by then, and
+    /// not sent after `latest` (a reminder of an instalment to come, after that instalment).
     Fixed {
         date: NaiveDate,
         cumulative_due: Decimal,
+        latest: Option<NaiveDate>,
     },
 }
 
@@ -269,7 +271,21 @@ struct InvoiceState<'l, 'p> {
     inv: &'l CheckedInvoice<'l>,
     events: Vec<Event<'p>>,
     done: Vec<Scheduled>,
+    /// The date of the last step, sent or not: the policy's steps follow it (a skipped or
+    /// replaced step keeps the path's rhythm).
     prev_date: Option<NaiveDate>,
+    /// The date of the last step that was not replaced by a payment plan: instalment reminders
+    /// follow it only, since replaced steps never happen.
+    last_kept: Option<NaiveDate>,
+}
+
+impl InvoiceState<'_, '_> {
+    fn note_step(&mut self, step: &Scheduled) {
+        self.prev_date = Some(step.date);
+        if step.status != StepStatus::ReplacedByPlan {
+            self.last_kept = Some(step.date);
+        }
+    }
 }
 
 struct Ctx<'a> {
@@ -318,9 +334,9 @@ fn events_for<'p>(policy: &'p Policy, inv: &CheckedInvoice<'_>) -> Vec<Event<'p>
             let before =
                 date::add_days(inst.due_date, -i64::from(r.days_before)).unwrap_or(inst.due_date).max(plan.agreed_on);
             let after = date::add_days(inst.due_date, i64::from(r.days_after_missed)).unwrap_or(inst.due_date);
-            for (kind, date, name, level, tone) in [
-                (EventKind::InstalmentUpcoming, before, "upcoming", 1, Tone::Courteous),
-                (EventKind::InstalmentMissed, after, "missed", 3, Tone::Firm),
+            for (kind, date, latest, name, level, tone) in [
+                (EventKind::InstalmentUpcoming, before, Some(inst.due_date), "upcoming", 1, Tone::Courteous),
+                (EventKind::InstalmentMissed, after, None, "missed", 3, Tone::Firm),
             ] {
                 events.push(Event {
                     step_id: format!("instalment-{n}-{name}"),
@@ -334,7 +350,7 @@ fn events_for<'p>(policy: &'p Policy, inv: &CheckedInvoice<'_>) -> Vec<Event<'p>
                     level,
                     tone,
                     deadline_days: None,
-                    anchor: EventAnchor::Fixed { date, cumulative_due: cumulative },
+                    anchor: EventAnchor::Fixed { date, cumulative_due: cumulative, latest },
                 });
             }
         }
@@ -439,7 +455,11 @@ impl<'a> Ctx<'a> {
             EventAnchor::Fixed { date, .. } => (*date, date::add_days(issue, -1).unwrap_or(issue), false),
         };
         let mut date = nominal;
-        if let Some(prev) = st.prev_date {
+        let previous = match ev.anchor {
+            EventAnchor::Policy { .. } => st.prev_date,
+            EventAnchor::Fixed { .. } => st.last_kept,
+        };
+        if let Some(prev) = previous {
             if date < prev {
                 date = prev;
                 changes.push(DateChange::AfterPrevious);
@@ -471,9 +491,13 @@ impl<'a> Ctx<'a> {
                     StepStatus::Upcoming
                 }
             }
-            EventAnchor::Fixed { cumulative_due, .. } => {
+            EventAnchor::Fixed { cumulative_due, latest, .. } => {
                 if !outstanding.is_positive() || settled_amount(inv, date) >= *cumulative_due {
                     StepStatus::CancelledPaid
+                } else if latest.is_some_and(|l| date > l) {
+                    // Pushed past its own instalment (by earlier contacts and the minimum gap): a
+                    // reminder of what is to come cannot go out after it.
+                    StepStatus::SkippedCondition
                 } else if suspended {
                     StepStatus::SuspendedDispute
                 } else {
@@ -539,7 +563,13 @@ fn schedule_debtor<'l, 'p>(
     let ctx = Ctx { policy, calendar: debtor.calendar, debtor };
     let mut states: Vec<InvoiceState<'l, 'p>> = invoices
         .into_iter()
-        .map(|inv| InvoiceState { inv, events: events_for(policy, inv), done: Vec::new(), prev_date: None })
+        .map(|inv| InvoiceState {
+            inv,
+            events: events_for(policy, inv),
+            done: Vec::new(),
+            prev_date: None,
+            last_kept: None,
+        })
         .collect();
     let mut heap: BinaryHeap<Reverse<(NaiveDate, usize)>> = BinaryHeap::new();
     let mut pending: Vec<Option<Scheduled>> = Vec::with_capacity(states.len());
@@ -552,7 +582,7 @@ fn schedule_debtor<'l, 'p>(
             }
             // A suspended step stops the timeline until the dispute closes.
             let stop = c.status == StepStatus::SuspendedDispute;
-            st.prev_date = Some(c.date);
+            st.note_step(&c);
             st.done.push(c);
             if stop {
                 let date = st.prev_date.unwrap_or(st.inv.due_date);
@@ -605,7 +635,7 @@ fn schedule_debtor<'l, 'p>(
                     let done = pending.get_mut(first).and_then(Option::take);
                     if let (Some(st), Some(done)) = (states.get_mut(first), done) {
                         let next_index = done.event_index + 1;
-                        st.prev_date = Some(done.date);
+                        st.note_step(&done);
                         st.done.push(done);
                         let next = advance(st, next_index)?;
                         if let Some(n) = &next {
@@ -646,6 +676,7 @@ fn schedule_debtor<'l, 'p>(
             }
             let next_index = c.event_index + 1;
             st.prev_date = Some(date);
+            st.last_kept = Some(date);
             st.done.push(c);
             raw.members.push((m, st.done.len() - 1));
             let next = advance(st, next_index)?;

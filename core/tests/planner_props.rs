@@ -234,3 +234,49 @@ proptest! {
         prop_assert_eq!(keys.len(), log.len());
     }
 }
+
+proptest! {
+    /// A reminder of an instalment to come is never dated after that instalment, nor before the
+    /// plan was agreed, whatever the policy steps the plan replaced (issue 20: the replaced steps
+    /// used to push it past its instalment).
+    #[test]
+    fn instalment_reminders_never_come_after_their_instalment(
+        specs in prop::collection::vec(invoice_spec(), 1..5),
+        which in 0usize..3, grouping: bool, gap in 0i32..6,
+        agreed_after in prop::collection::vec(0i64..150, 5),
+        spacing in prop::collection::vec(1i64..40, 4),
+        count in 1usize..4,
+        as_of_offset in 0i64..900,
+    ) {
+        let mut ledger = build_ledger(&specs, &COUNTRIES);
+        for (k, inv) in ledger.invoices.iter_mut().enumerate() {
+            inv.payments.clear();
+            inv.disputes.clear();
+            let agreed = inv.issue_date + Duration::days(agreed_after[k % agreed_after.len()]);
+            let mut due = agreed;
+            let share = (inv.total.value() / Decimal::from(count)).round_dp(2);
+            let instalments = (0..count).map(|i| {
+                due += Duration::days(spacing[i % spacing.len()]);
+                let amount = if i + 1 == count { inv.total.value() - share * Decimal::from(count - 1) } else { share };
+                relance_core::ledger::Instalment { due_date: due, amount: Amount(amount) }
+            }).collect::<Vec<_>>();
+            if instalments.iter().any(|i| !i.amount.value().is_sign_positive() || i.amount.value().is_zero()) {
+                continue;
+            }
+            inv.payment_plan = Some(relance_core::ledger::PaymentPlan { agreed_on: agreed, instalments });
+        }
+        let policy = policy_variant(which, grouping, gap, Adjustment::Forward).check().unwrap();
+        let as_of = d("2025-01-01") + Duration::days(as_of_offset);
+        let planned = plan(&ledger, &policy, as_of).unwrap();
+        for (tl, inv) in planned.invoices.iter().zip(&ledger.invoices) {
+            let Some(p) = &inv.payment_plan else { continue };
+            for s in &tl.steps {
+                let Some(n) = s.step_id.strip_prefix("instalment-").and_then(|r| r.strip_suffix("-upcoming")) else { continue };
+                let due = p.instalments[n.parse::<usize>().unwrap() - 1].due_date;
+                let contact = matches!(s.status, StepStatus::Past | StepStatus::Today | StepStatus::Upcoming);
+                prop_assert!(!contact || s.date <= due, "{} on {} after its instalment of {}", s.step_id, s.date, due);
+                prop_assert!(!contact || s.date >= p.agreed_on, "{} on {} before the plan of {}", s.step_id, s.date, p.agreed_on);
+            }
+        }
+    }
+}
