@@ -299,6 +299,13 @@ fn err_at(inv: &CheckedInvoice<'_>, e: Error) -> Error {
     e.within(&format!("ledger.invoices[{}]", inv.index))
 }
 
+/// The invoice an error of `plan` or `due_actions` is about, as its index in the ledger given, and
+/// the field within it: `ledger.invoices[3].currency` is `(3, "currency")`.
+pub fn invoice_of(e: &Error) -> Option<(usize, &str)> {
+    let (index, rest) = e.path().strip_prefix("ledger.invoices[")?.split_once(']')?;
+    Some((index.parse().ok()?, rest.trim_start_matches('.')))
+}
+
 fn add(ctx: &Ctx<'_>, from: NaiveDate, offset: i32, unit: DayUnit) -> Result<NaiveDate> {
     match unit {
         DayUnit::CalendarDays => {

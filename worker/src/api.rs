@@ -447,13 +447,14 @@ fn plan_account(
     others.retain(|o| !new.iter().any(|(_, i)| i.id == o.id));
     let account =
         |invoices: Vec<Invoice>| Ledger { creditor: creditor.clone(), debtors: vec![debtor.debtor.clone()], invoices };
+    let first = others.len();
     let mut with_new = others.clone();
     with_new.extend(new.iter().map(|(_, i)| (*i).clone()));
     let Err(e) = relance_core::planner::plan(&account(with_new), policy, today) else { return Ok(()) };
-    if relance_core::planner::plan(&account(others.clone()), policy, today).is_err() {
+    if relance_core::planner::plan(&account(others), policy, today).is_err() {
         return Ok(()); // the account's own fault, reported by the runs
     }
-    Err(unplannable(&e, others.len(), new))
+    Err(unplannable(&e, first, new))
 }
 
 /// A planner error caused by the new invoices (from `first` in the account), as a 400 about the one
@@ -466,9 +467,9 @@ fn unplannable(e: &Error, first: usize, new: &[(String, &Invoice)]) -> ApiError 
         (false, true) => path.to_owned(),
         (false, false) => format!("{path}.{field}"),
     };
-    let named = e.path().strip_prefix("ledger.invoices[").and_then(|r| r.split_once(']')).and_then(|(i, rest)| {
-        let (path, _) = new.get(i.parse::<usize>().ok()?.checked_sub(first)?)?;
-        Some(at(path, rest.trim_start_matches('.')))
+    let named = relance_core::planner::invoice_of(e).and_then(|(i, field)| {
+        let (path, _) = new.get(i.checked_sub(first)?)?;
+        Some(at(path, field))
     });
     let first_path = new.first().map_or("", |(p, _)| p.as_str());
     match named {
@@ -500,16 +501,23 @@ async fn debtor_policy(db: &impl Database, debtor: &StoredDebtor) -> Result<Chec
         Some(id) => id.clone(),
         None => store::default_policy(db).await?,
     };
-    let custom: BTreeMap<String, Policy> = store::policy(db, &id).await?.map(|p| (id.clone(), p)).into_iter().collect();
-    policy_by_id(&custom, &id)
+    match store::policy(db, &id).await? {
+        Some(p) => Ok(p.check()?),
+        None => preset(&id),
+    }
 }
 
 /// A policy by id: one of the `custom` ones, or a preset.
 fn policy_by_id(custom: &BTreeMap<String, Policy>, id: &str) -> Result<CheckedPolicy, ApiError> {
     match custom.get(id) {
         Some(p) => Ok(p.clone().check()?),
-        None => policy::preset(id).map_err(|_| ApiError::conflict("", format!("policy `{id}` does not exist"))),
+        None => preset(id),
     }
+}
+
+/// A preset by id; an id that names none is a 409 (the setting or assignment points nowhere).
+fn preset(id: &str) -> Result<CheckedPolicy, ApiError> {
+    policy::preset(id).map_err(|_| ApiError::conflict("", format!("policy `{id}` does not exist")))
 }
 
 // ---- settings and policies ---------------------------------------------------------------------
@@ -832,37 +840,7 @@ const OPEN_FLAG_ATTEMPTS: usize = 32;
 async fn change_part(db: &impl Database, id: &str, now: DateTime<Utc>, part: Part) -> ApiResult {
     let mut invoice = load_invoice(db, id).await?;
     let before = (invoice.payments.len(), invoice.disputes.len());
-    let open_dispute = match &part {
-        Part::DisputeClosed(_) => Some(
-            store::open_dispute(db, id)
-                .await?
-                .ok_or_else(|| ApiError::conflict("", format!("invoice `{id}` has no open dispute")))?,
-        ),
-        _ => None,
-    };
-    let (row, action, detail) = match &part {
-        Part::Payment(p) => {
-            invoice.payments.push(p.clone());
-            (store::append_payment(id, p, now)?, "payment.recorded", json!(p))
-        }
-        Part::Dispute(d) => {
-            invoice.disputes.push(d.clone());
-            (store::append_dispute(id, d, now)?, "dispute.opened", json!(d))
-        }
-        Part::DisputeClosed(on) => {
-            let (row, dispute, was) = open_dispute.ok_or_else(|| ApiError::conflict("", "no open dispute"))?;
-            let closed = Dispute { closed_on: Some(*on), ..dispute.clone() };
-            if let Some(d) = invoice.disputes.iter_mut().find(|d| **d == dispute) {
-                *d = closed.clone();
-            }
-            (store::close_dispute(row, &was, &closed, now)?, "dispute.closed", json!({ "closedOn": on }))
-        }
-        Part::Plan(plan) => {
-            invoice.payment_plan = plan.clone();
-            let action = if plan.is_some() { "payment_plan.set" } else { "payment_plan.removed" };
-            (store::put_payment_plan(id, plan.as_ref(), now)?, action, json!(plan))
-        }
-    };
+    let (row, action, detail) = apply_part(db, &mut invoice, &part, now).await?;
     check_invoice(db, &invoice, now.date_naive()).await.map_err(|e| new_item_path(e, before))?;
     let audit = store::audit("api", action, "invoice", id, &detail, now);
     let guarded = !matches!(part, Part::Plan(_));
@@ -878,6 +856,42 @@ async fn change_part(db: &impl Database, id: &str, now: DateTime<Utc>, part: Par
     }
     refresh_open(db, id).await?;
     get_invoice(db, id, now.date_naive()).await
+}
+
+/// Applies a part to the invoice as read (to check it with the core) and gives the statement that
+/// stores it, with the audit action and detail.
+async fn apply_part(
+    db: &impl Database,
+    invoice: &mut Invoice,
+    part: &Part,
+    now: DateTime<Utc>,
+) -> Result<(Stmt, &'static str, Value), ApiError> {
+    let id = invoice.id.clone();
+    Ok(match part {
+        Part::Payment(p) => {
+            invoice.payments.push(p.clone());
+            (store::append_payment(&id, p, now)?, "payment.recorded", json!(p))
+        }
+        Part::Dispute(d) => {
+            invoice.disputes.push(d.clone());
+            (store::append_dispute(&id, d, now)?, "dispute.opened", json!(d))
+        }
+        Part::DisputeClosed(on) => {
+            let (row, dispute, was) = store::open_dispute(db, &id)
+                .await?
+                .ok_or_else(|| ApiError::conflict("", format!("invoice `{id}` has no open dispute")))?;
+            let closed = Dispute { closed_on: Some(*on), ..dispute.clone() };
+            if let Some(d) = invoice.disputes.iter_mut().find(|d| **d == dispute) {
+                *d = closed.clone();
+            }
+            (store::close_dispute(row, &was, &closed, now)?, "dispute.closed", json!({ "closedOn": on }))
+        }
+        Part::Plan(plan) => {
+            invoice.payment_plan = plan.clone();
+            let action = if plan.is_some() { "payment_plan.set" } else { "payment_plan.removed" };
+            (store::put_payment_plan(&id, plan.as_ref(), now)?, action, json!(plan))
+        }
+    })
 }
 
 /// Sets an invoice's open flag from a read of all its parts, at the version read: if another
@@ -924,11 +938,7 @@ async fn timeline(db: &impl Database, id: &str, day: NaiveDate) -> ApiResult {
         .ok_or_else(|| ApiError::conflict("", store::NO_CREDITOR))?;
     let policy_id =
         book.assignment.get(&invoice.debtor_id).cloned().unwrap_or_else(|| store::DEFAULT_POLICY_FALLBACK.into());
-    let policy = match book.policies.get(&policy_id) {
-        Some(p) => p.clone().check()?,
-        None => policy::preset(&policy_id)
-            .map_err(|_| ApiError::conflict("", format!("policy `{policy_id}` does not exist")))?,
-    };
+    let policy = policy_by_id(&book.policies, &policy_id)?;
     let plan = relance_core::planner::plan(&book.ledger, &policy, day)?;
     let entry = plan.invoices.into_iter().find(|t| t.invoice_id == id);
     let deliveries: Vec<store::Delivery> = store::deliveries(db, None, Some(&invoice.debtor_id), 1000)

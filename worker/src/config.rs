@@ -107,32 +107,30 @@ impl Config {
                 return Err(ConfigError { name: "WEBHOOK_URL", message: format!("`{url}` is not an http(s) URL") });
             }
         }
-        let mut config = Config {
+        let batch_size = number(&get, "BATCH_SIZE", 100, 1, 10_000)?;
+        let send_timeout_ms = number(&get, "SEND_TIMEOUT_MS", 10_000, 100, 60_000)?;
+        Ok(Config {
             api_token: non_empty("API_TOKEN"),
             email,
             email_from,
             email_reply_to: non_empty("EMAIL_REPLY_TO"),
             webhook_url,
             webhook_secret: non_empty("WEBHOOK_SECRET"),
-            batch_size: number(&get, "BATCH_SIZE", 100, 1, 10_000)?,
-            lease_seconds: 0, // set below, from the batch size and the send timeout
+            batch_size,
+            lease_seconds: lease_seconds(&get, longest_run_seconds(batch_size, send_timeout_ms))?,
             max_attempts: number(&get, "MAX_ATTEMPTS", 5, 1, 50)?,
             retry_base_seconds: number(&get, "RETRY_BASE_SECONDS", 900, 1, 86_400)?,
-            send_timeout_ms: number(&get, "SEND_TIMEOUT_MS", 10_000, 100, 60_000)?,
+            send_timeout_ms,
             max_body_bytes: number(&get, "MAX_BODY_BYTES", 1_048_576, 1_024, 10_485_760)?,
             cors_origins: non_empty("CORS_ORIGINS")
                 .map(|v| v.split(',').map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect())
                 .unwrap_or_default(),
-        };
-        config.lease_seconds = lease_seconds(&get, config.longest_run_seconds())?;
-        Ok(config)
+        })
     }
 
     /// The longest a run can take: every claim of a full batch waiting for its send's time-out.
     pub fn longest_run_seconds(&self) -> i64 {
-        i64::try_from(self.batch_size)
-            .unwrap_or(i64::MAX)
-            .saturating_mul(i64::from(self.send_timeout_ms.div_ceil(1000)))
+        longest_run_seconds(self.batch_size, self.send_timeout_ms)
     }
 
     /// The provider's name as recorded on deliveries.
@@ -142,6 +140,11 @@ impl Config {
             EmailProvider::Resend { .. } => "resend",
         }
     }
+}
+
+/// A full batch of claims, each waiting for its send's time-out.
+fn longest_run_seconds(batch_size: usize, send_timeout_ms: u32) -> i64 {
+    i64::try_from(batch_size).unwrap_or(i64::MAX).saturating_mul(i64::from(send_timeout_ms.div_ceil(1000)))
 }
 
 /// Beyond the longest run, how long a claim is kept by default.

@@ -233,13 +233,9 @@ impl Problem {
 
     /// An error of the planner on one debtor's ledger, its invoice named by id.
     fn of_account(ledger: &Ledger, debtor: &str, e: &relance_core::Error) -> Problem {
-        let path = e.path().strip_prefix("ledger.").unwrap_or(e.path());
-        let (invoice_id, path) = match path.strip_prefix("invoices[").and_then(|r| r.split_once(']')) {
-            Some((i, rest)) => (
-                i.parse::<usize>().ok().and_then(|i| ledger.invoices.get(i)).map(|inv| inv.id.clone()),
-                rest.trim_start_matches('.').to_owned(),
-            ),
-            None => (None, path.to_owned()),
+        let (invoice_id, path) = match relance_core::planner::invoice_of(e) {
+            Some((i, field)) => (ledger.invoices.get(i).map(|inv| inv.id.clone()), field.to_owned()),
+            None => (None, e.path().strip_prefix("ledger.").unwrap_or(e.path()).to_owned()),
         };
         Problem {
             debtor_id: Some(debtor.to_owned()),
@@ -251,9 +247,8 @@ impl Problem {
     }
 
     /// The task that asks a person to fix it: one per debtor, invoice and kind of fault.
-    fn task_id(&self) -> Option<String> {
-        let debtor = self.debtor_id.as_deref()?;
-        Some(format!("problem:{debtor}:{}:{}", self.invoice_id.as_deref().unwrap_or("-"), self.code))
+    fn task_id(&self, debtor: &str) -> String {
+        format!("problem:{debtor}:{}:{}", self.invoice_id.as_deref().unwrap_or("-"), self.code)
     }
 }
 
@@ -466,9 +461,9 @@ async fn problem_tasks(
     let due_on = scheduled.date_naive().to_string();
     let mut stmts = Vec::new();
     for p in problems {
-        let (Some(id), Some(debtor)) = (p.task_id(), p.debtor_id.as_deref()) else { continue };
+        let Some(debtor) = p.debtor_id.as_deref() else { continue };
         let data = serde_json::to_string(p).map_err(|e| DbError(format!("problem: {e}")))?;
-        stmts.push(store::add_task(&id, "fix_data", debtor, &due_on, &data, now));
+        stmts.push(store::add_task(&p.task_id(debtor), "fix_data", debtor, &due_on, &data, now));
     }
     if !stmts.is_empty() {
         db.batch(stmts).await?;
@@ -495,8 +490,8 @@ impl<'c, C: Clock> Claims<'c, C> {
         Claims { clock, lease, last_claim: started + lease - send - margin }
     }
 
-    /// The time of a claim made now and the end of its lease; `None` (and the rest counted as
-    /// deferred to the next run) when the run is too late to claim.
+    /// The time of a claim made now and the end of its lease; `None` when the run is too late to
+    /// claim (it says so in its report, and what it leaves waits for the next run).
     fn next(&self, report: &mut RunReport) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
         let now = self.clock.now();
         if now > self.last_claim {

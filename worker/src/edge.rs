@@ -128,7 +128,7 @@ fn start() {
 }
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
     let config = config(&env);
     let max_body = config.as_ref().map_or(1_048_576, |c| c.max_body_bytes);
     let mut request = request_head(&req);
@@ -136,7 +136,6 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response
     if let Some(refused) = api::refuse_before_body(&config, &request) {
         return to_response(refused);
     }
-    let mut req = req;
     read_body(&mut req, &mut request, max_body).await;
     let now = WorkerClock.now();
     let db = D1(env.d1("DB")?);
