@@ -47,10 +47,13 @@ echo "== format and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo clippy --locked --target wasm32-unknown-unknown -p relance-worker -- -D warnings
+cargo clippy --locked -p relance-wasm --features typescript --all-targets -- -D warnings
 
 echo "== native tests (unit, doc, golden, property, holiday cross-check)"
 log="$(mktemp)"
 cargo test --workspace --locked 2>&1 | tee "$log"
+# The package's index.d.ts is what the Rust types declare (ts-rs, a dev-time feature).
+cargo test --locked -p relance-wasm --features typescript --test typescript 2>&1 | tee -a "$log"
 passed=$(grep -Eo '^test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | awk '{s+=$4} END {print s+0}')
 failed=$(grep -Eo '; [0-9]+ failed' "$log" | awk '{s+=$2} END {print s+0}')
 rm -f "$log"

@@ -19,6 +19,7 @@ use std::sync::OnceLock;
 
 /// A built-in calendar. JSON form: the kebab-case id (`"fr"`, `"fr-alsace-moselle"`, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub enum CalendarId {
     /// Weekends only: for countries without a built-in holiday calendar.
     #[serde(rename = "weekends")]
@@ -96,6 +97,7 @@ impl CalendarId {
 
 /// One public holiday.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Holiday {
     /// The day off.
@@ -111,6 +113,7 @@ pub struct Holiday {
 
 /// Business-day adjustment of a date that falls on a weekend or holiday.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Adjustment {
     /// Move to the next business day.

@@ -25,6 +25,7 @@ const MAX_ID_LEN: usize = 128;
 
 /// The whole ledger.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Ledger {
     /// Who is owed.
@@ -37,35 +38,43 @@ pub struct Ledger {
 
 /// The business that issued the invoices.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Creditor {
     /// Legal name.
     pub name: String,
     /// Legal identifiers by scheme, e.g. `{"siren": "123456789", "vat": "FR12123456789"}`.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub identifiers: BTreeMap<String, String>,
     /// Registered address; its country decides which law's checks apply.
     pub address: Address,
     /// Who the debtor should contact.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub contact: Contact,
     /// How to pay.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub payment: PaymentDetails,
 }
 
 /// A postal address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Address {
     /// Street lines.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub lines: Vec<String>,
     /// Postal code.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub postal_code: String,
     /// City.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub city: String,
     /// ISO 3166-1 alpha-2 country code.
     pub country: String,
@@ -74,6 +83,7 @@ pub struct Address {
 /// An email address, checked when it is read: its syntax (RFC 5321/5322, by the `email_address`
 /// crate), no line break (it ends in a mail header), at most 254 characters (RFC 5321's path).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct Email(String);
 
@@ -118,39 +128,49 @@ impl<'de> Deserialize<'de> for Email {
 
 /// A contact person or desk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Contact {
     /// Name.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub name: Option<String>,
     /// Email address.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub email: Option<Email>,
     /// Phone number.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub phone: Option<String>,
 }
 
 /// Where and how to pay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PaymentDetails {
     /// IBAN.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub iban: Option<String>,
     /// BIC.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub bic: Option<String>,
     /// Account holder.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub account_holder: Option<String>,
     /// A payment link.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub payment_url: Option<String>,
 }
 
 /// What kind of debtor: decides the law (B2B, consumer, public buyer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum DebtorKind {
     /// A professional.
@@ -163,6 +183,7 @@ pub enum DebtorKind {
 
 /// A customer who owes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Debtor {
     /// Unique id within the ledger.
@@ -179,32 +200,40 @@ pub struct Debtor {
     pub time_zone: String,
     /// A calendar other than the country's default (e.g. `fr-alsace-moselle`).
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub calendar: Option<CalendarId>,
     /// For a public body: which payment period applies.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub public_buyer_category: Option<PublicBuyerCategory>,
     /// How to reach the debtor.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub contacts: DebtorContacts,
 }
 
 /// How to reach a debtor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DebtorContacts {
     /// Email addresses, the first one is the main.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub emails: Vec<Email>,
     /// Phone number.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub phone: Option<String>,
     /// Postal address for letters.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub postal_address: Option<Address>,
 }
 
 /// An invoice.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Invoice {
     /// Unique id within the ledger.
@@ -223,6 +252,7 @@ pub struct Invoice {
         serialize_with = "date::ser_opt",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub delivery_date: Option<NaiveDate>,
     /// ISO 4217 currency.
     pub currency: Currency,
@@ -230,6 +260,7 @@ pub struct Invoice {
     pub total: Amount,
     /// Agreed payment terms (or give `dueDate`; with neither, the legal default applies).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub terms: Option<PaymentTerms>,
     /// An explicit due date (instead of `terms`).
     #[serde(
@@ -238,29 +269,37 @@ pub struct Invoice {
         serialize_with = "date::ser_opt",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub due_date: Option<NaiveDate>,
     /// A sector with a statutory cap on terms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub sector: Option<Sector>,
     /// A periodic (summary) invoice.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub periodic: bool,
     /// Payments received.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub payments: Vec<Payment>,
     /// Credit notes against this invoice.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub credit_notes: Vec<CreditNote>,
     /// Disputes raised by the debtor.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub disputes: Vec<Dispute>,
     /// An agreed payment plan (échéancier).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub payment_plan: Option<PaymentPlan>,
 }
 
 /// A payment received (funds available on `date`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Payment {
     /// Day the funds were received.
@@ -270,15 +309,18 @@ pub struct Payment {
     pub amount: Amount,
     /// Bank reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub reference: Option<String>,
 }
 
 /// A credit note reducing what is owed from its date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreditNote {
     /// Its number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub number: Option<String>,
     /// Its date.
     #[serde(deserialize_with = "date::de", serialize_with = "date::ser")]
@@ -289,6 +331,7 @@ pub struct CreditNote {
 
 /// A dispute (litige): reminders pause while it is open.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Dispute {
     /// Day it was raised.
@@ -301,14 +344,17 @@ pub struct Dispute {
         serialize_with = "date::ser_opt",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub closed_on: Option<NaiveDate>,
     /// What the debtor contests.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub reason: String,
 }
 
 /// A payment plan agreed in writing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PaymentPlan {
     /// Day it was agreed: the policy's later steps give way to instalment reminders.
@@ -320,6 +366,7 @@ pub struct PaymentPlan {
 
 /// One instalment of a payment plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Instalment {
     /// Day it is due.

@@ -10,6 +10,7 @@ use std::str::FromStr;
 /// An exact decimal amount. JSON form: a string such as `"1234.56"` or `"-12"`; a JSON number is
 /// refused, because a float cannot carry cents exactly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(rename = "Decimal", type = "string"))]
 pub struct Amount(pub Decimal);
 
 impl Amount {
@@ -221,6 +222,7 @@ impl<'de> Deserialize<'de> for Amount {
 
 /// An ISO 4217 alphabetic currency code (`EUR`, `GBP`, ...).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Currency(String);
 
 /// Currencies without minor units (ISO 4217 exponent 0) among those a European creditor may bill in.

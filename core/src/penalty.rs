@@ -40,12 +40,14 @@ pub const MAX_STATEMENT_INVOICES: usize = 10_000;
 
 /// The invoice whose delay is priced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PenaltyInvoice {
     /// Id.
     pub id: String,
     /// Number printed on it.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub number: String,
     /// Invoice date.
     #[serde(deserialize_with = "date::de", serialize_with = "date::ser")]
@@ -59,14 +61,17 @@ pub struct PenaltyInvoice {
     pub total: Amount,
     /// Payments received.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub payments: Vec<Payment>,
     /// Credit notes.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub credit_notes: Vec<CreditNote>,
 }
 
 /// Whether the creditor is a private person: picks the French legal rate (L313-2 CMF).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CreditorStatus {
     /// A private person not acting for professional needs ("particuliers" rate).
@@ -78,6 +83,7 @@ pub enum CreditorStatus {
 /// The legal regime that prices the delay. JSON: `{"type": "fr_b2b"}`, `{"type":
 /// "fr_b2b_contractual", "rate": "12.00"}`, ...
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "snake_case", try_from = "crate::json::ObjectOnly<RegimeWire>")]
 pub enum Regime {
     /// France B2B default (C. com. L441-10 II): ECB rate of the half-year + 10 points; 40 EUR.
@@ -107,12 +113,14 @@ pub enum Regime {
             deserialize_with = "crate::date::de_opt",
             serialize_with = "crate::date::ser_opt"
         )]
+        #[cfg_attr(feature = "typescript", ts(optional = nullable))]
         judgment_enforceable_on: Option<NaiveDate>,
     },
     /// Directive 2011/7/EU generic: a reference table's half-year rate + a margin; an indemnity.
     #[serde(rename_all = "camelCase")]
     EuGeneric {
         /// Rate table id (default `ecb_mro`).
+        #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
         reference_table: String,
         /// Points over the reference (at least 8 under the Directive).
         margin: Amount,
@@ -234,6 +242,7 @@ impl TryFrom<crate::json::ObjectOnly<RegimeWire>> for Regime {
 
 /// Day-count convention.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum DayCount {
     /// Actual days / 365 (French practice and published examples).
@@ -245,6 +254,7 @@ pub enum DayCount {
 
 /// How the French B2B rate follows the half-years.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum RateMode {
     /// Each part of the delay at its own half-year's rate (the reading of the text).
@@ -256,6 +266,7 @@ pub enum RateMode {
 
 /// Rounding of the final amounts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Rounding {
     /// Half away from zero (Regulation 1103/97 by analogy).
@@ -282,30 +293,38 @@ impl Rounding {
 
 /// Options of a computation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PenaltyOptions {
     /// Day count.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub day_count: DayCount,
     /// French B2B: split per half-year (default) or one rate.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub rate_mode: RateMode,
     /// Rounding of the final amounts.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub rounding: Rounding,
     /// The contract waives the interest (void for public buyers; a pending French bill would void it).
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub waive_interest: bool,
     /// The contract waives the fixed indemnity.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub waive_indemnity: bool,
     /// An insolvency procedure bars payment: no fixed indemnity.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub insolvency: bool,
 }
 
 /// A computation request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PenaltyRequest {
     /// The invoice.
@@ -317,14 +336,17 @@ pub struct PenaltyRequest {
     pub as_of: NaiveDate,
     /// Options.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub options: PenaltyOptions,
     /// Newer rate rows by table id (a half-year published after this release).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub extra_rates: BTreeMap<String, Vec<RateRow>>,
 }
 
 /// One period of the décompte.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct DecompteLine {
     /// First day of the period.
@@ -341,9 +363,11 @@ pub struct DecompteLine {
     pub rate: Amount,
     /// The reference rate it is built from, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub reference_rate: Option<Amount>,
     /// Points added to the reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub margin: Option<Amount>,
     /// Days in the year used (365 or 366).
     pub year_days: u32,
@@ -355,6 +379,7 @@ pub struct DecompteLine {
 
 /// The totals of a décompte.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct DecompteTotals {
     /// Invoice total.
@@ -373,6 +398,7 @@ pub struct DecompteTotals {
 
 /// A warning about the computation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct PenaltyWarning {
     /// Stable code.
@@ -383,6 +409,7 @@ pub struct PenaltyWarning {
 
 /// The itemised décompte of one invoice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Decompte {
     /// Invoice id.
@@ -1056,6 +1083,7 @@ fn compute(case: &Case<'_>, rates: &Rates, detail: Detail) -> Result<Computed> {
 
 /// One day of the curve of what is owed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct CurvePoint {
     /// The day.
@@ -1105,6 +1133,7 @@ pub fn curve(req: &PenaltyRequest, from: NaiveDate, to: NaiveDate) -> Result<Vec
 
 /// Several invoices of one debtor in one statement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Statement {
     /// Currency of every invoice.

@@ -13,6 +13,7 @@ pub const MAX_STEPS: usize = 50;
 
 /// A reminder policy. JSON shape: see `core/data/policies/standard.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Policy {
     /// Stable id.
@@ -21,26 +22,33 @@ pub struct Policy {
     pub name: String,
     /// What it is for.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub description: String,
     /// The steps, in the order they happen.
     pub steps: Vec<Step>,
     /// What to do with a date that is not a business day in the debtor's calendar.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub business_day_adjustment: Adjustment,
     /// Hours of the day (debtor's time zone) when messages may go out.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub send_window: SendWindow,
     /// Least number of days between two contacts with the same debtor.
     #[serde(default = "default_min_gap")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub min_gap_days: i32,
     /// One message per debtor listing all its invoices at the highest step reached (the relevé).
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub grouping: bool,
     /// What to do about steps whose send time passed without a run (downtime).
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub catch_up: CatchUp,
     /// Reminders of a payment plan's instalments.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub instalment_reminders: InstalmentReminders,
 }
 
@@ -50,6 +58,7 @@ fn default_min_gap() -> i32 {
 
 /// A step of the policy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Step {
     /// Unique id within the policy (part of the idempotency key: never reuse one for another step).
@@ -60,6 +69,7 @@ pub struct Step {
     pub offset: i32,
     /// Calendar or business days.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub unit: DayUnit,
     /// How the debtor is contacted.
     pub channel: Channel,
@@ -71,14 +81,17 @@ pub struct Step {
     pub tone: Tone,
     /// For a formal notice: days the debtor is given to pay (8 to 15 in French practice).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub deadline_days: Option<u32>,
     /// When the step applies.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub conditions: Conditions,
 }
 
 /// What a step's offset counts from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Anchor {
     /// The invoice date.
@@ -91,6 +104,7 @@ pub enum Anchor {
 
 /// Calendar or business days.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum DayUnit {
     /// Every day counts.
@@ -102,6 +116,7 @@ pub enum DayUnit {
 
 /// How a step reaches the debtor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// An email.
@@ -132,6 +147,7 @@ impl std::str::FromStr for Channel {
 
 /// The tone of a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Tone {
     /// Before the due date: a helpful recap.
@@ -148,18 +164,22 @@ pub enum Tone {
 
 /// When a step applies; an unmet condition skips the step (the next one still follows).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Conditions {
     /// Only when at least this much is outstanding on the step's date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub min_outstanding: Option<Amount>,
     /// Only for these kinds of debtor (empty: all).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub debtor_kinds: Vec<DebtorKind>,
 }
 
 /// Hours of the day, in the debtor's time zone, when messages may go out: `[startHour, endHour)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SendWindow {
     /// First hour (0-23).
@@ -177,6 +197,7 @@ impl Default for SendWindow {
 /// The catch-up rule for missed runs: only the latest missed step of an invoice is sent, once, and
 /// only if it is at most `maxLatenessDays` late; never a burst of every missed step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CatchUp {
     /// Most days a step may be late and still be sent.
@@ -191,6 +212,7 @@ impl Default for CatchUp {
 
 /// Reminders of a payment plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InstalmentReminders {
     /// Days before each instalment for the reminder.
@@ -354,8 +376,10 @@ pub fn preset(id: &str) -> Result<CheckedPolicy> {
 
 /// A policy as callers name it: a preset's id (`"standard"`) or a whole policy object.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(untagged, rename = "PolicyArg"))]
 pub enum PolicyChoice {
     /// One of [`PRESET_IDS`].
+    #[cfg_attr(feature = "typescript", ts(type = r#""gentle" | "standard" | "firm""#))]
     Preset(String),
     /// A policy of the caller's, not yet checked.
     Custom(Policy),

@@ -23,6 +23,7 @@ use std::collections::BTreeMap;
 
 /// One row: `rate` (percent per year, a decimal string) applies from `from` until the next row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RateRow {
     /// First day the rate applies.
@@ -34,6 +35,7 @@ pub struct RateRow {
 
 /// A rate table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RateTable {
     /// What it is.
@@ -43,9 +45,11 @@ pub struct RateTable {
     pub known_until: NaiveDate,
     /// A remark on the sources.
     #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub note: String,
     /// The rows are values on those exact days only (reference days), not from a day onwards.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub exact_dates_only: bool,
     /// Rows in date order.
     pub rows: Vec<RateRow>,
@@ -66,6 +70,7 @@ include!(concat!(env!("OUT_DIR"), "/rates.rs"));
 
 /// Every rate table by id (`ecb_mro`, `fr_legal_individuals`, `fr_legal_other`, `de_basiszinssatz`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Rates {
     tables: BTreeMap<String, RateTable>,
 }

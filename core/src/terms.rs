@@ -24,6 +24,7 @@ pub const MAX_TERM_DAYS: u32 = 3650;
 /// Agreed payment terms. JSON: `{"type": "net", "days": 30, "from": "invoice"}`,
 /// `{"type": "onReceipt"}`, `{"type": "endOfMonth", "days": 45, "method": "days_then_end_of_month"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "camelCase", try_from = "crate::json::ObjectOnly<TermsWire>")]
 pub enum PaymentTerms {
     /// N days from the invoice date or from the delivery date (`"net"`; 60 days is `days: 60`).
@@ -33,6 +34,7 @@ pub enum PaymentTerms {
         days: u32,
         /// What the days count from.
         #[serde(default)]
+        #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
         from: TermStart,
     },
     /// Payable on receipt of the invoice (taken as its issue date).
@@ -44,6 +46,7 @@ pub enum PaymentTerms {
         days: u32,
         /// Which of the two accepted computations (CEPC guidance).
         #[serde(default)]
+        #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
         method: EndOfMonthMethod,
     },
 }
@@ -100,6 +103,7 @@ impl TryFrom<crate::json::ObjectOnly<TermsWire>> for PaymentTerms {
 
 /// What a net term counts from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum TermStart {
     /// The invoice (issue) date.
@@ -111,6 +115,7 @@ pub enum TermStart {
 
 /// The two accepted computations of "N jours fin de mois".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum EndOfMonthMethod {
     /// A: invoice date + N days, then the end of that month (15 Jan + 45 = 1 Mar -> 31 Mar).
@@ -122,6 +127,7 @@ pub enum EndOfMonthMethod {
 
 /// A sector with a statutory cap on payment terms (C. com. L441-11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Sector {
     /// Perishable food: 30 days after delivery.
@@ -136,6 +142,7 @@ pub enum Sector {
 
 /// Which public-buyer payment period applies (R2192-10, R2192-11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum PublicBuyerCategory {
     /// State and local authorities: 30 days.
@@ -202,6 +209,7 @@ fn check_days(days: u32) -> Result<()> {
 
 /// How serious a finding on a term is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Worth knowing (a legal default was applied).
@@ -214,6 +222,7 @@ pub enum Severity {
 
 /// A finding on an invoice's payment term.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct TermFinding {
     /// Stable code: `no_agreed_term`, `exceeds_60_days`, `exceeds_45_days_end_of_month`,
@@ -516,6 +525,7 @@ mod tests {
 
 /// A question about one invoice's term: what is its due date, and is the term lawful?
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TermsQuery {
     /// Invoice date.
@@ -523,23 +533,29 @@ pub struct TermsQuery {
     pub issue_date: NaiveDate,
     /// Delivery or performance date.
     #[serde(default, deserialize_with = "date::de_opt", serialize_with = "date::ser_opt")]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub delivery_date: Option<NaiveDate>,
     /// Agreed terms (or give `dueDate`; with neither, the legal default applies).
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub terms: Option<PaymentTerms>,
     /// An explicit due date.
     #[serde(default, deserialize_with = "date::de_opt", serialize_with = "date::ser_opt")]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub due_date: Option<NaiveDate>,
     /// The debtor's kind.
     pub debtor_kind: crate::ledger::DebtorKind,
     /// For a public buyer: its category.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub public_buyer_category: Option<PublicBuyerCategory>,
     /// A capped sector.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub sector: Option<Sector>,
     /// A periodic invoice.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub periodic: bool,
     /// The creditor's country (ISO 3166-1 alpha-2): `FR` applies French law.
     pub creditor_country: String,
@@ -547,6 +563,7 @@ pub struct TermsQuery {
 
 /// The answer: the due date and the findings of the legal check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct TermsAnswer {
     /// The due date.

@@ -132,6 +132,9 @@ fn run<A: DeserializeOwned, R: Serialize>(len: usize, f: impl FnOnce(A) -> Resul
 /// A policy given as a preset id (a string) or as a full policy object.
 type PolicyArg = PolicyChoice;
 
+#[cfg(feature = "typescript")]
+pub mod typescript;
+
 fn checked_policy(arg: PolicyArg) -> Result<CheckedPolicy, Error> {
     arg.check().map_err(|e| e.within("policy"))
 }
@@ -162,15 +165,23 @@ pub fn evaluate_terms(len: usize) -> bool {
     run(len, |q: TermsQuery| terms::evaluate(&q))
 }
 
+/// A day in a business-day calendar (`days` for `addBusinessDays`, `adjustment` for `adjustDate`).
 #[derive(serde::Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(rename = "DayQuery"))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct DayArgs {
+    /// The calendar.
     calendar: CalendarId,
+    /// The day, `YYYY-MM-DD`.
     #[serde(deserialize_with = "relance_core::date::de")]
     date: NaiveDate,
+    /// Business days to add (negative: to go back); default 0.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     days: i32,
+    /// Which way to move a day that is not a business day; default forward.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     adjustment: Adjustment,
 }
 
@@ -204,22 +215,29 @@ pub fn adjust_date(len: usize) -> bool {
     run(len, |a: DayArgs| calendar::adjust(a.calendar, a.date, a.adjustment))
 }
 
+/// A calendar and a year.
 #[derive(serde::Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct YearArgs {
+    /// The calendar.
     calendar: CalendarId,
+    /// The year.
     year: i32,
+}
+
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+struct CountryArgs {
+    /// ISO 3166-1 alpha-2 country code.
+    country: String,
 }
 
 /// `{country}` -> the calendar a debtor of that country follows (`weekends` when none is built in).
 #[wasm_bindgen(js_name = calendarFor)]
 pub fn calendar_for(len: usize) -> bool {
-    #[derive(serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Args {
-        country: String,
-    }
-    run(len, |a: Args| Ok(CalendarId::for_country(&a.country).unwrap_or(CalendarId::Weekends)))
+    run(len, |a: CountryArgs| Ok(CalendarId::for_country(&a.country).unwrap_or(CalendarId::Weekends)))
 }
 
 /// `{calendar, year}` -> the public holidays.
@@ -242,11 +260,16 @@ pub fn validate_policy(len: usize) -> bool {
     answer(len, |input| decode::<PolicyArg>(input, "policy").and_then(checked_policy).map(|p| p.policy().clone()))
 }
 
+/// What `plan` takes.
 #[derive(serde::Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct PlanArgs {
+    /// The ledger to plan.
     ledger: Ledger,
+    /// The policy: a preset id or a policy object.
     policy: PolicyArg,
+    /// The day the timeline is seen from, `YYYY-MM-DD`.
     #[serde(deserialize_with = "relance_core::date::de")]
     as_of: NaiveDate,
 }
@@ -257,13 +280,20 @@ pub fn plan(len: usize) -> bool {
     run(len, |a: PlanArgs| planner::plan(&a.ledger, &checked_policy(a.policy)?, a.as_of))
 }
 
+/// What `dueActions` takes.
 #[derive(serde::Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct DueArgs {
+    /// The ledger.
     ledger: Ledger,
+    /// The policy: a preset id or a policy object.
     policy: PolicyArg,
+    /// What was already sent (so nothing goes out twice).
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     sent_log: Vec<SentEntry>,
+    /// The instant of the run, RFC 3339.
     #[serde(deserialize_with = "relance_core::date::de_instant")]
     now: chrono::DateTime<chrono::Utc>,
 }
@@ -287,14 +317,21 @@ pub fn invoices_from_csv(len: usize) -> bool {
     answer(len, |input| text(input, "").and_then(relance_core::import::invoices_from_csv))
 }
 
+/// What `penaltyRequest` takes.
 #[derive(serde::Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct InvoiceRequestArgs {
+    /// The ledger.
     ledger: Ledger,
+    /// The invoice of the ledger.
     invoice_id: String,
+    /// The day penalties run to, `YYYY-MM-DD`.
     #[serde(deserialize_with = "relance_core::date::de")]
     as_of: NaiveDate,
+    /// Reference rates newer than the built-in tables, by table name.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     extra_rates: BTreeMap<String, Vec<RateRow>>,
 }
 
@@ -311,12 +348,17 @@ pub fn decompte(len: usize) -> bool {
     run(len, |r: PenaltyRequest| penalty::decompte(&r))
 }
 
+/// What `curve` takes.
 #[derive(serde::Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct CurveArgs {
+    /// The penalty request.
     request: PenaltyRequest,
+    /// First day, `YYYY-MM-DD`.
     #[serde(deserialize_with = "relance_core::date::de")]
     from: NaiveDate,
+    /// Last day, `YYYY-MM-DD`.
     #[serde(deserialize_with = "relance_core::date::de")]
     to: NaiveDate,
 }
@@ -333,10 +375,14 @@ pub fn statement(len: usize) -> bool {
     run(len, |r: Vec<PenaltyRequest>| penalty::statement(&r))
 }
 
+/// What `rateTables` takes.
 #[derive(serde::Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct RatesArgs {
+    /// Reference rates newer than the built-in tables, by table name.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     extra_rates: BTreeMap<String, Vec<RateRow>>,
 }
 
@@ -352,25 +398,40 @@ pub fn rate_tables(len: usize) -> bool {
     })
 }
 
+/// A message template (`subject: ...`, a blank line, the body, in Handlebars), or with
+/// `partial: true` a partial that templates include as `{{> key}}`.
 #[derive(serde::Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct CustomTemplate {
+    /// The template key (a built-in key replaces the built-in template).
     key: String,
+    /// Its language.
     lang: Lang,
+    /// The Handlebars source.
     source: String,
+    /// True when it shows penalties (the render then needs the rates).
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     requires_penalties: bool,
     /// A partial (`{{> key}}`) rather than a message template: its source has no subject line.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     partial: bool,
 }
 
+/// What `renderMessage` takes.
 #[derive(serde::Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct RenderArgs {
+    /// The ledger.
     ledger: Ledger,
+    /// The message to render.
     request: MessageRequest,
+    /// Custom templates and partials, in addition to the built-in ones.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     templates: Vec<CustomTemplate>,
 }
 
