@@ -51,9 +51,9 @@ impl Lang {
 
     /// The language of a locale tag (`fr-FR` -> French); English for languages without templates.
     pub fn of_locale(locale: &str) -> Lang {
-        match locale.get(..2).map(str::to_ascii_lowercase).as_deref() {
-            Some("fr") => Lang::Fr,
-            Some("de") => Lang::De,
+        match locale.get(..2) {
+            Some(l) if l.eq_ignore_ascii_case("fr") => Lang::Fr,
+            Some(l) if l.eq_ignore_ascii_case("de") => Lang::De,
             _ => Lang::En,
         }
     }
@@ -71,44 +71,38 @@ impl Lang {
 const NBSP: char = '\u{a0}';
 const NNBSP: char = '\u{202f}';
 
-fn group_digits(int: &str, sep: &str) -> String {
-    let digits: Vec<char> = int.chars().collect();
-    let mut out = String::new();
-    for (i, c) in digits.iter().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push_str(sep);
-        }
-        out.push(*c);
-    }
-    out
-}
-
-fn split_number(value: Decimal, dp: u32) -> (bool, String, String) {
+/// Writes a decimal number in the language's format (`1 234,5`), with `dp` decimals, onto `out`.
+/// Rendering a letter formats dozens of numbers: one buffer, no string per part.
+fn push_number(out: &mut String, value: Decimal, dp: u32, lang: Lang) {
     let mut v = value.round_dp_with_strategy(dp, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
     v.rescale(dp);
-    let negative = v.is_sign_negative() && !v.is_zero();
+    if v.is_sign_negative() && !v.is_zero() {
+        out.push('-');
+    }
+    let (group, point) = match lang {
+        Lang::Fr => (NNBSP, ','),
+        Lang::En => (',', '.'),
+        Lang::De => ('.', ','),
+    };
     let text = v.abs().to_string();
     let (int, frac) = text.split_once('.').unwrap_or((text.as_str(), ""));
-    (negative, int.to_owned(), frac.to_owned())
+    // The integer part is ASCII digits: its length is its number of digits.
+    for (i, digit) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(group);
+        }
+        out.push(digit);
+    }
+    if !frac.is_empty() {
+        out.push(point);
+        out.push_str(frac);
+    }
 }
 
 /// A decimal number in the language's format (`1 234,5`), with `dp` decimals.
 pub fn format_number(value: Decimal, dp: u32, lang: Lang) -> String {
-    let (negative, int, frac) = split_number(value, dp);
-    let (group, point) = match lang {
-        Lang::Fr => (NNBSP.to_string(), ","),
-        Lang::En => (",".to_owned(), "."),
-        Lang::De => (".".to_owned(), ","),
-    };
-    let mut out = String::new();
-    if negative {
-        out.push('-');
-    }
-    out.push_str(&group_digits(&int, &group));
-    if !frac.is_empty() {
-        out.push_str(point);
-        out.push_str(&frac);
-    }
+    let mut out = String::with_capacity(16);
+    push_number(&mut out, value, dp, lang);
     out
 }
 
@@ -124,14 +118,24 @@ fn currency_symbol(currency: &Currency) -> Option<&'static str> {
 
 /// Money in the language's format: `1 234,56 €` (fr), `€1,234.56` (en), `1.234,56 €` (de).
 pub fn format_money(value: Decimal, currency: &Currency, lang: Lang) -> String {
-    let number = format_number(value.abs(), currency.minor_units(), lang);
-    let sign = if value.is_sign_negative() && !value.is_zero() { "-" } else { "" };
-    let symbol = currency_symbol(currency).map(str::to_owned).unwrap_or_else(|| currency.code().to_owned());
-    match lang {
-        Lang::En if currency_symbol(currency).is_some() => format!("{sign}{symbol}{number}"),
-        Lang::En => format!("{sign}{symbol}{NBSP}{number}"),
-        Lang::Fr | Lang::De => format!("{sign}{number}{NBSP}{symbol}"),
+    let mut out = String::with_capacity(20);
+    if value.is_sign_negative() && !value.is_zero() {
+        out.push('-');
     }
+    let symbol = currency_symbol(currency);
+    let unit = symbol.unwrap_or(currency.code());
+    if lang == Lang::En {
+        out.push_str(unit);
+        if symbol.is_none() {
+            out.push(NBSP);
+        }
+    }
+    push_number(&mut out, value.abs(), currency.minor_units(), lang);
+    if lang != Lang::En {
+        out.push(NBSP);
+        out.push_str(unit);
+    }
+    out
 }
 
 /// A long date: `23 novembre 2026`, `1er décembre 2026`, `23 November 2026`, `23. November 2026`.
@@ -1113,18 +1117,34 @@ fn table_rows(data: &Value) -> Vec<[String; 7]> {
 
 fn text_table(data: &Value) -> String {
     let t = headers(lang_of(data));
-    let mut rows = vec![[t.number, t.issued, t.due, t.amount, t.late, t.penalties, t.total].map(str::to_owned)];
+    let head = [t.number, t.issued, t.due, t.amount, t.late, t.penalties, t.total].map(str::to_owned);
+    let mut rows = vec![head];
     rows.extend(table_rows(data));
-    let widths: Vec<usize> =
-        (0..7).map(|c| rows.iter().map(|r| r.get(c).map_or(0, |s| s.chars().count())).max().unwrap_or(0)).collect();
-    let mut text = String::new();
-    for (i, row) in rows.iter().enumerate() {
-        let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| format!("{cell:<w$}", w = *w)).collect();
-        text.push_str(cells.join("  ").trim_end());
+    let mut widths = [0usize; 7];
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut text = String::with_capacity(rows.len() * 100);
+    let push_row = |text: &mut String, cells: &mut dyn Iterator<Item = (&str, usize)>| {
+        let start = text.len();
+        for (i, (cell, width)) in cells.enumerate() {
+            if i > 0 {
+                text.push_str("  ");
+            }
+            text.push_str(cell);
+            text.extend(std::iter::repeat_n(' ', width.saturating_sub(cell.chars().count())));
+        }
+        let end = start + text[start..].trim_end().len();
+        text.truncate(end);
         text.push('\n');
+    };
+    for (i, row) in rows.iter().enumerate() {
+        push_row(&mut text, &mut row.iter().map(String::as_str).zip(widths));
         if i == 0 {
-            text.push_str(&widths.iter().map(|w| "-".repeat(*w)).collect::<Vec<_>>().join("  "));
-            text.push('\n');
+            let rules = widths.map(|w| "-".repeat(w));
+            push_row(&mut text, &mut rules.iter().map(String::as_str).zip(widths));
         }
     }
     text.truncate(text.trim_end().len());
@@ -1133,16 +1153,20 @@ fn text_table(data: &Value) -> String {
 
 fn html_table(data: &Value) -> String {
     let t = headers(lang_of(data));
-    let mut html = String::from("<table class=\"invoices\"><thead><tr>");
+    let mut html = String::with_capacity(1024);
+    html.push_str("<table class=\"invoices\"><thead><tr>");
     for head in [t.number, t.issued, t.due, t.amount, t.late, t.penalties, t.total] {
-        html.push_str(&format!("<th>{}</th>", html_escape(head)));
+        html.push_str("<th>");
+        html.push_str(&html_escape(head));
+        html.push_str("</th>");
     }
     html.push_str("</tr></thead><tbody>");
     for row in table_rows(data) {
         html.push_str("<tr>");
         for (i, cell) in row.iter().enumerate() {
-            let class = if i >= 3 { " class=\"num\"" } else { "" };
-            html.push_str(&format!("<td{class}>{}</td>", html_escape(cell)));
+            html.push_str(if i >= 3 { "<td class=\"num\">" } else { "<td>" });
+            html.push_str(&html_escape(cell));
+            html.push_str("</td>");
         }
         html.push_str("</tr>");
     }
@@ -1303,12 +1327,25 @@ impl TemplateSet {
 }
 
 fn paragraphs_to_html(body: &str) -> String {
-    body.split("\n\n")
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(|p| if p.starts_with("<table") { p.to_owned() } else { format!("<p>{}</p>", p.replace('\n', "<br>\n")) })
-        .collect::<Vec<_>>()
-        .join("\n")
+    let mut html = String::with_capacity(body.len() + body.len() / 4);
+    for p in body.split("\n\n").map(str::trim).filter(|p| !p.is_empty()) {
+        if !html.is_empty() {
+            html.push('\n');
+        }
+        if p.starts_with("<table") {
+            html.push_str(p);
+            continue;
+        }
+        html.push_str("<p>");
+        for (i, line) in p.split('\n').enumerate() {
+            if i > 0 {
+                html.push_str("<br>\n");
+            }
+            html.push_str(line);
+        }
+        html.push_str("</p>");
+    }
+    html
 }
 
 /// The creditor's contact and payment details, under every message.
