@@ -44,7 +44,7 @@ use std::collections::BTreeMap;
 
 /// A message sent, from the delivery log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SentMessage {
     /// Idempotency key.
@@ -62,7 +62,7 @@ pub struct SentMessage {
 
 /// Thresholds of the debtor segments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Segments {
     /// `reliable`: at least this share paid on time (percent)...
@@ -109,7 +109,7 @@ impl Default for Segments {
 
 /// What to compute.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AnalyticsRequest {
     /// The ledger.
@@ -123,15 +123,12 @@ pub struct AnalyticsRequest {
     pub as_of: NaiveDate,
     /// First day of the period (DSO, recovery, days late); default 90 days before `asOf`.
     #[serde(default, deserialize_with = "crate::date::de_opt", serialize_with = "crate::date::ser_opt")]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub period_start: Option<NaiveDate>,
     /// The currency analysed (default EUR).
     #[serde(default)]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub currency: Option<Currency>,
     /// Effectiveness window after a message, in days (default 14).
     #[serde(default)]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub window_days: Option<u32>,
     /// Segment thresholds.
     #[serde(default)]
@@ -145,11 +142,10 @@ pub struct AnalyticsRequest {
 
 /// Days sales outstanding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct Dso {
     /// Standard method (days, one decimal); absent without sales in the period.
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     #[cfg_attr(feature = "typescript", ts(as = "Option<crate::money::Amount>"))]
     pub standard: Option<Decimal>,
     /// Countback method (days, one decimal).
@@ -165,7 +161,7 @@ pub struct Dso {
 
 /// One ageing bucket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct AgeingBucket {
     /// `not_due`, `1_30`, `31_60`, `61_90`, `over_90`.
@@ -178,7 +174,7 @@ pub struct AgeingBucket {
 
 /// Recovery over the period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct Recovery {
     /// Overdue amounts at stake.
@@ -186,7 +182,6 @@ pub struct Recovery {
     /// Recovered by the period's end.
     pub recovered: Amount,
     /// recovered ÷ base (0-1, four decimals); absent when nothing was overdue.
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     #[cfg_attr(feature = "typescript", ts(as = "Option<crate::money::Amount>"))]
     pub rate: Option<Decimal>,
     /// Invoices at stake.
@@ -195,37 +190,34 @@ pub struct Recovery {
 
 /// A distribution of whole numbers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct Stats {
     /// How many values.
     pub count: usize,
     /// Mean (one decimal).
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     #[cfg_attr(feature = "typescript", ts(as = "Option<crate::money::Amount>"))]
     pub mean: Option<Decimal>,
     /// Median (one decimal: the mean of the two middle values for an even count).
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     #[cfg_attr(feature = "typescript", ts(as = "Option<crate::money::Amount>"))]
     pub median: Option<Decimal>,
 }
 
 /// Payment delays.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct DaysLate {
     /// Days late of the invoices settled in the period.
     pub days: Stats,
     /// Share settled on or before the due date (0-1).
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     #[cfg_attr(feature = "typescript", ts(as = "Option<crate::money::Amount>"))]
     pub on_time_share: Option<Decimal>,
 }
 
 /// Reminders before payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct RemindersNeeded {
     /// Messages per invoice settled in the period.
@@ -236,7 +228,7 @@ pub struct RemindersNeeded {
 
 /// Effectiveness of a step or channel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct Effectiveness {
     /// The step id or channel.
@@ -246,14 +238,13 @@ pub struct Effectiveness {
     /// Of them, settled within the window.
     pub paid_within_window: usize,
     /// The share (0-1).
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     #[cfg_attr(feature = "typescript", ts(as = "Option<crate::money::Amount>"))]
     pub share: Option<Decimal>,
 }
 
 /// How a debtor pays.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct DebtorBehaviour {
     /// Debtor id.
@@ -263,15 +254,12 @@ pub struct DebtorBehaviour {
     /// Invoices settled by `asOf`.
     pub settled_invoices: usize,
     /// Their mean days late.
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     #[cfg_attr(feature = "typescript", ts(as = "Option<crate::money::Amount>"))]
     pub mean_days_late: Option<Decimal>,
     /// Share on time.
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     #[cfg_attr(feature = "typescript", ts(as = "Option<crate::money::Amount>"))]
     pub on_time_share: Option<Decimal>,
     /// Days late per invoice, least squares over settlement order (needs 3 invoices).
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     #[cfg_attr(feature = "typescript", ts(as = "Option<crate::money::Amount>"))]
     pub trend_slope: Option<Decimal>,
     /// `improving`, `stable`, `worsening` or `unknown`.
@@ -286,7 +274,7 @@ pub struct DebtorBehaviour {
 
 /// Penalties the creditor could claim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct Claimable {
     /// Late-payment interest.
@@ -301,13 +289,12 @@ pub struct Claimable {
     pub missing_rate_invoices: usize,
     /// Which half-year is missing.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub missing_rate: Option<String>,
 }
 
 /// Every figure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct Analytics {
     /// Day of the figures.

@@ -25,7 +25,7 @@ const MAX_ID_LEN: usize = 128;
 
 /// The whole ledger.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Ledger {
     /// Who is owed.
@@ -38,7 +38,7 @@ pub struct Ledger {
 
 /// The business that issued the invoices.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Creditor {
     /// Legal name.
@@ -61,7 +61,7 @@ pub struct Creditor {
 
 /// A postal address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Address {
     /// Street lines.
@@ -128,43 +128,36 @@ impl<'de> Deserialize<'de> for Email {
 
 /// A contact person or desk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Contact {
     /// Name.
     #[serde(default)]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub name: Option<String>,
     /// Email address.
     #[serde(default)]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub email: Option<Email>,
     /// Phone number.
     #[serde(default)]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub phone: Option<String>,
 }
 
 /// Where and how to pay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PaymentDetails {
     /// IBAN.
     #[serde(default)]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub iban: Option<String>,
     /// BIC.
     #[serde(default)]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub bic: Option<String>,
     /// Account holder.
     #[serde(default)]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub account_holder: Option<String>,
     /// A payment link.
     #[serde(default)]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub payment_url: Option<String>,
 }
 
@@ -183,7 +176,7 @@ pub enum DebtorKind {
 
 /// A customer who owes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Debtor {
     /// Unique id within the ledger.
@@ -200,11 +193,9 @@ pub struct Debtor {
     pub time_zone: String,
     /// A calendar other than the country's default (e.g. `fr-alsace-moselle`).
     #[serde(default)]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub calendar: Option<CalendarId>,
     /// For a public body: which payment period applies.
     #[serde(default)]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub public_buyer_category: Option<PublicBuyerCategory>,
     /// How to reach the debtor.
     #[serde(default)]
@@ -214,7 +205,7 @@ pub struct Debtor {
 
 /// How to reach a debtor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DebtorContacts {
     /// Email addresses, the first one is the main.
@@ -223,17 +214,15 @@ pub struct DebtorContacts {
     pub emails: Vec<Email>,
     /// Phone number.
     #[serde(default)]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub phone: Option<String>,
     /// Postal address for letters.
     #[serde(default)]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub postal_address: Option<Address>,
 }
 
 /// An invoice.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Invoice {
     /// Unique id within the ledger.
@@ -252,7 +241,6 @@ pub struct Invoice {
         serialize_with = "date::ser_opt",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub delivery_date: Option<NaiveDate>,
     /// ISO 4217 currency.
     pub currency: Currency,
@@ -260,7 +248,6 @@ pub struct Invoice {
     pub total: Amount,
     /// Agreed payment terms (or give `dueDate`; with neither, the legal default applies).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub terms: Option<PaymentTerms>,
     /// An explicit due date (instead of `terms`).
     #[serde(
@@ -269,11 +256,9 @@ pub struct Invoice {
         serialize_with = "date::ser_opt",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub due_date: Option<NaiveDate>,
     /// A sector with a statutory cap on terms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub sector: Option<Sector>,
     /// A periodic (summary) invoice.
     #[serde(default)]
@@ -293,13 +278,12 @@ pub struct Invoice {
     pub disputes: Vec<Dispute>,
     /// An agreed payment plan (échéancier).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub payment_plan: Option<PaymentPlan>,
 }
 
 /// A payment received (funds available on `date`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Payment {
     /// Day the funds were received.
@@ -309,18 +293,16 @@ pub struct Payment {
     pub amount: Amount,
     /// Bank reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub reference: Option<String>,
 }
 
 /// A credit note reducing what is owed from its date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreditNote {
     /// Its number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub number: Option<String>,
     /// Its date.
     #[serde(deserialize_with = "date::de", serialize_with = "date::ser")]
@@ -331,7 +313,7 @@ pub struct CreditNote {
 
 /// A dispute (litige): reminders pause while it is open.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Dispute {
     /// Day it was raised.
@@ -344,7 +326,6 @@ pub struct Dispute {
         serialize_with = "date::ser_opt",
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub closed_on: Option<NaiveDate>,
     /// What the debtor contests.
     #[serde(default)]
@@ -354,7 +335,7 @@ pub struct Dispute {
 
 /// A payment plan agreed in writing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PaymentPlan {
     /// Day it was agreed: the policy's later steps give way to instalment reminders.
@@ -366,7 +347,7 @@ pub struct PaymentPlan {
 
 /// One instalment of a payment plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Instalment {
     /// Day it is due.

@@ -211,7 +211,7 @@ pub fn plural<'a>(n: i64, lang: Lang, one: &'a str, other: &'a str) -> &'a str {
 /// so a template can test it with `{{#if}}`. Amounts are decimal strings, dates `YYYY-MM-DD`:
 /// format them with `money` and `date`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct MessageContext {
     /// Language code of the message (`fr`, `en`, `de`).
@@ -227,7 +227,6 @@ pub struct MessageContext {
     pub place: String,
     /// For a formal notice: the last day to pay.
     #[serde(default, deserialize_with = "crate::date::de_opt", serialize_with = "crate::date::ser_opt")]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub deadline_date: Option<NaiveDate>,
     /// Who writes.
     pub creditor: PartyView,
@@ -246,19 +245,16 @@ pub struct MessageContext {
     /// Reminders already sent (for the legal or agency file), oldest first.
     pub reminders: Vec<ReminderView>,
     /// The payment plan, if one was agreed or is proposed.
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub plan: Option<PlanView>,
     /// The instalment a plan reminder is about.
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub instalment: Option<InstalmentView>,
     /// The last payment received (for the thank-you message).
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub last_payment: Option<PaymentView>,
 }
 
 /// The step being sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct StepView {
     /// Step id.
@@ -271,7 +267,7 @@ pub struct StepView {
 
 /// The creditor as shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct PartyView {
     /// Name.
@@ -283,31 +279,24 @@ pub struct PartyView {
     /// Legal identifiers as `SIREN 812345678`, `TVA FR40...`.
     pub identifiers: Vec<String>,
     /// Contact person.
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub contact_name: Option<String>,
     /// Email.
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub email: Option<String>,
     /// Phone.
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub phone: Option<String>,
     /// IBAN.
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub iban: Option<String>,
     /// BIC.
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub bic: Option<String>,
     /// Account holder.
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub account_holder: Option<String>,
     /// Payment link.
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub payment_url: Option<String>,
 }
 
 /// The debtor as shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct DebtorView {
     /// Name.
@@ -315,10 +304,8 @@ pub struct DebtorView {
     /// Postal address lines (empty when unknown).
     pub address_lines: Vec<String>,
     /// Email.
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub email: Option<String>,
     /// Phone.
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub phone: Option<String>,
     /// A professional debtor (B2B wording, 40 EUR indemnity).
     pub is_business: bool,
@@ -330,7 +317,7 @@ pub struct DebtorView {
 
 /// One invoice as shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct InvoiceView {
     /// Number.
@@ -348,19 +335,16 @@ pub struct InvoiceView {
     /// Days past the due date (0 before it).
     pub days_late: i64,
     /// Interest accrued to the message date (null when its rate is unknown).
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub interest: Option<Amount>,
     /// Fixed indemnity owed (null when unknown).
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub indemnity: Option<Amount>,
     /// Outstanding + interest + indemnity (null when unknown).
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub total_due: Option<Amount>,
 }
 
 /// Sums.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct TotalsView {
     /// Principal still owed.
@@ -368,30 +352,25 @@ pub struct TotalsView {
     /// Nothing is owed any more (principal).
     pub settled: bool,
     /// Interest (null when unknown).
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub interest: Option<Amount>,
     /// Indemnities (null when unknown).
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub indemnity: Option<Amount>,
     /// Everything (null when unknown).
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub total_due: Option<Amount>,
 }
 
 /// What the penalty engine said.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct PenaltiesView {
     /// The amounts are known.
     pub known: bool,
     /// Why not (e.g. the half-year whose rate is missing).
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub missing_reason: Option<String>,
     /// Regime id (`fr_b2b`, ...).
     pub regime: String,
     /// The annual rate in force on the message date (percent), when it is one number.
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub rate: Option<Amount>,
     /// The fixed indemnity per invoice under the regime (0 for consumers).
     pub indemnity_per_invoice: Amount,
@@ -399,7 +378,7 @@ pub struct PenaltiesView {
 
 /// A reminder already sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct ReminderView {
     /// When.
@@ -413,7 +392,7 @@ pub struct ReminderView {
 
 /// A payment plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct PlanView {
     /// Day agreed (or proposed).
@@ -425,7 +404,7 @@ pub struct PlanView {
 
 /// An instalment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct InstalmentView {
     /// 1-based number.
@@ -439,7 +418,7 @@ pub struct InstalmentView {
 
 /// A payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentView {
     /// Day received.
@@ -451,7 +430,7 @@ pub struct PaymentView {
 
 /// What to write, to whom, about which invoices.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MessageRequest {
     /// Template key (`first_reminder`, ...).
@@ -471,7 +450,6 @@ pub struct MessageRequest {
     pub message_date: NaiveDate,
     /// For a formal notice: the last day to pay.
     #[serde(default, deserialize_with = "crate::date::de_opt", serialize_with = "crate::date::ser_opt")]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub deadline_date: Option<NaiveDate>,
     /// Reminders already sent, for the legal or agency file.
     #[serde(default)]
@@ -479,11 +457,9 @@ pub struct MessageRequest {
     pub reminders: Vec<ReminderView>,
     /// For a plan reminder: which instalment (1-based).
     #[serde(default)]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub instalment_number: Option<usize>,
     /// The penalty regime (default: from the creditor's country and the debtor's kind).
     #[serde(default)]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub regime: Option<Regime>,
     /// Penalty options.
     #[serde(default)]
@@ -862,7 +838,7 @@ builtin_sources! {
 
 /// The rendered message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct RenderedMessage {
     /// Template key.
@@ -876,7 +852,6 @@ pub struct RenderedMessage {
     /// HTML body (email), every value escaped.
     pub html: String,
     /// Print-ready A4 letter, for letter channels.
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub letter_html: Option<String>,
 }
 

@@ -40,7 +40,7 @@ pub const MAX_STATEMENT_INVOICES: usize = 10_000;
 
 /// The invoice whose delay is priced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PenaltyInvoice {
     /// Id.
@@ -293,7 +293,7 @@ impl Rounding {
 
 /// Options of a computation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PenaltyOptions {
     /// Day count.
@@ -324,7 +324,7 @@ pub struct PenaltyOptions {
 
 /// A computation request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PenaltyRequest {
     /// The invoice.
@@ -346,7 +346,7 @@ pub struct PenaltyRequest {
 
 /// One period of the décompte.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct DecompteLine {
     /// First day of the period.
@@ -363,11 +363,9 @@ pub struct DecompteLine {
     pub rate: Amount,
     /// The reference rate it is built from, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub reference_rate: Option<Amount>,
     /// Points added to the reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub margin: Option<Amount>,
     /// Days in the year used (365 or 366).
     pub year_days: u32,
@@ -379,7 +377,7 @@ pub struct DecompteLine {
 
 /// The totals of a décompte.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct DecompteTotals {
     /// Invoice total.
@@ -398,7 +396,7 @@ pub struct DecompteTotals {
 
 /// A warning about the computation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct PenaltyWarning {
     /// Stable code.
@@ -409,7 +407,7 @@ pub struct PenaltyWarning {
 
 /// The itemised décompte of one invoice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct Decompte {
     /// Invoice id.
@@ -1083,7 +1081,7 @@ fn compute(case: &Case<'_>, rates: &Rates, detail: Detail) -> Result<Computed> {
 
 /// One day of the curve of what is owed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct CurvePoint {
     /// The day.
@@ -1133,7 +1131,7 @@ pub fn curve(req: &PenaltyRequest, from: NaiveDate, to: NaiveDate) -> Result<Vec
 
 /// Several invoices of one debtor in one statement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct Statement {
     /// Currency of every invoice.

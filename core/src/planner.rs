@@ -88,7 +88,7 @@ pub enum DateChange {
 
 /// One entry of an invoice's timeline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct TimelineStep {
     /// The policy step id, or `instalment-N-upcoming` / `instalment-N-missed`.
@@ -111,7 +111,6 @@ pub struct TimelineStep {
     pub date: NaiveDate,
     /// When it goes out (start of the send window in the debtor's zone), for contacts.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::date::de_instant_opt")]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub send_at: Option<DateTime<Utc>>,
     /// Why `date` differs from `nominalDate`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -124,17 +123,15 @@ pub struct TimelineStep {
     /// For a formal notice: the last day to pay that the letter states.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(serialize_with = "crate::date::ser_opt")]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub deadline_date: Option<NaiveDate>,
     /// The key of the message it goes out in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub contact_key: Option<String>,
 }
 
 /// An invoice's timeline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct InvoiceTimeline {
     /// Invoice id.
@@ -155,7 +152,6 @@ pub struct InvoiceTimeline {
     /// Day it was settled in full, if it was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(serialize_with = "crate::date::ser_opt")]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub settled_on: Option<NaiveDate>,
     /// Findings of the legal check of its payment term.
     pub term_findings: Vec<crate::terms::TermFinding>,
@@ -165,7 +161,7 @@ pub struct InvoiceTimeline {
 
 /// An invoice in a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Hash, PartialOrd, Ord)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ItemRef {
     /// Invoice id.
@@ -214,7 +210,7 @@ pub struct Contact {
 
 /// A warning about the input that did not stop planning.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct PlanWarning {
     /// Stable code.
@@ -227,7 +223,7 @@ pub struct PlanWarning {
 
 /// The whole plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct Plan {
     /// The day it was computed for.
@@ -888,7 +884,7 @@ pub fn plan(ledger: &Ledger, policy: &CheckedPolicy, as_of: NaiveDate) -> Result
 
 /// A message already sent (or claimed), as the sender records it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SentEntry {
     /// The action's idempotency key.
@@ -902,7 +898,7 @@ pub struct SentEntry {
 
 /// Why an action is due.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct ActionReason {
     /// `scheduled` (on its day) or `catch_up` (late, under the catch-up rule).
@@ -917,7 +913,7 @@ pub struct ActionReason {
 
 /// One invoice in an action.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct ActionItem {
     /// Invoice id.
@@ -938,7 +934,7 @@ pub struct ActionItem {
 
 /// Something to send now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct Action {
     /// Idempotency key: claim it before sending; the provider gets it too.
@@ -964,7 +960,6 @@ pub struct Action {
     /// For a formal notice: the deadline stated, counted from today.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[serde(serialize_with = "crate::date::ser_opt")]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub deadline_date: Option<NaiveDate>,
     /// Why now.
     pub reason: ActionReason,

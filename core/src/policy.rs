@@ -13,7 +13,7 @@ pub const MAX_STEPS: usize = 50;
 
 /// A reminder policy. JSON shape: see `core/data/policies/standard.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Policy {
     /// Stable id.
@@ -58,7 +58,7 @@ fn default_min_gap() -> i32 {
 
 /// A step of the policy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Step {
     /// Unique id within the policy (part of the idempotency key: never reuse one for another step).
@@ -81,7 +81,6 @@ pub struct Step {
     pub tone: Tone,
     /// For a formal notice: days the debtor is given to pay (8 to 15 in French practice).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub deadline_days: Option<u32>,
     /// When the step applies.
     #[serde(default)]
@@ -164,12 +163,11 @@ pub enum Tone {
 
 /// When a step applies; an unmet condition skips the step (the next one still follows).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Conditions {
     /// Only when at least this much is outstanding on the step's date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub min_outstanding: Option<Amount>,
     /// Only for these kinds of debtor (empty: all).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -179,7 +177,7 @@ pub struct Conditions {
 
 /// Hours of the day, in the debtor's time zone, when messages may go out: `[startHour, endHour)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SendWindow {
     /// First hour (0-23).
@@ -197,7 +195,7 @@ impl Default for SendWindow {
 /// The catch-up rule for missed runs: only the latest missed step of an invoice is sent, once, and
 /// only if it is at most `maxLatenessDays` late; never a burst of every missed step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CatchUp {
     /// Most days a step may be late and still be sent.
@@ -212,7 +210,7 @@ impl Default for CatchUp {
 
 /// Reminders of a payment plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct InstalmentReminders {
     /// Days before each instalment for the reminder.

@@ -222,7 +222,7 @@ pub enum Severity {
 
 /// A finding on an invoice's payment term.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct TermFinding {
     /// Stable code: `no_agreed_term`, `exceeds_60_days`, `exceeds_45_days_end_of_month`,
@@ -525,7 +525,7 @@ mod tests {
 
 /// A question about one invoice's term: what is its due date, and is the term lawful?
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TermsQuery {
     /// Invoice date.
@@ -533,25 +533,20 @@ pub struct TermsQuery {
     pub issue_date: NaiveDate,
     /// Delivery or performance date.
     #[serde(default, deserialize_with = "date::de_opt", serialize_with = "date::ser_opt")]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub delivery_date: Option<NaiveDate>,
     /// Agreed terms (or give `dueDate`; with neither, the legal default applies).
     #[serde(default)]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub terms: Option<PaymentTerms>,
     /// An explicit due date.
     #[serde(default, deserialize_with = "date::de_opt", serialize_with = "date::ser_opt")]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub due_date: Option<NaiveDate>,
     /// The debtor's kind.
     pub debtor_kind: crate::ledger::DebtorKind,
     /// For a public buyer: its category.
     #[serde(default)]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub public_buyer_category: Option<PublicBuyerCategory>,
     /// A capped sector.
     #[serde(default)]
-    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
     pub sector: Option<Sector>,
     /// A periodic invoice.
     #[serde(default)]
@@ -563,7 +558,7 @@ pub struct TermsQuery {
 
 /// The answer: the due date and the findings of the legal check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct TermsAnswer {
     /// The due date.

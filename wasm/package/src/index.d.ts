@@ -77,6 +77,47 @@ catchUp?: CatchUp,
 instalmentReminders?: InstalmentReminders, };
 
 /**
+ * Reminders of a payment plan.
+ */
+export type InstalmentReminders = { 
+/**
+ * Days before each instalment for the reminder.
+ */
+daysBefore: number, 
+/**
+ * Days after a missed instalment for the reminder.
+ */
+daysAfterMissed: number, };
+
+/**
+ * Business-day adjustment of a date that falls on a weekend or holiday.
+ */
+export type Adjustment = "forward" | "backward" | "none";
+
+/**
+ * The catch-up rule for missed runs: only the latest missed step of an invoice is sent, once, and
+ * only if it is at most `maxLatenessDays` late; never a burst of every missed step.
+ */
+export type CatchUp = { 
+/**
+ * Most days a step may be late and still be sent.
+ */
+maxLatenessDays: number, };
+
+/**
+ * Hours of the day, in the debtor's time zone, when messages may go out: `[startHour, endHour)`.
+ */
+export type SendWindow = { 
+/**
+ * First hour (0-23).
+ */
+startHour: number, 
+/**
+ * Hour at which sending stops (1-24).
+ */
+endHour: number, };
+
+/**
  * A step of the policy.
  */
 export type Step = { 
@@ -127,6 +168,11 @@ conditions?: Conditions, };
 export type Tone = "courteous" | "friendly" | "firm" | "formal" | "legal";
 
 /**
+ * Calendar or business days.
+ */
+export type DayUnit = "calendar_days" | "business_days";
+
+/**
  * When a step applies; an unmet condition skips the step (the next one still follows).
  */
 export type Conditions = { 
@@ -140,25 +186,15 @@ minOutstanding?: Decimal | null,
 debtorKinds?: Array<DebtorKind>, };
 
 /**
- * An exact decimal amount. JSON form: a string such as `"1234.56"` or `"-12"`; a JSON number is
- * refused, because a float cannot carry cents exactly.
- */
-export type Decimal = string;
-
-/**
  * What kind of debtor: decides the law (B2B, consumer, public buyer).
  */
 export type DebtorKind = "business" | "consumer" | "public_body";
 
 /**
- * How a step reaches the debtor.
+ * An exact decimal amount. JSON form: a string such as `"1234.56"` or `"-12"`; a JSON number is
+ * refused, because a float cannot carry cents exactly.
  */
-export type Channel = "email" | "sms" | "phone_task" | "letter" | "registered_letter" | "legal_action" | "agency_handoff";
-
-/**
- * Calendar or business days.
- */
-export type DayUnit = "calendar_days" | "business_days";
+export type Decimal = string;
 
 /**
  * What a step's offset counts from.
@@ -166,45 +202,9 @@ export type DayUnit = "calendar_days" | "business_days";
 export type Anchor = "issue_date" | "due_date" | "previous_step";
 
 /**
- * The catch-up rule for missed runs: only the latest missed step of an invoice is sent, once, and
- * only if it is at most `maxLatenessDays` late; never a burst of every missed step.
+ * How a step reaches the debtor.
  */
-export type CatchUp = { 
-/**
- * Most days a step may be late and still be sent.
- */
-maxLatenessDays: number, };
-
-/**
- * Reminders of a payment plan.
- */
-export type InstalmentReminders = { 
-/**
- * Days before each instalment for the reminder.
- */
-daysBefore: number, 
-/**
- * Days after a missed instalment for the reminder.
- */
-daysAfterMissed: number, };
-
-/**
- * Business-day adjustment of a date that falls on a weekend or holiday.
- */
-export type Adjustment = "forward" | "backward" | "none";
-
-/**
- * Hours of the day, in the debtor's time zone, when messages may go out: `[startHour, endHour)`.
- */
-export type SendWindow = { 
-/**
- * First hour (0-23).
- */
-startHour: number, 
-/**
- * Hour at which sending stops (1-24).
- */
-endHour: number, };
+export type Channel = "email" | "sms" | "phone_task" | "letter" | "registered_letter" | "legal_action" | "agency_handoff";
 
 /**
  * The whole ledger.
@@ -222,6 +222,96 @@ debtors: Array<Debtor>,
  * What is owed.
  */
 invoices: Array<Invoice>, };
+
+/**
+ * The business that issued the invoices.
+ */
+export type Creditor = { 
+/**
+ * Legal name.
+ */
+name: string, 
+/**
+ * Legal identifiers by scheme, e.g. `{"siren": "123456789", "vat": "FR12123456789"}`.
+ */
+identifiers?: { [key in string]: string }, 
+/**
+ * Registered address; its country decides which law's checks apply.
+ */
+address: Address, 
+/**
+ * Who the debtor should contact.
+ */
+contact?: Contact, 
+/**
+ * How to pay.
+ */
+payment?: PaymentDetails, };
+
+/**
+ * Where and how to pay.
+ */
+export type PaymentDetails = { 
+/**
+ * IBAN.
+ */
+iban?: string | null, 
+/**
+ * BIC.
+ */
+bic?: string | null, 
+/**
+ * Account holder.
+ */
+accountHolder?: string | null, 
+/**
+ * A payment link.
+ */
+paymentUrl?: string | null, };
+
+/**
+ * A contact person or desk.
+ */
+export type Contact = { 
+/**
+ * Name.
+ */
+name?: string | null, 
+/**
+ * Email address.
+ */
+email?: Email | null, 
+/**
+ * Phone number.
+ */
+phone?: string | null, };
+
+/**
+ * An email address, checked when it is read: its syntax (RFC 5321/5322, by the `email_address`
+ * crate), no line break (it ends in a mail header), at most 254 characters (RFC 5321's path).
+ */
+export type Email = string;
+
+/**
+ * A postal address.
+ */
+export type Address = { 
+/**
+ * Street lines.
+ */
+lines?: Array<string>, 
+/**
+ * Postal code.
+ */
+postalCode?: string, 
+/**
+ * City.
+ */
+city?: string, 
+/**
+ * ISO 3166-1 alpha-2 country code.
+ */
+country: string, };
 
 /**
  * A customer who owes.
@@ -282,104 +372,14 @@ phone?: string | null,
 postalAddress?: Address | null, };
 
 /**
- * An email address, checked when it is read: its syntax (RFC 5321/5322, by the `email_address`
- * crate), no line break (it ends in a mail header), at most 254 characters (RFC 5321's path).
- */
-export type Email = string;
-
-/**
- * A postal address.
- */
-export type Address = { 
-/**
- * Street lines.
- */
-lines?: Array<string>, 
-/**
- * Postal code.
- */
-postalCode?: string, 
-/**
- * City.
- */
-city?: string, 
-/**
- * ISO 3166-1 alpha-2 country code.
- */
-country: string, };
-
-/**
- * Which public-buyer payment period applies (R2192-10, R2192-11).
- */
-export type PublicBuyerCategory = "general" | "health" | "public_enterprise";
-
-/**
  * A built-in calendar. JSON form: the kebab-case id (`"fr"`, `"fr-alsace-moselle"`, ...).
  */
 export type CalendarId = "weekends" | "fr" | "fr-alsace-moselle" | "de" | "gb-england-wales" | "be" | "es" | "it" | "nl";
 
 /**
- * The business that issued the invoices.
+ * Which public-buyer payment period applies (R2192-10, R2192-11).
  */
-export type Creditor = { 
-/**
- * Legal name.
- */
-name: string, 
-/**
- * Legal identifiers by scheme, e.g. `{"siren": "123456789", "vat": "FR12123456789"}`.
- */
-identifiers?: { [key in string]: string }, 
-/**
- * Registered address; its country decides which law's checks apply.
- */
-address: Address, 
-/**
- * Who the debtor should contact.
- */
-contact?: Contact, 
-/**
- * How to pay.
- */
-payment?: PaymentDetails, };
-
-/**
- * A contact person or desk.
- */
-export type Contact = { 
-/**
- * Name.
- */
-name?: string | null, 
-/**
- * Email address.
- */
-email?: Email | null, 
-/**
- * Phone number.
- */
-phone?: string | null, };
-
-/**
- * Where and how to pay.
- */
-export type PaymentDetails = { 
-/**
- * IBAN.
- */
-iban?: string | null, 
-/**
- * BIC.
- */
-bic?: string | null, 
-/**
- * Account holder.
- */
-accountHolder?: string | null, 
-/**
- * A payment link.
- */
-paymentUrl?: string | null, };
+export type PublicBuyerCategory = "general" | "health" | "public_enterprise";
 
 /**
  * An invoice.
@@ -447,26 +447,58 @@ disputes?: Array<Dispute>,
 paymentPlan?: PaymentPlan | null, };
 
 /**
+ * Agreed payment terms. JSON: `{"type": "net", "days": 30, "from": "invoice"}`,
+ * `{"type": "onReceipt"}`, `{"type": "endOfMonth", "days": 45, "method": "days_then_end_of_month"}`.
+ */
+export type PaymentTerms = { "type": "net", 
+/**
+ * Number of calendar days.
+ */
+days: number, 
+/**
+ * What the days count from.
+ */
+from?: TermStart, } | { "type": "onReceipt" } | { "type": "endOfMonth", 
+/**
+ * Number of calendar days.
+ */
+days: number, 
+/**
+ * Which of the two accepted computations (CEPC guidance).
+ */
+method?: EndOfMonthMethod, };
+
+/**
+ * What a net term counts from.
+ */
+export type TermStart = "invoice" | "delivery";
+
+/**
+ * The two accepted computations of "N jours fin de mois".
+ */
+export type EndOfMonthMethod = "days_then_end_of_month" | "end_of_month_then_days";
+
+/**
  * An ISO 4217 alphabetic currency code (`EUR`, `GBP`, ...).
  */
 export type Currency = string;
 
 /**
- * A credit note reducing what is owed from its date.
+ * A dispute (litige): reminders pause while it is open.
  */
-export type CreditNote = { 
+export type Dispute = { 
 /**
- * Its number.
+ * Day it was raised.
  */
-number?: string | null, 
+openedOn: string, 
 /**
- * Its date.
+ * Day it was settled; absent while open.
  */
-date: string, 
+closedOn?: string | null, 
 /**
- * Amount credited, including VAT.
+ * What the debtor contests.
  */
-amount: Decimal, };
+reason?: string, };
 
 /**
  * A payment plan agreed in writing.
@@ -500,36 +532,21 @@ amount: Decimal, };
 export type Sector = "perishable_food" | "livestock" | "alcohol_excise" | "transport";
 
 /**
- * Agreed payment terms. JSON: `{"type": "net", "days": 30, "from": "invoice"}`,
- * `{"type": "onReceipt"}`, `{"type": "endOfMonth", "days": 45, "method": "days_then_end_of_month"}`.
+ * A credit note reducing what is owed from its date.
  */
-export type PaymentTerms = { "type": "net", 
+export type CreditNote = { 
 /**
- * Number of calendar days.
+ * Its number.
  */
-days: number, 
+number?: string | null, 
 /**
- * What the days count from.
+ * Its date.
  */
-from?: TermStart, } | { "type": "onReceipt" } | { "type": "endOfMonth", 
+date: string, 
 /**
- * Number of calendar days.
+ * Amount credited, including VAT.
  */
-days: number, 
-/**
- * Which of the two accepted computations (CEPC guidance).
- */
-method?: EndOfMonthMethod, };
-
-/**
- * The two accepted computations of "N jours fin de mois".
- */
-export type EndOfMonthMethod = "days_then_end_of_month" | "end_of_month_then_days";
-
-/**
- * What a net term counts from.
- */
-export type TermStart = "invoice" | "delivery";
+amount: Decimal, };
 
 /**
  * A payment received (funds available on `date`).
@@ -547,23 +564,6 @@ amount: Decimal,
  * Bank reference.
  */
 reference?: string | null, };
-
-/**
- * A dispute (litige): reminders pause while it is open.
- */
-export type Dispute = { 
-/**
- * Day it was raised.
- */
-openedOn: string, 
-/**
- * Day it was settled; absent while open.
- */
-closedOn?: string | null, 
-/**
- * What the debtor contests.
- */
-reason?: string, };
 
 /**
  * The whole plan.
@@ -589,6 +589,98 @@ contacts: Array<PlannedContact>,
  * Warnings.
  */
 warnings: Array<PlanWarning>, };
+
+/**
+ * A warning about the input that did not stop planning.
+ */
+export type PlanWarning = { 
+/**
+ * Stable code.
+ */
+code: string, 
+/**
+ * The field concerned.
+ */
+path: string, 
+/**
+ * For a person.
+ */
+message: string, };
+
+/**
+ * A message to a debtor (one per contact; several invoices when grouped).
+ */
+export type PlannedContact = { 
+/**
+ * Deterministic idempotency key.
+ */
+key: string, 
+/**
+ * Debtor id.
+ */
+debtorId: string, 
+/**
+ * Date.
+ */
+date: string, 
+/**
+ * When it goes out.
+ */
+sendAt: string, 
+/**
+ * Channel (of the highest step in it).
+ */
+channel: Channel, 
+/**
+ * Template key (of the highest step in it).
+ */
+template: string, 
+/**
+ * Level (the highest in it).
+ */
+level: number, 
+/**
+ * Tone (of the highest step).
+ */
+tone: Tone, 
+/**
+ * The invoice-steps it covers.
+ */
+items: Array<ItemRef>, 
+/**
+ * Currency.
+ */
+currency: Currency, 
+/**
+ * Total outstanding of its invoices on its date.
+ */
+totalOutstanding: Decimal, 
+/**
+ * For a formal notice: the payment deadline stated.
+ */
+deadlineDate?: string | null, 
+/**
+ * Past, today or upcoming.
+ */
+status: StepStatus, };
+
+/**
+ * An invoice in a message.
+ */
+export type ItemRef = { 
+/**
+ * Invoice id.
+ */
+invoiceId: string, 
+/**
+ * Step id.
+ */
+stepId: string, };
+
+/**
+ * Where a timeline entry stands.
+ */
+export type StepStatus = "past" | "today" | "upcoming" | "cancelled_paid" | "suspended_dispute" | "skipped_condition" | "replaced_by_plan" | "conditional";
 
 /**
  * An invoice's timeline.
@@ -697,11 +789,6 @@ deadlineDate?: string | null,
 contactKey?: string | null, };
 
 /**
- * Where a timeline entry stands.
- */
-export type StepStatus = "past" | "today" | "upcoming" | "cancelled_paid" | "suspended_dispute" | "skipped_condition" | "replaced_by_plan" | "conditional";
-
-/**
  * What kind of event a timeline entry is.
  */
 export type EventKind = "policy_step" | "instalment_upcoming" | "instalment_missed";
@@ -738,93 +825,6 @@ message: string, };
  * How serious a finding on a term is.
  */
 export type Severity = "info" | "warning" | "illegal";
-
-/**
- * A warning about the input that did not stop planning.
- */
-export type PlanWarning = { 
-/**
- * Stable code.
- */
-code: string, 
-/**
- * The field concerned.
- */
-path: string, 
-/**
- * For a person.
- */
-message: string, };
-
-/**
- * A message to a debtor (one per contact; several invoices when grouped).
- */
-export type PlannedContact = { 
-/**
- * Deterministic idempotency key.
- */
-key: string, 
-/**
- * Debtor id.
- */
-debtorId: string, 
-/**
- * Date.
- */
-date: string, 
-/**
- * When it goes out.
- */
-sendAt: string, 
-/**
- * Channel (of the highest step in it).
- */
-channel: Channel, 
-/**
- * Template key (of the highest step in it).
- */
-template: string, 
-/**
- * Level (the highest in it).
- */
-level: number, 
-/**
- * Tone (of the highest step).
- */
-tone: Tone, 
-/**
- * The invoice-steps it covers.
- */
-items: Array<ItemRef>, 
-/**
- * Currency.
- */
-currency: Currency, 
-/**
- * Total outstanding of its invoices on its date.
- */
-totalOutstanding: Decimal, 
-/**
- * For a formal notice: the payment deadline stated.
- */
-deadlineDate?: string | null, 
-/**
- * Past, today or upcoming.
- */
-status: StepStatus, };
-
-/**
- * An invoice in a message.
- */
-export type ItemRef = { 
-/**
- * Invoice id.
- */
-invoiceId: string, 
-/**
- * Step id.
- */
-stepId: string, };
 
 /**
  * What `dueActions` takes.
@@ -918,27 +918,6 @@ deadlineDate?: string | null,
 reason: ActionReason, };
 
 /**
- * Why an action is due.
- */
-export type ActionReason = { 
-/**
- * `scheduled` (on its day) or `catch_up` (late, under the catch-up rule).
- */
-code: string, 
-/**
- * Days after its planned date.
- */
-daysLate: number, 
-/**
- * Earlier missed steps that this one replaces (never sent).
- */
-superseded: Array<ItemRef>, 
-/**
- * For a person.
- */
-message: string, };
-
-/**
  * One invoice in an action.
  */
 export type ActionItem = { 
@@ -966,6 +945,27 @@ dueDate: string,
  * Outstanding now.
  */
 outstanding: Decimal, };
+
+/**
+ * Why an action is due.
+ */
+export type ActionReason = { 
+/**
+ * `scheduled` (on its day) or `catch_up` (late, under the catch-up rule).
+ */
+code: string, 
+/**
+ * Days after its planned date.
+ */
+daysLate: number, 
+/**
+ * Earlier missed steps that this one replaces (never sent).
+ */
+superseded: Array<ItemRef>, 
+/**
+ * For a person.
+ */
+message: string, };
 
 /**
  * A question about one invoice's term: what is its due date, and is the term lawful?
@@ -1142,41 +1142,48 @@ options?: PenaltyOptions,
 extraRates?: { [key in string]: Array<RateRow> }, };
 
 /**
- * The invoice whose delay is priced.
+ * Options of a computation.
  */
-export type PenaltyInvoice = { 
+export type PenaltyOptions = { 
 /**
- * Id.
+ * Day count.
  */
-id: string, 
+dayCount?: DayCount, 
 /**
- * Number printed on it.
+ * French B2B: split per half-year (default) or one rate.
  */
-number?: string, 
+rateMode?: RateMode, 
 /**
- * Invoice date.
+ * Rounding of the final amounts.
  */
-issueDate: string, 
+rounding?: Rounding, 
 /**
- * Due date.
+ * The contract waives the interest (void for public buyers; a pending French bill would void it).
  */
-dueDate: string, 
+waiveInterest?: boolean, 
 /**
- * Currency.
+ * The contract waives the fixed indemnity.
  */
-currency: Currency, 
+waiveIndemnity?: boolean, 
 /**
- * Amount due including VAT: the base of the penalties.
+ * An insolvency procedure bars payment: no fixed indemnity.
  */
-total: Decimal, 
+insolvency?: boolean, };
+
 /**
- * Payments received.
+ * How the French B2B rate follows the half-years.
  */
-payments?: Array<Payment>, 
+export type RateMode = "split_per_half_year" | "single_rate";
+
 /**
- * Credit notes.
+ * Day-count convention.
  */
-creditNotes?: Array<CreditNote>, };
+export type DayCount = "actual365" | "actual_actual";
+
+/**
+ * Rounding of the final amounts.
+ */
+export type Rounding = "half_up" | "half_even" | "down" | "up";
 
 /**
  * The legal regime that prices the delay. JSON: `{"type": "fr_b2b"}`, `{"type":
@@ -1218,48 +1225,41 @@ indemnity: Decimal, } | { "type": "de_b2b" } | { "type": "de_consumer" } | { "ty
 export type CreditorStatus = "individual" | "professional";
 
 /**
- * Options of a computation.
+ * The invoice whose delay is priced.
  */
-export type PenaltyOptions = { 
+export type PenaltyInvoice = { 
 /**
- * Day count.
+ * Id.
  */
-dayCount?: DayCount, 
+id: string, 
 /**
- * French B2B: split per half-year (default) or one rate.
+ * Number printed on it.
  */
-rateMode?: RateMode, 
+number?: string, 
 /**
- * Rounding of the final amounts.
+ * Invoice date.
  */
-rounding?: Rounding, 
+issueDate: string, 
 /**
- * The contract waives the interest (void for public buyers; a pending French bill would void it).
+ * Due date.
  */
-waiveInterest?: boolean, 
+dueDate: string, 
 /**
- * The contract waives the fixed indemnity.
+ * Currency.
  */
-waiveIndemnity?: boolean, 
+currency: Currency, 
 /**
- * An insolvency procedure bars payment: no fixed indemnity.
+ * Amount due including VAT: the base of the penalties.
  */
-insolvency?: boolean, };
-
+total: Decimal, 
 /**
- * Day-count convention.
+ * Payments received.
  */
-export type DayCount = "actual365" | "actual_actual";
-
+payments?: Array<Payment>, 
 /**
- * Rounding of the final amounts.
+ * Credit notes.
  */
-export type Rounding = "half_up" | "half_even" | "down" | "up";
-
-/**
- * How the French B2B rate follows the half-years.
- */
-export type RateMode = "split_per_half_year" | "single_rate";
+creditNotes?: Array<CreditNote>, };
 
 /**
  * The itemised décompte of one invoice.
@@ -1332,19 +1332,6 @@ indemnity: Decimal,
 totalDue: Decimal, };
 
 /**
- * A warning about the computation.
- */
-export type PenaltyWarning = { 
-/**
- * Stable code.
- */
-code: string, 
-/**
- * For a person.
- */
-message: string, };
-
-/**
  * One period of the décompte.
  */
 export type DecompteLine = { 
@@ -1388,6 +1375,19 @@ amount: Decimal,
  * Interest of the period, exact to 10 decimals.
  */
 exactAmount: Decimal, };
+
+/**
+ * A warning about the computation.
+ */
+export type PenaltyWarning = { 
+/**
+ * Stable code.
+ */
+code: string, 
+/**
+ * For a person.
+ */
+message: string, };
 
 /**
  * What `curve` takes.
@@ -1505,37 +1505,6 @@ request: MessageRequest,
 templates?: Array<CustomTemplate>, };
 
 /**
- * A message template (`subject: ...`, a blank line, the body, in Handlebars), or with
- * `partial: true` a partial that templates include as `{{> key}}`.
- */
-export type CustomTemplate = { 
-/**
- * The template key (a built-in key replaces the built-in template).
- */
-key: string, 
-/**
- * Its language.
- */
-lang: Lang, 
-/**
- * The Handlebars source.
- */
-source: string, 
-/**
- * True when it shows penalties (the render then needs the rates).
- */
-requiresPenalties?: boolean, 
-/**
- * A partial (`{{> key}}`) rather than a message template: its source has no subject line.
- */
-partial?: boolean, };
-
-/**
- * A supported message language.
- */
-export type Lang = "fr" | "en" | "de";
-
-/**
  * What to write, to whom, about which invoices.
  */
 export type MessageRequest = { 
@@ -1610,6 +1579,37 @@ channel: Channel,
 stepId: string, };
 
 /**
+ * A message template (`subject: ...`, a blank line, the body, in Handlebars), or with
+ * `partial: true` a partial that templates include as `{{> key}}`.
+ */
+export type CustomTemplate = { 
+/**
+ * The template key (a built-in key replaces the built-in template).
+ */
+key: string, 
+/**
+ * Its language.
+ */
+lang: Lang, 
+/**
+ * The Handlebars source.
+ */
+source: string, 
+/**
+ * True when it shows penalties (the render then needs the rates).
+ */
+requiresPenalties?: boolean, 
+/**
+ * A partial (`{{> key}}`) rather than a message template: its source has no subject line.
+ */
+partial?: boolean, };
+
+/**
+ * A supported message language.
+ */
+export type Lang = "fr" | "en" | "de";
+
+/**
  * The rendered message.
  */
 export type RenderedMessage = { 
@@ -1676,6 +1676,27 @@ segments?: Segments,
 extraRates?: { [key in string]: Array<RateRow> }, };
 
 /**
+ * Thresholds of the debtor segments.
+ */
+export type Segments = { 
+/**
+ * `reliable`: at least this share paid on time (percent)...
+ */
+reliableOnTimePercent?: number, 
+/**
+ * ...and at most this mean lateness (days).
+ */
+reliableMaxMeanDays?: number, 
+/**
+ * `at_risk`: mean lateness above this (days)...
+ */
+atRiskMeanDays?: number, 
+/**
+ * ...or an open invoice more than this many days overdue.
+ */
+atRiskOverdueDays?: number, };
+
+/**
  * A message sent, from the delivery log.
  */
 export type SentMessage = { 
@@ -1699,27 +1720,6 @@ stepId: string,
  * The invoice-steps it covered.
  */
 items: Array<ItemRef>, };
-
-/**
- * Thresholds of the debtor segments.
- */
-export type Segments = { 
-/**
- * `reliable`: at least this share paid on time (percent)...
- */
-reliableOnTimePercent?: number, 
-/**
- * ...and at most this mean lateness (days).
- */
-reliableMaxMeanDays?: number, 
-/**
- * `at_risk`: mean lateness above this (days)...
- */
-atRiskMeanDays?: number, 
-/**
- * ...or an open invoice more than this many days overdue.
- */
-atRiskOverdueDays?: number, };
 
 /**
  * Every figure.
@@ -1783,6 +1783,35 @@ debtors: Array<DebtorBehaviour>,
 claimable: Claimable, };
 
 /**
+ * Penalties the creditor could claim.
+ */
+export type Claimable = { 
+/**
+ * Late-payment interest.
+ */
+interest: Decimal, 
+/**
+ * Fixed indemnities.
+ */
+indemnities: Decimal, 
+/**
+ * Both.
+ */
+total: Decimal, 
+/**
+ * Invoices concerned (paid late or overdue).
+ */
+invoices: number, 
+/**
+ * Invoices left out because a rate is missing, and the first message saying which.
+ */
+missingRateInvoices: number, 
+/**
+ * Which half-year is missing.
+ */
+missingRate?: string | null, };
+
+/**
  * Payment delays.
  */
 export type DaysLate = { 
@@ -1813,86 +1842,6 @@ mean?: Decimal | null,
 median?: Decimal | null, };
 
 /**
- * One ageing bucket.
- */
-export type AgeingBucket = { 
-/**
- * `not_due`, `1_30`, `31_60`, `61_90`, `over_90`.
- */
-bucket: string, 
-/**
- * Amount still owed.
- */
-amount: Decimal, 
-/**
- * Invoices.
- */
-count: number, };
-
-/**
- * Reminders before payment.
- */
-export type RemindersNeeded = { 
-/**
- * Messages per invoice settled in the period.
- */
-reminders: Stats, 
-/**
- * How many invoices needed 0, 1, 2, 3, 4 or more messages.
- */
-distribution: [number, number, number, number, number], };
-
-/**
- * Effectiveness of a step or channel.
- */
-export type Effectiveness = { 
-/**
- * The step id or channel.
- */
-key: string, 
-/**
- * Invoice-messages whose outcome is known.
- */
-messages: number, 
-/**
- * Of them, settled within the window.
- */
-paidWithinWindow: number, 
-/**
- * The share (0-1).
- */
-share?: Decimal | null, };
-
-/**
- * Penalties the creditor could claim.
- */
-export type Claimable = { 
-/**
- * Late-payment interest.
- */
-interest: Decimal, 
-/**
- * Fixed indemnities.
- */
-indemnities: Decimal, 
-/**
- * Both.
- */
-total: Decimal, 
-/**
- * Invoices concerned (paid late or overdue).
- */
-invoices: number, 
-/**
- * Invoices left out because a rate is missing, and the first message saying which.
- */
-missingRateInvoices: number, 
-/**
- * Which half-year is missing.
- */
-missingRate?: string | null, };
-
-/**
  * Days sales outstanding.
  */
 export type Dso = { 
@@ -1916,6 +1865,61 @@ sales: Decimal,
  * Days in the period.
  */
 periodDays: number, };
+
+/**
+ * Reminders before payment.
+ */
+export type RemindersNeeded = { 
+/**
+ * Messages per invoice settled in the period.
+ */
+reminders: Stats, 
+/**
+ * How many invoices needed 0, 1, 2, 3, 4 or more messages.
+ */
+distribution: [number, number, number, number, number], };
+
+/**
+ * Recovery over the period.
+ */
+export type Recovery = { 
+/**
+ * Overdue amounts at stake.
+ */
+base: Decimal, 
+/**
+ * Recovered by the period's end.
+ */
+recovered: Decimal, 
+/**
+ * recovered ÷ base (0-1, four decimals); absent when nothing was overdue.
+ */
+rate?: Decimal | null, 
+/**
+ * Invoices at stake.
+ */
+invoices: number, };
+
+/**
+ * Effectiveness of a step or channel.
+ */
+export type Effectiveness = { 
+/**
+ * The step id or channel.
+ */
+key: string, 
+/**
+ * Invoice-messages whose outcome is known.
+ */
+messages: number, 
+/**
+ * Of them, settled within the window.
+ */
+paidWithinWindow: number, 
+/**
+ * The share (0-1).
+ */
+share?: Decimal | null, };
 
 /**
  * How a debtor pays.
@@ -1963,25 +1967,21 @@ maxDaysOverdue: number,
 segment: string, };
 
 /**
- * Recovery over the period.
+ * One ageing bucket.
  */
-export type Recovery = { 
+export type AgeingBucket = { 
 /**
- * Overdue amounts at stake.
+ * `not_due`, `1_30`, `31_60`, `61_90`, `over_90`.
  */
-base: Decimal, 
+bucket: string, 
 /**
- * Recovered by the period's end.
+ * Amount still owed.
  */
-recovered: Decimal, 
+amount: Decimal, 
 /**
- * recovered ÷ base (0-1, four decimals); absent when nothing was overdue.
+ * Invoices.
  */
-rate?: Decimal | null, 
-/**
- * Invoices at stake.
- */
-invoices: number, };
+count: number, };
 
 // ---- functions (hand-written: wasm/typescript/functions.d.ts) ----------------------------------
 
