@@ -13,7 +13,7 @@ use relance_core::policy::Policy;
 use relance_core::rates::Rates;
 use relance_core::terms::TermsAnswer;
 use std::any::TypeId;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use ts_rs::{Config, TypeVisitor, TS};
 
 const PREAMBLE: &str = "\
@@ -29,12 +29,14 @@ export type IsoDate = string;
 export type IsoDateTime = string;
 ";
 
-/// Collects the declaration of every named type reachable from the roots, each once, in the order
-/// met (a depth-first walk from the roots, so the file reads from the inputs down).
+/// Collects the declaration of every named type reachable from the roots, each once, by name:
+/// ts-rs's order of visiting a type's dependencies is not the same from one build to the next.
 struct Declarations {
     config: Config,
     seen: HashSet<TypeId>,
-    out: Vec<String>,
+    out: BTreeMap<String, String>,
+    /// Names declared by two types (ts-rs names a type by its Rust name; rename one with `ts(rename)`).
+    clashes: Vec<String>,
 }
 
 impl TypeVisitor for Declarations {
@@ -44,16 +46,19 @@ impl TypeVisitor for Declarations {
             return;
         }
         let docs = T::docs().map(|d| format!("{}\n", d.trim_end())).unwrap_or_default();
-        self.out.push(format!("{docs}export {}", T::decl(&self.config)));
+        let name = T::ident(&self.config);
+        if self.out.insert(name.clone(), format!("{docs}export {}", T::decl(&self.config))).is_some() {
+            self.clashes.push(name);
+        }
         T::visit_dependencies(self);
     }
 }
 
-/// The whole `index.d.ts`.
-pub fn declarations() -> String {
+/// The whole `index.d.ts`, or the names that two types declare.
+pub fn declarations() -> Result<String, Vec<String>> {
     // JSON numbers, whatever the Rust integer's width.
     let config = Config::new().with_large_int("number");
-    let mut walk = Declarations { config, seen: HashSet::new(), out: Vec::new() };
+    let mut walk = Declarations { config, seen: HashSet::new(), out: BTreeMap::new(), clashes: Vec::new() };
     walk.visit::<crate::PlanArgs>();
     walk.visit::<Plan>();
     walk.visit::<crate::DueArgs>();
@@ -81,5 +86,9 @@ pub fn declarations() -> String {
     walk.visit::<Ledger>();
     walk.visit::<Invoice>();
     let functions = include_str!("../typescript/functions.d.ts");
-    format!("{PREAMBLE}\n{}\n\n{functions}", walk.out.join("\n\n"))
+    if !walk.clashes.is_empty() {
+        return Err(walk.clashes);
+    }
+    let types: Vec<String> = walk.out.into_values().collect();
+    Ok(format!("{PREAMBLE}\n{}\n\n{functions}", types.join("\n\n")))
 }

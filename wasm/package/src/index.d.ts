@@ -10,861 +10,6 @@ export type IsoDate = string;
 export type IsoDateTime = string;
 
 /**
- * What `plan` takes.
- */
-export type PlanArgs = { 
-/**
- * The ledger to plan.
- */
-ledger: Ledger, 
-/**
- * The policy: a preset id or a policy object.
- */
-policy: PolicyArg, 
-/**
- * The day the timeline is seen from, `YYYY-MM-DD`.
- */
-asOf: string, };
-
-/**
- * A policy as callers name it: a preset's id (`"standard"`) or a whole policy object.
- */
-export type PolicyArg = "gentle" | "standard" | "firm" | Policy;
-
-/**
- * A reminder policy. JSON shape: see `core/data/policies/standard.json`.
- */
-export type Policy = { 
-/**
- * Stable id.
- */
-id: string, 
-/**
- * Name shown to the user.
- */
-name: string, 
-/**
- * What it is for.
- */
-description?: string, 
-/**
- * The steps, in the order they happen.
- */
-steps: Array<Step>, 
-/**
- * What to do with a date that is not a business day in the debtor's calendar.
- */
-businessDayAdjustment?: Adjustment, 
-/**
- * Hours of the day (debtor's time zone) when messages may go out.
- */
-sendWindow?: SendWindow, 
-/**
- * Least number of days between two contacts with the same debtor.
- */
-minGapDays?: number, 
-/**
- * One message per debtor listing all its invoices at the highest step reached (the relevé).
- */
-grouping?: boolean, 
-/**
- * What to do about steps whose send time passed without a run (downtime).
- */
-catchUp?: CatchUp, 
-/**
- * Reminders of a payment plan's instalments.
- */
-instalmentReminders?: InstalmentReminders, };
-
-/**
- * Reminders of a payment plan.
- */
-export type InstalmentReminders = { 
-/**
- * Days before each instalment for the reminder.
- */
-daysBefore: number, 
-/**
- * Days after a missed instalment for the reminder.
- */
-daysAfterMissed: number, };
-
-/**
- * Business-day adjustment of a date that falls on a weekend or holiday.
- */
-export type Adjustment = "forward" | "backward" | "none";
-
-/**
- * The catch-up rule for missed runs: only the latest missed step of an invoice is sent, once, and
- * only if it is at most `maxLatenessDays` late; never a burst of every missed step.
- */
-export type CatchUp = { 
-/**
- * Most days a step may be late and still be sent.
- */
-maxLatenessDays: number, };
-
-/**
- * Hours of the day, in the debtor's time zone, when messages may go out: `[startHour, endHour)`.
- */
-export type SendWindow = { 
-/**
- * First hour (0-23).
- */
-startHour: number, 
-/**
- * Hour at which sending stops (1-24).
- */
-endHour: number, };
-
-/**
- * A step of the policy.
- */
-export type Step = { 
-/**
- * Unique id within the policy (part of the idempotency key: never reuse one for another step).
- */
-id: string, 
-/**
- * What the offset counts from.
- */
-anchor: Anchor, 
-/**
- * Signed number of days from the anchor.
- */
-offset: number, 
-/**
- * Calendar or business days.
- */
-unit?: DayUnit, 
-/**
- * How the debtor is contacted.
- */
-channel: Channel, 
-/**
- * The message template key.
- */
-template: string, 
-/**
- * Escalation level, 1 (courtesy) to 5 (legal).
- */
-level: number, 
-/**
- * Tone of the message.
- */
-tone: Tone, 
-/**
- * For a formal notice: days the debtor is given to pay (8 to 15 in French practice).
- */
-deadlineDays?: number | null, 
-/**
- * When the step applies.
- */
-conditions?: Conditions, };
-
-/**
- * The tone of a step.
- */
-export type Tone = "courteous" | "friendly" | "firm" | "formal" | "legal";
-
-/**
- * Calendar or business days.
- */
-export type DayUnit = "calendar_days" | "business_days";
-
-/**
- * When a step applies; an unmet condition skips the step (the next one still follows).
- */
-export type Conditions = { 
-/**
- * Only when at least this much is outstanding on the step's date.
- */
-minOutstanding?: Decimal | null, 
-/**
- * Only for these kinds of debtor (empty: all).
- */
-debtorKinds?: Array<DebtorKind>, };
-
-/**
- * What kind of debtor: decides the law (B2B, consumer, public buyer).
- */
-export type DebtorKind = "business" | "consumer" | "public_body";
-
-/**
- * An exact decimal amount. JSON form: a string such as `"1234.56"` or `"-12"`; a JSON number is
- * refused, because a float cannot carry cents exactly.
- */
-export type Decimal = string;
-
-/**
- * What a step's offset counts from.
- */
-export type Anchor = "issue_date" | "due_date" | "previous_step";
-
-/**
- * How a step reaches the debtor.
- */
-export type Channel = "email" | "sms" | "phone_task" | "letter" | "registered_letter" | "legal_action" | "agency_handoff";
-
-/**
- * The whole ledger.
- */
-export type Ledger = { 
-/**
- * Who is owed.
- */
-creditor: Creditor, 
-/**
- * Who owes.
- */
-debtors: Array<Debtor>, 
-/**
- * What is owed.
- */
-invoices: Array<Invoice>, };
-
-/**
- * The business that issued the invoices.
- */
-export type Creditor = { 
-/**
- * Legal name.
- */
-name: string, 
-/**
- * Legal identifiers by scheme, e.g. `{"siren": "123456789", "vat": "FR12123456789"}`.
- */
-identifiers?: { [key in string]: string }, 
-/**
- * Registered address; its country decides which law's checks apply.
- */
-address: Address, 
-/**
- * Who the debtor should contact.
- */
-contact?: Contact, 
-/**
- * How to pay.
- */
-payment?: PaymentDetails, };
-
-/**
- * Where and how to pay.
- */
-export type PaymentDetails = { 
-/**
- * IBAN.
- */
-iban?: string | null, 
-/**
- * BIC.
- */
-bic?: string | null, 
-/**
- * Account holder.
- */
-accountHolder?: string | null, 
-/**
- * A payment link.
- */
-paymentUrl?: string | null, };
-
-/**
- * A contact person or desk.
- */
-export type Contact = { 
-/**
- * Name.
- */
-name?: string | null, 
-/**
- * Email address.
- */
-email?: Email | null, 
-/**
- * Phone number.
- */
-phone?: string | null, };
-
-/**
- * An email address, checked when it is read: its syntax (RFC 5321/5322, by the `email_address`
- * crate), no line break (it ends in a mail header), at most 254 characters (RFC 5321's path).
- */
-export type Email = string;
-
-/**
- * A postal address.
- */
-export type Address = { 
-/**
- * Street lines.
- */
-lines?: Array<string>, 
-/**
- * Postal code.
- */
-postalCode?: string, 
-/**
- * City.
- */
-city?: string, 
-/**
- * ISO 3166-1 alpha-2 country code.
- */
-country: string, };
-
-/**
- * A customer who owes.
- */
-export type Debtor = { 
-/**
- * Unique id within the ledger.
- */
-id: string, 
-/**
- * Name as addressed.
- */
-name: string, 
-/**
- * Business, consumer or public body.
- */
-kind: DebtorKind, 
-/**
- * ISO 3166-1 alpha-2 country: picks the default business-day calendar.
- */
-country: string, 
-/**
- * Language of the messages (`fr`, `en`, `de`, ...).
- */
-locale: string, 
-/**
- * IANA time zone (`Europe/Paris`): send windows are in this zone.
- */
-timeZone: string, 
-/**
- * A calendar other than the country's default (e.g. `fr-alsace-moselle`).
- */
-calendar?: CalendarId | null, 
-/**
- * For a public body: which payment period applies.
- */
-publicBuyerCategory?: PublicBuyerCategory | null, 
-/**
- * How to reach the debtor.
- */
-contacts?: DebtorContacts, };
-
-/**
- * How to reach a debtor.
- */
-export type DebtorContacts = { 
-/**
- * Email addresses, the first one is the main.
- */
-emails?: Array<Email>, 
-/**
- * Phone number.
- */
-phone?: string | null, 
-/**
- * Postal address for letters.
- */
-postalAddress?: Address | null, };
-
-/**
- * A built-in calendar. JSON form: the kebab-case id (`"fr"`, `"fr-alsace-moselle"`, ...).
- */
-export type CalendarId = "weekends" | "fr" | "fr-alsace-moselle" | "de" | "gb-england-wales" | "be" | "es" | "it" | "nl";
-
-/**
- * Which public-buyer payment period applies (R2192-10, R2192-11).
- */
-export type PublicBuyerCategory = "general" | "health" | "public_enterprise";
-
-/**
- * An invoice.
- */
-export type Invoice = { 
-/**
- * Unique id within the ledger.
- */
-id: string, 
-/**
- * The number printed on the invoice.
- */
-number: string, 
-/**
- * The debtor's id.
- */
-debtorId: string, 
-/**
- * Invoice date.
- */
-issueDate: string, 
-/**
- * Delivery or performance date.
- */
-deliveryDate?: string | null, 
-/**
- * ISO 4217 currency.
- */
-currency: Currency, 
-/**
- * Total including VAT.
- */
-total: Decimal, 
-/**
- * Agreed payment terms (or give `dueDate`; with neither, the legal default applies).
- */
-terms?: PaymentTerms | null, 
-/**
- * An explicit due date (instead of `terms`).
- */
-dueDate?: string | null, 
-/**
- * A sector with a statutory cap on terms.
- */
-sector?: Sector | null, 
-/**
- * A periodic (summary) invoice.
- */
-periodic?: boolean, 
-/**
- * Payments received.
- */
-payments?: Array<Payment>, 
-/**
- * Credit notes against this invoice.
- */
-creditNotes?: Array<CreditNote>, 
-/**
- * Disputes raised by the debtor.
- */
-disputes?: Array<Dispute>, 
-/**
- * An agreed payment plan (échéancier).
- */
-paymentPlan?: PaymentPlan | null, };
-
-/**
- * Agreed payment terms. JSON: `{"type": "net", "days": 30, "from": "invoice"}`,
- * `{"type": "onReceipt"}`, `{"type": "endOfMonth", "days": 45, "method": "days_then_end_of_month"}`.
- */
-export type PaymentTerms = { "type": "net", 
-/**
- * Number of calendar days.
- */
-days: number, 
-/**
- * What the days count from.
- */
-from?: TermStart, } | { "type": "onReceipt" } | { "type": "endOfMonth", 
-/**
- * Number of calendar days.
- */
-days: number, 
-/**
- * Which of the two accepted computations (CEPC guidance).
- */
-method?: EndOfMonthMethod, };
-
-/**
- * What a net term counts from.
- */
-export type TermStart = "invoice" | "delivery";
-
-/**
- * The two accepted computations of "N jours fin de mois".
- */
-export type EndOfMonthMethod = "days_then_end_of_month" | "end_of_month_then_days";
-
-/**
- * An ISO 4217 alphabetic currency code (`EUR`, `GBP`, ...).
- */
-export type Currency = string;
-
-/**
- * A dispute (litige): reminders pause while it is open.
- */
-export type Dispute = { 
-/**
- * Day it was raised.
- */
-openedOn: string, 
-/**
- * Day it was settled; absent while open.
- */
-closedOn?: string | null, 
-/**
- * What the debtor contests.
- */
-reason?: string, };
-
-/**
- * A payment plan agreed in writing.
- */
-export type PaymentPlan = { 
-/**
- * Day it was agreed: the policy's later steps give way to instalment reminders.
- */
-agreedOn: string, 
-/**
- * The instalments, in date order.
- */
-instalments: Array<Instalment>, };
-
-/**
- * One instalment of a payment plan.
- */
-export type Instalment = { 
-/**
- * Day it is due.
- */
-dueDate: string, 
-/**
- * Amount due.
- */
-amount: Decimal, };
-
-/**
- * A sector with a statutory cap on payment terms (C. com. L441-11).
- */
-export type Sector = "perishable_food" | "livestock" | "alcohol_excise" | "transport";
-
-/**
- * A credit note reducing what is owed from its date.
- */
-export type CreditNote = { 
-/**
- * Its number.
- */
-number?: string | null, 
-/**
- * Its date.
- */
-date: string, 
-/**
- * Amount credited, including VAT.
- */
-amount: Decimal, };
-
-/**
- * A payment received (funds available on `date`).
- */
-export type Payment = { 
-/**
- * Day the funds were received.
- */
-date: string, 
-/**
- * Amount received.
- */
-amount: Decimal, 
-/**
- * Bank reference.
- */
-reference?: string | null, };
-
-/**
- * The whole plan.
- */
-export type Plan = { 
-/**
- * The day it was computed for.
- */
-asOf: string, 
-/**
- * The policy used.
- */
-policyId: string, 
-/**
- * One timeline per invoice, in ledger order.
- */
-invoices: Array<InvoiceTimeline>, 
-/**
- * Every message, by date then debtor.
- */
-contacts: Array<PlannedContact>, 
-/**
- * Warnings.
- */
-warnings: Array<PlanWarning>, };
-
-/**
- * A warning about the input that did not stop planning.
- */
-export type PlanWarning = { 
-/**
- * Stable code.
- */
-code: string, 
-/**
- * The field concerned.
- */
-path: string, 
-/**
- * For a person.
- */
-message: string, };
-
-/**
- * A message to a debtor (one per contact; several invoices when grouped).
- */
-export type PlannedContact = { 
-/**
- * Deterministic idempotency key.
- */
-key: string, 
-/**
- * Debtor id.
- */
-debtorId: string, 
-/**
- * Date.
- */
-date: string, 
-/**
- * When it goes out.
- */
-sendAt: string, 
-/**
- * Channel (of the highest step in it).
- */
-channel: Channel, 
-/**
- * Template key (of the highest step in it).
- */
-template: string, 
-/**
- * Level (the highest in it).
- */
-level: number, 
-/**
- * Tone (of the highest step).
- */
-tone: Tone, 
-/**
- * The invoice-steps it covers.
- */
-items: Array<ItemRef>, 
-/**
- * Currency.
- */
-currency: Currency, 
-/**
- * Total outstanding of its invoices on its date.
- */
-totalOutstanding: Decimal, 
-/**
- * For a formal notice: the payment deadline stated.
- */
-deadlineDate?: string | null, 
-/**
- * Past, today or upcoming.
- */
-status: StepStatus, };
-
-/**
- * An invoice in a message.
- */
-export type ItemRef = { 
-/**
- * Invoice id.
- */
-invoiceId: string, 
-/**
- * Step id.
- */
-stepId: string, };
-
-/**
- * Where a timeline entry stands.
- */
-export type StepStatus = "past" | "today" | "upcoming" | "cancelled_paid" | "suspended_dispute" | "skipped_condition" | "replaced_by_plan" | "conditional";
-
-/**
- * An invoice's timeline.
- */
-export type InvoiceTimeline = { 
-/**
- * Invoice id.
- */
-invoiceId: string, 
-/**
- * Invoice number.
- */
-number: string, 
-/**
- * Debtor id.
- */
-debtorId: string, 
-/**
- * Due date.
- */
-dueDate: string, 
-/**
- * Currency.
- */
-currency: Currency, 
-/**
- * Total.
- */
-total: Decimal, 
-/**
- * Outstanding on `asOf`.
- */
-outstanding: Decimal, 
-/**
- * Day it was settled in full, if it was.
- */
-settledOn?: string | null, 
-/**
- * Findings of the legal check of its payment term.
- */
-termFindings: Array<TermFinding>, 
-/**
- * Every step, past and future.
- */
-steps: Array<TimelineStep>, };
-
-/**
- * One entry of an invoice's timeline.
- */
-export type TimelineStep = { 
-/**
- * The policy step id, or `instalment-N-upcoming` / `instalment-N-missed`.
- */
-stepId: string, 
-/**
- * Policy step or instalment reminder.
- */
-kind: EventKind, 
-/**
- * Channel.
- */
-channel: Channel, 
-/**
- * Template key.
- */
-template: string, 
-/**
- * Escalation level.
- */
-level: number, 
-/**
- * Tone.
- */
-tone: Tone, 
-/**
- * Anchor plus offset, before any change.
- */
-nominalDate: string, 
-/**
- * The date it happens.
- */
-date: string, 
-/**
- * When it goes out (start of the send window in the debtor's zone), for contacts.
- */
-sendAt?: string | null, 
-/**
- * Why `date` differs from `nominalDate`.
- */
-changes?: Array<DateChange>, 
-/**
- * Status.
- */
-status: StepStatus, 
-/**
- * Outstanding on `date`.
- */
-outstanding: Decimal, 
-/**
- * For a formal notice: the last day to pay that the letter states.
- */
-deadlineDate?: string | null, 
-/**
- * The key of the message it goes out in.
- */
-contactKey?: string | null, };
-
-/**
- * What kind of event a timeline entry is.
- */
-export type EventKind = "policy_step" | "instalment_upcoming" | "instalment_missed";
-
-/**
- * Why a step's date differs from its anchor plus offset.
- */
-export type DateChange = "after_previous" | "dispute_pause" | "business_day" | "min_gap";
-
-/**
- * A finding on an invoice's payment term.
- */
-export type TermFinding = { 
-/**
- * Stable code: `no_agreed_term`, `exceeds_60_days`, `exceeds_45_days_end_of_month`,
- * `exceeds_sector_cap`, `exceeds_periodic_invoice_cap`, `exceeds_public_buyer_period`,
- * `exceeds_eu_60_days`.
- */
-code: string, 
-/**
- * How serious.
- */
-severity: Severity, 
-/**
- * The latest lawful due date under that rule.
- */
-limitDate: string, 
-/**
- * The rule, for a person.
- */
-message: string, };
-
-/**
- * How serious a finding on a term is.
- */
-export type Severity = "info" | "warning" | "illegal";
-
-/**
- * What `dueActions` takes.
- */
-export type DueArgs = { 
-/**
- * The ledger.
- */
-ledger: Ledger, 
-/**
- * The policy: a preset id or a policy object.
- */
-policy: PolicyArg, 
-/**
- * What was already sent (so nothing goes out twice).
- */
-sentLog?: Array<SentEntry>, 
-/**
- * The instant of the run, RFC 3339.
- */
-now: string, };
-
-/**
- * A message already sent (or claimed), as the sender records it.
- */
-export type SentEntry = { 
-/**
- * The action's idempotency key.
- */
-key: string, 
-/**
- * When it went out.
- */
-sentAt: string, 
-/**
- * The invoice-steps it covered.
- */
-items: Array<ItemRef>, };
-
-/**
  * Something to send now.
  */
 export type Action = { 
@@ -968,758 +113,47 @@ superseded: Array<ItemRef>,
 message: string, };
 
 /**
- * A question about one invoice's term: what is its due date, and is the term lawful?
+ * A postal address.
  */
-export type TermsQuery = { 
+export type Address = { 
 /**
- * Invoice date.
+ * Street lines.
  */
-issueDate: string, 
+lines?: Array<string>, 
 /**
- * Delivery or performance date.
+ * Postal code.
  */
-deliveryDate?: string | null, 
+postalCode?: string, 
 /**
- * Agreed terms (or give `dueDate`; with neither, the legal default applies).
+ * City.
  */
-terms?: PaymentTerms | null, 
-/**
- * An explicit due date.
- */
-dueDate?: string | null, 
-/**
- * The debtor's kind.
- */
-debtorKind: DebtorKind, 
-/**
- * For a public buyer: its category.
- */
-publicBuyerCategory?: PublicBuyerCategory | null, 
-/**
- * A capped sector.
- */
-sector?: Sector | null, 
-/**
- * A periodic invoice.
- */
-periodic?: boolean, 
-/**
- * The creditor's country (ISO 3166-1 alpha-2): `FR` applies French law.
- */
-creditorCountry: string, };
-
-/**
- * The answer: the due date and the findings of the legal check.
- */
-export type TermsAnswer = { 
-/**
- * The due date.
- */
-dueDate: string, 
-/**
- * Findings, most serious first.
- */
-findings: Array<TermFinding>, };
-
-/**
- * A day in a business-day calendar (`days` for `addBusinessDays`, `adjustment` for `adjustDate`).
- */
-export type DayQuery = { 
-/**
- * The calendar.
- */
-calendar: CalendarId, 
-/**
- * The day, `YYYY-MM-DD`.
- */
-date: string, 
-/**
- * Business days to add (negative: to go back); default 0.
- */
-days?: number, 
-/**
- * Which way to move a day that is not a business day; default forward.
- */
-adjustment?: Adjustment, };
-
-/**
- * A calendar and a year.
- */
-export type YearArgs = { 
-/**
- * The calendar.
- */
-calendar: CalendarId, 
-/**
- * The year.
- */
-year: number, };
-
-export type CountryArgs = { 
+city?: string, 
 /**
  * ISO 3166-1 alpha-2 country code.
  */
 country: string, };
 
 /**
- * One public holiday.
+ * Business-day adjustment of a date that falls on a weekend or holiday.
  */
-export type Holiday = { 
-/**
- * The day off.
- */
-date: string, 
-/**
- * A stable key (`easter_monday`), for translations.
- */
-key: string, 
-/**
- * The name in the country's language.
- */
-name: string, 
-/**
- * True for a substitute day ("observed") given because the holiday fell on a weekend.
- */
-substitute: boolean, };
+export type Adjustment = "forward" | "backward" | "none";
 
 /**
- * What `penaltyRequest` takes.
+ * One ageing bucket.
  */
-export type InvoiceRequestArgs = { 
+export type AgeingBucket = { 
 /**
- * The ledger.
+ * `not_due`, `1_30`, `31_60`, `61_90`, `over_90`.
  */
-ledger: Ledger, 
+bucket: string, 
 /**
- * The invoice of the ledger.
- */
-invoiceId: string, 
-/**
- * The day penalties run to, `YYYY-MM-DD`.
- */
-asOf: string, 
-/**
- * Reference rates newer than the built-in tables, by table name.
- */
-extraRates?: { [key in string]: Array<RateRow> }, };
-
-/**
- * One row: `rate` (percent per year, a decimal string) applies from `from` until the next row.
- */
-export type RateRow = { 
-/**
- * First day the rate applies.
- */
-from: string, 
-/**
- * Percent per year (may be negative).
- */
-rate: Decimal, };
-
-/**
- * A computation request.
- */
-export type PenaltyRequest = { 
-/**
- * The invoice.
- */
-invoice: PenaltyInvoice, 
-/**
- * The regime.
- */
-regime: Regime, 
-/**
- * Interest runs up to and including this day while the invoice is unpaid.
- */
-asOf: string, 
-/**
- * Options.
- */
-options?: PenaltyOptions, 
-/**
- * Newer rate rows by table id (a half-year published after this release).
- */
-extraRates?: { [key in string]: Array<RateRow> }, };
-
-/**
- * Options of a computation.
- */
-export type PenaltyOptions = { 
-/**
- * Day count.
- */
-dayCount?: DayCount, 
-/**
- * French B2B: split per half-year (default) or one rate.
- */
-rateMode?: RateMode, 
-/**
- * Rounding of the final amounts.
- */
-rounding?: Rounding, 
-/**
- * The contract waives the interest (void for public buyers; a pending French bill would void it).
- */
-waiveInterest?: boolean, 
-/**
- * The contract waives the fixed indemnity.
- */
-waiveIndemnity?: boolean, 
-/**
- * An insolvency procedure bars payment: no fixed indemnity.
- */
-insolvency?: boolean, };
-
-/**
- * How the French B2B rate follows the half-years.
- */
-export type RateMode = "split_per_half_year" | "single_rate";
-
-/**
- * Day-count convention.
- */
-export type DayCount = "actual365" | "actual_actual";
-
-/**
- * Rounding of the final amounts.
- */
-export type Rounding = "half_up" | "half_even" | "down" | "up";
-
-/**
- * The legal regime that prices the delay. JSON: `{"type": "fr_b2b"}`, `{"type":
- * "fr_b2b_contractual", "rate": "12.00"}`, ...
- */
-export type Regime = { "type": "fr_b2b" } | { "type": "fr_b2b_contractual", 
-/**
- * Percent per year.
- */
-rate: Decimal, } | { "type": "fr_public" } | { "type": "fr_consumer", 
-/**
- * The creditor's status (business creditors use the "autres cas" rate).
- */
-creditor: CreditorStatus, 
-/**
- * Day of the formal notice (mise en demeure).
- */
-formalNoticeDate: string, 
-/**
- * Day a judgment became enforceable, if any.
- */
-judgmentEnforceableOn?: string | null, } | { "type": "eu_generic", 
-/**
- * Rate table id (default `ecb_mro`).
- */
-referenceTable?: string, 
-/**
- * Points over the reference (at least 8 under the Directive).
- */
-margin: Decimal, 
-/**
- * Fixed indemnity per invoice, in the invoice currency (at least 40 EUR).
- */
-indemnity: Decimal, } | { "type": "de_b2b" } | { "type": "de_consumer" } | { "type": "uk" } | { "type": "nl" } | { "type": "be" } | { "type": "es" } | { "type": "it" };
-
-/**
- * Whether the creditor is a private person: picks the French legal rate (L313-2 CMF).
- */
-export type CreditorStatus = "individual" | "professional";
-
-/**
- * The invoice whose delay is priced.
- */
-export type PenaltyInvoice = { 
-/**
- * Id.
- */
-id: string, 
-/**
- * Number printed on it.
- */
-number?: string, 
-/**
- * Invoice date.
- */
-issueDate: string, 
-/**
- * Due date.
- */
-dueDate: string, 
-/**
- * Currency.
- */
-currency: Currency, 
-/**
- * Amount due including VAT: the base of the penalties.
- */
-total: Decimal, 
-/**
- * Payments received.
- */
-payments?: Array<Payment>, 
-/**
- * Credit notes.
- */
-creditNotes?: Array<CreditNote>, };
-
-/**
- * The itemised décompte of one invoice.
- */
-export type Decompte = { 
-/**
- * Invoice id.
- */
-invoiceId: string, 
-/**
- * Invoice number.
- */
-number: string, 
-/**
- * Currency.
- */
-currency: Currency, 
-/**
- * Due date.
- */
-dueDate: string, 
-/**
- * Last day interest ran (payment day or asOf).
- */
-endDate: string, 
-/**
- * Days of delay (end date - due date, at least 0).
- */
-daysLate: number, 
-/**
- * The periods.
- */
-lines: Array<DecompteLine>, 
-/**
- * Totals.
- */
-totals: DecompteTotals, 
-/**
- * Warnings.
- */
-warnings: Array<PenaltyWarning>, };
-
-/**
- * The totals of a décompte.
- */
-export type DecompteTotals = { 
-/**
- * Invoice total.
- */
-principal: Decimal, 
-/**
- * Paid or credited up to the end of the computation.
- */
-settled: Decimal, 
-/**
- * Principal still owed.
- */
-principalOutstanding: Decimal, 
-/**
- * Late-payment interest.
- */
-interest: Decimal, 
-/**
- * Fixed recovery indemnity.
- */
-indemnity: Decimal, 
-/**
- * Principal outstanding + interest + indemnity.
- */
-totalDue: Decimal, };
-
-/**
- * One period of the décompte.
- */
-export type DecompteLine = { 
-/**
- * First day of the period.
- */
-from: string, 
-/**
- * Last day of the period (included).
- */
-to: string, 
-/**
- * Number of days.
- */
-days: number, 
-/**
- * The amount interest runs on.
- */
-base: Decimal, 
-/**
- * Percent per year applied.
- */
-rate: Decimal, 
-/**
- * The reference rate it is built from, if any.
- */
-referenceRate?: Decimal | null, 
-/**
- * Points added to the reference.
- */
-margin?: Decimal | null, 
-/**
- * Days in the year used (365 or 366).
- */
-yearDays: number, 
-/**
- * Interest of the period, rounded for display (the total is rounded once from exact values).
+ * Amount still owed.
  */
 amount: Decimal, 
 /**
- * Interest of the period, exact to 10 decimals.
+ * Invoices.
  */
-exactAmount: Decimal, };
-
-/**
- * A warning about the computation.
- */
-export type PenaltyWarning = { 
-/**
- * Stable code.
- */
-code: string, 
-/**
- * For a person.
- */
-message: string, };
-
-/**
- * What `curve` takes.
- */
-export type CurveArgs = { 
-/**
- * The penalty request.
- */
-request: PenaltyRequest, 
-/**
- * First day, `YYYY-MM-DD`.
- */
-from: string, 
-/**
- * Last day, `YYYY-MM-DD`.
- */
-to: string, };
-
-/**
- * One day of the curve of what is owed.
- */
-export type CurvePoint = { 
-/**
- * The day.
- */
-date: string, 
-/**
- * Principal still owed at the end of the day.
- */
-principal: Decimal, 
-/**
- * Interest accrued up to and including the day.
- */
-interest: Decimal, 
-/**
- * Fixed indemnity owed by then.
- */
-indemnity: Decimal, 
-/**
- * Sum.
- */
-total: Decimal, };
-
-/**
- * Several invoices of one debtor in one statement.
- */
-export type Statement = { 
-/**
- * Currency of every invoice.
- */
-currency: Currency, 
-/**
- * One décompte per invoice, in request order.
- */
-decomptes: Array<Decompte>, 
-/**
- * Sums of the invoices' totals.
- */
-totals: DecompteTotals, };
-
-/**
- * What `rateTables` takes.
- */
-export type RatesArgs = { 
-/**
- * Reference rates newer than the built-in tables, by table name.
- */
-extraRates?: { [key in string]: Array<RateRow> }, };
-
-/**
- * Every rate table by id (`ecb_mro`, `fr_legal_individuals`, `fr_legal_other`, `de_basiszinssatz`).
- */
-export type Rates = { tables: { [key in string]: RateTable }, };
-
-/**
- * A rate table.
- */
-export type RateTable = { 
-/**
- * What it is.
- */
-name: string, 
-/**
- * Last day the rows are confirmed for.
- */
-knownUntil: string, 
-/**
- * A remark on the sources.
- */
-note?: string, 
-/**
- * The rows are values on those exact days only (reference days), not from a day onwards.
- */
-exactDatesOnly?: boolean, 
-/**
- * Rows in date order.
- */
-rows: Array<RateRow>, };
-
-/**
- * What `renderMessage` takes.
- */
-export type RenderArgs = { 
-/**
- * The ledger.
- */
-ledger: Ledger, 
-/**
- * The message to render.
- */
-request: MessageRequest, 
-/**
- * Custom templates and partials, in addition to the built-in ones.
- */
-templates?: Array<CustomTemplate>, };
-
-/**
- * What to write, to whom, about which invoices.
- */
-export type MessageRequest = { 
-/**
- * Template key (`first_reminder`, ...).
- */
-template: string, 
-/**
- * Step id.
- */
-stepId: string, 
-/**
- * Channel.
- */
-channel: Channel, 
-/**
- * Level 1-5.
- */
-level: number, 
-/**
- * Debtor id.
- */
-debtorId: string, 
-/**
- * The invoices (all of that debtor, one currency).
- */
-invoiceIds: Array<string>, 
-/**
- * The date of the message.
- */
-messageDate: string, 
-/**
- * For a formal notice: the last day to pay.
- */
-deadlineDate?: string | null, 
-/**
- * Reminders already sent, for the legal or agency file.
- */
-reminders?: Array<ReminderView>, 
-/**
- * For a plan reminder: which instalment (1-based).
- */
-instalmentNumber?: number | null, 
-/**
- * The penalty regime (default: from the creditor's country and the debtor's kind).
- */
-regime?: Regime | null, 
-/**
- * Penalty options.
- */
-penaltyOptions?: PenaltyOptions, 
-/**
- * Newer rate rows (a half-year our tables do not cover yet).
- */
-extraRates?: { [key in string]: Array<RateRow> }, };
-
-/**
- * A reminder already sent.
- */
-export type ReminderView = { 
-/**
- * When.
- */
-date: string, 
-/**
- * How.
- */
-channel: Channel, 
-/**
- * Which step.
- */
-stepId: string, };
-
-/**
- * A message template (`subject: ...`, a blank line, the body, in Handlebars), or with
- * `partial: true` a partial that templates include as `{{> key}}`.
- */
-export type CustomTemplate = { 
-/**
- * The template key (a built-in key replaces the built-in template).
- */
-key: string, 
-/**
- * Its language.
- */
-lang: Lang, 
-/**
- * The Handlebars source.
- */
-source: string, 
-/**
- * True when it shows penalties (the render then needs the rates).
- */
-requiresPenalties?: boolean, 
-/**
- * A partial (`{{> key}}`) rather than a message template: its source has no subject line.
- */
-partial?: boolean, };
-
-/**
- * A supported message language.
- */
-export type Lang = "fr" | "en" | "de";
-
-/**
- * The rendered message.
- */
-export type RenderedMessage = { 
-/**
- * Template key.
- */
-template: string, 
-/**
- * Language.
- */
-locale: string, 
-/**
- * One line: CR, LF and control characters removed.
- */
-subject: string, 
-/**
- * Plain-text body, with the creditor's contact and payment details.
- */
-text: string, 
-/**
- * HTML body (email), every value escaped.
- */
-html: string, 
-/**
- * Print-ready A4 letter, for letter channels.
- */
-letterHtml?: string | null, };
-
-/**
- * What to compute.
- */
-export type AnalyticsRequest = { 
-/**
- * The ledger.
- */
-ledger: Ledger, 
-/**
- * The delivery log (messages sent).
- */
-sent?: Array<SentMessage>, 
-/**
- * The day of the figures.
- */
-asOf: string, 
-/**
- * First day of the period (DSO, recovery, days late); default 90 days before `asOf`.
- */
-periodStart?: string | null, 
-/**
- * The currency analysed (default EUR).
- */
-currency?: Currency | null, 
-/**
- * Effectiveness window after a message, in days (default 14).
- */
-windowDays?: number | null, 
-/**
- * Segment thresholds.
- */
-segments?: Segments, 
-/**
- * Newer rate rows, for the claimable penalties.
- */
-extraRates?: { [key in string]: Array<RateRow> }, };
-
-/**
- * Thresholds of the debtor segments.
- */
-export type Segments = { 
-/**
- * `reliable`: at least this share paid on time (percent)...
- */
-reliableOnTimePercent?: number, 
-/**
- * ...and at most this mean lateness (days).
- */
-reliableMaxMeanDays?: number, 
-/**
- * `at_risk`: mean lateness above this (days)...
- */
-atRiskMeanDays?: number, 
-/**
- * ...or an open invoice more than this many days overdue.
- */
-atRiskOverdueDays?: number, };
-
-/**
- * A message sent, from the delivery log.
- */
-export type SentMessage = { 
-/**
- * Idempotency key.
- */
-key: string, 
-/**
- * When it went out.
- */
-sentAt: string, 
-/**
- * Channel.
- */
-channel: Channel, 
-/**
- * The leading step.
- */
-stepId: string, 
-/**
- * The invoice-steps it covered.
- */
-items: Array<ItemRef>, };
+count: number, };
 
 /**
  * Every figure.
@@ -1783,6 +217,68 @@ debtors: Array<DebtorBehaviour>,
 claimable: Claimable, };
 
 /**
+ * What to compute.
+ */
+export type AnalyticsRequest = { 
+/**
+ * The ledger.
+ */
+ledger: Ledger, 
+/**
+ * The delivery log (messages sent).
+ */
+sent?: Array<SentMessage>, 
+/**
+ * The day of the figures.
+ */
+asOf: string, 
+/**
+ * First day of the period (DSO, recovery, days late); default 90 days before `asOf`.
+ */
+periodStart?: string | null, 
+/**
+ * The currency analysed (default EUR).
+ */
+currency?: Currency | null, 
+/**
+ * Effectiveness window after a message, in days (default 14).
+ */
+windowDays?: number | null, 
+/**
+ * Segment thresholds.
+ */
+segments?: Segments, 
+/**
+ * Newer rate rows, for the claimable penalties.
+ */
+extraRates?: { [key in string]: Array<RateRow> }, };
+
+/**
+ * What a step's offset counts from.
+ */
+export type Anchor = "issue_date" | "due_date" | "previous_step";
+
+/**
+ * A built-in calendar. JSON form: the kebab-case id (`"fr"`, `"fr-alsace-moselle"`, ...).
+ */
+export type CalendarId = "weekends" | "fr" | "fr-alsace-moselle" | "de" | "gb-england-wales" | "be" | "es" | "it" | "nl";
+
+/**
+ * The catch-up rule for missed runs: only the latest missed step of an invoice is sent, once, and
+ * only if it is at most `maxLatenessDays` late; never a burst of every missed step.
+ */
+export type CatchUp = { 
+/**
+ * Most days a step may be late and still be sent.
+ */
+maxLatenessDays: number, };
+
+/**
+ * How a step reaches the debtor.
+ */
+export type Channel = "email" | "sms" | "phone_task" | "letter" | "registered_letter" | "legal_action" | "agency_handoff";
+
+/**
  * Penalties the creditor could claim.
  */
 export type Claimable = { 
@@ -1812,6 +308,198 @@ missingRateInvoices: number,
 missingRate?: string | null, };
 
 /**
+ * When a step applies; an unmet condition skips the step (the next one still follows).
+ */
+export type Conditions = { 
+/**
+ * Only when at least this much is outstanding on the step's date.
+ */
+minOutstanding?: Decimal | null, 
+/**
+ * Only for these kinds of debtor (empty: all).
+ */
+debtorKinds?: Array<DebtorKind>, };
+
+/**
+ * A contact person or desk.
+ */
+export type Contact = { 
+/**
+ * Name.
+ */
+name?: string | null, 
+/**
+ * Email address.
+ */
+email?: Email | null, 
+/**
+ * Phone number.
+ */
+phone?: string | null, };
+
+export type CountryArgs = { 
+/**
+ * ISO 3166-1 alpha-2 country code.
+ */
+country: string, };
+
+/**
+ * A credit note reducing what is owed from its date.
+ */
+export type CreditNote = { 
+/**
+ * Its number.
+ */
+number?: string | null, 
+/**
+ * Its date.
+ */
+date: string, 
+/**
+ * Amount credited, including VAT.
+ */
+amount: Decimal, };
+
+/**
+ * The business that issued the invoices.
+ */
+export type Creditor = { 
+/**
+ * Legal name.
+ */
+name: string, 
+/**
+ * Legal identifiers by scheme, e.g. `{"siren": "123456789", "vat": "FR12123456789"}`.
+ */
+identifiers?: { [key in string]: string }, 
+/**
+ * Registered address; its country decides which law's checks apply.
+ */
+address: Address, 
+/**
+ * Who the debtor should contact.
+ */
+contact?: Contact, 
+/**
+ * How to pay.
+ */
+payment?: PaymentDetails, };
+
+/**
+ * Whether the creditor is a private person: picks the French legal rate (L313-2 CMF).
+ */
+export type CreditorStatus = "individual" | "professional";
+
+/**
+ * An ISO 4217 alphabetic currency code (`EUR`, `GBP`, ...).
+ */
+export type Currency = string;
+
+/**
+ * What `curve` takes.
+ */
+export type CurveArgs = { 
+/**
+ * The penalty request.
+ */
+request: PenaltyRequest, 
+/**
+ * First day, `YYYY-MM-DD`.
+ */
+from: string, 
+/**
+ * Last day, `YYYY-MM-DD`.
+ */
+to: string, };
+
+/**
+ * One day of the curve of what is owed.
+ */
+export type CurvePoint = { 
+/**
+ * The day.
+ */
+date: string, 
+/**
+ * Principal still owed at the end of the day.
+ */
+principal: Decimal, 
+/**
+ * Interest accrued up to and including the day.
+ */
+interest: Decimal, 
+/**
+ * Fixed indemnity owed by then.
+ */
+indemnity: Decimal, 
+/**
+ * Sum.
+ */
+total: Decimal, };
+
+/**
+ * A message template (`subject: ...`, a blank line, the body, in Handlebars), or with
+ * `partial: true` a partial that templates include as `{{> key}}`.
+ */
+export type CustomTemplate = { 
+/**
+ * The template key (a built-in key replaces the built-in template).
+ */
+key: string, 
+/**
+ * Its language.
+ */
+lang: Lang, 
+/**
+ * The Handlebars source.
+ */
+source: string, 
+/**
+ * True when it shows penalties (the render then needs the rates).
+ */
+requiresPenalties?: boolean, 
+/**
+ * A partial (`{{> key}}`) rather than a message template: its source has no subject line.
+ */
+partial?: boolean, };
+
+/**
+ * Why a step's date differs from its anchor plus offset.
+ */
+export type DateChange = "after_previous" | "dispute_pause" | "business_day" | "min_gap";
+
+/**
+ * Day-count convention.
+ */
+export type DayCount = "actual365" | "actual_actual";
+
+/**
+ * A day in a business-day calendar (`days` for `addBusinessDays`, `adjustment` for `adjustDate`).
+ */
+export type DayQuery = { 
+/**
+ * The calendar.
+ */
+calendar: CalendarId, 
+/**
+ * The day, `YYYY-MM-DD`.
+ */
+date: string, 
+/**
+ * Business days to add (negative: to go back); default 0.
+ */
+days?: number, 
+/**
+ * Which way to move a day that is not a business day; default forward.
+ */
+adjustment?: Adjustment, };
+
+/**
+ * Calendar or business days.
+ */
+export type DayUnit = "calendar_days" | "business_days";
+
+/**
  * Payment delays.
  */
 export type DaysLate = { 
@@ -1825,101 +513,45 @@ days: Stats,
 onTimeShare?: Decimal | null, };
 
 /**
- * A distribution of whole numbers.
+ * A customer who owes.
  */
-export type Stats = { 
+export type Debtor = { 
 /**
- * How many values.
+ * Unique id within the ledger.
  */
-count: number, 
+id: string, 
 /**
- * Mean (one decimal).
+ * Name as addressed.
  */
-mean?: Decimal | null, 
+name: string, 
 /**
- * Median (one decimal: the mean of the two middle values for an even count).
+ * Business, consumer or public body.
  */
-median?: Decimal | null, };
-
+kind: DebtorKind, 
 /**
- * Days sales outstanding.
+ * ISO 3166-1 alpha-2 country: picks the default business-day calendar.
  */
-export type Dso = { 
+country: string, 
 /**
- * Standard method (days, one decimal); absent without sales in the period.
+ * Language of the messages (`fr`, `en`, `de`, ...).
  */
-standard?: Decimal | null, 
+locale: string, 
 /**
- * Countback method (days, one decimal).
+ * IANA time zone (`Europe/Paris`): send windows are in this zone.
  */
-countback: Decimal, 
+timeZone: string, 
 /**
- * Receivables at `asOf`.
+ * A calendar other than the country's default (e.g. `fr-alsace-moselle`).
  */
-receivables: Decimal, 
+calendar?: CalendarId | null, 
 /**
- * Credit sales in the period.
+ * For a public body: which payment period applies.
  */
-sales: Decimal, 
+publicBuyerCategory?: PublicBuyerCategory | null, 
 /**
- * Days in the period.
+ * How to reach the debtor.
  */
-periodDays: number, };
-
-/**
- * Reminders before payment.
- */
-export type RemindersNeeded = { 
-/**
- * Messages per invoice settled in the period.
- */
-reminders: Stats, 
-/**
- * How many invoices needed 0, 1, 2, 3, 4 or more messages.
- */
-distribution: [number, number, number, number, number], };
-
-/**
- * Recovery over the period.
- */
-export type Recovery = { 
-/**
- * Overdue amounts at stake.
- */
-base: Decimal, 
-/**
- * Recovered by the period's end.
- */
-recovered: Decimal, 
-/**
- * recovered ÷ base (0-1, four decimals); absent when nothing was overdue.
- */
-rate?: Decimal | null, 
-/**
- * Invoices at stake.
- */
-invoices: number, };
-
-/**
- * Effectiveness of a step or channel.
- */
-export type Effectiveness = { 
-/**
- * The step id or channel.
- */
-key: string, 
-/**
- * Invoice-messages whose outcome is known.
- */
-messages: number, 
-/**
- * Of them, settled within the window.
- */
-paidWithinWindow: number, 
-/**
- * The share (0-1).
- */
-share?: Decimal | null, };
+contacts?: DebtorContacts, };
 
 /**
  * How a debtor pays.
@@ -1967,21 +599,1389 @@ maxDaysOverdue: number,
 segment: string, };
 
 /**
- * One ageing bucket.
+ * How to reach a debtor.
  */
-export type AgeingBucket = { 
+export type DebtorContacts = { 
 /**
- * `not_due`, `1_30`, `31_60`, `61_90`, `over_90`.
+ * Email addresses, the first one is the main.
  */
-bucket: string, 
+emails?: Array<Email>, 
 /**
- * Amount still owed.
+ * Phone number.
+ */
+phone?: string | null, 
+/**
+ * Postal address for letters.
+ */
+postalAddress?: Address | null, };
+
+/**
+ * What kind of debtor: decides the law (B2B, consumer, public buyer).
+ */
+export type DebtorKind = "business" | "consumer" | "public_body";
+
+/**
+ * An exact decimal amount. JSON form: a string such as `"1234.56"` or `"-12"`; a JSON number is
+ * refused, because a float cannot carry cents exactly.
+ */
+export type Decimal = string;
+
+/**
+ * The itemised décompte of one invoice.
+ */
+export type Decompte = { 
+/**
+ * Invoice id.
+ */
+invoiceId: string, 
+/**
+ * Invoice number.
+ */
+number: string, 
+/**
+ * Currency.
+ */
+currency: Currency, 
+/**
+ * Due date.
+ */
+dueDate: string, 
+/**
+ * Last day interest ran (payment day or asOf).
+ */
+endDate: string, 
+/**
+ * Days of delay (end date - due date, at least 0).
+ */
+daysLate: number, 
+/**
+ * The periods.
+ */
+lines: Array<DecompteLine>, 
+/**
+ * Totals.
+ */
+totals: DecompteTotals, 
+/**
+ * Warnings.
+ */
+warnings: Array<PenaltyWarning>, };
+
+/**
+ * One period of the décompte.
+ */
+export type DecompteLine = { 
+/**
+ * First day of the period.
+ */
+from: string, 
+/**
+ * Last day of the period (included).
+ */
+to: string, 
+/**
+ * Number of days.
+ */
+days: number, 
+/**
+ * The amount interest runs on.
+ */
+base: Decimal, 
+/**
+ * Percent per year applied.
+ */
+rate: Decimal, 
+/**
+ * The reference rate it is built from, if any.
+ */
+referenceRate?: Decimal | null, 
+/**
+ * Points added to the reference.
+ */
+margin?: Decimal | null, 
+/**
+ * Days in the year used (365 or 366).
+ */
+yearDays: number, 
+/**
+ * Interest of the period, rounded for display (the total is rounded once from exact values).
  */
 amount: Decimal, 
 /**
- * Invoices.
+ * Interest of the period, exact to 10 decimals.
  */
-count: number, };
+exactAmount: Decimal, };
+
+/**
+ * The totals of a décompte.
+ */
+export type DecompteTotals = { 
+/**
+ * Invoice total.
+ */
+principal: Decimal, 
+/**
+ * Paid or credited up to the end of the computation.
+ */
+settled: Decimal, 
+/**
+ * Principal still owed.
+ */
+principalOutstanding: Decimal, 
+/**
+ * Late-payment interest.
+ */
+interest: Decimal, 
+/**
+ * Fixed recovery indemnity.
+ */
+indemnity: Decimal, 
+/**
+ * Principal outstanding + interest + indemnity.
+ */
+totalDue: Decimal, };
+
+/**
+ * A dispute (litige): reminders pause while it is open.
+ */
+export type Dispute = { 
+/**
+ * Day it was raised.
+ */
+openedOn: string, 
+/**
+ * Day it was settled; absent while open.
+ */
+closedOn?: string | null, 
+/**
+ * What the debtor contests.
+ */
+reason?: string, };
+
+/**
+ * Days sales outstanding.
+ */
+export type Dso = { 
+/**
+ * Standard method (days, one decimal); absent without sales in the period.
+ */
+standard?: Decimal | null, 
+/**
+ * Countback method (days, one decimal).
+ */
+countback: Decimal, 
+/**
+ * Receivables at `asOf`.
+ */
+receivables: Decimal, 
+/**
+ * Credit sales in the period.
+ */
+sales: Decimal, 
+/**
+ * Days in the period.
+ */
+periodDays: number, };
+
+/**
+ * What `dueActions` takes.
+ */
+export type DueArgs = { 
+/**
+ * The ledger.
+ */
+ledger: Ledger, 
+/**
+ * The policy: a preset id or a policy object.
+ */
+policy: PolicyArg, 
+/**
+ * What was already sent (so nothing goes out twice).
+ */
+sentLog?: Array<SentEntry>, 
+/**
+ * The instant of the run, RFC 3339.
+ */
+now: string, };
+
+/**
+ * Effectiveness of a step or channel.
+ */
+export type Effectiveness = { 
+/**
+ * The step id or channel.
+ */
+key: string, 
+/**
+ * Invoice-messages whose outcome is known.
+ */
+messages: number, 
+/**
+ * Of them, settled within the window.
+ */
+paidWithinWindow: number, 
+/**
+ * The share (0-1).
+ */
+share?: Decimal | null, };
+
+/**
+ * An email address, checked when it is read: its syntax (RFC 5321/5322, by the `email_address`
+ * crate), no line break (it ends in a mail header), at most 254 characters (RFC 5321's path).
+ */
+export type Email = string;
+
+/**
+ * The two accepted computations of "N jours fin de mois".
+ */
+export type EndOfMonthMethod = "days_then_end_of_month" | "end_of_month_then_days";
+
+/**
+ * What kind of event a timeline entry is.
+ */
+export type EventKind = "policy_step" | "instalment_upcoming" | "instalment_missed";
+
+/**
+ * One public holiday.
+ */
+export type Holiday = { 
+/**
+ * The day off.
+ */
+date: string, 
+/**
+ * A stable key (`easter_monday`), for translations.
+ */
+key: string, 
+/**
+ * The name in the country's language.
+ */
+name: string, 
+/**
+ * True for a substitute day ("observed") given because the holiday fell on a weekend.
+ */
+substitute: boolean, };
+
+/**
+ * One instalment of a payment plan.
+ */
+export type Instalment = { 
+/**
+ * Day it is due.
+ */
+dueDate: string, 
+/**
+ * Amount due.
+ */
+amount: Decimal, };
+
+/**
+ * Reminders of a payment plan.
+ */
+export type InstalmentReminders = { 
+/**
+ * Days before each instalment for the reminder.
+ */
+daysBefore: number, 
+/**
+ * Days after a missed instalment for the reminder.
+ */
+daysAfterMissed: number, };
+
+/**
+ * An invoice.
+ */
+export type Invoice = { 
+/**
+ * Unique id within the ledger.
+ */
+id: string, 
+/**
+ * The number printed on the invoice.
+ */
+number: string, 
+/**
+ * The debtor's id.
+ */
+debtorId: string, 
+/**
+ * Invoice date.
+ */
+issueDate: string, 
+/**
+ * Delivery or performance date.
+ */
+deliveryDate?: string | null, 
+/**
+ * ISO 4217 currency.
+ */
+currency: Currency, 
+/**
+ * Total including VAT.
+ */
+total: Decimal, 
+/**
+ * Agreed payment terms (or give `dueDate`; with neither, the legal default applies).
+ */
+terms?: PaymentTerms | null, 
+/**
+ * An explicit due date (instead of `terms`).
+ */
+dueDate?: string | null, 
+/**
+ * A sector with a statutory cap on terms.
+ */
+sector?: Sector | null, 
+/**
+ * A periodic (summary) invoice.
+ */
+periodic?: boolean, 
+/**
+ * Payments received.
+ */
+payments?: Array<Payment>, 
+/**
+ * Credit notes against this invoice.
+ */
+creditNotes?: Array<CreditNote>, 
+/**
+ * Disputes raised by the debtor.
+ */
+disputes?: Array<Dispute>, 
+/**
+ * An agreed payment plan (échéancier).
+ */
+paymentPlan?: PaymentPlan | null, };
+
+/**
+ * What `penaltyRequest` takes.
+ */
+export type InvoiceRequestArgs = { 
+/**
+ * The ledger.
+ */
+ledger: Ledger, 
+/**
+ * The invoice of the ledger.
+ */
+invoiceId: string, 
+/**
+ * The day penalties run to, `YYYY-MM-DD`.
+ */
+asOf: string, 
+/**
+ * Reference rates newer than the built-in tables, by table name.
+ */
+extraRates?: { [key in string]: Array<RateRow> }, };
+
+/**
+ * An invoice's timeline.
+ */
+export type InvoiceTimeline = { 
+/**
+ * Invoice id.
+ */
+invoiceId: string, 
+/**
+ * Invoice number.
+ */
+number: string, 
+/**
+ * Debtor id.
+ */
+debtorId: string, 
+/**
+ * Due date.
+ */
+dueDate: string, 
+/**
+ * Currency.
+ */
+currency: Currency, 
+/**
+ * Total.
+ */
+total: Decimal, 
+/**
+ * Outstanding on `asOf`.
+ */
+outstanding: Decimal, 
+/**
+ * Day it was settled in full, if it was.
+ */
+settledOn?: string | null, 
+/**
+ * Findings of the legal check of its payment term.
+ */
+termFindings: Array<TermFinding>, 
+/**
+ * Every step, past and future.
+ */
+steps: Array<TimelineStep>, };
+
+/**
+ * An invoice in a message.
+ */
+export type ItemRef = { 
+/**
+ * Invoice id.
+ */
+invoiceId: string, 
+/**
+ * Step id.
+ */
+stepId: string, };
+
+/**
+ * A supported message language.
+ */
+export type Lang = "fr" | "en" | "de";
+
+/**
+ * The whole ledger.
+ */
+export type Ledger = { 
+/**
+ * Who is owed.
+ */
+creditor: Creditor, 
+/**
+ * Who owes.
+ */
+debtors: Array<Debtor>, 
+/**
+ * What is owed.
+ */
+invoices: Array<Invoice>, };
+
+/**
+ * What to write, to whom, about which invoices.
+ */
+export type MessageRequest = { 
+/**
+ * Template key (`first_reminder`, ...).
+ */
+template: string, 
+/**
+ * Step id.
+ */
+stepId: string, 
+/**
+ * Channel.
+ */
+channel: Channel, 
+/**
+ * Level 1-5.
+ */
+level: number, 
+/**
+ * Debtor id.
+ */
+debtorId: string, 
+/**
+ * The invoices (all of that debtor, one currency).
+ */
+invoiceIds: Array<string>, 
+/**
+ * The date of the message.
+ */
+messageDate: string, 
+/**
+ * For a formal notice: the last day to pay.
+ */
+deadlineDate?: string | null, 
+/**
+ * Reminders already sent, for the legal or agency file.
+ */
+reminders?: Array<ReminderView>, 
+/**
+ * For a plan reminder: which instalment (1-based).
+ */
+instalmentNumber?: number | null, 
+/**
+ * The penalty regime (default: from the creditor's country and the debtor's kind).
+ */
+regime?: Regime | null, 
+/**
+ * Penalty options.
+ */
+penaltyOptions?: PenaltyOptions, 
+/**
+ * Newer rate rows (a half-year our tables do not cover yet).
+ */
+extraRates?: { [key in string]: Array<RateRow> }, };
+
+/**
+ * A payment received (funds available on `date`).
+ */
+export type Payment = { 
+/**
+ * Day the funds were received.
+ */
+date: string, 
+/**
+ * Amount received.
+ */
+amount: Decimal, 
+/**
+ * Bank reference.
+ */
+reference?: string | null, };
+
+/**
+ * Where and how to pay.
+ */
+export type PaymentDetails = { 
+/**
+ * IBAN.
+ */
+iban?: string | null, 
+/**
+ * BIC.
+ */
+bic?: string | null, 
+/**
+ * Account holder.
+ */
+accountHolder?: string | null, 
+/**
+ * A payment link.
+ */
+paymentUrl?: string | null, };
+
+/**
+ * A payment plan agreed in writing.
+ */
+export type PaymentPlan = { 
+/**
+ * Day it was agreed: the policy's later steps give way to instalment reminders.
+ */
+agreedOn: string, 
+/**
+ * The instalments, in date order.
+ */
+instalments: Array<Instalment>, };
+
+/**
+ * Agreed payment terms. JSON: `{"type": "net", "days": 30, "from": "invoice"}`,
+ * `{"type": "onReceipt"}`, `{"type": "endOfMonth", "days": 45, "method": "days_then_end_of_month"}`.
+ */
+export type PaymentTerms = { "type": "net", 
+/**
+ * Number of calendar days.
+ */
+days: number, 
+/**
+ * What the days count from.
+ */
+from?: TermStart, } | { "type": "onReceipt" } | { "type": "endOfMonth", 
+/**
+ * Number of calendar days.
+ */
+days: number, 
+/**
+ * Which of the two accepted computations (CEPC guidance).
+ */
+method?: EndOfMonthMethod, };
+
+/**
+ * The invoice whose delay is priced.
+ */
+export type PenaltyInvoice = { 
+/**
+ * Id.
+ */
+id: string, 
+/**
+ * Number printed on it.
+ */
+number?: string, 
+/**
+ * Invoice date.
+ */
+issueDate: string, 
+/**
+ * Due date.
+ */
+dueDate: string, 
+/**
+ * Currency.
+ */
+currency: Currency, 
+/**
+ * Amount due including VAT: the base of the penalties.
+ */
+total: Decimal, 
+/**
+ * Payments received.
+ */
+payments?: Array<Payment>, 
+/**
+ * Credit notes.
+ */
+creditNotes?: Array<CreditNote>, };
+
+/**
+ * Options of a computation.
+ */
+export type PenaltyOptions = { 
+/**
+ * Day count.
+ */
+dayCount?: DayCount, 
+/**
+ * French B2B: split per half-year (default) or one rate.
+ */
+rateMode?: RateMode, 
+/**
+ * Rounding of the final amounts.
+ */
+rounding?: Rounding, 
+/**
+ * The contract waives the interest (void for public buyers; a pending French bill would void it).
+ */
+waiveInterest?: boolean, 
+/**
+ * The contract waives the fixed indemnity.
+ */
+waiveIndemnity?: boolean, 
+/**
+ * An insolvency procedure bars payment: no fixed indemnity.
+ */
+insolvency?: boolean, };
+
+/**
+ * A computation request.
+ */
+export type PenaltyRequest = { 
+/**
+ * The invoice.
+ */
+invoice: PenaltyInvoice, 
+/**
+ * The regime.
+ */
+regime: Regime, 
+/**
+ * Interest runs up to and including this day while the invoice is unpaid.
+ */
+asOf: string, 
+/**
+ * Options.
+ */
+options?: PenaltyOptions, 
+/**
+ * Newer rate rows by table id (a half-year published after this release).
+ */
+extraRates?: { [key in string]: Array<RateRow> }, };
+
+/**
+ * A warning about the computation.
+ */
+export type PenaltyWarning = { 
+/**
+ * Stable code.
+ */
+code: string, 
+/**
+ * For a person.
+ */
+message: string, };
+
+/**
+ * The whole plan.
+ */
+export type Plan = { 
+/**
+ * The day it was computed for.
+ */
+asOf: string, 
+/**
+ * The policy used.
+ */
+policyId: string, 
+/**
+ * One timeline per invoice, in ledger order.
+ */
+invoices: Array<InvoiceTimeline>, 
+/**
+ * Every message, by date then debtor.
+ */
+contacts: Array<PlannedContact>, 
+/**
+ * Warnings.
+ */
+warnings: Array<PlanWarning>, };
+
+/**
+ * What `plan` takes.
+ */
+export type PlanArgs = { 
+/**
+ * The ledger to plan.
+ */
+ledger: Ledger, 
+/**
+ * The policy: a preset id or a policy object.
+ */
+policy: PolicyArg, 
+/**
+ * The day the timeline is seen from, `YYYY-MM-DD`.
+ */
+asOf: string, };
+
+/**
+ * A warning about the input that did not stop planning.
+ */
+export type PlanWarning = { 
+/**
+ * Stable code.
+ */
+code: string, 
+/**
+ * The field concerned.
+ */
+path: string, 
+/**
+ * For a person.
+ */
+message: string, };
+
+/**
+ * A message to a debtor (one per contact; several invoices when grouped).
+ */
+export type PlannedContact = { 
+/**
+ * Deterministic idempotency key.
+ */
+key: string, 
+/**
+ * Debtor id.
+ */
+debtorId: string, 
+/**
+ * Date.
+ */
+date: string, 
+/**
+ * When it goes out.
+ */
+sendAt: string, 
+/**
+ * Channel (of the highest step in it).
+ */
+channel: Channel, 
+/**
+ * Template key (of the highest step in it).
+ */
+template: string, 
+/**
+ * Level (the highest in it).
+ */
+level: number, 
+/**
+ * Tone (of the highest step).
+ */
+tone: Tone, 
+/**
+ * The invoice-steps it covers.
+ */
+items: Array<ItemRef>, 
+/**
+ * Currency.
+ */
+currency: Currency, 
+/**
+ * Total outstanding of its invoices on its date.
+ */
+totalOutstanding: Decimal, 
+/**
+ * For a formal notice: the payment deadline stated.
+ */
+deadlineDate?: string | null, 
+/**
+ * Past, today or upcoming.
+ */
+status: StepStatus, };
+
+/**
+ * A reminder policy. JSON shape: see `core/data/policies/standard.json`.
+ */
+export type Policy = { 
+/**
+ * Stable id.
+ */
+id: string, 
+/**
+ * Name shown to the user.
+ */
+name: string, 
+/**
+ * What it is for.
+ */
+description?: string, 
+/**
+ * The steps, in the order they happen.
+ */
+steps: Array<Step>, 
+/**
+ * What to do with a date that is not a business day in the debtor's calendar.
+ */
+businessDayAdjustment?: Adjustment, 
+/**
+ * Hours of the day (debtor's time zone) when messages may go out.
+ */
+sendWindow?: SendWindow, 
+/**
+ * Least number of days between two contacts with the same debtor.
+ */
+minGapDays?: number, 
+/**
+ * One message per debtor listing all its invoices at the highest step reached (the relevé).
+ */
+grouping?: boolean, 
+/**
+ * What to do about steps whose send time passed without a run (downtime).
+ */
+catchUp?: CatchUp, 
+/**
+ * Reminders of a payment plan's instalments.
+ */
+instalmentReminders?: InstalmentReminders, };
+
+/**
+ * A policy as callers name it: a preset's id (`"standard"`) or a whole policy object.
+ */
+export type PolicyArg = "gentle" | "standard" | "firm" | Policy;
+
+/**
+ * Which public-buyer payment period applies (R2192-10, R2192-11).
+ */
+export type PublicBuyerCategory = "general" | "health" | "public_enterprise";
+
+/**
+ * How the French B2B rate follows the half-years.
+ */
+export type RateMode = "split_per_half_year" | "single_rate";
+
+/**
+ * One row: `rate` (percent per year, a decimal string) applies from `from` until the next row.
+ */
+export type RateRow = { 
+/**
+ * First day the rate applies.
+ */
+from: string, 
+/**
+ * Percent per year (may be negative).
+ */
+rate: Decimal, };
+
+/**
+ * A rate table.
+ */
+export type RateTable = { 
+/**
+ * What it is.
+ */
+name: string, 
+/**
+ * Last day the rows are confirmed for.
+ */
+knownUntil: string, 
+/**
+ * A remark on the sources.
+ */
+note?: string, 
+/**
+ * The rows are values on those exact days only (reference days), not from a day onwards.
+ */
+exactDatesOnly?: boolean, 
+/**
+ * Rows in date order.
+ */
+rows: Array<RateRow>, };
+
+/**
+ * Every rate table by id (`ecb_mro`, `fr_legal_individuals`, `fr_legal_other`, `de_basiszinssatz`).
+ */
+export type Rates = { tables: { [key in string]: RateTable }, };
+
+/**
+ * What `rateTables` takes.
+ */
+export type RatesArgs = { 
+/**
+ * Reference rates newer than the built-in tables, by table name.
+ */
+extraRates?: { [key in string]: Array<RateRow> }, };
+
+/**
+ * Recovery over the period.
+ */
+export type Recovery = { 
+/**
+ * Overdue amounts at stake.
+ */
+base: Decimal, 
+/**
+ * Recovered by the period's end.
+ */
+recovered: Decimal, 
+/**
+ * recovered ÷ base (0-1, four decimals); absent when nothing was overdue.
+ */
+rate?: Decimal | null, 
+/**
+ * Invoices at stake.
+ */
+invoices: number, };
+
+/**
+ * The legal regime that prices the delay. JSON: `{"type": "fr_b2b"}`, `{"type":
+ * "fr_b2b_contractual", "rate": "12.00"}`, ...
+ */
+export type Regime = { "type": "fr_b2b" } | { "type": "fr_b2b_contractual", 
+/**
+ * Percent per year.
+ */
+rate: Decimal, } | { "type": "fr_public" } | { "type": "fr_consumer", 
+/**
+ * The creditor's status (business creditors use the "autres cas" rate).
+ */
+creditor: CreditorStatus, 
+/**
+ * Day of the formal notice (mise en demeure).
+ */
+formalNoticeDate: string, 
+/**
+ * Day a judgment became enforceable, if any.
+ */
+judgmentEnforceableOn?: string | null, } | { "type": "eu_generic", 
+/**
+ * Rate table id (default `ecb_mro`).
+ */
+referenceTable?: string, 
+/**
+ * Points over the reference (at least 8 under the Directive).
+ */
+margin: Decimal, 
+/**
+ * Fixed indemnity per invoice, in the invoice currency (at least 40 EUR).
+ */
+indemnity: Decimal, } | { "type": "de_b2b" } | { "type": "de_consumer" } | { "type": "uk" } | { "type": "nl" } | { "type": "be" } | { "type": "es" } | { "type": "it" };
+
+/**
+ * A reminder already sent.
+ */
+export type ReminderView = { 
+/**
+ * When.
+ */
+date: string, 
+/**
+ * How.
+ */
+channel: Channel, 
+/**
+ * Which step.
+ */
+stepId: string, };
+
+/**
+ * Reminders before payment.
+ */
+export type RemindersNeeded = { 
+/**
+ * Messages per invoice settled in the period.
+ */
+reminders: Stats, 
+/**
+ * How many invoices needed 0, 1, 2, 3, 4 or more messages.
+ */
+distribution: [number, number, number, number, number], };
+
+/**
+ * What `renderMessage` takes.
+ */
+export type RenderArgs = { 
+/**
+ * The ledger.
+ */
+ledger: Ledger, 
+/**
+ * The message to render.
+ */
+request: MessageRequest, 
+/**
+ * Custom templates and partials, in addition to the built-in ones.
+ */
+templates?: Array<CustomTemplate>, };
+
+/**
+ * The rendered message.
+ */
+export type RenderedMessage = { 
+/**
+ * Template key.
+ */
+template: string, 
+/**
+ * Language.
+ */
+locale: string, 
+/**
+ * One line: CR, LF and control characters removed.
+ */
+subject: string, 
+/**
+ * Plain-text body, with the creditor's contact and payment details.
+ */
+text: string, 
+/**
+ * HTML body (email), every value escaped.
+ */
+html: string, 
+/**
+ * Print-ready A4 letter, for letter channels.
+ */
+letterHtml?: string | null, };
+
+/**
+ * Rounding of the final amounts.
+ */
+export type Rounding = "half_up" | "half_even" | "down" | "up";
+
+/**
+ * A sector with a statutory cap on payment terms (C. com. L441-11).
+ */
+export type Sector = "perishable_food" | "livestock" | "alcohol_excise" | "transport";
+
+/**
+ * Thresholds of the debtor segments.
+ */
+export type Segments = { 
+/**
+ * `reliable`: at least this share paid on time (percent)...
+ */
+reliableOnTimePercent?: number, 
+/**
+ * ...and at most this mean lateness (days).
+ */
+reliableMaxMeanDays?: number, 
+/**
+ * `at_risk`: mean lateness above this (days)...
+ */
+atRiskMeanDays?: number, 
+/**
+ * ...or an open invoice more than this many days overdue.
+ */
+atRiskOverdueDays?: number, };
+
+/**
+ * Hours of the day, in the debtor's time zone, when messages may go out: `[startHour, endHour)`.
+ */
+export type SendWindow = { 
+/**
+ * First hour (0-23).
+ */
+startHour: number, 
+/**
+ * Hour at which sending stops (1-24).
+ */
+endHour: number, };
+
+/**
+ * A message already sent (or claimed), as the sender records it.
+ */
+export type SentEntry = { 
+/**
+ * The action's idempotency key.
+ */
+key: string, 
+/**
+ * When it went out.
+ */
+sentAt: string, 
+/**
+ * The invoice-steps it covered.
+ */
+items: Array<ItemRef>, };
+
+/**
+ * A message sent, from the delivery log.
+ */
+export type SentMessage = { 
+/**
+ * Idempotency key.
+ */
+key: string, 
+/**
+ * When it went out.
+ */
+sentAt: string, 
+/**
+ * Channel.
+ */
+channel: Channel, 
+/**
+ * The leading step.
+ */
+stepId: string, 
+/**
+ * The invoice-steps it covered.
+ */
+items: Array<ItemRef>, };
+
+/**
+ * How serious a finding on a term is.
+ */
+export type Severity = "info" | "warning" | "illegal";
+
+/**
+ * Several invoices of one debtor in one statement.
+ */
+export type Statement = { 
+/**
+ * Currency of every invoice.
+ */
+currency: Currency, 
+/**
+ * One décompte per invoice, in request order.
+ */
+decomptes: Array<Decompte>, 
+/**
+ * Sums of the invoices' totals.
+ */
+totals: DecompteTotals, };
+
+/**
+ * A distribution of whole numbers.
+ */
+export type Stats = { 
+/**
+ * How many values.
+ */
+count: number, 
+/**
+ * Mean (one decimal).
+ */
+mean?: Decimal | null, 
+/**
+ * Median (one decimal: the mean of the two middle values for an even count).
+ */
+median?: Decimal | null, };
+
+/**
+ * A step of the policy.
+ */
+export type Step = { 
+/**
+ * Unique id within the policy (part of the idempotency key: never reuse one for another step).
+ */
+id: string, 
+/**
+ * What the offset counts from.
+ */
+anchor: Anchor, 
+/**
+ * Signed number of days from the anchor.
+ */
+offset: number, 
+/**
+ * Calendar or business days.
+ */
+unit?: DayUnit, 
+/**
+ * How the debtor is contacted.
+ */
+channel: Channel, 
+/**
+ * The message template key.
+ */
+template: string, 
+/**
+ * Escalation level, 1 (courtesy) to 5 (legal).
+ */
+level: number, 
+/**
+ * Tone of the message.
+ */
+tone: Tone, 
+/**
+ * For a formal notice: days the debtor is given to pay (8 to 15 in French practice).
+ */
+deadlineDays?: number | null, 
+/**
+ * When the step applies.
+ */
+conditions?: Conditions, };
+
+/**
+ * Where a timeline entry stands.
+ */
+export type StepStatus = "past" | "today" | "upcoming" | "cancelled_paid" | "suspended_dispute" | "skipped_condition" | "replaced_by_plan" | "conditional";
+
+/**
+ * A finding on an invoice's payment term.
+ */
+export type TermFinding = { 
+/**
+ * Stable code: `no_agreed_term`, `exceeds_60_days`, `exceeds_45_days_end_of_month`,
+ * `exceeds_sector_cap`, `exceeds_periodic_invoice_cap`, `exceeds_public_buyer_period`,
+ * `exceeds_eu_60_days`.
+ */
+code: string, 
+/**
+ * How serious.
+ */
+severity: Severity, 
+/**
+ * The latest lawful due date under that rule.
+ */
+limitDate: string, 
+/**
+ * The rule, for a person.
+ */
+message: string, };
+
+/**
+ * What a net term counts from.
+ */
+export type TermStart = "invoice" | "delivery";
+
+/**
+ * The answer: the due date and the findings of the legal check.
+ */
+export type TermsAnswer = { 
+/**
+ * The due date.
+ */
+dueDate: string, 
+/**
+ * Findings, most serious first.
+ */
+findings: Array<TermFinding>, };
+
+/**
+ * A question about one invoice's term: what is its due date, and is the term lawful?
+ */
+export type TermsQuery = { 
+/**
+ * Invoice date.
+ */
+issueDate: string, 
+/**
+ * Delivery or performance date.
+ */
+deliveryDate?: string | null, 
+/**
+ * Agreed terms (or give `dueDate`; with neither, the legal default applies).
+ */
+terms?: PaymentTerms | null, 
+/**
+ * An explicit due date.
+ */
+dueDate?: string | null, 
+/**
+ * The debtor's kind.
+ */
+debtorKind: DebtorKind, 
+/**
+ * For a public buyer: its category.
+ */
+publicBuyerCategory?: PublicBuyerCategory | null, 
+/**
+ * A capped sector.
+ */
+sector?: Sector | null, 
+/**
+ * A periodic invoice.
+ */
+periodic?: boolean, 
+/**
+ * The creditor's country (ISO 3166-1 alpha-2): `FR` applies French law.
+ */
+creditorCountry: string, };
+
+/**
+ * One entry of an invoice's timeline.
+ */
+export type TimelineStep = { 
+/**
+ * The policy step id, or `instalment-N-upcoming` / `instalment-N-missed`.
+ */
+stepId: string, 
+/**
+ * Policy step or instalment reminder.
+ */
+kind: EventKind, 
+/**
+ * Channel.
+ */
+channel: Channel, 
+/**
+ * Template key.
+ */
+template: string, 
+/**
+ * Escalation level.
+ */
+level: number, 
+/**
+ * Tone.
+ */
+tone: Tone, 
+/**
+ * Anchor plus offset, before any change.
+ */
+nominalDate: string, 
+/**
+ * The date it happens.
+ */
+date: string, 
+/**
+ * When it goes out (start of the send window in the debtor's zone), for contacts.
+ */
+sendAt?: string | null, 
+/**
+ * Why `date` differs from `nominalDate`.
+ */
+changes?: Array<DateChange>, 
+/**
+ * Status.
+ */
+status: StepStatus, 
+/**
+ * Outstanding on `date`.
+ */
+outstanding: Decimal, 
+/**
+ * For a formal notice: the last day to pay that the letter states.
+ */
+deadlineDate?: string | null, 
+/**
+ * The key of the message it goes out in.
+ */
+contactKey?: string | null, };
+
+/**
+ * The tone of a step.
+ */
+export type Tone = "courteous" | "friendly" | "firm" | "formal" | "legal";
+
+/**
+ * A calendar and a year.
+ */
+export type YearArgs = { 
+/**
+ * The calendar.
+ */
+calendar: CalendarId, 
+/**
+ * The year.
+ */
+year: number, };
 
 // ---- functions (hand-written: wasm/typescript/functions.d.ts) ----------------------------------
 
