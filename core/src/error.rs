@@ -80,6 +80,9 @@ pub enum ErrorCode {
     InvalidEmail,
     /// A text longer than its field takes (an invoice number that ends in a subject line...).
     TextTooLong,
+    /// A rate source's response that cannot be taken whole (a page, a cut line, dates out of
+    /// order, an implausible value, a gap).
+    InvalidRateSource,
 }
 
 impl ErrorCode {
@@ -121,6 +124,7 @@ impl ErrorCode {
             ErrorCode::EmbeddedData => "embedded_data",
             ErrorCode::InvalidEmail => "invalid_email",
             ErrorCode::TextTooLong => "text_too_long",
+            ErrorCode::InvalidRateSource => "invalid_rate_source",
         }
     }
 }
@@ -200,7 +204,7 @@ impl std::error::Error for Error {}
 mod tests {
     use super::*;
 
-    const ALL_CODES: [ErrorCode; 35] = [
+    const ALL_CODES: [ErrorCode; 36] = [
         ErrorCode::InvalidJson,
         ErrorCode::InvalidType,
         ErrorCode::MissingField,
@@ -236,6 +240,7 @@ mod tests {
         ErrorCode::EmbeddedData,
         ErrorCode::InvalidEmail,
         ErrorCode::TextTooLong,
+        ErrorCode::InvalidRateSource,
     ];
 
     #[test]

@@ -31,8 +31,8 @@ const COLUMNS: [&str; 12] = [
     "paidDate",
 ];
 
-/// Splits CSV text into records of fields.
-fn records(text: &str) -> Result<Vec<Vec<String>>> {
+/// Splits CSV text (RFC 4180) into records of fields; blank lines are skipped.
+pub(crate) fn records(text: &str) -> Result<Vec<Vec<String>>> {
     let mut out = Vec::new();
     let mut record = Vec::new();
     let mut field = String::new();

@@ -14,6 +14,7 @@ pub mod parallel;
 pub mod penalty;
 pub mod planner;
 pub mod policy;
+pub mod rate_sources;
 pub mod rates;
 pub mod terms;
 pub mod zone;

@@ -81,7 +81,7 @@ pub fn half_year_label(day: NaiveDate) -> String {
 }
 
 /// The last day of the half-year of `day`.
-fn end_of_half_year(day: NaiveDate) -> NaiveDate {
+pub(crate) fn end_of_half_year(day: NaiveDate) -> NaiveDate {
     let (m, d) = if day.month() <= 6 { (6, 30) } else { (12, 31) };
     NaiveDate::from_ymd_opt(day.year(), m, d).unwrap_or(day)
 }
@@ -110,6 +110,33 @@ fn check_rows(rows: &[RateRow], path: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A rate a source published for a day that a table already gives another rate for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Correction {
+    /// The table.
+    pub table: String,
+    /// The day.
+    #[serde(serialize_with = "date::ser")]
+    pub day: NaiveDate,
+    /// The rate the table gives.
+    pub held: Amount,
+    /// The rate the source published.
+    pub published: Amount,
+}
+
+/// What a source's rows add to a table: the rows to add (as `extraRates`), and the rates it gives
+/// otherwise than the table, which are never applied without a person deciding.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Published {
+    /// Rows after the table's last row, in date order: changes, and for a table read by half-year
+    /// the rate in force on each 1 January and 1 July up to the day the source is known for.
+    pub new_rows: Vec<RateRow>,
+    /// Days the source gives a different rate for.
+    pub corrections: Vec<Correction>,
 }
 
 impl Rates {
@@ -190,6 +217,41 @@ impl Rates {
         Ok(())
     }
 
+    /// What rows a source published (`rate_sources::parse`) add to table `id`, known until
+    /// `known_until`. A row for a day the table covers must give the table's rate; one that does
+    /// not is a correction. A row between two of an exact-dates table's rows is left out: only the
+    /// release script (`scripts/update-rates.sh`) rewrites the shipped rows.
+    pub fn published(&self, id: &str, rows: &[RateRow], known_until: NaiveDate) -> Result<Published> {
+        let table = self.table(id)?;
+        let last = table.rows.last().map(|r| r.from);
+        let mut out = Published::default();
+        let mut in_force = last.and_then(|day| self.rate_on(id, day).ok());
+        for row in rows {
+            if last.is_some_and(|last| row.from <= last) {
+                let held = if table.exact_dates_only {
+                    table.rows.iter().find(|r| r.from == row.from).map(|r| r.rate.value())
+                } else {
+                    self.rate_on(id, row.from).ok()
+                };
+                if let Some(held) = held.filter(|held| *held != row.rate.value()) {
+                    out.corrections.push(Correction {
+                        table: id.to_owned(),
+                        day: row.from,
+                        held: Amount(held),
+                        published: row.rate,
+                    });
+                }
+            } else if table.exact_dates_only || in_force != Some(row.rate.value()) {
+                in_force = Some(row.rate.value());
+                out.new_rows.push(row.clone());
+            }
+        }
+        if !table.exact_dates_only {
+            confirm_half_years(&mut out.new_rows, table, rows.first().map(|r| r.from), known_until);
+        }
+        Ok(out)
+    }
+
     /// The rate in force on `day` in table `id`.
     pub fn rate_on(&self, id: &str, day: NaiveDate) -> Result<Decimal> {
         let table = self.table(id)?;
@@ -227,6 +289,32 @@ impl Rates {
         })?;
         Ok(row.rate.value())
     }
+}
+
+/// Adds, for each half-year that starts after the table's last row and by `known_until`, a row on
+/// its first day with the rate then in force: consumers of a half-yearly reference rate look it up
+/// on 1 January and 1 July, and `extend` knows a table until the end of its newest row's half-year.
+/// A half-year is confirmed only where the table did not know it yet and the response covers its
+/// first day.
+fn confirm_half_years(
+    new_rows: &mut Vec<RateRow>,
+    table: &RateTable,
+    covered_from: Option<NaiveDate>,
+    known_until: NaiveDate,
+) {
+    let Some(last) = table.rows.last() else { return };
+    let Some(mut start) = end_of_half_year(last.from).succ_opt() else { return };
+    while start <= known_until {
+        let covered = start > table.known_until && covered_from.is_some_and(|first| first <= start);
+        if covered && !new_rows.iter().any(|r| r.from == start) {
+            let in_force =
+                new_rows.iter().filter(|r| r.from <= start).max_by_key(|r| r.from).map_or(last.rate, |r| r.rate);
+            new_rows.push(RateRow { from: start, rate: in_force });
+        }
+        let Some(next) = end_of_half_year(start).succ_opt() else { break };
+        start = next;
+    }
+    new_rows.sort_by_key(|r| r.from);
 }
 
 #[cfg(test)]

@@ -420,6 +420,47 @@ struct CustomTemplate {
     partial: bool,
 }
 
+/// What `readRateSource` takes.
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RateSourceArgs {
+    /// Which publication the text is (named by the table it feeds).
+    source: relance_core::rate_sources::Source,
+    /// The response as received (CSV text).
+    text: String,
+    /// The day it was fetched, `YYYY-MM-DD`.
+    #[serde(deserialize_with = "relance_core::date::de")]
+    fetched_on: NaiveDate,
+}
+
+/// `{source, text, fetchedOn}` -> the rows of an official publication (ECB, Bundesbank, Bank of
+/// England), refused whole if the response is not what the source publishes.
+#[wasm_bindgen(js_name = readRateSource)]
+pub fn read_rate_source(len: usize) -> bool {
+    run(len, |a: RateSourceArgs| relance_core::rate_sources::parse(a.source, &a.text, a.fetched_on))
+}
+
+/// What `withRates` takes.
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct WithRatesArgs {
+    /// Rows read by `readRateSource`.
+    fetched: Vec<relance_core::rate_sources::Fetched>,
+    /// Rows the caller already adds, by table name.
+    #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
+    extra_rates: BTreeMap<String, Vec<RateRow>>,
+}
+
+/// `{fetched, extraRates?}` -> the `extraRates` to pass to a request, with what the fetched rows
+/// add, and the rates they give otherwise than the tables (corrections, not applied).
+#[wasm_bindgen(js_name = withRates)]
+pub fn with_rates(len: usize) -> bool {
+    run(len, |a: WithRatesArgs| relance_core::rate_sources::with_rates(a.extra_rates, &a.fetched))
+}
+
 /// What `renderMessage` takes.
 #[derive(serde::Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]

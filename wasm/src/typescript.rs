@@ -83,6 +83,10 @@ pub fn declarations() -> Result<String, Vec<String>> {
     walk.visit::<RenderedMessage>();
     walk.visit::<AnalyticsRequest>();
     walk.visit::<Analytics>();
+    walk.visit::<crate::RateSourceArgs>();
+    walk.visit::<relance_core::rate_sources::Fetched>();
+    walk.visit::<crate::WithRatesArgs>();
+    walk.visit::<relance_core::rate_sources::WithRates>();
     walk.visit::<Ledger>();
     walk.visit::<Invoice>();
     let functions = include_str!("../typescript/functions.d.ts");

@@ -43,6 +43,15 @@ export function curve(input: CurveArgs): CurvePoint[];
 export function statement(input: PenaltyRequest[]): Statement;
 /** Every reference-rate table, with the given newer rows added. */
 export function rateTables(input?: RatesArgs): Rates;
+/**
+ * The rows of an official publication of reference rates, read from the response as received:
+ * the ECB's main refinancing rate (SDMX-CSV), the Bundesbank's Basiszinssatz (SDMX-CSV), the Bank
+ * of England's Bank Rate (CSV). A response that is a page, cut short, out of order, implausible
+ * or with a gap is refused whole (`invalid_rate_source`).
+ */
+export function readRateSource(input: RateSourceArgs): Fetched;
+/** The `extraRates` to pass to a request, with what fetched rows add to the built-in tables. */
+export function withRates(input: WithRatesArgs): WithRates;
 /** A reminder rendered: subject, text, HTML and the printed letter. */
 export function renderMessage(input: RenderArgs): RenderedMessage;
 /** Checks custom templates without rendering (null when valid; throws otherwise). */
@@ -56,7 +65,7 @@ export function invoicesFromCsv(text: string): Invoice[];
 export type JsonFunction =
   | 'evaluateTerms' | 'isBusinessDay' | 'nextBusinessDay' | 'previousBusinessDay' | 'addBusinessDays' | 'adjustDate'
   | 'holidays' | 'calendarFor' | 'validatePolicy' | 'plan' | 'dueActions' | 'penaltyRequest' | 'decompte' | 'curve'
-  | 'statement' | 'rateTables' | 'renderMessage' | 'validateTemplates' | 'analytics';
+  | 'statement' | 'rateTables' | 'readRateSource' | 'withRates' | 'renderMessage' | 'validateTemplates' | 'analytics';
 /**
  * The same functions on JSON text: `json.plan(text)` takes the JSON text of `plan`'s input and
  * returns the JSON text of its result, byte for byte what the native core writes. For code that

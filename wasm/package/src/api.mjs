@@ -174,6 +174,8 @@ const withInput = {
   curve: glue.curve,
   statement: glue.statement,
   rateTables: glue.rateTables,
+  readRateSource: glue.readRateSource,
+  withRates: glue.withRates,
   renderMessage: glue.renderMessage,
   validateTemplates: glue.validateTemplates,
   analytics: glue.analytics,
@@ -191,6 +193,7 @@ const objects = Object.fromEntries(entries.map(([name, fn]) => [name, (input) =>
 export const {
   evaluateTerms, isBusinessDay, nextBusinessDay, previousBusinessDay, addBusinessDays, adjustDate, holidays, calendarFor,
   validatePolicy, plan, dueActions, penaltyRequest, decompte, curve, statement, renderMessage, validateTemplates, analytics,
+  readRateSource, withRates,
 } = objects;
 export const rateTables = (input = {}) => objects.rateTables(input);
 export const version = () => JSON.parse(invoke(glue.version));

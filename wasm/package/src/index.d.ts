@@ -337,6 +337,27 @@ email?: Email | null,
  */
 phone?: string | null, };
 
+/**
+ * A rate a source published for a day that a table already gives another rate for.
+ */
+export type Correction = { 
+/**
+ * The table.
+ */
+table: string, 
+/**
+ * The day.
+ */
+day: string, 
+/**
+ * The rate the table gives.
+ */
+held: Decimal, 
+/**
+ * The rate the source published.
+ */
+published: Decimal, };
+
 export type CountryArgs = { 
 /**
  * ISO 3166-1 alpha-2 country code.
@@ -840,6 +861,37 @@ export type EndOfMonthMethod = "days_then_end_of_month" | "end_of_month_then_day
  * What kind of event a timeline entry is.
  */
 export type EventKind = "policy_step" | "instalment_upcoming" | "instalment_missed";
+
+/**
+ * Rows read from one response, and where they came from.
+ */
+export type Fetched = { 
+/**
+ * The rate table the rows belong to.
+ */
+table: string, 
+/**
+ * Who publishes them.
+ */
+source: string, 
+/**
+ * The series read.
+ */
+series: string, 
+/**
+ * The last day the response has an observation for.
+ */
+observedUntil: string, 
+/**
+ * The last day the rows are known for: the day the ECB's response was read (it records a
+ * rate on the day it changes, announced in advance), the end of the Basiszinssatz's last
+ * half-year (fixed for the half-year), the Bank Rate's last reference day.
+ */
+knownUntil: string, 
+/**
+ * The rows, in date order, in the form of the table.
+ */
+rows: Array<RateRow>, };
 
 /**
  * One public holiday.
@@ -1478,6 +1530,28 @@ from: string,
 rate: Decimal, };
 
 /**
+ * A publication we read, named by the rate table it feeds.
+ */
+export type RateSource = "ecb_mro" | "de_basiszinssatz" | "boe_bank_rate";
+
+/**
+ * What `readRateSource` takes.
+ */
+export type RateSourceArgs = { 
+/**
+ * Which publication the text is (named by the table it feeds).
+ */
+source: RateSource, 
+/**
+ * The response as received (CSV text).
+ */
+text: string, 
+/**
+ * The day it was fetched, `YYYY-MM-DD`.
+ */
+fetchedOn: string, };
+
+/**
  * A rate table.
  */
 export type RateTable = { 
@@ -1971,6 +2045,32 @@ contactKey?: string | null, };
 export type Tone = "courteous" | "friendly" | "firm" | "formal" | "legal";
 
 /**
+ * A caller's `extraRates` with the rows read from sources added.
+ */
+export type WithRates = { 
+/**
+ * What to pass as a request's `extraRates`.
+ */
+extraRates: { [key in string]: Array<RateRow> }, 
+/**
+ * Rates the sources give otherwise than the tables: not applied, for a person to decide.
+ */
+corrections: Array<Correction>, };
+
+/**
+ * What `withRates` takes.
+ */
+export type WithRatesArgs = { 
+/**
+ * Rows read by `readRateSource`.
+ */
+fetched: Array<Fetched>, 
+/**
+ * Rows the caller already adds, by table name.
+ */
+extraRates?: { [key in string]: Array<RateRow> }, };
+
+/**
  * A calendar and a year.
  */
 export type YearArgs = { 
@@ -2028,6 +2128,15 @@ export function curve(input: CurveArgs): CurvePoint[];
 export function statement(input: PenaltyRequest[]): Statement;
 /** Every reference-rate table, with the given newer rows added. */
 export function rateTables(input?: RatesArgs): Rates;
+/**
+ * The rows of an official publication of reference rates, read from the response as received:
+ * the ECB's main refinancing rate (SDMX-CSV), the Bundesbank's Basiszinssatz (SDMX-CSV), the Bank
+ * of England's Bank Rate (CSV). A response that is a page, cut short, out of order, implausible
+ * or with a gap is refused whole (`invalid_rate_source`).
+ */
+export function readRateSource(input: RateSourceArgs): Fetched;
+/** The `extraRates` to pass to a request, with what fetched rows add to the built-in tables. */
+export function withRates(input: WithRatesArgs): WithRates;
 /** A reminder rendered: subject, text, HTML and the printed letter. */
 export function renderMessage(input: RenderArgs): RenderedMessage;
 /** Checks custom templates without rendering (null when valid; throws otherwise). */
@@ -2041,7 +2150,7 @@ export function invoicesFromCsv(text: string): Invoice[];
 export type JsonFunction =
   | 'evaluateTerms' | 'isBusinessDay' | 'nextBusinessDay' | 'previousBusinessDay' | 'addBusinessDays' | 'adjustDate'
   | 'holidays' | 'calendarFor' | 'validatePolicy' | 'plan' | 'dueActions' | 'penaltyRequest' | 'decompte' | 'curve'
-  | 'statement' | 'rateTables' | 'renderMessage' | 'validateTemplates' | 'analytics';
+  | 'statement' | 'rateTables' | 'readRateSource' | 'withRates' | 'renderMessage' | 'validateTemplates' | 'analytics';
 /**
  * The same functions on JSON text: `json.plan(text)` takes the JSON text of `plan`'s input and
  * returns the JSON text of its result, byte for byte what the native core writes. For code that

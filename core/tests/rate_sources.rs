@@ -1,0 +1,188 @@
+//! The readers of the rate sources, on responses written in each source's documented format
+//! (tests/fixtures/rates/, whose README gives the documentation's addresses), and on every
+//! malformed form a response can take. The rows read must be the built-in table's rows where both
+//! cover the same days: the built-in tables came from the same publications.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // test code
+
+use chrono::NaiveDate;
+use relance_core::penalty::{decompte, PenaltyRequest};
+use relance_core::rate_sources::{parse, Source};
+use relance_core::rates::{RateRow, Rates};
+use relance_core::ErrorCode;
+use std::path::Path;
+
+fn fixture(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/rates").join(name);
+    std::fs::read_to_string(path).unwrap()
+}
+
+fn day(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+}
+
+fn rows(fetched: &[RateRow]) -> Vec<(String, String)> {
+    fetched.iter().map(|r| (r.from.to_string(), r.rate.to_string())).collect()
+}
+
+/// The built-in rows of `table` from `from` to `to`, both included.
+fn builtin(table: &str, from: &str, to: &str) -> Vec<(String, String)> {
+    let rates = Rates::builtin().unwrap();
+    let all = &rates.table(table).unwrap().rows;
+    rows(&all.iter().filter(|r| r.from >= day(from) && r.from <= day(to)).cloned().collect::<Vec<_>>())
+}
+
+#[test]
+fn ecb_change_days_are_the_builtin_table() {
+    let fetched = parse(Source::EcbMro, &fixture("ecb_mro.csv"), day("2025-06-20")).unwrap();
+    assert_eq!(fetched.table, "ecb_mro");
+    assert_eq!(fetched.series, "FM.D.U2.EUR.4F.KR.MRR_FR.LEV");
+    assert_eq!(fetched.observed_until, day("2025-06-11"));
+    assert_eq!(fetched.known_until, day("2025-06-20"));
+    assert_eq!(rows(&fetched.rows), builtin("ecb_mro", "2022-07-27", "2025-06-11"));
+    // Nothing new, nothing different from the shipped table.
+    let published = Rates::builtin().unwrap().published("ecb_mro", &fetched.rows, fetched.known_until).unwrap();
+    assert_eq!(published, Default::default());
+}
+
+#[test]
+fn a_business_day_series_becomes_its_change_days() {
+    let text =
+        "KEY,TIME_PERIOD,OBS_VALUE\nk,2025-06-10,2.40\nk,2025-06-11,2.15\nk,2025-06-12,2.15\nk,2025-06-13,2.15\n";
+    let fetched = parse(Source::EcbMro, text, day("2025-06-13")).unwrap();
+    assert_eq!(rows(&fetched.rows), [("2025-06-10".into(), "2.40".into()), ("2025-06-11".into(), "2.15".into())]);
+    assert_eq!(fetched.observed_until, day("2025-06-13"));
+}
+
+#[test]
+fn bundesbank_months_become_half_years_of_the_builtin_table() {
+    let fetched = parse(Source::Bundesbank, &fixture("bundesbank_basiszinssatz.csv"), day("2026-07-01")).unwrap();
+    assert_eq!(fetched.table, "de_basiszinssatz");
+    assert_eq!(fetched.observed_until, day("2026-06-01"));
+    assert_eq!(fetched.known_until, day("2026-06-30"));
+    assert_eq!(rows(&fetched.rows), builtin("de_basiszinssatz", "2023-01-01", "2026-01-01"));
+}
+
+#[test]
+fn bank_rate_on_the_reference_days() {
+    let fetched = parse(Source::BankOfEngland, &fixture("boe_bank_rate.csv"), day("2026-01-10")).unwrap();
+    assert_eq!(fetched.table, "boe_bank_rate");
+    let read = rows(&fetched.rows);
+    // The built-in table has only the reference days our sources gave; the response also gives
+    // 30 June 2025 (Bank Rate 4.25 since 8 May 2025).
+    assert_eq!(
+        read,
+        [("2024-06-30", "5.25"), ("2024-12-31", "4.75"), ("2025-06-30", "4.25"), ("2025-12-31", "3.75")]
+            .map(|(d, r)| (d.to_owned(), r.to_owned()))
+    );
+    let builtin = builtin("boe_bank_rate", "2024-06-30", "2025-12-31");
+    assert!(builtin.iter().all(|row| read.contains(row)), "{builtin:?} within {read:?}");
+}
+
+#[test]
+fn a_reference_day_after_the_last_observation_is_not_known_yet() {
+    let text = "DATE,IUDBEDR\n29 Dec 2025,3.75\n30 Dec 2025,3.75\n";
+    let fetched = parse(Source::BankOfEngland, text, day("2025-12-30")).unwrap();
+    assert!(fetched.rows.is_empty(), "{:?}", fetched.rows);
+}
+
+/// Each malformed response is refused whole, with the code and the place.
+#[test]
+fn malformed_responses_are_refused_whole() {
+    let ecb = fixture("ecb_mro.csv");
+    let bundesbank = fixture("bundesbank_basiszinssatz.csv");
+    let boe = fixture("boe_bank_rate.csv");
+    let cut = &ecb[..ecb.len() - 20];
+    let cases: Vec<(&str, Source, String, &str)> = vec![
+        ("html page", Source::EcbMro, "<!DOCTYPE html><html><body>Service unavailable</body></html>".into(), ""),
+        ("json error", Source::EcbMro, "{\"error\": \"No results found\"}".into(), ""),
+        ("empty", Source::EcbMro, String::new(), ""),
+        ("header only", Source::EcbMro, ecb.lines().next().unwrap().to_owned(), ""),
+        ("no value column", Source::EcbMro, ecb.replace("OBS_VALUE", "VALUE"), "line 1"),
+        ("cut short", Source::EcbMro, cut.to_owned(), "line 19"),
+        ("out of order", Source::EcbMro, ecb.replace("2023-02-08", "2022-01-08"), "line 6"),
+        ("repeated day", Source::EcbMro, ecb.replace("2023-02-08", "2022-12-21"), "line 6"),
+        ("absurd value", Source::EcbMro, ecb.replace(",2.15", ",215"), "line 19.OBS_VALUE"),
+        ("negative absurd", Source::EcbMro, ecb.replace(",2.15", ",-7.5"), "line 19.OBS_VALUE"),
+        ("not a number", Source::EcbMro, ecb.replace(",2.15", ",n/a"), "line 19.OBS_VALUE"),
+        ("bad day", Source::EcbMro, ecb.replace("2025-06-11", "2025-06-31"), "line 19.TIME_PERIOD"),
+        (
+            "missing month",
+            Source::Bundesbank,
+            bundesbank.replace("BBK:BBIN1(1.0),M,DE,BBK,BBKBAS2,EUR,ME,2024-03,3.62,,A\n", ""),
+            "line 16",
+        ),
+        (
+            "change within a half-year",
+            Source::Bundesbank,
+            bundesbank.replace("2024-03,3.62", "2024-03,3.12"),
+            "line 16",
+        ),
+        ("german decimals", Source::Bundesbank, bundesbank.replace(",1.27,", ",\"1,27\","), "line 32.OBS_VALUE"),
+        ("boe header", Source::BankOfEngland, boe.replace("DATE,IUDBEDR", "DATE,IUMABEDR"), "line 1"),
+        ("boe bad day", Source::BankOfEngland, boe.replace("04 Jun 2024", "2024-06-04"), "line 3.DATE"),
+        ("boe cut short", Source::BankOfEngland, format!("{boe}09 Jan 2026"), "line 410"),
+    ];
+    for (name, source, text, path) in cases {
+        let error = parse(source, &text, day("2026-12-01")).expect_err(name);
+        assert_eq!(error.code(), ErrorCode::InvalidRateSource, "{name}: {error:?}");
+        assert_eq!(error.path(), path, "{name}: {}", error.message());
+    }
+}
+
+/// A later response: what it adds to the shipped table, and the penalties it prices. Penalties
+/// computed with the rows it adds are those computed with the same rows given by hand as
+/// `extraRates`: the worker's fetched rows and a caller's rows are one mechanism.
+#[test]
+fn a_later_response_prices_the_missing_half_year() {
+    // Read on 2026-12-01: 2.15 since 2025-06-11, 2.40 from 2026-06-10, no change since.
+    let text = "KEY,TIME_PERIOD,OBS_VALUE\nk,2025-06-11,2.15\nk,2026-06-10,2.40\n";
+    let fetched = parse(Source::EcbMro, text, day("2026-12-01")).unwrap();
+    assert_eq!(fetched.known_until, day("2026-12-01"));
+    let published = Rates::builtin().unwrap().published("ecb_mro", &fetched.rows, fetched.known_until).unwrap();
+    assert!(published.corrections.is_empty());
+    // The change, and the rate in force on the first day of the half-year it reaches.
+    assert_eq!(
+        rows(&published.new_rows),
+        [("2026-06-10", "2.40"), ("2026-07-01", "2.40")].map(|(d, r)| (d.to_owned(), r.to_owned()))
+    );
+
+    let request = |extra: &str| -> PenaltyRequest {
+        relance_core::json::from_json(&format!(
+            r#"{{"invoice": {{"id": "i", "issueDate": "2026-09-01", "dueDate": "2026-10-01", "currency": "EUR",
+                "total": "4800.00"}}, "regime": {{"type": "fr_b2b"}}, "asOf": "2026-12-01",
+                "extraRates": {{"ecb_mro": {extra}}}}}"#
+        ))
+        .unwrap()
+    };
+    let fetched_rows = serde_json::to_string(&published.new_rows).unwrap();
+    let by_hand = r#"[{"from": "2026-06-10", "rate": "2.40"}, {"from": "2026-07-01", "rate": "2.40"}]"#;
+    let priced = decompte(&request(&fetched_rows)).unwrap();
+    assert_eq!(priced, decompte(&request(by_hand)).unwrap());
+    // 4 800 EUR at 12.40 % (2.40 + 10) from 2026-10-02 to 2026-12-01, 61 days / 365 = 99.4718: 99.47 EUR.
+    assert_eq!(priced.totals.interest.to_string(), "99.47");
+}
+
+#[test]
+fn a_published_rate_that_differs_is_a_correction_never_applied() {
+    let text = "KEY,TIME_PERIOD,OBS_VALUE\nk,2025-04-23,2.40\nk,2025-06-11,2.25\n";
+    let fetched = parse(Source::EcbMro, text, day("2025-12-01")).unwrap();
+    let published = Rates::builtin().unwrap().published("ecb_mro", &fetched.rows, fetched.known_until).unwrap();
+    assert!(published.new_rows.is_empty(), "{:?}", published.new_rows);
+    let [correction] = published.corrections.as_slice() else { panic!("{:?}", published.corrections) };
+    assert_eq!(
+        (correction.day, correction.held.to_string(), correction.published.to_string()),
+        (day("2025-06-11"), "2.15".into(), "2.25".into())
+    );
+}
+
+#[test]
+fn new_reference_days_of_the_bank_rate_extend_its_table() {
+    let text = "DATE,IUDBEDR\n29 Jun 2026,3.50\n30 Jun 2026,3.50\n01 Jul 2026,3.50\n";
+    let fetched = parse(Source::BankOfEngland, text, day("2026-07-02")).unwrap();
+    let mut rates = Rates::builtin().unwrap();
+    let published = rates.published("boe_bank_rate", &fetched.rows, fetched.known_until).unwrap();
+    assert!(published.corrections.is_empty());
+    assert_eq!(rows(&published.new_rows), [("2026-06-30".to_owned(), "3.50".to_owned())]);
+    rates.extend("boe_bank_rate", published.new_rows).unwrap();
+    assert_eq!(rates.rate_on("boe_bank_rate", day("2026-06-30")).unwrap().to_string(), "3.50");
+}
