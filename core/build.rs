@@ -204,6 +204,8 @@ mod rates {
         note: String,
         #[serde(default)]
         exact_dates_only: bool,
+        #[serde(default)]
+        refreshed: Option<String>,
         rows: Vec<Row>,
     }
 
@@ -238,11 +240,15 @@ mod rates {
                 .map_err(context)?;
             writeln!(
                 out,
-                "    BuiltinTable {{ id: {id:?}, name: {:?}, known_until: {}, note: {:?}, exact_dates_only: {}, rows: &[{}] }},",
+                "    BuiltinTable {{ id: {id:?}, name: {:?}, known_until: {}, note: {:?}, exact_dates_only: {}, refreshed: {}, rows: &[{}] }},",
                 t.name,
                 date(&t.known_until).map_err(context)?,
                 t.note,
                 t.exact_dates_only,
+                match &t.refreshed {
+                    Some(day) => format!("Some({})", date(day).map_err(context)?),
+                    None => "None".to_owned(),
+                },
                 rows.join(", ")
             )?;
         }

@@ -51,6 +51,10 @@ pub struct RateTable {
     #[serde(default)]
     #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub exact_dates_only: bool,
+    /// The day the rows were last brought up to date from their source (`scripts/update-rates.sh`).
+    #[serde(default, deserialize_with = "date::de_opt", serialize_with = "date::ser_opt")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refreshed: Option<NaiveDate>,
     /// Rows in date order.
     pub rows: Vec<RateRow>,
 }
@@ -63,6 +67,7 @@ struct BuiltinTable {
     known_until: (i32, u32, u32),
     note: &'static str,
     exact_dates_only: bool,
+    refreshed: Option<(i32, u32, u32)>,
     rows: &'static [((i32, u32, u32), &'static str)],
 }
 
@@ -137,6 +142,9 @@ pub struct Published {
     pub new_rows: Vec<RateRow>,
     /// Days the source gives a different rate for.
     pub corrections: Vec<Correction>,
+    /// For an exact-dates table, days before its last row that it lacks: only a rewrite of the
+    /// shipped table can take them (`Rates::refresh`); `extend` adds after the last row only.
+    pub missing_days: Vec<RateRow>,
 }
 
 impl Rates {
@@ -170,6 +178,7 @@ impl Rates {
                 known_until: day(t.known_until, &format!("{path}.knownUntil"))?,
                 note: t.note.to_owned(),
                 exact_dates_only: t.exact_dates_only,
+                refreshed: t.refreshed.map(|d| day(d, &format!("{path}.refreshed"))).transpose()?,
                 rows,
             };
             tables.insert(t.id.to_owned(), table);
@@ -219,8 +228,7 @@ impl Rates {
 
     /// What rows a source published (`rate_sources::parse`) add to table `id`, known until
     /// `known_until`. A row for a day the table covers must give the table's rate; one that does
-    /// not is a correction. A row between two of an exact-dates table's rows is left out: only the
-    /// release script (`scripts/update-rates.sh`) rewrites the shipped rows.
+    /// not is a correction.
     pub fn published(&self, id: &str, rows: &[RateRow], known_until: NaiveDate) -> Result<Published> {
         let table = self.table(id)?;
         let last = table.rows.last().map(|r| r.from);
@@ -233,6 +241,9 @@ impl Rates {
                 } else {
                     self.rate_on(id, row.from).ok()
                 };
+                if table.exact_dates_only && held.is_none() {
+                    out.missing_days.push(row.clone());
+                }
                 if let Some(held) = held.filter(|held| *held != row.rate.value()) {
                     out.corrections.push(Correction {
                         table: id.to_owned(),
@@ -250,6 +261,37 @@ impl Rates {
             confirm_half_years(&mut out.new_rows, table, rows.first().map(|r| r.from), known_until);
         }
         Ok(out)
+    }
+
+    /// Brings table `id` up to date from a source's rows (the release script's step): the rows
+    /// that change the rate are added, the table is known until the source says, and refreshed on
+    /// `on`. A correction is refused (`invalid_rate_source`, naming the day): a shipped rate is
+    /// changed by a person, never by a script. Nothing changes when an error is returned.
+    pub fn refresh(&mut self, id: &str, rows: &[RateRow], known_until: NaiveDate, on: NaiveDate) -> Result<()> {
+        let published = self.published(id, rows, known_until)?;
+        if let Some(c) = published.corrections.first() {
+            return Err(Error::new(
+                ErrorCode::InvalidRateSource,
+                format!("{id}.{}", c.day),
+                format!(
+                    "the source gives {} % where the table has {} %: check and correct it by hand",
+                    c.published, c.held
+                ),
+            ));
+        }
+        let exact = self.table(id)?.exact_dates_only;
+        let Some(table) = self.tables.get_mut(id) else { return Ok(()) };
+        for row in published.new_rows {
+            // The half-year confirmations are for extraRates; the table says knownUntil itself.
+            if exact || table.rows.last().is_none_or(|last| last.rate != row.rate) {
+                table.rows.push(row);
+            }
+        }
+        table.rows.extend(published.missing_days);
+        table.rows.sort_by_key(|r| r.from);
+        table.known_until = table.known_until.max(known_until);
+        table.refreshed = Some(on);
+        Ok(())
     }
 
     /// The rate in force on `day` in table `id`.

@@ -76,6 +76,12 @@ fn bank_rate_on_the_reference_days() {
     );
     let builtin = builtin("boe_bank_rate", "2024-06-30", "2025-12-31");
     assert!(builtin.iter().all(|row| read.contains(row)), "{builtin:?} within {read:?}");
+    // 30 June 2025 falls between two shipped rows: a rewrite of the table takes it, extraRates cannot.
+    let mut rates = Rates::builtin().unwrap();
+    let published = rates.published("boe_bank_rate", &fetched.rows, fetched.known_until).unwrap();
+    assert_eq!(rows(&published.missing_days), [("2025-06-30".to_owned(), "4.25".to_owned())]);
+    rates.refresh("boe_bank_rate", &fetched.rows, fetched.known_until, day("2026-01-10")).unwrap();
+    assert_eq!(rates.rate_on("boe_bank_rate", day("2025-06-30")).unwrap().to_string(), "4.25");
 }
 
 #[test]
@@ -185,4 +191,28 @@ fn new_reference_days_of_the_bank_rate_extend_its_table() {
     assert_eq!(rows(&published.new_rows), [("2026-06-30".to_owned(), "3.50".to_owned())]);
     rates.extend("boe_bank_rate", published.new_rows).unwrap();
     assert_eq!(rates.rate_on("boe_bank_rate", day("2026-06-30")).unwrap().to_string(), "3.50");
+}
+
+/// The release script's step: the shipped table brought up to date, or left untouched when the
+/// source gives another rate for a day it has.
+#[test]
+fn refresh_adds_changes_and_refuses_corrections() {
+    let mut rates = Rates::builtin().unwrap();
+    let later = "KEY,TIME_PERIOD,OBS_VALUE\nk,2025-06-11,2.15\nk,2026-06-10,2.40\n";
+    let fetched = parse(Source::EcbMro, later, day("2026-12-01")).unwrap();
+    rates.refresh("ecb_mro", &fetched.rows, fetched.known_until, day("2026-12-01")).unwrap();
+    let table = rates.table("ecb_mro").unwrap();
+    assert_eq!(
+        rows(&table.rows[table.rows.len() - 2..]),
+        [("2025-06-11", "2.15"), ("2026-06-10", "2.40")].map(|(d, r)| (d.to_owned(), r.to_owned()))
+    );
+    assert_eq!((table.known_until, table.refreshed), (day("2026-12-01"), Some(day("2026-12-01"))));
+    assert_eq!(rates.rate_on("ecb_mro", day("2026-07-01")).unwrap().to_string(), "2.40");
+
+    let before = rates.clone();
+    let corrected = "KEY,TIME_PERIOD,OBS_VALUE\nk,2025-06-11,2.25\n";
+    let fetched = parse(Source::EcbMro, corrected, day("2026-12-02")).unwrap();
+    let error = rates.refresh("ecb_mro", &fetched.rows, fetched.known_until, day("2026-12-02")).unwrap_err();
+    assert_eq!((error.code(), error.path()), (ErrorCode::InvalidRateSource, "ecb_mro.2025-06-11"));
+    assert_eq!(rates, before);
 }

@@ -1572,6 +1572,10 @@ note?: string,
  */
 exactDatesOnly?: boolean, 
 /**
+ * The day the rows were last brought up to date from their source (`scripts/update-rates.sh`).
+ */
+refreshed?: string | null, 
+/**
  * Rows in date order.
  */
 rows: Array<RateRow>, };
