@@ -580,6 +580,13 @@ fn build_checked_context(ledger: &Ledger, checked: &CheckedLedger<'_>, req: &Mes
             "one message is in one currency",
         ));
     }
+    if req.penalty_options.estimate_missing_rates {
+        return Err(Error::new(
+            ErrorCode::OutOfRange,
+            "penaltyOptions.estimateMissingRates",
+            "a message states what is owed: it cannot rest on an estimated rate",
+        ));
+    }
     let creditor = &ledger.creditor;
     let notice =
         req.reminders.iter().find(|r| r.channel == Channel::RegisteredLetter).map_or(req.message_date, |r| r.date);

@@ -320,6 +320,12 @@ pub struct PenaltyOptions {
     #[serde(default)]
     #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub insolvency: bool,
+    /// A half-year whose reference rate is not published yet is priced at the last known rate,
+    /// its lines marked `estimated`, with an `estimated_rate` warning: for a simulation only, so a
+    /// message refuses it. Default: such a half-year is refused (`missing_rate`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
+    pub estimate_missing_rates: bool,
 }
 
 /// A computation request.
@@ -364,6 +370,10 @@ pub struct DecompteLine {
     /// The reference rate it is built from, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference_rate: Option<Amount>,
+    /// The reference rate of this period is not published yet: the last known one is assumed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
+    pub estimated: bool,
     /// Points added to the reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub margin: Option<Amount>,
@@ -474,6 +484,8 @@ struct RateParts {
     rate: Decimal,
     reference: Option<Decimal>,
     margin: Option<Decimal>,
+    /// The reference is the last known rate, assumed unchanged (`estimate_missing_rates`).
+    estimated: bool,
 }
 
 struct Engine<'a> {
@@ -482,17 +494,29 @@ struct Engine<'a> {
 }
 
 impl Engine<'_> {
-    fn lookup(&self, table: &str, day: NaiveDate) -> Result<Decimal> {
-        self.rates.rate_on(table, day).map_err(|e| {
-            let path =
-                if e.code() == ErrorCode::MissingRate { format!("extraRates.{table}") } else { "regime".to_owned() };
-            Error::new(e.code(), path, e.message().to_owned())
-        })
+    /// The rate of `table` on `day`, and whether it is the last known one assumed unchanged.
+    fn lookup(&self, table: &str, day: NaiveDate) -> Result<(Decimal, bool)> {
+        match self.rates.rate_on(table, day) {
+            Ok(rate) => Ok((rate, false)),
+            Err(e) if e.code() == ErrorCode::MissingRate && self.case.options.estimate_missing_rates => {
+                let last = self.rates.table(table).ok().and_then(|t| t.rows.last().filter(|_| day > t.known_until));
+                last.map(|row| (row.rate.value(), true))
+                    .ok_or_else(|| Error::new(e.code(), format!("extraRates.{table}"), e.message().to_owned()))
+            }
+            Err(e) => {
+                let path = if e.code() == ErrorCode::MissingRate {
+                    format!("extraRates.{table}")
+                } else {
+                    "regime".to_owned()
+                };
+                Err(Error::new(e.code(), path, e.message().to_owned()))
+            }
+        }
     }
 
     fn reference_plus(&self, table: &str, day: NaiveDate, margin: Decimal) -> Result<RateParts> {
-        let reference = self.lookup(table, day)?;
-        Ok(RateParts { rate: reference + margin, reference: Some(reference), margin: Some(margin) })
+        let (reference, estimated) = self.lookup(table, day)?;
+        Ok(RateParts { rate: reference + margin, reference: Some(reference), margin: Some(margin), estimated })
     }
 
     /// The rate for a period whose first day is `first`, in a delay whose first day is `delay_first`.
@@ -507,7 +531,9 @@ impl Engine<'_> {
                 };
                 self.reference_plus("ecb_mro", day, ten)
             }
-            Regime::FrB2bContractual { rate } => Ok(RateParts { rate: rate.value(), reference: None, margin: None }),
+            Regime::FrB2bContractual { rate } => {
+                Ok(RateParts { rate: rate.value(), reference: None, margin: None, estimated: false })
+            }
             Regime::FrPublic => self.reference_plus("ecb_mro", half_year_start(delay_first), eight),
             Regime::FrConsumer { creditor, judgment_enforceable_on, .. } => {
                 let table = match creditor {
@@ -541,8 +567,8 @@ impl Engine<'_> {
             }
             Regime::Nl | Regime::Es | Regime::It => self.reference_plus("ecb_mro", half_year_start(first), eight),
             Regime::Be => {
-                let rate = self.lookup("be_late_payment", half_year_start(first))?;
-                Ok(RateParts { rate, reference: None, margin: None })
+                let (rate, estimated) = self.lookup("be_late_payment", half_year_start(first))?;
+                Ok(RateParts { rate, reference: None, margin: None, estimated })
             }
         }
     }
@@ -972,6 +998,7 @@ fn compute(case: &Case<'_>, rates: &Rates, detail: Detail) -> Result<Computed> {
         let same = lines.last().is_some_and(|l: &DecompteLine| {
             l.base.value() == base
                 && l.rate.value() == parts.rate
+                && l.estimated == parts.estimated
                 && l.year_days == year_days
                 && date::add_days(l.to, 1) == Some(from)
                 && !matches!(case.regime, Regime::Nl)
@@ -992,12 +1019,26 @@ fn compute(case: &Case<'_>, rates: &Rates, detail: Detail) -> Result<Computed> {
                 base: Amount(base).to_minor_units(currency),
                 rate: pct(parts.rate),
                 reference_rate: parts.reference.map(pct),
+                estimated: parts.estimated,
                 margin: parts.margin.map(pct),
                 year_days,
                 amount: Amount(exact).to_minor_units(currency),
                 exact_amount: Amount(exact.round_dp(10)),
             });
         }
+    }
+
+    let mut estimated_half_years: Vec<(NaiveDate, Amount)> = Vec::new();
+    for l in lines.iter().filter(|l| l.estimated) {
+        let hy = half_year_start(l.from);
+        if !estimated_half_years.iter().any(|(h, _)| *h == hy) {
+            estimated_half_years.push((hy, l.reference_rate.unwrap_or(l.rate)));
+        }
+    }
+    for (hy, reference) in estimated_half_years {
+        warn("estimated_rate", format!(
+            "the reference rate of {} is not published yet: the last known one, {reference}%, is assumed unchanged (an estimate)",
+            half_year_label(hy)));
     }
 
     if let (Regime::FrB2bContractual { rate }, true) = (case.regime, itemised) {
@@ -1009,7 +1050,7 @@ fn compute(case: &Case<'_>, rates: &Rates, detail: Detail) -> Result<Computed> {
                 continue;
             }
             seen.push(hy);
-            let legal = engine.lookup("fr_legal_other", hy)?;
+            let (legal, _) = engine.lookup("fr_legal_other", hy)?;
             let floor = legal * Decimal::from(3);
             if rate.value() < floor {
                 warn("contractual_rate_below_floor", format!(

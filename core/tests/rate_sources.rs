@@ -20,6 +20,10 @@ fn day(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
 }
 
+fn fetched_rate(text: &str) -> relance_core::money::Amount {
+    relance_core::money::Amount(text.parse().unwrap())
+}
+
 fn rows(fetched: &[RateRow]) -> Vec<(String, String)> {
     fetched.iter().map(|r| (r.from.to_string(), r.rate.to_string())).collect()
 }
@@ -215,4 +219,50 @@ fn refresh_adds_changes_and_refuses_corrections() {
     let error = rates.refresh("ecb_mro", &fetched.rows, fetched.known_until, day("2026-12-02")).unwrap_err();
     assert_eq!((error.code(), error.path()), (ErrorCode::InvalidRateSource, "ecb_mro.2025-06-11"));
     assert_eq!(rates, before);
+}
+
+/// A simulation may price a half-year not published yet at the last known rate, marked as such; a
+/// message never can.
+#[test]
+fn an_unpublished_half_year_is_estimated_only_when_asked() {
+    let request = |options: &str| -> PenaltyRequest {
+        relance_core::json::from_json(&format!(
+            r#"{{"invoice": {{"id": "i", "issueDate": "2026-05-01", "dueDate": "2026-06-20", "currency": "EUR",
+                "total": "4800.00"}}, "regime": {{"type": "fr_b2b"}}, "asOf": "2026-12-01", "options": {options}}}"#
+        ))
+        .unwrap()
+    };
+    let refused = decompte(&request("{}")).unwrap_err();
+    assert_eq!((refused.code(), refused.path()), (ErrorCode::MissingRate, "extraRates.ecb_mro"));
+
+    let estimated = decompte(&request(r#"{"estimateMissingRates": true}"#)).unwrap();
+    let [known, assumed] = estimated.lines.as_slice() else { panic!("{:?}", estimated.lines) };
+    // 2026-06-21 to 06-30 at the published 2.15 + 10; from 07-01 at 2.15 assumed unchanged.
+    assert_eq!((known.days, known.estimated, known.rate.to_string()), (10, false, "12.15".to_owned()));
+    assert_eq!((assumed.days, assumed.estimated, assumed.rate.to_string()), (154, true, "12.15".to_owned()));
+    let [warning] = estimated.warnings.as_slice() else { panic!("{:?}", estimated.warnings) };
+    assert_eq!(warning.code, "estimated_rate");
+    assert!(warning.message.contains("2026-H2") && warning.message.contains("2.15"), "{}", warning.message);
+    // The same figures as with the rate given: the estimate is the last rate, nothing else.
+    let mut given = request("{}");
+    given
+        .extra_rates
+        .insert("ecb_mro".to_owned(), vec![RateRow { from: day("2026-07-01"), rate: fetched_rate("2.15") }]);
+    assert_eq!(decompte(&given).unwrap().totals, estimated.totals);
+}
+
+#[test]
+fn a_message_never_states_an_estimate() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/ledger.json");
+    let ledger: relance_core::ledger::Ledger =
+        relance_core::json::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let request: relance_core::messages::MessageRequest = relance_core::json::from_json(
+        r#"{"template": "formal_notice", "stepId": "formal-notice", "channel": "registered_letter", "level": 5,
+            "debtorId": "d-brasserie", "invoiceIds": ["inv-1041"], "messageDate": "2026-06-30",
+            "penaltyOptions": {"estimateMissingRates": true}}"#,
+    )
+    .unwrap();
+    let set = relance_core::messages::TemplateSet::builtin().unwrap();
+    let error = relance_core::messages::render_message(set, &ledger, &request).unwrap_err();
+    assert_eq!((error.code(), error.path()), (ErrorCode::OutOfRange, "request.penaltyOptions.estimateMissingRates"));
 }

@@ -58,9 +58,15 @@ const policyArg = () => state.policy;
 
 // ---- computation ------------------------------------------------------------------------------------
 
+/** A penalty request that prices a half-year not published yet at the last known rate, marked. */
+function estimating(request) {
+  return { ...request, options: { ...request.options, estimateMissingRates: true } };
+}
+
 function penaltiesOn(l, day) {
   const request = relance.penaltyRequest({ ledger: l, invoiceId: 'inv', asOf: day, extraRates: state.extraRates });
-  return relance.decompte(request).totals;
+  const d = relance.decompte(estimating(request));
+  return { ...d.totals, estimated: d.lines.some((line) => line.estimated) };
 }
 
 function compute() {
@@ -75,6 +81,7 @@ function compute() {
     try {
       totals = penaltiesOn(l, s.date);
     } catch (e) {
+      // Only a rate with nothing known before it (never for the shipped tables) stops an estimate.
       if (e.code !== 'missing_rate') throw e;
       missing ??= e;
     }
@@ -82,13 +89,19 @@ function compute() {
   });
   const last = steps.length ? steps[steps.length - 1].date : timeline.dueDate;
   const end = addDays(last > timeline.dueDate ? last : timeline.dueDate, 30);
-  let curvePoints = [];
+  const request = relance.penaltyRequest({ ledger: l, invoiceId: 'inv', asOf: end, extraRates: state.extraRates });
+  // Which rate is not published yet (the core names its table and half-year), to ask for it.
   try {
-    const request = relance.penaltyRequest({ ledger: l, invoiceId: 'inv', asOf: end, extraRates: state.extraRates });
-    curvePoints = relance.curve({ request, from: state.issueDate, to: end });
+    relance.decompte(request);
   } catch (e) {
     if (e.code !== 'missing_rate') throw e;
     missing ??= e;
+  }
+  let curvePoints = [];
+  try {
+    curvePoints = relance.curve({ request: estimating(request), from: state.issueDate, to: end });
+  } catch (e) {
+    if (e.code !== 'missing_rate') throw e;
   }
   const calendar = relance.calendarFor({ country: state.country });
   const years = new Set([state.issueDate.slice(0, 4), end.slice(0, 4)]);
@@ -283,6 +296,8 @@ function renderResults() {
     } else {
       showError(e);
     }
+    // A rate the visitor entered may be what is wrong: it stays listed, with its remove button.
+    renderMissingRate(null);
     return;
   }
   const { timeline, steps, termsAnswer } = result;
@@ -315,28 +330,64 @@ function renderResults() {
 function renderMissingRate(missing) {
   const box = $('missingRate');
   box.replaceChildren();
-  box.hidden = !missing;
-  if (!missing) return;
+  const supplied = Object.entries(state.extraRates).flatMap(([table, rows]) => rows.map((row, i) => ({ table, row, i })));
+  box.hidden = !missing && !supplied.length;
   const lang = state.lang;
-  // The core names the table (path `extraRates.<table>`) and the half-year in its message.
-  const table = missing.path.split('.').pop() || 'ecb_mro';
-  const half = /(\d{4})-H([12])/.exec(missing.message);
-  const from = half ? `${half[1]}-${half[2] === '1' ? '01' : '07'}-01` : '';
-  box.innerHTML = `<p><strong>${t(lang, 'missingRate')}</strong> — ${missing.message}</p><p>${t(lang, 'missingRateHelp')}</p>`;
-  const row = document.createElement('div');
-  row.className = 'row';
-  row.innerHTML = `<span>${t(lang, 'rateTable')}: <code>${table}</code></span> <label for="rateFrom">${t(lang, 'rateFrom')}</label><input id="rateFrom" type="date" value="${from}"> <label for="rateValue">${t(lang, 'rate')}</label><input id="rateValue" inputmode="decimal" size="6">`;
-  const apply = document.createElement('button');
-  apply.type = 'button';
-  apply.textContent = t(lang, 'apply');
-  apply.addEventListener('click', () => {
-    const rate = $('rateValue').value.trim().replace(',', '.');
-    if (!rate) return;
-    state.extraRates = { ...state.extraRates, [table]: [...(state.extraRates[table] ?? []), { from: $('rateFrom').value, rate }] };
-    changed(true);
-  });
-  row.append(apply);
-  box.append(row);
+  if (missing) {
+    // The core names the table (path `extraRates.<table>`) and the half-year in its message.
+    const table = missing.path.split('.').pop() || 'ecb_mro';
+    const half = /(\d{4})-H([12])/.exec(missing.message);
+    const from = half ? `${half[1]}-${half[2] === '1' ? '01' : '07'}-01` : '';
+    box.innerHTML = `<p><strong>${t(lang, 'missingRate')}</strong> — ${missing.message}</p><p>${t(lang, 'missingRateHelp')}</p>`;
+    const row = document.createElement('div');
+    row.className = 'row';
+    const label = t(lang, table === 'ecb_mro' ? 'rate_ecb_mro' : 'rate_other');
+    row.innerHTML = `<span>${t(lang, 'rateTable')}: <code>${table}</code></span> <label for="rateFrom">${t(lang, 'rateFrom')}</label><input id="rateFrom" type="date" value="${from}"> <label for="rateValue">${label}</label><input id="rateValue" inputmode="decimal" size="6">`;
+    const apply = document.createElement('button');
+    apply.type = 'button';
+    apply.id = 'rateApply';
+    apply.textContent = t(lang, 'apply');
+    const problem = document.createElement('p');
+    problem.className = 'field-error';
+    problem.setAttribute('role', 'alert');
+    apply.addEventListener('click', () => {
+      const rate = $('rateValue').value.trim().replace(',', '.');
+      if (!/^-?\d+(\.\d+)?$/.test(rate)) {
+        problem.textContent = t(lang, 'badRate');
+        return;
+      }
+      // The ECB's rate has never reached 8 %; a figure that high is the penalty rate (ECB + 10).
+      if (table === 'ecb_mro' && Number(rate) >= 8) {
+        problem.textContent = t(lang, 'notPenaltyRate').replace('{rate}', rate);
+        return;
+      }
+      state.extraRates = { ...state.extraRates, [table]: [...(state.extraRates[table] ?? []), { from: $('rateFrom').value, rate }] };
+      changed(true);
+    });
+    row.append(apply);
+    box.append(row, problem);
+  }
+  if (supplied.length) {
+    const list = document.createElement('ul');
+    list.className = 'supplied-rates';
+    list.setAttribute('aria-label', t(lang, 'suppliedRates'));
+    for (const { table, row, i } of supplied) {
+      const item = document.createElement('li');
+      item.textContent = `${table} — ${row.from} : ${row.rate} % `;
+      const remove = document.createElement('button');
+      remove.type = 'button';
+      remove.textContent = t(lang, 'remove');
+      remove.addEventListener('click', () => {
+        const rows = state.extraRates[table].filter((_, j) => j !== i);
+        const { [table]: _gone, ...others } = state.extraRates;
+        state.extraRates = rows.length ? { ...others, [table]: rows } : others;
+        changed(true);
+      });
+      item.append(remove);
+      list.append(item);
+    }
+    box.append(list);
+  }
 }
 
 function renderTimeline(steps) {
@@ -374,7 +425,8 @@ function renderTimeline(steps) {
       const td = document.createElement('td');
       td.className = 'num';
       td.dataset.field = key;
-      td.textContent = s.totals ? money(lang, s.totals[key]) : '—';
+      td.textContent = s.totals ? `${s.totals.estimated ? '≈ ' : ''}${money(lang, s.totals[key])}` : '—';
+      if (s.totals?.estimated) td.title = t(lang, 'estimated');
       tr.append(td);
     }
     body.append(tr);

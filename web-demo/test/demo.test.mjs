@@ -160,23 +160,37 @@ test('the whole simulation is in the URL; a shared link reproduces it', async ()
   assert.deepEqual([...errors, ...again.errors], []);
 });
 
-test('a half-year missing from the rate tables is named and can be supplied', async () => {
+test('a half-year not published yet is estimated, named, and its rate can be supplied and removed', async () => {
   const { page, errors } = await open();
   await set(page, 'issueDate', '2026-09-15');
   assert.ok(await page.isVisible('#missingRate'));
   assert.match(await page.textContent('#missingRate'), /2026-H2/);
+  // Never a page of dashes: what lies past the last known rate is an estimate, marked ≈.
+  const estimated = await rows(page);
+  assert.ok(estimated.every((r) => r.interest !== '—'), JSON.stringify(estimated));
+  assert.ok(estimated.some((r) => r.interest.startsWith('≈')), JSON.stringify(estimated));
   assert.equal(await page.inputValue('#rateFrom'), '2026-07-01');
+  // The penalty rate typed for the ECB rate is refused beside the field, and nothing is applied.
+  await page.fill('#rateValue', '12,15');
+  await page.click('#rateApply');
+  assert.match(await page.textContent('#missingRate .field-error'), /12\.15/);
+  assert.match(await page.textContent('#missingRate'), /2026-H2/);
   // A visitor's inputs (the chart runs 30 days past the last step, into 2027-H1: asked next).
   await page.fill('#rateValue', '2,15');
-  await page.click('#missingRate button');
+  await page.click('#rateApply');
   assert.match(await page.textContent('#missingRate'), /2027-H1/);
   assert.doesNotMatch(await page.textContent('#missingRate'), /2026-H2/);
   assert.equal(await page.inputValue('#rateFrom'), '2027-01-01');
   await page.fill('#rateValue', '2.00');
-  await page.click('#missingRate button');
-  assert.ok(!(await page.isVisible('#missingRate')));
-  assert.notEqual((await rows(page)).at(-1).interest, '—');
+  await page.click('#rateApply');
+  assert.ok(!(await page.isVisible('#rateValue')), 'nothing is asked for any more');
+  assert.ok((await rows(page)).every((r) => !r.interest.startsWith('≈')));
   assert.match(page.url(), /#s=/, 'the rates are part of the shared simulation');
+  // An entered rate can always be removed.
+  assert.equal((await page.$$('.supplied-rates li')).length, 2);
+  await page.click('.supplied-rates li:last-child button');
+  assert.match(await page.textContent('#missingRate'), /2027-H1/);
+  assert.equal((await page.$$('.supplied-rates li')).length, 1);
   assert.deepEqual(errors, []);
 });
 

@@ -717,6 +717,10 @@ rate: Decimal,
  */
 referenceRate?: Decimal | null, 
 /**
+ * The reference rate of this period is not published yet: the last known one is assumed.
+ */
+estimated?: boolean, 
+/**
  * Points added to the reference.
  */
 margin?: Decimal | null, 
@@ -1300,7 +1304,13 @@ waiveIndemnity?: boolean,
 /**
  * An insolvency procedure bars payment: no fixed indemnity.
  */
-insolvency?: boolean, };
+insolvency?: boolean, 
+/**
+ * A half-year whose reference rate is not published yet is priced at the last known rate,
+ * its lines marked `estimated`, with an `estimated_rate` warning: for a simulation only, so a
+ * message refuses it. Default: such a half-year is refused (`missing_rate`).
+ */
+estimateMissingRates?: boolean, };
 
 /**
  * A computation request.
