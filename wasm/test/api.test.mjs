@@ -101,10 +101,17 @@ test('the json functions answer with the JSON text of the same results, and the 
   assert.equal(text, JSON.stringify(relance.plan(input)));
   assert.equal(relance.json.isBusinessDay('{"calendar":"fr","date":"2026-07-14"}'), 'false');
   assert.equal(relance.json.rateTables('{}'), JSON.stringify(relance.rateTables()));
+  // The rate readers: a response read, what it adds, and a page refused whole.
+  const fetched = relance.readRateSource({ source: 'ecb_mro', text: 'KEY,TIME_PERIOD,OBS_VALUE\nk,2026-06-10,2.40\n', fetchedOn: '2026-12-01' });
+  assert.deepEqual(relance.withRates({ fetched: [fetched] }).extraRates.ecb_mro,
+    [{ from: '2026-06-10', rate: '2.40' }, { from: '2026-07-01', rate: '2.40' }]);
+  rejects(() => relance.readRateSource({ source: 'ecb_mro', text: '<html>Maintenance</html>', fetchedOn: '2026-12-01' }),
+    'invalid_rate_source', '');
   // Every function taking one input is there, and only those.
   assert.deepEqual(Object.keys(relance.json).sort(), ['addBusinessDays', 'adjustDate', 'analytics', 'calendarFor', 'curve',
     'decompte', 'dueActions', 'evaluateTerms', 'holidays', 'isBusinessDay', 'nextBusinessDay', 'penaltyRequest', 'plan',
-    'previousBusinessDay', 'rateTables', 'renderMessage', 'statement', 'validatePolicy', 'validateTemplates']);
+    'previousBusinessDay', 'rateTables', 'readRateSource', 'renderMessage', 'statement', 'validatePolicy', 'validateTemplates',
+    'withRates']);
   assert.ok(Object.isFrozen(relance.json));
 
   // Any text crosses as UTF-8, whatever its length (short inputs reuse a buffer, long ones not).

@@ -32,6 +32,11 @@ const valid = {
   curve: { request, from: request.asOf, to: request.asOf },
   statement: [request, request],
   rateTables: { extraRates: { ecb_mro: [{ from: '2026-07-01', rate: '2.00' }] } },
+  readRateSource: { source: 'ecb_mro', text: 'KEY,TIME_PERIOD,OBS_VALUE\nk,2025-06-11,2.15\nk,2026-06-10,2.40\n', fetchedOn: '2026-12-01' },
+  withRates: {
+    fetched: [{ table: 'ecb_mro', source: 'ECB Data Portal', series: 'FM.D.U2.EUR.4F.KR.MRR_FR.LEV', observedUntil: '2026-06-10',
+      knownUntil: '2026-12-01', rows: [{ from: '2025-06-11', rate: '2.15' }, { from: '2026-06-10', rate: '2.40' }] }],
+  },
   renderMessage: {
     ledger,
     request: { template: 'first_reminder', stepId: 's1', channel: 'email', level: 1, debtorId: ledger.invoices[0].debtorId,
