@@ -338,7 +338,10 @@ function renderMissingRate(missing) {
     const table = missing.path.split('.').pop() || 'ecb_mro';
     const half = /(\d{4})-H([12])/.exec(missing.message);
     const from = half ? `${half[1]}-${half[2] === '1' ? '01' : '07'}-01` : '';
-    box.innerHTML = `<p><strong>${t(lang, 'missingRate')}</strong> — ${missing.message}</p><p>${t(lang, 'missingRateHelp')}</p>`;
+    const said = half
+      ? t(lang, 'missingRateFor').replace('{half}', t(lang, `half${half[2]}`).replace('{year}', half[1])).replace('{label}', half[0])
+      : missing.message;
+    box.innerHTML = `<p><strong>${t(lang, 'missingRate')}</strong> — ${said}</p><p>${t(lang, 'missingRateHelp')}</p>`;
     const row = document.createElement('div');
     row.className = 'row';
     const label = t(lang, table === 'ecb_mro' ? 'rate_ecb_mro' : 'rate_other');
@@ -358,7 +361,7 @@ function renderMissingRate(missing) {
       }
       // The ECB's rate has never reached 8 %; a figure that high is the penalty rate (ECB + 10).
       if (table === 'ecb_mro' && Number(rate) >= 8) {
-        problem.textContent = t(lang, 'notPenaltyRate').replace('{rate}', rate);
+        problem.textContent = t(lang, 'notPenaltyRate').replace('{rate}', $('rateValue').value.trim());
         return;
       }
       state.extraRates = { ...state.extraRates, [table]: [...(state.extraRates[table] ?? []), { from: $('rateFrom').value, rate }] };
@@ -425,8 +428,10 @@ function renderTimeline(steps) {
       const td = document.createElement('td');
       td.className = 'num';
       td.dataset.field = key;
-      td.textContent = s.totals ? `${s.totals.estimated ? '≈ ' : ''}${money(lang, s.totals[key])}` : '—';
-      if (s.totals?.estimated) td.title = t(lang, 'estimated');
+      // The fixed indemnity does not depend on the rate: only interest and total are estimates.
+      const estimate = s.totals?.estimated && key !== 'indemnity';
+      td.textContent = s.totals ? `${estimate ? '≈ ' : ''}${money(lang, s.totals[key])}` : '—';
+      if (estimate) td.title = t(lang, 'estimated');
       tr.append(td);
     }
     body.append(tr);

@@ -173,7 +173,7 @@ test('a half-year not published yet is estimated, named, and its rate can be sup
   // The penalty rate typed for the ECB rate is refused beside the field, and nothing is applied.
   await page.fill('#rateValue', '12,15');
   await page.click('#rateApply');
-  assert.match(await page.textContent('#missingRate .field-error'), /12\.15/);
+  assert.match(await page.textContent('#missingRate .field-error'), /12,15 %/);
   assert.match(await page.textContent('#missingRate'), /2026-H2/);
   // A visitor's inputs (the chart runs 30 days past the last step, into 2027-H1: asked next).
   await page.fill('#rateValue', '2,15');
