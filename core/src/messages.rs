@@ -211,7 +211,6 @@ pub fn plural<'a>(n: i64, lang: Lang, one: &'a str, other: &'a str) -> &'a str {
 /// so a template can test it with `{{#if}}`. Amounts are decimal strings, dates `YYYY-MM-DD`:
 /// format them with `money` and `date`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct MessageContext {
     /// Language code of the message (`fr`, `en`, `de`).
@@ -254,7 +253,6 @@ pub struct MessageContext {
 
 /// The step being sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct StepView {
     /// Step id.
@@ -267,7 +265,6 @@ pub struct StepView {
 
 /// The creditor as shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct PartyView {
     /// Name.
@@ -296,7 +293,6 @@ pub struct PartyView {
 
 /// The debtor as shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct DebtorView {
     /// Name.
@@ -317,7 +313,6 @@ pub struct DebtorView {
 
 /// One invoice as shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct InvoiceView {
     /// Number.
@@ -344,7 +339,6 @@ pub struct InvoiceView {
 
 /// Sums.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct TotalsView {
     /// Principal still owed.
@@ -361,7 +355,6 @@ pub struct TotalsView {
 
 /// What the penalty engine said.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct PenaltiesView {
     /// The amounts are known.
@@ -392,7 +385,6 @@ pub struct ReminderView {
 
 /// A payment plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct PlanView {
     /// Day agreed (or proposed).
@@ -404,7 +396,6 @@ pub struct PlanView {
 
 /// An instalment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct InstalmentView {
     /// 1-based number.
@@ -418,7 +409,6 @@ pub struct InstalmentView {
 
 /// A payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentView {
     /// Day received.

@@ -496,22 +496,19 @@ struct Engine<'a> {
 impl Engine<'_> {
     /// The rate of `table` on `day`, and whether it is the last known one assumed unchanged.
     fn lookup(&self, table: &str, day: NaiveDate) -> Result<(Decimal, bool)> {
-        match self.rates.rate_on(table, day) {
-            Ok(rate) => Ok((rate, false)),
-            Err(e) if e.code() == ErrorCode::MissingRate && self.case.options.estimate_missing_rates => {
-                let last = self.rates.table(table).ok().and_then(|t| t.rows.last().filter(|_| day > t.known_until));
-                last.map(|row| (row.rate.value(), true))
-                    .ok_or_else(|| Error::new(e.code(), format!("extraRates.{table}"), e.message().to_owned()))
-            }
-            Err(e) => {
-                let path = if e.code() == ErrorCode::MissingRate {
-                    format!("extraRates.{table}")
-                } else {
-                    "regime".to_owned()
-                };
-                Err(Error::new(e.code(), path, e.message().to_owned()))
+        let e = match self.rates.rate_on(table, day) {
+            Ok(rate) => return Ok((rate, false)),
+            Err(e) => e,
+        };
+        let missing = e.code() == ErrorCode::MissingRate;
+        if missing && self.case.options.estimate_missing_rates {
+            let known = self.rates.table(table).ok().filter(|t| day > t.known_until);
+            if let Some(last) = known.and_then(|t| t.rows.last()) {
+                return Ok((last.rate.value(), true));
             }
         }
+        let path = if missing { format!("extraRates.{table}") } else { "regime".to_owned() };
+        Err(Error::new(e.code(), path, e.message().to_owned()))
     }
 
     fn reference_plus(&self, table: &str, day: NaiveDate, margin: Decimal) -> Result<RateParts> {
