@@ -10,15 +10,12 @@ cd "$(dirname "$0")/.."
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-get() { curl --fail --silent --show-error --location --max-time 60 -H "Accept: $2" -o "$work/$1" "$3"; }
+args=()
+# The addresses are the core's (rate_sources::Source::address), the ones the worker fetches.
+while IFS=$'\t' read -r table accept url; do
+  curl --fail --silent --show-error --location --max-time 60 -H "Accept: $accept" -o "$work/$table.csv" "$url"
+  args+=("$table=$work/$table.csv")
+done < <(cargo run --quiet --locked -p relance-core --example update_rates -- --addresses)
 
-get ecb_mro.csv 'text/csv' \
-  'https://data-api.ecb.europa.eu/service/data/FM/D.U2.EUR.4F.KR.MRR_FR.LEV?format=csvdata&detail=dataonly'
-get de_basiszinssatz.csv 'application/vnd.sdmx.data+csv;version=1.0.0' \
-  'https://api.statistiken.bundesbank.de/rest/data/BBIN1/M.DE.BBK.BBKBAS2.EUR.ME'
-get boe_bank_rate.csv 'text/csv' \
-  "https://www.bankofengland.co.uk/boeapps/database/_iadb-FromShowColumns.asp?csv.x=yes&Datefrom=01/Jan/2019&Dateto=now&SeriesCodes=IUDBEDR&CSVF=TN&UsingCodes=Y&VPD=Y&VFD=N"
-
-cargo run --quiet --locked -p relance-core --example update_rates -- core/data/rates.json "$(date -u +%F)" \
-  "ecb_mro=$work/ecb_mro.csv" "de_basiszinssatz=$work/de_basiszinssatz.csv" "boe_bank_rate=$work/boe_bank_rate.csv"
+cargo run --quiet --locked -p relance-core --example update_rates -- core/data/rates.json "$(date -u +%F)" "${args[@]}"
 git --no-pager diff --stat -- core/data/rates.json

@@ -6,6 +6,7 @@
 //! `cargo run -p relance-core --example update_rates -- OUT.json TODAY [SOURCE=FILE ...]`, where
 //! SOURCE is `ecb_mro`, `de_basiszinssatz` or `boe_bank_rate`: the shipped tables (the
 //! checkout's `core/data/rates.json`, compiled in) brought up to date, written to OUT.json.
+//! `... --example update_rates -- --addresses` prints each source's `table<TAB>accept<TAB>url`.
 
 use relance_core::rate_sources::{parse, Source};
 use relance_core::rates::{RateTable, Rates};
@@ -22,6 +23,13 @@ struct RatesFile<'a> {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--addresses") {
+        for source in Source::ALL {
+            let (url, accept) = source.address();
+            println!("{}\t{accept}\t{url}", source.table());
+        }
+        return Ok(());
+    }
     let (Some(path), Some(today)) = (args.first(), args.get(1)) else {
         return Err(
             "usage: update_rates OUT.json YYYY-MM-DD [ecb_mro=FILE] [de_basiszinssatz=FILE] [boe_bank_rate=FILE]"
@@ -35,7 +43,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rates = Rates::builtin()?;
     for arg in args.iter().skip(2) {
         let (name, file) = arg.split_once('=').ok_or(format!("`{arg}`: expected SOURCE=FILE"))?;
-        let source = Source::ALL.into_iter().find(|s| s.table() == name).ok_or(format!("no source `{name}`"))?;
+        let source = Source::of_table(name).ok_or(format!("no source `{name}`"))?;
         let fetched = parse(source, &std::fs::read_to_string(file)?, today)?;
         rates.refresh(&fetched.table, &fetched.rows, fetched.known_until, today)?;
         let table = rates.table(&fetched.table)?;

@@ -142,6 +142,10 @@ pub struct Error {
     code: ErrorCode,
     path: String,
     message: String,
+    /// For `missing_rate` when the rate is not published yet: which one, as a value (a caller that
+    /// waits for it needs the table and half-year, never the sentence).
+    #[serde(skip)]
+    missing_rate: Option<Box<crate::rates::MissingRate>>,
 }
 
 /// The core's result type.
@@ -150,7 +154,23 @@ pub type Result<T> = std::result::Result<T, Error>;
 impl Error {
     /// A new error at `path`.
     pub fn new(code: ErrorCode, path: impl Into<String>, message: impl Into<String>) -> Error {
-        Error { code, path: path.into(), message: message.into() }
+        Error { code, path: path.into(), message: message.into(), missing_rate: None }
+    }
+
+    /// A `missing_rate` error for a rate not published yet.
+    pub(crate) fn rate_not_published(missing: crate::rates::MissingRate, message: impl Into<String>) -> Error {
+        Error { missing_rate: Some(Box::new(missing)), ..Error::new(ErrorCode::MissingRate, "", message) }
+    }
+
+    /// The rate not published yet that this error is about, if it is one.
+    pub fn missing_rate(&self) -> Option<&crate::rates::MissingRate> {
+        self.missing_rate.as_deref()
+    }
+
+    /// The same error about the same missing rate, at another path.
+    pub(crate) fn at(mut self, path: impl Into<String>) -> Error {
+        self.path = path.into();
+        self
     }
 
     /// The stable code.

@@ -20,7 +20,7 @@ use crate::ledger::{CheckedLedger, DebtorKind, Ledger};
 use crate::money::{parse_decimal, Amount, Currency};
 use crate::penalty::{decompte, PenaltyOptions, PenaltyRequest, Regime};
 use crate::policy::Channel;
-use crate::rates::RateRow;
+use crate::rates::{MissingRate, RateRow};
 use chrono::{Datelike, NaiveDate};
 use engine::Format;
 use handlebars::{html_escape, template::Template, Handlebars};
@@ -361,6 +361,9 @@ pub struct PenaltiesView {
     pub known: bool,
     /// Why not (e.g. the half-year whose rate is missing).
     pub missing_reason: Option<String>,
+    /// The rate not published yet that they wait for, as a value (not for templates).
+    #[serde(skip)]
+    pub missing_rate: Option<MissingRate>,
     /// Regime id (`fr_b2b`, ...).
     pub regime: String,
     /// The annual rate in force on the message date (percent), when it is one number.
@@ -585,6 +588,7 @@ fn build_checked_context(ledger: &Ledger, checked: &CheckedLedger<'_>, req: &Mes
     let date = req.message_date;
     let mut views = Vec::with_capacity(invoices.len());
     let mut missing: Option<String> = None;
+    let mut missing_rate: Option<MissingRate> = None;
     let mut rate: Option<Amount> = None;
     let mut sums = [Decimal::ZERO; 4];
     for inv in &invoices {
@@ -600,6 +604,9 @@ fn build_checked_context(ledger: &Ledger, checked: &CheckedLedger<'_>, req: &Mes
             }
             Err(e) if e.code() == ErrorCode::MissingRate => {
                 missing.get_or_insert_with(|| e.message().to_owned());
+                if missing_rate.is_none() {
+                    missing_rate = e.missing_rate().cloned();
+                }
                 (None, None, None)
             }
             Err(e) => return Err(e.within(&format!("invoiceIds[{}]", views.len()))),
@@ -705,6 +712,7 @@ fn build_checked_context(ledger: &Ledger, checked: &CheckedLedger<'_>, req: &Mes
         penalties: PenaltiesView {
             known,
             missing_reason: missing,
+            missing_rate,
             regime: regime_id(&regime).to_owned(),
             rate,
             indemnity_per_invoice: amount(indemnity_per_invoice),
@@ -776,6 +784,7 @@ impl MessageContext {
             penalties: PenaltiesView {
                 known: true,
                 missing_reason: Some("".into()),
+                missing_rate: None,
                 regime: "fr_b2b".into(),
                 rate: Some(a("12.15")),
                 indemnity_per_invoice: a("40.00"),
@@ -1252,14 +1261,15 @@ impl TemplateSet {
             Error::new(ErrorCode::UnknownReference, "template", format!("no template `{key}` in {}", lang.code()))
         })?;
         if template.requires_penalties && !ctx.penalties.known {
-            return Err(Error::new(
-                ErrorCode::MissingRate,
-                "request.extraRates",
-                format!(
-                    "`{key}` states the penalties, which cannot be computed: {}",
-                    ctx.penalties.missing_reason.clone().unwrap_or_default()
-                ),
-            ));
+            let message = format!(
+                "`{key}` states the penalties, which cannot be computed: {}",
+                ctx.penalties.missing_reason.clone().unwrap_or_default()
+            );
+            let error = match ctx.penalties.missing_rate.clone() {
+                Some(missing) => Error::rate_not_published(missing, message),
+                None => Error::new(ErrorCode::MissingRate, "", message),
+            };
+            return Err(error.at("request.extraRates"));
         }
         // One context for the three renders: handlebars would otherwise copy the data for each.
         let data =

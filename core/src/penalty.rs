@@ -508,7 +508,7 @@ impl Engine<'_> {
             }
         }
         let path = if missing { format!("extraRates.{table}") } else { "regime".to_owned() };
-        Err(Error::new(e.code(), path, e.message().to_owned()))
+        Err(e.at(path))
     }
 
     fn reference_plus(&self, table: &str, day: NaiveDate, margin: Decimal) -> Result<RateParts> {
@@ -703,7 +703,7 @@ fn rates_for(req: &PenaltyRequest) -> Result<std::borrow::Cow<'static, Rates>> {
 }
 
 /// The built-in rate tables with newer rows added (errors name `extraRates.<table>`).
-pub(crate) fn rates_with(extra_rates: &BTreeMap<String, Vec<RateRow>>) -> Result<std::borrow::Cow<'static, Rates>> {
+pub fn rates_with(extra_rates: &BTreeMap<String, Vec<RateRow>>) -> Result<std::borrow::Cow<'static, Rates>> {
     let builtin = builtin_rates()?;
     if extra_rates.is_empty() {
         return Ok(std::borrow::Cow::Borrowed(builtin));

@@ -60,6 +60,30 @@ impl Source {
         }
     }
 
+    /// Where the source publishes the series in the form `parse` reads, and the `Accept` header
+    /// it wants. The worker's daily refresh and the release script both fetch this address.
+    pub fn address(self) -> (&'static str, &'static str) {
+        match self {
+            Source::EcbMro => (
+                "https://data-api.ecb.europa.eu/service/data/FM/D.U2.EUR.4F.KR.MRR_FR.LEV?format=csvdata&detail=dataonly",
+                "text/csv",
+            ),
+            Source::Bundesbank => (
+                "https://api.statistiken.bundesbank.de/rest/data/BBIN1/M.DE.BBK.BBKBAS2.EUR.ME",
+                "application/vnd.sdmx.data+csv;version=1.0.0",
+            ),
+            Source::BankOfEngland => (
+                "https://www.bankofengland.co.uk/boeapps/database/_iadb-FromShowColumns.asp?csv.x=yes&Datefrom=01/Jan/2019&Dateto=now&SeriesCodes=IUDBEDR&CSVF=TN&UsingCodes=Y&VPD=Y&VFD=N",
+                "text/csv",
+            ),
+        }
+    }
+
+    /// The source of table `id`, if it has one we read.
+    pub fn of_table(id: &str) -> Option<Source> {
+        Source::ALL.into_iter().find(|s| s.table() == id)
+    }
+
     /// The series read.
     pub fn series(self) -> &'static str {
         match self {

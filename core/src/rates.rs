@@ -133,6 +133,20 @@ pub struct Correction {
     pub published: Amount,
 }
 
+/// A rate not published yet: its table, the first day it is needed for, and that day's half-year.
+/// Carried by a `missing_rate` error (`Error::missing_rate`), so that a sender can wait for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MissingRate {
+    /// The table (`ecb_mro`, `fr_legal_other`, ...).
+    pub table: String,
+    /// The first day a rate is needed for.
+    #[serde(serialize_with = "date::ser", deserialize_with = "date::de")]
+    pub day: NaiveDate,
+    /// Its half-year, `2026-H2`.
+    pub half_year: String,
+}
+
 /// What a source's rows add to a table: the rows to add (as `extraRates`), and the rates it gives
 /// otherwise than the table, which are never applied without a person deciding.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -258,7 +272,8 @@ impl Rates {
             }
         }
         if !table.exact_dates_only {
-            confirm_half_years(&mut out.new_rows, table, rows.first().map(|r| r.from), known_until);
+            held_changes_disagreeing(&mut out.corrections, id, table, rows, known_until);
+            confirm_half_years(&mut out.new_rows, table, rows, known_until);
         }
         Ok(out)
     }
@@ -298,9 +313,9 @@ impl Rates {
     pub fn rate_on(&self, id: &str, day: NaiveDate) -> Result<Decimal> {
         let table = self.table(id)?;
         if day > table.known_until {
-            return Err(Error::new(
-                ErrorCode::MissingRate,
-                "",
+            let missing = MissingRate { table: id.to_owned(), day, half_year: half_year_label(day) };
+            return Err(Error::rate_not_published(
+                missing,
                 format!(
                     "no `{id}` rate is known for {} ({day}); known until {}: supply the {} rate",
                     half_year_label(day),
@@ -338,20 +353,43 @@ impl Rates {
 /// on 1 January and 1 July, and `extend` knows a table until the end of its newest row's half-year.
 /// A half-year is confirmed only where the table did not know it yet and the response covers its
 /// first day.
-fn confirm_half_years(
-    new_rows: &mut Vec<RateRow>,
+/// A change the table holds on a day the source covers must be one the source gives too: a source
+/// that moved a change to another day gives no row on the held day, so the held rows are checked
+/// against the rate the source has in force on their day.
+fn held_changes_disagreeing(
+    corrections: &mut Vec<Correction>,
+    id: &str,
     table: &RateTable,
-    covered_from: Option<NaiveDate>,
+    rows: &[RateRow],
     known_until: NaiveDate,
 ) {
+    let Some(first) = rows.first().map(|r| r.from) else { return };
+    for held in table.rows.iter().filter(|r| r.from >= first && r.from <= known_until) {
+        let in_force = rows.iter().take_while(|r| r.from <= held.from).last();
+        let Some(published) = in_force.filter(|p| p.rate != held.rate) else { continue };
+        if !corrections.iter().any(|c| c.day == held.from) {
+            corrections.push(Correction {
+                table: id.to_owned(),
+                day: held.from,
+                held: held.rate,
+                published: published.rate,
+            });
+        }
+    }
+    corrections.sort_by_key(|c| c.day);
+}
+
+/// For each half-year the source covers beyond the table, the rate the source has in force on its
+/// first day (a new half-year: nothing held to contradict), so that `extend` knows it.
+fn confirm_half_years(new_rows: &mut Vec<RateRow>, table: &RateTable, rows: &[RateRow], known_until: NaiveDate) {
     let Some(last) = table.rows.last() else { return };
     let Some(mut start) = end_of_half_year(last.from).succ_opt() else { return };
     while start <= known_until {
-        let covered = start > table.known_until && covered_from.is_some_and(|first| first <= start);
-        if covered && !new_rows.iter().any(|r| r.from == start) {
-            let in_force =
-                new_rows.iter().filter(|r| r.from <= start).max_by_key(|r| r.from).map_or(last.rate, |r| r.rate);
-            new_rows.push(RateRow { from: start, rate: in_force });
+        let in_force = rows.iter().take_while(|r| r.from <= start).last();
+        if let Some(source) = in_force.filter(|_| start > table.known_until) {
+            if !new_rows.iter().any(|r| r.from == start) {
+                new_rows.push(RateRow { from: start, rate: source.rate });
+            }
         }
         let Some(next) = end_of_half_year(start).succ_opt() else { break };
         start = next;

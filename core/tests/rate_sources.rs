@@ -185,6 +185,38 @@ fn a_published_rate_that_differs_is_a_correction_never_applied() {
     );
 }
 
+/// A source that now dates a change a day later gives no row on the day the table has: the held
+/// change is checked against the rate the source has in force that day.
+#[test]
+fn a_change_the_source_dates_otherwise_is_a_correction() {
+    let text = "KEY,TIME_PERIOD,OBS_VALUE\nk,2025-06-10,2.40\nk,2025-06-11,2.40\nk,2025-06-12,2.15\n";
+    let fetched = parse(Source::EcbMro, text, day("2025-12-01")).unwrap();
+    let published = Rates::builtin().unwrap().published("ecb_mro", &fetched.rows, fetched.known_until).unwrap();
+    let [correction] = published.corrections.as_slice() else { panic!("{:?}", published.corrections) };
+    assert_eq!(
+        (correction.day, correction.held.to_string(), correction.published.to_string()),
+        (day("2025-06-11"), "2.15".into(), "2.40".into())
+    );
+}
+
+/// A message that states penalties whose rate is not published says which rate it waits for.
+#[test]
+fn a_message_waiting_for_a_rate_names_it() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/ledger.json");
+    let ledger: relance_core::ledger::Ledger =
+        relance_core::json::from_json(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let request: relance_core::messages::MessageRequest = relance_core::json::from_json(
+        r#"{"template": "formal_notice", "stepId": "formal-notice", "channel": "registered_letter", "level": 5,
+            "debtorId": "d-brasserie", "invoiceIds": ["inv-1041"], "messageDate": "2026-12-01"}"#,
+    )
+    .unwrap();
+    let set = relance_core::messages::TemplateSet::builtin().unwrap();
+    let error = relance_core::messages::render_message(set, &ledger, &request).unwrap_err();
+    assert_eq!((error.code(), error.path()), (ErrorCode::MissingRate, "request.extraRates"));
+    let missing = error.missing_rate().unwrap();
+    assert_eq!((missing.table.as_str(), missing.half_year.as_str()), ("ecb_mro", "2026-H2"));
+}
+
 #[test]
 fn new_reference_days_of_the_bank_rate_extend_its_table() {
     let text = "DATE,IUDBEDR\n29 Jun 2026,3.50\n30 Jun 2026,3.50\n01 Jul 2026,3.50\n";
@@ -234,6 +266,12 @@ fn an_unpublished_half_year_is_estimated_only_when_asked() {
     };
     let refused = decompte(&request("{}")).unwrap_err();
     assert_eq!((refused.code(), refused.path()), (ErrorCode::MissingRate, "extraRates.ecb_mro"));
+    // What is missing is a value, for a sender that waits for it (the worker's `waiting_rate`).
+    let missing = refused.missing_rate().unwrap();
+    assert_eq!(
+        (missing.table.as_str(), missing.day, missing.half_year.as_str()),
+        ("ecb_mro", day("2026-07-01"), "2026-H2")
+    );
 
     let estimated = decompte(&request(r#"{"estimateMissingRates": true}"#)).unwrap();
     let [known, assumed] = estimated.lines.as_slice() else { panic!("{:?}", estimated.lines) };

@@ -322,6 +322,7 @@ async fn route(
             }
             ok(200, &store::delivery_by_key(db, key).await?)
         }
+        ("GET", ["rates"]) => ok(200, &crate::rates::view(db, config, now).await?),
         ("GET", ["problems"]) => ok(200, &json!({ "problems": cron::plan_run(db, config, now).await?.problems })),
         ("GET", ["tasks"]) => {
             let tasks = store::tasks(db, status(q("status"), &TASK_STATUSES)?, limit).await?;

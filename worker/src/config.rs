@@ -1,6 +1,7 @@
 //! The worker's settings, read once per request or run from wrangler vars and secrets. A bad value
 //! is reported by name; nothing falls back silently to a default the operator did not choose.
 
+use relance_core::rate_sources::Source;
 use std::fmt;
 
 /// How emails leave.
@@ -46,7 +47,25 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// `CORS_ORIGINS`: comma-separated origins allowed to call the API from a browser (`*` for any).
     pub cors_origins: Vec<String>,
+    /// `RATES_CRON`: the cron trigger (as written in wrangler.toml) that refreshes the reference
+    /// rates; every other trigger sends reminders.
+    pub rates_cron: String,
+    /// `RATE_SOURCES`: the tables fetched (`ecb_mro,de_basiszinssatz,boe_bank_rate` by default,
+    /// `none` for none), each from its official address or `RATE_URL_<TABLE>` (a mirror, a test).
+    pub rate_sources: Vec<RateSource>,
 }
+
+/// A reference-rate publication the daily trigger reads, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateSource {
+    /// Which publication (it names the table it feeds).
+    pub source: Source,
+    /// Its address.
+    pub url: String,
+}
+
+/// The daily trigger of wrangler.toml that refreshes the rates, unless `RATES_CRON` says another.
+pub const DEFAULT_RATES_CRON: &str = "0 5 * * *";
 
 /// A setting with a value it cannot take.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,9 +122,7 @@ impl Config {
         }
         let webhook_url = non_empty("WEBHOOK_URL");
         if let Some(url) = &webhook_url {
-            if !(url.starts_with("https://") || url.starts_with("http://")) {
-                return Err(ConfigError { name: "WEBHOOK_URL", message: format!("`{url}` is not an http(s) URL") });
-            }
+            http_url("WEBHOOK_URL", url)?;
         }
         let batch_size = number(&get, "BATCH_SIZE", 100, 1, 10_000)?;
         let send_timeout_ms = number(&get, "SEND_TIMEOUT_MS", 10_000, 100, 60_000)?;
@@ -125,6 +142,8 @@ impl Config {
             cors_origins: non_empty("CORS_ORIGINS")
                 .map(|v| v.split(',').map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect())
                 .unwrap_or_default(),
+            rates_cron: non_empty("RATES_CRON").unwrap_or_else(|| DEFAULT_RATES_CRON.to_owned()),
+            rate_sources: rate_sources(&non_empty)?,
         })
     }
 
@@ -140,6 +159,43 @@ impl Config {
             EmailProvider::Resend { .. } => "resend",
         }
     }
+}
+
+fn http_url(name: &'static str, url: &str) -> Result<(), ConfigError> {
+    if url.starts_with("https://") || url.starts_with("http://") {
+        Ok(())
+    } else {
+        Err(ConfigError { name, message: format!("`{url}` is not an http(s) URL") })
+    }
+}
+
+/// `RATE_SOURCES` and their `RATE_URL_<TABLE>`.
+fn rate_sources(non_empty: &impl Fn(&str) -> Option<String>) -> Result<Vec<RateSource>, ConfigError> {
+    let names = non_empty("RATE_SOURCES").unwrap_or_else(|| Source::ALL.map(Source::table).join(","));
+    if names == "none" {
+        return Ok(Vec::new());
+    }
+    let mut out: Vec<RateSource> = Vec::new();
+    for name in names.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let source = Source::of_table(name).ok_or_else(|| ConfigError {
+            name: "RATE_SOURCES",
+            message: format!(
+                "`{name}` is not a source; use `none` or some of {}",
+                Source::ALL.map(Source::table).join(", ")
+            ),
+        })?;
+        let variable = match source {
+            Source::EcbMro => "RATE_URL_ECB_MRO",
+            Source::Bundesbank => "RATE_URL_DE_BASISZINSSATZ",
+            Source::BankOfEngland => "RATE_URL_BOE_BANK_RATE",
+        };
+        let url = non_empty(variable).unwrap_or_else(|| source.address().0.to_owned());
+        http_url(variable, &url)?;
+        if !out.iter().any(|s| s.source == source) {
+            out.push(RateSource { source, url });
+        }
+    }
+    Ok(out)
 }
 
 /// A full batch of claims, each waiting for its send's time-out.

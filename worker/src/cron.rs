@@ -18,7 +18,7 @@ use relance_core::ledger::{CheckedDebtor, Debtor, Ledger};
 use relance_core::messages::{render_message, MessageRequest, ReminderView, RenderedMessage, TemplateSet};
 use relance_core::planner::{due_actions, Action};
 use relance_core::policy::{self, Channel, CheckedPolicy, Policy};
-use relance_core::rates::RateRow;
+use relance_core::rates::{MissingRate, RateRow};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -37,6 +37,10 @@ pub struct Payload {
     /// Why it could not be rendered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The reference rate it waits for, when that is why it could not be rendered: the delivery
+    /// is then `waiting_rate` and rendered again by each run until the rate is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_for: Option<MissingRate>,
 }
 
 /// An action of this run, rendered.
@@ -57,8 +61,14 @@ pub struct RunPlan {
     pub at: String,
     /// Deliveries to take over (expired lease, or retry due), within the batch.
     pub retries: Vec<Delivery>,
+    /// Deliveries waiting for a reference rate, rendered again: those whose message now renders
+    /// go out (within the batch), the others keep waiting.
+    pub waiting: Vec<Prepared>,
     /// New actions, within the batch.
     pub actions: Vec<Prepared>,
+    /// Due actions not taken because their debtor has a message waiting for a rate: nothing
+    /// overtakes it.
+    pub held: usize,
     /// Due actions left for a later run by the batch size.
     pub deferred: usize,
     /// Problems that kept debtors out of the run (a policy that does not exist, an account that
@@ -84,8 +94,12 @@ pub struct RunReport {
     pub retrying: usize,
     /// Deliveries given up.
     pub failed: usize,
-    /// Retries dropped because the invoices were paid or disputed meanwhile.
+    /// Retries and waiting deliveries dropped because the invoices were paid or disputed meanwhile.
     pub cancelled: usize,
+    /// Deliveries waiting for a reference rate after the run (new ones and earlier ones).
+    pub waiting: usize,
+    /// Due actions held behind a message waiting for a rate.
+    pub held: usize,
     /// Keys another run holds (a concurrent run), skipped.
     pub busy: usize,
     /// Due actions left for the next run.
@@ -315,11 +329,13 @@ async fn prepare(
     if let (true, Some(d)) = (action.level >= 3, checked_debtor) {
         request.reminders = reminders(db, &action, d, now).await?;
     }
-    let (message, error) = match render_message(templates, ledger, &request) {
-        Ok(m) => (Some(m), None),
-        Err(e) => {
-            (None, Some(format!("the message does not render: [{}] {}: {}", e.code().as_str(), e.path(), e.message())))
-        }
+    let (message, error, waiting_for) = match render_message(templates, ledger, &request) {
+        Ok(m) => (Some(m), None, None),
+        Err(e) => (
+            None,
+            Some(format!("the message does not render: [{}] {}: {}", e.code().as_str(), e.path(), e.message())),
+            e.missing_rate().cloned(),
+        ),
     };
     let debtor = debtor.ok_or_else(|| DbError(format!("debtor `{}` vanished during the run", action.debtor_id)))?;
     let route = route(config, action.channel);
@@ -330,6 +346,7 @@ async fn prepare(
             action,
             message,
             error,
+            waiting_for,
         },
         route,
     })
@@ -350,23 +367,59 @@ async fn plan_with_book(
 ) -> Result<(RunPlan, Option<Book>), DbError> {
     let budget = config.batch_size;
     let retries = store::retryable(db, clock, i64::try_from(budget).unwrap_or(i64::MAX)).await?;
-    let mut plan = RunPlan { at: store::ts(now), retries, actions: vec![], deferred: 0, problems: vec![] };
+    let mut plan = RunPlan {
+        at: store::ts(now),
+        retries,
+        waiting: vec![],
+        actions: vec![],
+        held: 0,
+        deferred: 0,
+        problems: vec![],
+    };
     let Some(book) = store::book(db, Which::Open).await? else {
         plan.problems.push(Problem::no_creditor());
         return Ok((plan, None));
     };
-    let sent = store::sent_log(db).await?;
-    let (actions, problems) = all_due_actions(&book, &sent, now);
-    plan.problems = problems;
-    let room = budget.saturating_sub(plan.retries.len());
-    plan.deferred = actions.len().saturating_sub(room);
     let templates = TemplateSet::builtin().map_err(|e| DbError(format!("built-in templates: {e}")))?;
     let ledgers = ledgers_by_debtor(&book.ledger);
+    plan.waiting = rendered_again(db, config, templates, &ledgers, &book, now).await?;
+    let sent = store::sent_log(db).await?;
+    let (mut actions, problems) = all_due_actions(&book, &sent, now);
+    plan.problems = problems;
+    let before = actions.len();
+    actions.retain(|a| !plan.waiting.iter().any(|w| w.payload.action.debtor_id == a.debtor_id));
+    plan.held = before - actions.len();
+    let released = plan.waiting.iter().filter(|w| w.payload.waiting_for.is_none()).count();
+    let room = budget.saturating_sub(plan.retries.len() + released);
+    plan.deferred = actions.len().saturating_sub(room);
     for action in actions.into_iter().take(room) {
         let Some(ledger) = ledgers.get(action.debtor_id.as_str()) else { continue };
         plan.actions.push(prepare(db, config, templates, action, ledger, &book.extra_rates, now).await?);
     }
     Ok((plan, Some(book)))
+}
+
+/// Every delivery waiting for a rate, rendered again with the rates known now (one whose debtor
+/// has no open invoice any more keeps its stored payload: the run cancels it).
+async fn rendered_again(
+    db: &impl Database,
+    config: &Config,
+    templates: &TemplateSet,
+    ledgers: &HashMap<&str, Ledger>,
+    book: &Book,
+    now: DateTime<Utc>,
+) -> Result<Vec<Prepared>, DbError> {
+    let mut out = Vec::new();
+    for d in store::waiting(db).await? {
+        let payload = serde_json::from_str::<Payload>(&d.payload)
+            .map_err(|e| DbError(format!("stored payload of `{}` does not decode: {e}", d.key)))?;
+        let prepared = match ledgers.get(payload.action.debtor_id.as_str()) {
+            Some(ledger) => prepare(db, config, templates, payload.action, ledger, &book.extra_rates, now).await?,
+            None => Prepared { route: route(config, payload.action.channel), payload },
+        };
+        out.push(prepared);
+    }
+    Ok(out)
 }
 
 /// The scheduled run for `scheduled` (the trigger's scheduled time: what is due then). Claims,
@@ -418,6 +471,30 @@ pub async fn run(
         tally(&mut report, &outcome);
         store::record(db, &d.key, run_id, &outcome, clock.now()).await?;
     }
+    for prepared in &plan.waiting {
+        let action = &prepared.payload.action;
+        let payload = serde_json::to_string(&prepared.payload).map_err(|e| DbError(format!("payload: {e}")))?;
+        let cancel = still_due(open.as_ref(), action, scheduled);
+        if let (None, Some(missing)) = (&cancel, &prepared.payload.waiting_for) {
+            // Still unknown: the delivery keeps waiting, and its half-year has its task.
+            let reason = prepared.payload.error.clone().unwrap_or_default();
+            db.batch(vec![crate::rates::missing_rate_task(missing, &reason, clock.now())]).await?;
+            report.waiting += 1;
+            continue;
+        }
+        let Some((now, lease_until)) = claims.next(&mut report) else { break };
+        if !store::claim_waiting(db, &action.key, &payload, run_id, now, lease_until).await? {
+            report.busy += 1;
+            continue;
+        }
+        let outcome = match cancel {
+            Some(reason) => Outcome::Cancelled { reason },
+            None => deliver(db, http, config, prepared, 1, now).await?,
+        };
+        tally(&mut report, &outcome);
+        store::record(db, &action.key, run_id, &outcome, clock.now()).await?;
+    }
+    report.held = plan.held;
     for prepared in &plan.actions {
         let action = &prepared.payload.action;
         let payload = serde_json::to_string(&prepared.payload).map_err(|e| DbError(format!("payload: {e}")))?;
@@ -442,7 +519,14 @@ pub async fn run(
             report.busy += 1;
             continue;
         }
-        let outcome = deliver(db, http, config, prepared, 1, now).await?;
+        let outcome = match &prepared.payload.waiting_for {
+            Some(missing) => {
+                let reason = prepared.payload.error.clone().unwrap_or_default();
+                db.batch(vec![crate::rates::missing_rate_task(missing, &reason, now)]).await?;
+                Outcome::WaitingRate { reason }
+            }
+            None => deliver(db, http, config, prepared, 1, now).await?,
+        };
         tally(&mut report, &outcome);
         store::record(db, &action.key, run_id, &outcome, clock.now()).await?;
     }
@@ -509,6 +593,7 @@ fn tally(report: &mut RunReport, outcome: &Outcome) {
         Outcome::Retry { .. } => report.retrying += 1,
         Outcome::Failed { .. } => report.failed += 1,
         Outcome::Cancelled { .. } => report.cancelled += 1,
+        Outcome::WaitingRate { .. } => report.waiting += 1,
     }
 }
 
@@ -574,7 +659,7 @@ async fn deliver(
                 return Ok(transient("EMAIL_PROVIDER changed since the claim".into()));
             };
             Ok(outcome(
-                classify(http.post(request, config.send_timeout_ms).await),
+                classify(http.fetch(request, config.send_timeout_ms).await),
                 Outcome::Sent { provider_message_id: None },
             ))
         }
@@ -584,7 +669,7 @@ async fn deliver(
                 return Ok(transient("WEBHOOK_URL was removed since the claim".into()));
             };
             Ok(outcome(
-                classify(http.post(request, config.send_timeout_ms).await),
+                classify(http.fetch(request, config.send_timeout_ms).await),
                 Outcome::Sent { provider_message_id: None },
             ))
         }
@@ -594,7 +679,9 @@ async fn deliver(
             db.batch(vec![store::add_task(key, task_kind(action.channel), &action.debtor_id, &due_on, &data, now)])
                 .await?;
             match webhook_request(config, key, webhook_body(prepared)) {
-                Some(request) => Ok(outcome(classify(http.post(request, config.send_timeout_ms).await), Outcome::Task)),
+                Some(request) => {
+                    Ok(outcome(classify(http.fetch(request, config.send_timeout_ms).await), Outcome::Task))
+                }
                 None => Ok(Outcome::Task),
             }
         }

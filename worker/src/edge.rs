@@ -6,7 +6,8 @@ use crate::clock::Clock;
 use crate::config::{Config, ConfigError};
 use crate::cron;
 use crate::db::{Database, DbError, Param, Row, Stmt};
-use crate::send::{Http, HttpFailure, HttpRequest, HttpResponse};
+use crate::rates;
+use crate::send::{Http, HttpFailure, HttpMethod, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use futures_util::future::{select, Either};
 use futures_util::StreamExt;
@@ -48,13 +49,17 @@ impl Database for D1 {
 
 struct WorkerFetch;
 
-async fn post(req: HttpRequest) -> worker::Result<HttpResponse> {
+async fn send(req: HttpRequest) -> worker::Result<HttpResponse> {
     let headers = Headers::new();
     for (k, v) in &req.headers {
         headers.set(k, v)?;
     }
     let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_headers(headers).with_body(Some(JsValue::from_str(&req.body)));
+    init.with_headers(headers);
+    match req.method {
+        HttpMethod::Get => init.with_method(Method::Get),
+        HttpMethod::Post => init.with_method(Method::Post).with_body(Some(JsValue::from_str(&req.body))),
+    };
     let request = Request::new_with_init(&req.url, &init)?;
     let controller = AbortController::default();
     let mut response = Fetch::Request(request).send_with_signal(&controller.signal()).await?;
@@ -64,8 +69,8 @@ async fn post(req: HttpRequest) -> worker::Result<HttpResponse> {
 }
 
 impl Http for WorkerFetch {
-    async fn post(&self, req: HttpRequest, timeout_ms: u32) -> Result<HttpResponse, HttpFailure> {
-        let call = Box::pin(post(req));
+    async fn fetch(&self, req: HttpRequest, timeout_ms: u32) -> Result<HttpResponse, HttpFailure> {
+        let call = Box::pin(send(req));
         let timer = Delay::from(std::time::Duration::from_millis(u64::from(timeout_ms)));
         match select(call, timer).await {
             Either::Left((Ok(r), _)) => Ok(r),
@@ -180,6 +185,13 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
             return;
         }
     };
+    if event.cron() == config.rates_cron {
+        match rates::refresh(&db, &WorkerFetch, &config, at).await {
+            Ok(report) => worker::console_log!("relance: rates {}", serde_json::to_string(&report).unwrap_or_default()),
+            Err(e) => worker::console_error!("relance: rates refresh {run_id} stopped: {e}; the stored rates stay"),
+        }
+        return;
+    }
     match cron::run(&db, &WorkerFetch, &config, &WorkerClock, at, &run_id).await {
         Ok(report) => worker::console_log!("relance: run {}", serde_json::to_string(&report).unwrap_or_default()),
         Err(e) => worker::console_error!("relance: run {run_id} stopped: {e}; unclaimed actions wait for the next run"),

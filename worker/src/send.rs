@@ -9,15 +9,38 @@ use sha2::Sha256;
 /// Resend's endpoint for one email.
 pub const RESEND_URL: &str = "https://api.resend.com/emails";
 
-/// A POST to make.
+/// The methods the worker uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpMethod {
+    /// Reads a rate source.
+    Get,
+    /// Sends an email or a webhook (a JSON body).
+    Post,
+}
+
+/// A request to make.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpRequest {
+    /// GET or POST.
+    pub method: HttpMethod,
     /// Absolute URL.
     pub url: String,
-    /// Headers (the body is JSON).
+    /// Headers.
     pub headers: Vec<(String, String)>,
-    /// JSON body.
+    /// JSON body of a POST; empty for a GET.
     pub body: String,
+}
+
+impl HttpRequest {
+    /// A GET of `url` asking for `accept`.
+    pub fn get(url: &str, accept: &str) -> HttpRequest {
+        HttpRequest {
+            method: HttpMethod::Get,
+            url: url.to_owned(),
+            headers: vec![("Accept".into(), accept.to_owned())],
+            body: String::new(),
+        }
+    }
 }
 
 /// The answer.
@@ -41,8 +64,8 @@ pub enum HttpFailure {
 /// What the worker needs to reach the outside.
 #[allow(async_fn_in_trait)] // single-threaded runtimes: no Send bound wanted
 pub trait Http {
-    /// POSTs, giving up after `timeout_ms`.
-    async fn post(&self, req: HttpRequest, timeout_ms: u32) -> Result<HttpResponse, HttpFailure>;
+    /// Makes the request, giving up after `timeout_ms`.
+    async fn fetch(&self, req: HttpRequest, timeout_ms: u32) -> Result<HttpResponse, HttpFailure>;
 }
 
 /// What an attempt came to.
@@ -97,6 +120,7 @@ pub fn resend_request(config: &Config, key: &str, to: &[String], message: &Rende
         obj.insert("reply_to".into(), reply_to.clone().into());
     }
     Some(HttpRequest {
+        method: HttpMethod::Post,
         url: RESEND_URL.into(),
         headers: vec![
             ("Authorization".into(), format!("Bearer {api_key}")),
@@ -116,7 +140,7 @@ pub fn webhook_request(config: &Config, key: &str, body: String) -> Option<HttpR
     if let Some(secret) = &config.webhook_secret {
         headers.push(("X-Relance-Signature".into(), format!("sha256={}", sign(secret, &body))));
     }
-    Some(HttpRequest { url, headers, body })
+    Some(HttpRequest { method: HttpMethod::Post, url, headers, body })
 }
 
 /// Hex HMAC-SHA256 of `body` under `secret`.

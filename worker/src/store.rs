@@ -3,10 +3,11 @@
 //! transaction): an invoice and its payments, an outcome and its audit row.
 
 use crate::db::{int, text, Database, DbError, Param, Row, Stmt};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use relance_core::ledger::{Creditor, Debtor, Dispute, Invoice, Ledger, Payment, PaymentPlan};
 use relance_core::planner::{ItemRef, SentEntry};
 use relance_core::policy::Policy;
+use relance_core::rate_sources::{Fetched, Source};
 use relance_core::rates::RateRow;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -52,6 +53,142 @@ pub async fn default_policy(db: &impl Database) -> Result<String, DbError> {
 pub async fn extra_rates(db: &impl Database) -> Result<BTreeMap<String, Vec<RateRow>>, DbError> {
     let rows = db.query(Stmt::new("SELECT value FROM settings WHERE key = 'extra_rates'", vec![])).await?;
     Ok(rows.first().map(|r| doc(r, "value")).transpose()?.unwrap_or_default())
+}
+
+/// The rows beyond the shipped tables that penalties are computed with: the operator's
+/// `extraRates` (settings), then the rows fetched from the official sources where those say
+/// nothing (`rate_sources::with_rates`: a fetched rate never overrides another silently).
+pub async fn rates_in_force(db: &impl Database) -> Result<BTreeMap<String, Vec<RateRow>>, DbError> {
+    let fetched = fetched_rates(db).await?;
+    let merged = relance_core::rate_sources::with_rates(extra_rates(db).await?, &fetched)
+        .map_err(|e| DbError(format!("the stored rates do not merge with the settings' extraRates: {e}")))?;
+    Ok(merged.extra_rates)
+}
+
+/// What each source gave, as stored: its last good response's provenance and every row kept.
+pub async fn fetched_rates(db: &impl Database) -> Result<Vec<Fetched>, DbError> {
+    let sources = db
+        .query(Stmt::new(
+            "SELECT table_id, source, series, known_until, observed_until FROM rate_sources
+             WHERE known_until IS NOT NULL ORDER BY table_id",
+            vec![],
+        ))
+        .await?;
+    let mut out = Vec::with_capacity(sources.len());
+    for s in &sources {
+        let table = text(s, "table_id").unwrap_or_default();
+        let rows = db
+            .query(Stmt::new(
+                "SELECT day, rate FROM rate_rows WHERE table_id = ?1 ORDER BY day",
+                vec![table.as_str().into()],
+            ))
+            .await?;
+        let day = |row: &Row, col: &str| {
+            let raw = text(row, col).unwrap_or_default();
+            relance_core::date::parse(&raw).map_err(|_| DbError(format!("stored `{col}` `{raw}` is not a day")))
+        };
+        let rows = rows
+            .iter()
+            .map(|r| {
+                let rate = relance_core::money::Amount::parse(&text(r, "rate").unwrap_or_default(), "rate")
+                    .map_err(|e| DbError(format!("stored rate of `{table}`: {e}")))?;
+                Ok(RateRow { from: day(r, "day")?, rate })
+            })
+            .collect::<Result<Vec<_>, DbError>>()?;
+        out.push(Fetched {
+            source: text(s, "source").unwrap_or_default(),
+            series: text(s, "series").unwrap_or_default(),
+            observed_until: day(s, "observed_until")?,
+            known_until: day(s, "known_until")?,
+            table,
+            rows,
+        });
+    }
+    Ok(out)
+}
+
+/// Each source's last attempt, by table id.
+pub async fn rate_source_states(db: &impl Database) -> Result<Vec<Row>, DbError> {
+    db.query(Stmt::new(
+        "SELECT table_id, source, series, known_until, observed_until, fetched_at, attempted_at, last_error,
+           failing_since FROM rate_sources ORDER BY table_id",
+        vec![],
+    ))
+    .await
+}
+
+/// A row a source published that the tables lacked.
+pub fn add_rate_row(fetched: &Fetched, row: &RateRow, now: DateTime<Utc>) -> Stmt {
+    Stmt::new(
+        "INSERT INTO rate_rows (table_id, day, rate, source, series, fetched_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (table_id, day) DO NOTHING",
+        vec![
+            fetched.table.as_str().into(),
+            row.from.to_string().into(),
+            row.rate.to_string().into(),
+            fetched.source.as_str().into(),
+            fetched.series.as_str().into(),
+            ts(now).into(),
+        ],
+    )
+}
+
+/// A fetched row the source itself now gives another rate for (its audit row and task go with it).
+pub fn correct_rate_row(table: &str, day: NaiveDate, rate: &str, now: DateTime<Utc>) -> Stmt {
+    Stmt::new(
+        "UPDATE rate_rows SET rate = ?3, fetched_at = ?4 WHERE table_id = ?1 AND day = ?2",
+        vec![table.into(), day.to_string().into(), rate.into(), ts(now).into()],
+    )
+}
+
+/// Whether table `table` has a fetched row on `day`.
+pub async fn has_rate_row(db: &impl Database, table: &str, day: NaiveDate) -> Result<bool, DbError> {
+    let rows = db
+        .query(Stmt::new(
+            "SELECT 1 AS found FROM rate_rows WHERE table_id = ?1 AND day = ?2",
+            vec![table.into(), day.to_string().into()],
+        ))
+        .await?;
+    Ok(!rows.is_empty())
+}
+
+/// A good response: the source is known until `known_until` (never less than before), and is not
+/// failing any more.
+pub fn rate_source_fetched(fetched: &Fetched, now: DateTime<Utc>) -> Stmt {
+    Stmt::new(
+        "INSERT INTO rate_sources (table_id, source, series, known_until, observed_until, fetched_at, attempted_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+         ON CONFLICT (table_id) DO UPDATE SET source = ?2, series = ?3,
+           known_until = MAX(COALESCE(known_until, ''), ?4), observed_until = MAX(COALESCE(observed_until, ''), ?5),
+           fetched_at = ?6, attempted_at = ?6, last_error = NULL, failing_since = NULL",
+        vec![
+            fetched.table.as_str().into(),
+            fetched.source.as_str().into(),
+            fetched.series.as_str().into(),
+            fetched.known_until.to_string().into(),
+            fetched.observed_until.to_string().into(),
+            ts(now).into(),
+        ],
+    )
+}
+
+/// A failed attempt: the last good rows stay; `failing_since` keeps the first failure.
+pub fn rate_source_failed(source: Source, error: &str, now: DateTime<Utc>) -> Stmt {
+    Stmt::new(
+        "INSERT INTO rate_sources (table_id, source, series, attempted_at, last_error, failing_since)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?4)
+         ON CONFLICT (table_id) DO UPDATE SET attempted_at = ?4, last_error = ?5,
+           failing_since = COALESCE(failing_since, ?4)",
+        vec![source.table().into(), source.publisher().into(), source.series().into(), ts(now).into(), error.into()],
+    )
+}
+
+/// When `source` started failing, if it is failing.
+pub async fn failing_since(db: &impl Database, source: Source) -> Result<Option<DateTime<Utc>>, DbError> {
+    let rows = db
+        .query(Stmt::new("SELECT failing_since FROM rate_sources WHERE table_id = ?1", vec![source.table().into()]))
+        .await?;
+    Ok(rows.first().and_then(|r| text(r, "failing_since")).as_deref().and_then(parse_ts))
 }
 
 /// Writes a setting.
@@ -426,7 +563,7 @@ pub struct Book {
     pub assignment: BTreeMap<String, String>,
     /// Custom policies.
     pub policies: BTreeMap<String, Policy>,
-    /// Rate rows added by the operator.
+    /// Rate rows beyond the shipped tables: the operator's (settings), then the fetched ones.
     pub extra_rates: BTreeMap<String, Vec<RateRow>>,
 }
 
@@ -459,7 +596,7 @@ pub async fn book(db: &impl Database, which: Which<'_>) -> Result<Option<Book>, 
         ledger: Ledger { creditor, debtors: kept, invoices },
         assignment,
         policies: policies(db).await?,
-        extra_rates: extra_rates(db).await?,
+        extra_rates: rates_in_force(db).await?,
     }))
 }
 
@@ -479,7 +616,7 @@ pub struct Delivery {
     pub channel: String,
     /// Invoice-steps covered.
     pub items: Vec<ItemRef>,
-    /// `claimed`, `sent`, `task`, `retry`, `failed`, `cancelled`.
+    /// `claimed`, `sent`, `task`, `retry`, `failed`, `cancelled`, `waiting_rate`.
     pub status: String,
     /// Attempts so far.
     pub attempts: i64,
@@ -607,8 +744,8 @@ pub async fn sent_messages(db: &impl Database) -> Result<Vec<relance_core::analy
         .collect()
 }
 
-/// The statuses of a delivery (migration 0001).
-pub const DELIVERY_STATUSES: [&str; 6] = ["claimed", "sent", "task", "retry", "failed", "cancelled"];
+/// The statuses of a delivery (migrations 0001 and 0004).
+pub const DELIVERY_STATUSES: [&str; 7] = ["claimed", "sent", "task", "retry", "failed", "cancelled", "waiting_rate"];
 
 /// Deliveries a run may take over now: a claim whose lease ran out (its run died or hung), or a
 /// retry whose back-off is over. Oldest first.
@@ -623,6 +760,35 @@ pub async fn retryable(db: &impl Database, now: DateTime<Utc>, limit: i64) -> Re
         ))
         .await?;
     rows.iter().map(delivery).collect()
+}
+
+/// Deliveries waiting for a reference rate to be published, oldest first.
+pub async fn waiting(db: &impl Database) -> Result<Vec<Delivery>, DbError> {
+    let rows = db
+        .query(Stmt::new(select_deliveries!("WHERE status = 'waiting_rate' ORDER BY claimed_at, key"), vec![]))
+        .await?;
+    rows.iter().map(delivery).collect()
+}
+
+/// Takes a waiting delivery to send it with the message now rendered (`payload`): its claim,
+/// lease and first attempt start now. Returns true when this run owns it.
+pub async fn claim_waiting(
+    db: &impl Database,
+    key: &str,
+    payload: &str,
+    run_id: &str,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let changes = db
+        .batch(vec![Stmt::new(
+            "UPDATE deliveries SET status = 'claimed', attempts = 1, payload = ?2, run_id = ?3, claimed_at = ?4,
+               lease_until = ?5, last_error = NULL, updated_at = ?4
+             WHERE key = ?1 AND status = 'waiting_rate'",
+            vec![key.into(), payload.into(), run_id.into(), ts(now).into(), ts(lease_until).into()],
+        )])
+        .await?;
+    Ok(changes.first() == Some(&1))
 }
 
 /// A new claim: the row exists once per key, so of two runs only one inserts it (changes = 1).
@@ -739,6 +905,11 @@ pub enum Outcome {
         /// Why.
         reason: String,
     },
+    /// Not sent yet: the message states penalties whose reference rate is not published.
+    WaitingRate {
+        /// Which rate, in words.
+        reason: String,
+    },
 }
 
 impl Outcome {
@@ -750,6 +921,7 @@ impl Outcome {
             Outcome::Retry { .. } => "retry",
             Outcome::Failed { .. } => "failed",
             Outcome::Cancelled { .. } => "cancelled",
+            Outcome::WaitingRate { .. } => "waiting_rate",
         }
     }
 }
@@ -768,7 +940,7 @@ pub async fn record(
         Outcome::Task => (None, None, None),
         Outcome::Retry { error, next_attempt_at } => (None, Some(error.clone()), Some(ts(*next_attempt_at))),
         Outcome::Failed { error } => (None, Some(error.clone()), None),
-        Outcome::Cancelled { reason } => (None, Some(reason.clone()), None),
+        Outcome::Cancelled { reason } | Outcome::WaitingRate { reason } => (None, Some(reason.clone()), None),
     };
     let done = matches!(outcome, Outcome::Sent { .. } | Outcome::Task);
     let detail = serde_json::json!({ "status": outcome.status(), "error": error, "providerMessageId": provider_id });
@@ -804,10 +976,13 @@ pub async fn record(
     Ok(changes.first() == Some(&1))
 }
 
-/// Puts a failed or cancelled delivery back in the queue (an operator fixed the cause).
+/// Puts a failed or cancelled delivery back in the queue (an operator fixed the cause). One whose
+/// message never rendered (a rate was missing, a template failed) is rendered again by the next
+/// run, as one waiting for a rate is.
 pub fn requeue(key: &str, now: DateTime<Utc>) -> Stmt {
     Stmt::new(
-        "UPDATE deliveries SET status = 'retry', attempts = 0, next_attempt_at = ?2, updated_at = ?2
+        "UPDATE deliveries SET attempts = 0, next_attempt_at = ?2, updated_at = ?2,
+           status = CASE WHEN json_extract(payload, '$.message') IS NULL THEN 'waiting_rate' ELSE 'retry' END
          WHERE key = ?1 AND status IN ('failed', 'cancelled')",
         vec![key.into(), ts(now).into()],
     )
@@ -822,6 +997,25 @@ pub fn add_task(key: &str, kind: &str, debtor_id: &str, due_on: &str, data: &str
          VALUES (?1, ?2, ?3, 'open', ?4, ?5, ?6, ?6) ON CONFLICT (id) DO NOTHING",
         vec![key.into(), kind.into(), debtor_id.into(), due_on.into(), data.into(), ts(now).into()],
     )
+}
+
+/// Marks done the open tasks whose id starts with `prefix` (a source outage that ended).
+pub fn close_tasks_of(prefix: &str, now: DateTime<Utc>) -> Stmt {
+    Stmt::new(
+        "UPDATE tasks SET status = 'done', updated_at = ?2 WHERE status = 'open' AND substr(id, 1, length(?1)) = ?1",
+        vec![prefix.into(), ts(now).into()],
+    )
+}
+
+/// Open tasks of one kind, oldest first: (id, data).
+pub async fn open_tasks(db: &impl Database, kind: &str) -> Result<Vec<(String, String)>, DbError> {
+    let rows = db
+        .query(Stmt::new(
+            "SELECT id, data FROM tasks WHERE kind = ?1 AND status = 'open' ORDER BY created_at, id",
+            vec![kind.into()],
+        ))
+        .await?;
+    Ok(rows.iter().map(|r| (text(r, "id").unwrap_or_default(), text(r, "data").unwrap_or_default())).collect())
 }
 
 /// Tasks, newest first.

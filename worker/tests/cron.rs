@@ -219,7 +219,10 @@ fn letters_and_calls_become_tasks_and_reach_the_webhook_signed() {
         day += Duration::days(1);
     }
     assert!(total_tasks > 0);
-    assert_eq!(db.count("SELECT COUNT(*) FROM tasks"), total_tasks as i64);
+    // Tasks for people to act on the debtor; the shipped tables lack 2026-H2, so the mise en
+    // demeure waits for its rate (one task asks for it, for the operator).
+    assert_eq!(db.count("SELECT COUNT(*) FROM tasks WHERE kind <> 'missing_rate'"), total_tasks as i64);
+    assert_eq!(db.count("SELECT COUNT(*) FROM tasks WHERE kind = 'missing_rate'"), 1);
     let requests = http.requests.borrow();
     assert_eq!(requests.len(), total_tasks, "each task is announced to the webhook");
     for r in requests.iter() {

@@ -3,7 +3,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // test code
 
 use relance_worker::db::{Database, DbError, Param, Row, Stmt};
-use relance_worker::send::{Http, HttpFailure, HttpRequest, HttpResponse};
+use relance_worker::send::{Http, HttpFailure, HttpMethod, HttpRequest, HttpResponse};
 use rusqlite::types::{Value as SqlValue, ValueRef};
 use rusqlite::Connection;
 use serde_json::Value;
@@ -123,11 +123,21 @@ pub enum Reply {
     Hang,
 }
 
+/// What a fake rate source answers to a GET.
+#[derive(Clone)]
+pub enum Page {
+    Ok(String),
+    Status(u16, String),
+    Down,
+}
+
 #[derive(Default)]
 pub struct FakeHttp {
     pub script: RefCell<VecDeque<Reply>>,
     pub requests: RefCell<Vec<HttpRequest>>,
     pub answered: Cell<usize>,
+    /// GETs by URL (the rate sources); a URL not here answers 404.
+    pub pages: RefCell<std::collections::HashMap<String, Page>>,
 }
 
 impl FakeHttp {
@@ -141,7 +151,17 @@ impl FakeHttp {
 }
 
 impl Http for FakeHttp {
-    async fn post(&self, req: HttpRequest, _timeout_ms: u32) -> Result<HttpResponse, HttpFailure> {
+    async fn fetch(&self, req: HttpRequest, _timeout_ms: u32) -> Result<HttpResponse, HttpFailure> {
+        if req.method == HttpMethod::Get {
+            let page = self.pages.borrow().get(&req.url).cloned();
+            self.requests.borrow_mut().push(req);
+            return match page {
+                Some(Page::Ok(body)) => Ok(HttpResponse { status: 200, body }),
+                Some(Page::Status(status, body)) => Ok(HttpResponse { status, body }),
+                Some(Page::Down) => Err(HttpFailure::Network("connection refused".into())),
+                None => Ok(HttpResponse { status: 404, body: "not found".into() }),
+            };
+        }
         self.requests.borrow_mut().push(req);
         let reply = self.script.borrow_mut().pop_front();
         match reply {
