@@ -77,5 +77,6 @@ cat <<MSG
 The worker keeps running at $BASE (Ctrl-C to stop).
   API token: in .dev.vars     e.g.  curl -H "Authorization: Bearer $TOKEN" $BASE/v1/deliveries
   Another run:                      curl "$BASE/cdn-cgi/handler/scheduled?cron=*/15+*+*+*+*&time=<epoch ms>"
+  Fetch the reference rates now:    curl "$BASE/cdn-cgi/handler/scheduled?cron=0+5+*+*+*"   (needs the internet)
 MSG
 wait $DEV_PID

@@ -304,3 +304,62 @@ fn a_message_never_states_an_estimate() {
     let error = relance_core::messages::render_message(set, &ledger, &request).unwrap_err();
     assert_eq!((error.code(), error.path()), (ErrorCode::OutOfRange, "request.penaltyOptions.estimateMissingRates"));
 }
+
+mod fetched_equals_given {
+    use super::*;
+    use proptest::prelude::*;
+    use relance_core::rate_sources::with_rates;
+    use std::collections::BTreeMap;
+
+    const REGIMES: [&str; 5] = ["fr_b2b", "fr_public", "nl", "it", "es"];
+
+    fn request(regime: &str, due: NaiveDate, as_of: NaiveDate) -> PenaltyRequest {
+        relance_core::json::from_json(&format!(
+            r#"{{"invoice": {{"id": "i", "issueDate": "2025-06-01", "dueDate": "{due}", "currency": "EUR",
+                "total": "4800.00"}}, "regime": {{"type": "{regime}"}}, "asOf": "{as_of}"}}"#
+        ))
+        .unwrap()
+    }
+
+    proptest! {
+        /// An ECB response read by the worker's reader and merged by `with_rates` prices every
+        /// invoice as the same change rows typed in as `extraRates` do.
+        #[test]
+        fn penalties_with_fetched_rows_equal_those_with_the_rows_given(
+            changes in proptest::collection::btree_map(0i64..170, 0u32..800, 1..6),
+            regime in 0usize..REGIMES.len(),
+            before_fetch in 0i64..30,
+            late_days in 1i64..300,
+            fetched_after in 0i64..10,
+        ) {
+            // The first change on 1 July 2026, so that both ways make 2026-H2 known.
+            let july = day("2026-07-01");
+            let mut rows: Vec<RateRow> = Vec::new();
+            for (i, (offset, hundredths)) in changes.iter().enumerate() {
+                let from = july + chrono::Duration::days(if i == 0 { 0 } else { *offset });
+                let rate = relance_core::money::Amount(rust_decimal::Decimal::new(i64::from(*hundredths), 2));
+                if rows.last().is_none_or(|r| r.from < from) {
+                    rows.push(RateRow { from, rate });
+                }
+            }
+            let mut csv = fixture("ecb_mro.csv");
+            for r in &rows {
+                csv.push_str(&format!("FM.D.U2.EUR.4F.KR.MRR_FR.LEV,D,U2,EUR,4F,KR,MRR_FR,LEV,{},{}\n", r.from, r.rate));
+            }
+            let last = rows.last().unwrap().from;
+            let fetched_on = (last + chrono::Duration::days(fetched_after)).min(day("2026-12-31"));
+            let fetched = parse(Source::EcbMro, &csv, fetched_on).unwrap();
+            let merged = with_rates(BTreeMap::new(), &[fetched]).unwrap();
+
+            let as_of = fetched_on - chrono::Duration::days(before_fetch);
+            let due = as_of - chrono::Duration::days(late_days);
+            let mut by_fetch = request(REGIMES[regime], due, as_of);
+            by_fetch.extra_rates = merged.extra_rates;
+            let mut by_hand = request(REGIMES[regime], due, as_of);
+            by_hand.extra_rates.insert("ecb_mro".to_owned(), rows);
+            let priced = decompte(&by_fetch);
+            prop_assert!(priced.is_ok(), "{:?}", priced);
+            prop_assert_eq!(priced, decompte(&by_hand));
+        }
+    }
+}

@@ -17,5 +17,9 @@ test('scripts/run.sh --once sends the sample run through wrangler dev', () => {
   assert.match(text, /Deliveries: 3 \(3 sent\)/);
   assert.match(text, /subject: Relance facture impayée n° F-2026-1055/);
   assert.match(text, /Local outbox \(EMAIL_PROVIDER=outbox\): 3 email\(s\)/);
+  // Each rate table, how far it is known; the French legal rates are set by hand and lack 2026-H2.
+  assert.match(text, /Reference rates \(GET \/v1\/rates\)/);
+  assert.match(text, /fr_legal_other\s+known until 2026-06-30; missing 2026-H2/);
+  assert.match(text, /ecb_mro\s+known until 2026-01-01; missing 2026-H2 \(fetched daily from ECB Data Portal, not fetched yet\)/);
   assert.match(text, /Web demo \(the same core, in the browser\): http:\/\/127\.0\.0\.1:8796\//);
 });

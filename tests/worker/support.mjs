@@ -46,9 +46,10 @@ export async function startWorker({ vars = {}, outbound, persist } = {}) {
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
   };
-  const scheduled = async (at) => {
+  // The reminders trigger by default; `cron` names another (the daily rates refresh, `0 5 * * *`).
+  const scheduled = async (at, cron = '*/15 * * * *') => {
     const worker = await mf.getWorker();
-    return worker.scheduled({ cron: '*/15 * * * *', scheduledTime: new Date(at) });
+    return worker.scheduled({ cron, scheduledTime: new Date(at) });
   };
   return { mf, db, api, scheduled, dispose: () => mf.dispose() };
 }

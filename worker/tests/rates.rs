@@ -34,6 +34,11 @@ fn rate_config() -> relance_worker::config::Config {
 /// One French business debtor, 4 800 EUR due 2026-10-01, and a policy whose only step is the
 /// mise en demeure by email 45 days after the due date (2026-11-15, a Sunday: sent on Monday).
 fn notice_book() -> Sqlite {
+    notice_book_with(&[])
+}
+
+/// The same, with more invoices of the debtor (`id`, `due date`).
+fn notice_book_with(more: &[(&str, &str)]) -> Sqlite {
     let sample = sample_ledger();
     let ledger = json!({
         "creditor": sample["creditor"],
@@ -55,6 +60,13 @@ fn notice_book() -> Sqlite {
             "template": "formal_notice", "level": 5, "tone": "formal", "deadlineDays": 8
         }]
     });
+    let mut ledger = ledger;
+    for (id, due) in more {
+        ledger["invoices"].as_array_mut().unwrap().push(json!({
+            "id": id, "number": format!("F-{id}"), "debtorId": "d-1", "issueDate": "2026-09-01",
+            "dueDate": due, "currency": "EUR", "total": "1200.00"
+        }));
+    }
     let db = Sqlite::new();
     for (method, path, body) in [
         ("POST", "/v1/import/ledger", &ledger),
@@ -263,4 +275,26 @@ fn the_rates_view_lists_every_table_with_what_is_missing() {
     assert_eq!(ecb["source"]["url"], ECB_URL);
     assert_eq!(ecb["source"]["fetchedAt"], Value::Null);
     assert_eq!(view["waitingDeliveries"], 0);
+}
+
+/// Nothing overtakes a message waiting for its rate: the debtor's next due message waits its turn,
+/// then each goes out once.
+#[test]
+fn a_debtor_with_a_waiting_notice_gets_nothing_else_first() {
+    // inv-2's notice is due on Thursday 2026-11-19, after inv-1's began waiting.
+    let db = notice_book_with(&[("inv-2", "2026-10-05")]);
+    let http = FakeHttp::default();
+    run(&db, &http, "2026-11-16T09:00:00Z", "run-1");
+    let held = run(&db, &http, "2026-11-19T09:00:00Z", "run-2");
+    assert_eq!((held.held, held.waiting, held.sent), (1, 1, 0), "{held:?}");
+    assert_eq!(db.count("SELECT COUNT(*) FROM deliveries"), 1);
+
+    http.pages.borrow_mut().insert(ECB_URL.into(), Page::Ok(ecb_fixture()));
+    refresh(&db, &http, "2026-11-20T05:00:00Z");
+    let released = run(&db, &http, "2026-11-20T09:00:00Z", "run-3");
+    assert_eq!((released.sent, released.held), (1, 1), "{released:?}");
+    let next = run(&db, &http, "2026-11-20T09:15:00Z", "run-4");
+    assert_eq!((next.sent, next.held, next.waiting), (1, 0, 0), "{next:?}");
+    assert_eq!(statuses(&db), ["sent", "sent"]);
+    assert_eq!(db.count("SELECT COUNT(*) FROM outbox"), 2);
 }
