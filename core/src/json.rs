@@ -7,10 +7,12 @@
 //! Error codes travel as values. A rule of ours that refuses a value (a date that does not exist,
 //! a number where an amount is a decimal string, a field of another type of terms) raises its
 //! fault through [`refuse`] or [`Fault`], which keeps the code beside the message serde carries;
-//! the error that comes out of serde is then matched to that fault. serde's own structural
-//! faults (a missing or unknown field, an unknown variant, a value of the wrong JSON type) have no
-//! code of ours: serde_json reports them only as data errors worded by serde's `de::Error`
-//! methods, and [`structural_code`] names which of those methods spoke.
+//! serde's own structural faults (a missing or unknown field, an unknown variant, a value of the
+//! wrong JSON type) are recorded the same way by the error type [`read`] puts under every decoder.
+//! The error that comes out of serde is then matched to the fault recorded for it. A text that is
+//! not JSON at all is told apart by reading it again with nothing to decode (`IgnoredAny`).
+
+mod read;
 
 use crate::error::{join_path, Error, ErrorCode, Result};
 use serde::de::DeserializeOwned;
@@ -35,9 +37,14 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
         return Ok(value);
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = decode(&mut de)?;
-    de.end().map_err(|e| syntax_error(&e))?;
-    Ok(value)
+    match decode(&mut de) {
+        Ok(value) => {
+            de.end().map_err(|e| syntax_error(&e))?;
+            Ok(value)
+        }
+        // A text that is not JSON is refused as such wherever the decoder stopped reading it.
+        Err(e) => Err(serde_json::from_slice::<serde::de::IgnoredAny>(bytes).err().map_or(e, |e| syntax_error(&e))),
+    }
 }
 
 /// Decodes `T` from a JSON value already parsed (the worker edits some bodies before reading them).
@@ -45,38 +52,22 @@ pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T> {
     decode(value)
 }
 
-fn decode<'de, T: DeserializeOwned, D>(de: D) -> Result<T>
-where
-    D: serde::Deserializer<'de, Error = serde_json::Error>,
-{
+fn decode<'de, T: DeserializeOwned, D: serde::Deserializer<'de>>(de: D) -> Result<T> {
     LAST_FAULT.with(|f| f.borrow_mut().take());
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    serde_path_to_error::deserialize(read::Reading::new(de)).map_err(|e| {
         let path = path_text(e.path());
-        let inner = e.into_inner();
-        let message = without_position(&inner);
-        let recorded = LAST_FAULT.with(|f| f.borrow_mut().take());
-        match recorded {
-            Some(fault) if fault.message == message => {
-                let path = fault.field.map_or_else(|| path.clone(), |field| join_path(&path, &field));
-                Error::new(fault.code, path, message)
-            }
-            // A fault of the text: where the reading stopped is no field of the input.
-            _ if !inner.is_data() => Error::new(ErrorCode::InvalidJson, "", message),
-            _ => structural_error(&path, message),
+        let message = e.into_inner().message().to_owned();
+        match LAST_FAULT.with(|f| f.borrow_mut().take()) {
+            Some(fault) if fault.message == message => Error::new(fault.code, fault.path_below(&path), message),
+            // A fault worded elsewhere (a library under a decoder): no code of ours to give.
+            _ => Error::new(ErrorCode::InvalidJson, path, message),
         }
     })
 }
 
-/// A fault of the text itself (trailing characters after the value).
+/// A fault of the text itself (not JSON, or trailing characters after the value).
 fn syntax_error(e: &serde_json::Error) -> Error {
-    Error::new(ErrorCode::InvalidJson, "", without_position(e))
-}
-
-/// serde_json's message without the ` at line L column C` it appends.
-fn without_position(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    let suffix = format!(" at line {} column {}", e.line(), e.column());
-    text.strip_suffix(&suffix).map(str::to_owned).unwrap_or(text)
+    Error::new(ErrorCode::InvalidJson, "", read::without_position(&e.to_string()))
 }
 
 /// `invoices[3].total` from serde_path_to_error's path; empty at the root.
@@ -88,40 +79,6 @@ fn path_text(path: &serde_path_to_error::Path) -> String {
         Segment::Enum { variant } => join_path(&path, variant),
         Segment::Unknown => path,
     })
-}
-
-/// The code of a fault raised by serde itself. serde's derived code reports these through the
-/// `de::Error` methods `missing_field`, `unknown_field`, `unknown_variant` and `invalid_type`,
-/// whose wording (the first words) is serde's; serde_json keeps no other trace of which it was.
-fn structural_code(message: &str) -> ErrorCode {
-    const STRUCTURAL: [(&str, ErrorCode); 4] = [
-        ("missing field `", ErrorCode::MissingField),
-        ("unknown field `", ErrorCode::UnknownField),
-        ("unknown variant `", ErrorCode::UnknownVariant),
-        ("invalid type: ", ErrorCode::InvalidType),
-    ];
-    STRUCTURAL.iter().find(|(words, _)| message.starts_with(words)).map_or(ErrorCode::InvalidJson, |(_, code)| *code)
-}
-
-/// A structural error, its path pointing at the field itself: serde reports a missing field at the
-/// enclosing object, and an unknown one at its key.
-fn structural_error(path: &str, message: String) -> Error {
-    let code = structural_code(&message);
-    let field = backticked(&message);
-    let path = match (code, field) {
-        (ErrorCode::MissingField, Some(field)) => join_path(path, field),
-        (ErrorCode::UnknownField, Some(field)) if path.rsplit(['.', '[']).next() != Some(field) => {
-            join_path(path, field)
-        }
-        _ => path.to_owned(),
-    };
-    Error::new(code, path, message)
-}
-
-fn backticked(message: &str) -> Option<&str> {
-    let start = message.find('`')? + 1;
-    let len = message.get(start..)?.find('`')?;
-    message.get(start..start + len)
 }
 
 /// A fault of ours raised inside a `Deserialize` implementation: its code and message.
@@ -136,6 +93,8 @@ pub struct Fault {
 thread_local! {
     /// The last fault raised through serde on this thread, taken by the `decode` that started.
     static LAST_FAULT: RefCell<Option<Fault>> = const { RefCell::new(None) };
+    /// How many errors decoders raised on this thread: tells an error of the source from theirs.
+    static FAULTS_RAISED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 impl Fault {
@@ -152,7 +111,27 @@ impl Fault {
 
     fn recorded(self) -> Fault {
         LAST_FAULT.with(|f| *f.borrow_mut() = Some(self.clone()));
+        Fault::count_raised();
         self
+    }
+
+    /// Counts an error raised by a decoder (recorded or not).
+    fn count_raised() {
+        FAULTS_RAISED.with(|n| n.set(n.get().wrapping_add(1)));
+    }
+
+    /// How many errors decoders have raised on this thread so far.
+    fn count() -> u64 {
+        FAULTS_RAISED.with(std::cell::Cell::get)
+    }
+
+    /// Where the fault is, the value read being at `path`: at its field when it names one (serde
+    /// reports a missing field at the enclosing object; an unknown one may already be at its key).
+    fn path_below(&self, path: &str) -> String {
+        match &self.field {
+            Some(field) if path.rsplit(['.', '[']).next() != Some(field.as_str()) => join_path(path, field),
+            _ => path.to_owned(),
+        }
     }
 }
 
@@ -279,7 +258,11 @@ mod tests {
         assert_eq!(err(r#"{"items": {"n": 1}}"#), (ErrorCode::InvalidType, "items".into()));
         assert_eq!(err(r#"{"items": [{"n": true}]}"#), (ErrorCode::InvalidType, "items[0].n".into()));
         assert_eq!(err(r#"{"items": [{"n": null}]}"#), (ErrorCode::InvalidType, "items[0].n".into()));
+        assert_eq!(err(r#"{"items": [], "kind": 5}"#), (ErrorCode::InvalidType, "kind".into()));
+        assert_eq!(err(r#"{"items": [], "kind": {"plain": null, "sized": 1}}"#).0, ErrorCode::InvalidType);
+        assert_eq!(err(r#"{"items": [], "byYear": {"x": 1}}"#).1, "byYear");
         assert_eq!(err("{"), (ErrorCode::InvalidJson, String::new()));
+        assert_eq!(err(r#"{"items": [{"n": tru}]}"#), (ErrorCode::InvalidJson, String::new()));
         assert_eq!(err(r#"{"items": []} x"#), (ErrorCode::InvalidJson, String::new()));
     }
 
@@ -307,6 +290,39 @@ mod tests {
         let _ = from_json::<Vec<Even>>("[3]");
         let e = from_json::<Outer>(r#"{"items": [{}]}"#).expect_err("refused");
         assert_eq!(e.code(), ErrorCode::MissingField);
+    }
+
+    /// The reader that records faults reads every input as serde_json alone does: the same value
+    /// for a good one, a refusal for a bad one (the browser module reads through it only).
+    #[test]
+    fn the_recording_reader_reads_what_serde_json_reads() {
+        fn same<T: DeserializeOwned + PartialEq + fmt::Debug>(text: &str) {
+            let direct = serde_json::from_str::<T>(text);
+            let mut de = serde_json::Deserializer::from_str(text);
+            let recorded = decode::<T, _>(&mut de);
+            match (direct, recorded) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b),
+                (Err(_), Err(_)) => {}
+                (a, b) => panic!("serde_json: {a:?}\nrecording reader: {b:?}\n{text}"),
+            }
+        }
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+        let read = |path: &str| std::fs::read_to_string(format!("{root}/{path}")).expect("readable");
+        same::<crate::ledger::Ledger>(&read("samples/ledger.json"));
+        let mut planner: Vec<_> = std::fs::read_dir(format!("{root}/tests/golden/planner"))
+            .expect("golden cases")
+            .map(|e| e.expect("entry").path())
+            .collect();
+        planner.sort();
+        for path in planner {
+            let case: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("readable")).expect("json");
+            same::<crate::ledger::Ledger>(&case["input"]["ledger"].to_string());
+            same::<crate::policy::Policy>(&case["input"]["policy"].to_string());
+        }
+        let penalties: Value = serde_json::from_str(&read("tests/golden/penalties.json")).expect("json");
+        for case in penalties["cases"].as_array().expect("cases") {
+            same::<crate::penalty::PenaltyRequest>(&case["request"].to_string());
+        }
     }
 
     #[test]
