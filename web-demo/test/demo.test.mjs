@@ -226,6 +226,29 @@ test('keyboard and labels: every field is labelled, steps are reachable with the
   assert.deepEqual(errors, []);
 });
 
+test('no page scrolls sideways on a phone, a tablet or a desktop (a wide table scrolls in its own box)', async () => {
+  for (const path of ['/index.html', '/dashboard.html']) {
+    for (const width of [360, 390, 768, 1366]) {
+      const ctx = await browser.newContext({ viewport: { width, height: 844 } });
+      const { page } = await open(path, ctx);
+      const measure = async (what) => {
+        const { scroll, client } = await page.evaluate(() => ({
+          scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,
+        }));
+        console.log(`${what} at ${width} px: content ${scroll} px wide in ${client} px`);
+        assert.ok(scroll <= client, `${what} overflows sideways at ${width} px: ${scroll} > ${client}`);
+      };
+      await measure(path);
+      if (path === '/index.html') {
+        await page.click('#editSteps');
+        await measure(`${path} with the step editor open`);
+      }
+      if (width === 390) await page.screenshot({ path: join(shots, `${path.slice(1, -5)}-phone-390.png`), fullPage: true });
+      await ctx.close();
+    }
+  }
+});
+
 test('the WebAssembly module is downloaded once, from the start of each page', async () => {
   for (const path of ['/index.html', '/dashboard.html']) {
     const { page, ctx, errors } = await open(path);
