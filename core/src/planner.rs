@@ -20,7 +20,7 @@ use crate::date;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ledger::{CheckedDebtor, CheckedInvoice, CheckedLedger, Ledger};
 use crate::money::{Amount, Currency};
-use crate::policy::{Anchor, Channel, CheckedPolicy, Conditions, DayUnit, Policy, Tone};
+use crate::policy::{self, Anchor, Channel, CheckedPolicy, Conditions, DayUnit, Policy, Tone};
 use crate::zone::Zone;
 use chrono::{DateTime, NaiveDate, NaiveTime, Timelike, Utc};
 use rust_decimal::Decimal;
@@ -871,13 +871,40 @@ pub fn plan(ledger: &Ledger, policy: &CheckedPolicy, as_of: NaiveDate) -> Result
         }
     }
     contacts.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.debtor_id.cmp(&b.debtor_id)));
-    Ok(Plan {
-        as_of,
-        policy_id: policy.id.clone(),
-        invoices: timelines.into_iter().flatten().collect(),
-        contacts,
-        warnings,
-    })
+    let invoices: Vec<InvoiceTimeline> = timelines.into_iter().flatten().collect();
+    warnings.extend(wrong_side_of_due_date(policy, &invoices));
+    Ok(Plan { as_of, policy_id: policy.id.clone(), invoices, contacts, warnings })
+}
+
+/// A step whose template is written for the other side of the due date than the day it falls on
+/// (a "we have not received your payment" before the invoice is late, a "due soon" after): one
+/// warning per step, at the first invoice it happens to.
+fn wrong_side_of_due_date(policy: &Policy, invoices: &[InvoiceTimeline]) -> Vec<PlanWarning> {
+    let mut out = Vec::new();
+    for (i, step) in policy.steps.iter().enumerate() {
+        let Some(side) = policy::template_side(&step.template) else { continue };
+        let wrong = invoices.iter().find_map(|inv| {
+            let entry = inv.steps.iter().find(|s| s.kind == EventKind::PolicyStep && s.step_id == step.id)?;
+            let late = entry.date > inv.due_date;
+            let (code, when) = match side {
+                policy::DueDateSide::After if !late => ("late_message_before_due_date", "on or before"),
+                policy::DueDateSide::Before if late => ("early_message_after_due_date", "after"),
+                _ => return None,
+            };
+            let message = format!(
+                "step `{}` sends `{}`, written for an invoice {}, on {}: {when} the due date of invoice {} ({})",
+                step.id,
+                step.template,
+                if late { "not yet due" } else { "already late" },
+                entry.date,
+                inv.number,
+                inv.due_date
+            );
+            Some(PlanWarning { code: code.to_owned(), path: format!("policy.steps[{i}]"), message })
+        });
+        out.extend(wrong);
+    }
+    out
 }
 
 // ---- what to send now ---------------------------------------------------------------------------

@@ -350,6 +350,27 @@ impl Policy {
     }
 }
 
+/// Which side of the invoice's due date a built-in template is written for: a courtesy reminder
+/// announces the due date, a reminder, call, letter or notice says it has passed. Instalment,
+/// plan and thank-you templates, and templates of other keys, say neither.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DueDateSide {
+    /// Written before the due date.
+    Before,
+    /// Written once the invoice is late.
+    After,
+}
+
+/// The side of the due date template `key` is written for, if it says.
+pub fn template_side(key: &str) -> Option<DueDateSide> {
+    match key {
+        "courtesy_before_due" => Some(DueDateSide::Before),
+        "first_reminder" | "second_reminder" | "phone_call" | "formal_letter" | "formal_notice" | "legal_handoff"
+        | "agency_handoff" => Some(DueDateSide::After),
+        _ => None,
+    }
+}
+
 /// The ready-made policies: `gentle`, `standard`, `firm` (French collection path).
 pub const PRESET_IDS: [&str; 3] = ["gentle", "standard", "firm"];
 

@@ -69,6 +69,13 @@ function penaltiesOn(l, day) {
   return { ...d.totals, estimated: d.lines.some((line) => line.estimated) };
 }
 
+/** The core's warning about a policy step (`policy.steps[i]`) for this timeline entry, if any. */
+function stepWarning(warnings, policy, entry) {
+  if (entry.kind !== 'policy_step') return null;
+  const about = warnings.find((w) => policy.steps[Number(/^policy\.steps\[(\d+)\]$/.exec(w.path)?.[1] ?? -1)]?.id === entry.stepId);
+  return about ? about.code : null;
+}
+
 function compute() {
   const l = ledger();
   const policy = relance.validatePolicy(policyArg());
@@ -85,7 +92,7 @@ function compute() {
       if (e.code !== 'missing_rate') throw e;
       missing ??= e;
     }
-    return { ...s, totals };
+    return { ...s, totals, warning: stepWarning(plan.warnings, policy, s) };
   });
   const last = steps.length ? steps[steps.length - 1].date : timeline.dueDate;
   const end = addDays(last > timeline.dueDate ? last : timeline.dueDate, 30);
@@ -423,6 +430,14 @@ function renderTimeline(steps) {
       const td = document.createElement('td');
       td.textContent = text;
       tr.append(td);
+    }
+    if (s.warning) {
+      // Beside the step: a message written for the other side of the due date.
+      const note = document.createElement('div');
+      note.className = 'step-warning';
+      note.dataset.code = s.warning;
+      note.textContent = t(lang, `warn_${s.warning}`);
+      tr.children[1].append(note);
     }
     for (const key of ['interest', 'indemnity', 'totalDue']) {
       const td = document.createElement('td');

@@ -215,6 +215,20 @@ test('terms beyond the legal cap are flagged, and each change recomputes at once
   assert.deepEqual(errors, []);
 });
 
+test('a step whose message is written for the other side of the due date is flagged beside it', async () => {
+  const { page, ctx, errors } = await open();
+  await page.click('#editSteps');
+  // The courtesy step (a week before the due date) made to send the first reminder.
+  await page.selectOption('table.editor tbody tr:first-child td:nth-child(5) select', 'first_reminder');
+  const note = page.locator('#timeline tr[data-step="courtesy"] .step-warning');
+  await note.waitFor();
+  assert.equal(await note.getAttribute('data-code'), 'late_message_before_due_date');
+  assert.match(await note.textContent(), /part avant son échéance/);
+  assert.equal(await page.locator('#timeline .step-warning').count(), 1);
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
 test('keyboard and labels: every field is labelled, steps are reachable with the keyboard', async () => {
   const { page, errors } = await open();
   const unlabelled = await page.$$eval('input, select', (els) => els.filter((e) => !(e.labels?.length || e.getAttribute('aria-label'))).map((e) => e.id || e.outerHTML));
