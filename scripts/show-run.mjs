@@ -29,7 +29,7 @@ for (const t of tasks) {
 const rates = await get('/v1/rates');
 console.log(`\nReference rates (GET /v1/rates): ${rates.waitingDeliveries} delivery(ies) waiting for one`);
 for (const t of rates.tables) {
-  const from = t.source ? `fetched daily from ${t.source.publisher}${t.source.fetchedAt ? `, last ${t.source.fetchedAt}` : ', not fetched yet'}` : 'set by hand (settings extraRates)';
+  const from = t.source ? `fetched daily from ${t.source.publisher}${t.source.fetchedAt ? `, last ${t.source.fetchedAt}` : ', not fetched yet'}` : 'set by hand in settings extraRates';
   const missing = t.missing.length ? `; missing ${t.missing.join(', ')}` : '';
   console.log(`  ${t.table.padEnd(20)} known until ${t.knownUntil}${missing} (${from})`);
 }
