@@ -20,12 +20,7 @@ fn as_of() -> NaiveDate {
 
 fn guardrails(policy: Policy) -> Vec<(String, String, String)> {
     let planned = plan(&sample(), &policy.check().unwrap(), as_of()).unwrap();
-    planned
-        .warnings
-        .into_iter()
-        .filter(|w| w.code.contains("due_date"))
-        .map(|w| (w.code, w.path, w.message))
-        .collect()
+    planned.warnings.into_iter().filter(|w| w.code.contains("due_date")).map(|w| (w.code, w.path, w.message)).collect()
 }
 
 #[test]
@@ -49,5 +44,7 @@ fn a_reminder_before_the_due_date_and_a_courtesy_email_after_it_are_named() {
     assert_eq!((late_code.as_str(), late_path.as_str()), ("late_message_before_due_date", "policy.steps[0]"));
     assert!(late_message.starts_with("step `courtesy` sends `first_reminder`, written for an invoice already late"));
     assert_eq!((early_code.as_str(), early_path.as_str()), ("early_message_after_due_date", "policy.steps[1]"));
-    assert!(early_message.starts_with("step `reminder-1` sends `courtesy_before_due`, written for an invoice not yet due"));
+    assert!(
+        early_message.starts_with("step `reminder-1` sends `courtesy_before_due`, written for an invoice not yet due")
+    );
 }
