@@ -75,7 +75,9 @@ test('a provider answering 500 then 200 sends once, with the same idempotency ke
   const c = golden('11-due-actions-on-time.json');
   const seen = [];
   const w = await startWorker({
-    vars: { ...RESEND, RETRY_BASE_SECONDS: '1' },
+    // Stored times have whole seconds, so a back-off of N s can end up to 1 s early: 3 s leaves
+    // the second run (at once) inside it whatever the machine's load.
+    vars: { ...RESEND, RETRY_BASE_SECONDS: '3' },
     outbound: async (req) => {
       seen.push({ url: req.url, key: req.headers.get('Idempotency-Key'), auth: req.headers.get('Authorization'), body: await req.text() });
       return seen.length === 1 ? new Response('{"message":"upstream"}', { status: 500 }) : Response.json({ id: 'resend-42' });
@@ -88,7 +90,7 @@ test('a provider answering 500 then 200 sends once, with the same idempotency ke
     assert.equal(d.status, 'retry');
     await w.scheduled(new Date(Date.parse(c.input.now) + 15 * 60_000).toISOString());
     assert.equal(seen.length, 1, 'the back-off (on the clock) is not over yet');
-    await sleep(2100);
+    await sleep(3100);
     await w.scheduled(new Date(Date.parse(c.input.now) + 30 * 60_000).toISOString());
     d = (await w.api('GET', '/v1/deliveries')).body.deliveries[0];
     assert.deepEqual([d.status, d.attempts, d.providerMessageId], ['sent', 2, 'resend-42']);
