@@ -477,8 +477,7 @@ pub async fn run(
         let cancel = still_due(open.as_ref(), action, scheduled);
         if let (None, Some(missing)) = (&cancel, &prepared.payload.waiting_for) {
             // Still unknown: the delivery keeps waiting, and its half-year has its task.
-            let reason = prepared.payload.error.clone().unwrap_or_default();
-            db.batch(vec![crate::rates::missing_rate_task(missing, &reason, clock.now())]).await?;
+            ask_for_rate(db, missing, &prepared.payload, clock.now()).await?;
             report.waiting += 1;
             continue;
         }
@@ -520,11 +519,7 @@ pub async fn run(
             continue;
         }
         let outcome = match &prepared.payload.waiting_for {
-            Some(missing) => {
-                let reason = prepared.payload.error.clone().unwrap_or_default();
-                db.batch(vec![crate::rates::missing_rate_task(missing, &reason, now)]).await?;
-                Outcome::WaitingRate { reason }
-            }
+            Some(missing) => Outcome::WaitingRate { reason: ask_for_rate(db, missing, &prepared.payload, now).await? },
             None => deliver(db, http, config, prepared, 1, now).await?,
         };
         tally(&mut report, &outcome);
@@ -533,6 +528,19 @@ pub async fn run(
     let detail = serde_json::to_value(&report).unwrap_or_default();
     db.batch(vec![store::audit(&format!("cron:{run_id}"), "run", "run", run_id, &detail, clock.now())]).await?;
     Ok(report)
+}
+
+/// Opens the task for the rate `payload` waits for (once per table and half-year); returns why it
+/// waits, in words.
+async fn ask_for_rate(
+    db: &impl Database,
+    missing: &MissingRate,
+    payload: &Payload,
+    now: DateTime<Utc>,
+) -> Result<String, DbError> {
+    let reason = payload.error.clone().unwrap_or_default();
+    db.batch(vec![crate::rates::missing_rate_task(missing, &reason, now)]).await?;
+    Ok(reason)
 }
 
 /// One open task per problem (its id is stable: a problem seen by every run is one task).
