@@ -83,6 +83,9 @@ pub enum ErrorCode {
     /// A rate source's response that cannot be taken whole (a page, a cut line, dates out of
     /// order, an implausible value, a gap).
     InvalidRateSource,
+    /// A promise, reply or call outcome that does not hold together (a bounce by phone, something
+    /// agreed on a call that reached nobody, promises out of order).
+    InvalidAnswer,
 }
 
 impl ErrorCode {
@@ -125,6 +128,7 @@ impl ErrorCode {
             ErrorCode::InvalidEmail => "invalid_email",
             ErrorCode::TextTooLong => "text_too_long",
             ErrorCode::InvalidRateSource => "invalid_rate_source",
+            ErrorCode::InvalidAnswer => "invalid_answer",
         }
     }
 }
@@ -224,7 +228,7 @@ impl std::error::Error for Error {}
 mod tests {
     use super::*;
 
-    const ALL_CODES: [ErrorCode; 36] = [
+    const ALL_CODES: [ErrorCode; 37] = [
         ErrorCode::InvalidJson,
         ErrorCode::InvalidType,
         ErrorCode::MissingField,
@@ -261,6 +265,7 @@ mod tests {
         ErrorCode::InvalidEmail,
         ErrorCode::TextTooLong,
         ErrorCode::InvalidRateSource,
+        ErrorCode::InvalidAnswer,
     ];
 
     #[test]

@@ -3,6 +3,7 @@
 //! decimal-string amounts, unknown fields refused); [`Ledger::check`] validates them once into a
 //! [`CheckedLedger`] that the planner and the penalty engine work from.
 
+use crate::answers::{self, CallOutcome, Promise, Reply};
 use crate::calendar::CalendarId;
 use crate::date;
 use crate::error::{Error, ErrorCode, Result};
@@ -201,6 +202,14 @@ pub struct Debtor {
     #[serde(default)]
     #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub contacts: DebtorContacts,
+    /// Replies received (human, automatic, bounces), in any order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
+    pub replies: Vec<Reply>,
+    /// Outcomes of the calls made to the debtor, in any order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
+    pub calls: Vec<CallOutcome>,
 }
 
 /// How to reach a debtor.
@@ -279,6 +288,10 @@ pub struct Invoice {
     /// An agreed payment plan (échéancier).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_plan: Option<PaymentPlan>,
+    /// Promises to pay, in the order they were made.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
+    pub promises: Vec<Promise>,
 }
 
 /// A payment received (funds available on `date`).
@@ -477,7 +490,7 @@ fn check_count(len: usize, max: usize, path: &str) -> Result<()> {
     Ok(())
 }
 
-fn check_positive(amount: Amount, currency: &Currency, path: &str) -> Result<()> {
+pub(crate) fn check_positive(amount: Amount, currency: &Currency, path: &str) -> Result<()> {
     amount.require_positive(path)?;
     if amount.value().scale() > currency.minor_units() && amount.value().normalize().scale() > currency.minor_units() {
         return Err(Error::new(
@@ -533,6 +546,9 @@ impl Debtor {
             (None, Some(c)) => (c, false),
             (None, None) => (CalendarId::Weekends, true),
         };
+        check_count(self.replies.len(), MAX_ENTRIES, "replies")?;
+        check_count(self.calls.len(), MAX_ENTRIES, "calls")?;
+        answers::check_debtor_answers(self)?;
         Ok(CheckedDebtor { debtor: self, calendar, calendar_is_fallback, time_zone })
     }
 }
@@ -577,6 +593,7 @@ impl Invoice {
             ("payments", self.payments.len()),
             ("creditNotes", self.credit_notes.len()),
             ("disputes", self.disputes.len()),
+            ("promises", self.promises.len()),
         ] {
             check_count(len, MAX_ENTRIES, list)?;
         }
@@ -634,6 +651,7 @@ impl Invoice {
         if let Some(plan) = &self.payment_plan {
             check_plan(plan, &checked, "paymentPlan")?;
         }
+        answers::check_promises(&self.promises, issue, &self.currency)?;
         Ok(checked)
     }
 }

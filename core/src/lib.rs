@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 pub mod analytics;
+pub mod answers;
 pub mod calendar;
 pub mod date;
 pub mod error;

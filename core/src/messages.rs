@@ -247,6 +247,8 @@ pub struct MessageContext {
     pub plan: Option<PlanView>,
     /// The instalment a plan reminder is about.
     pub instalment: Option<InstalmentView>,
+    /// The promise a broken-promise message is about.
+    pub promise: Option<PromiseView>,
     /// The last payment received (for the thank-you message).
     pub last_payment: Option<PaymentView>,
 }
@@ -410,6 +412,24 @@ pub struct InstalmentView {
     pub amount: Amount,
 }
 
+/// A promise to pay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PromiseView {
+    /// 1-based number among the invoice's promises.
+    pub number: usize,
+    /// Day it was made.
+    #[serde(deserialize_with = "crate::date::de", serialize_with = "crate::date::ser")]
+    pub made_on: NaiveDate,
+    /// Day the money was promised for.
+    #[serde(deserialize_with = "crate::date::de", serialize_with = "crate::date::ser")]
+    pub promised_date: NaiveDate,
+    /// Amount promised.
+    pub amount: Amount,
+    /// How it was made (`phone`, `email`, `portal`, `letter`).
+    pub via: crate::answers::PromiseVia,
+}
+
 /// A payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -451,6 +471,10 @@ pub struct MessageRequest {
     /// For a plan reminder: which instalment (1-based).
     #[serde(default)]
     pub instalment_number: Option<usize>,
+    /// For a broken-promise message: which promise (1-based) of the first invoice given that has
+    /// that many.
+    #[serde(default)]
+    pub promise_number: Option<usize>,
     /// The penalty regime (default: from the creditor's country and the debtor's kind).
     #[serde(default)]
     pub regime: Option<Regime>,
@@ -478,6 +502,7 @@ impl MessageRequest {
             deadline_date: action.deadline_date,
             reminders: Vec::new(),
             instalment_number: instalment_of(&action.step_id),
+            promise_number: promise_of(&action.step_id),
             regime: None,
             penalty_options: PenaltyOptions::default(),
             extra_rates: BTreeMap::new(),
@@ -488,6 +513,11 @@ impl MessageRequest {
 /// `instalment-2-missed` -> 2.
 fn instalment_of(step_id: &str) -> Option<usize> {
     step_id.strip_prefix("instalment-")?.split('-').next()?.parse().ok()
+}
+
+/// `promise-2-broken` -> 2.
+fn promise_of(step_id: &str) -> Option<usize> {
+    step_id.strip_prefix("promise-")?.strip_suffix("-broken")?.parse().ok()
 }
 
 fn regime_id(r: &Regime) -> &'static str {
@@ -659,6 +689,30 @@ fn build_checked_context(ledger: &Ledger, checked: &CheckedLedger<'_>, req: &Mes
         }
         None => None,
     };
+    let promise = match req.promise_number {
+        Some(n) => Some(
+            invoices
+                .iter()
+                .find_map(|i| {
+                    let p = i.invoice.promises.get(n.checked_sub(1)?)?;
+                    Some(PromiseView {
+                        number: n,
+                        made_on: p.made_on,
+                        promised_date: p.promised_date,
+                        amount: p.amount.to_minor_units(&currency),
+                        via: p.via,
+                    })
+                })
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorCode::UnknownReference,
+                        "promiseNumber",
+                        format!("no promise {n} on these invoices"),
+                    )
+                })?,
+        ),
+        None => None,
+    };
     let last_payment = invoices
         .iter()
         .flat_map(|i| i.invoice.payments.iter())
@@ -720,6 +774,7 @@ fn build_checked_context(ledger: &Ledger, checked: &CheckedLedger<'_>, req: &Mes
         reminders: req.reminders.clone(),
         plan,
         instalment,
+        promise,
         last_payment,
     })
 }
@@ -796,6 +851,13 @@ impl MessageContext {
             }],
             plan: Some(PlanView { agreed_on: d("2025-07-01"), instalments: vec![instalment.clone()] }),
             instalment: Some(instalment),
+            promise: Some(PromiseView {
+                number: 1,
+                made_on: d("2025-06-25"),
+                promised_date: d("2025-07-04"),
+                amount: a("12000.00"),
+                via: crate::answers::PromiseVia::Phone,
+            }),
             last_payment: Some(PaymentView { date: d("2025-07-01"), amount: a("500.00") }),
         }
     }
@@ -804,7 +866,7 @@ impl MessageContext {
 // ---- templates ----------------------------------------------------------------------------------
 
 /// The built-in template keys (every step of the ready-made policies, plans and thanks).
-pub const BUILTIN_TEMPLATES: [&str; 12] = [
+pub const BUILTIN_TEMPLATES: [&str; 13] = [
     "courtesy_before_due",
     "first_reminder",
     "second_reminder",
@@ -816,6 +878,7 @@ pub const BUILTIN_TEMPLATES: [&str; 12] = [
     "payment_plan_proposal",
     "instalment_upcoming",
     "instalment_missed",
+    "promise_broken",
     "thanks_payment",
 ];
 
@@ -835,11 +898,14 @@ macro_rules! builtin_sources {
 
 builtin_sources! {
     "fr" => ["courtesy_before_due", "first_reminder", "second_reminder", "phone_call", "formal_letter", "formal_notice",
-             "legal_handoff", "agency_handoff", "payment_plan_proposal", "instalment_upcoming", "instalment_missed", "thanks_payment"],
+             "legal_handoff", "agency_handoff", "payment_plan_proposal", "instalment_upcoming", "instalment_missed", "promise_broken",
+             "thanks_payment"],
     "en" => ["courtesy_before_due", "first_reminder", "second_reminder", "phone_call", "formal_letter", "formal_notice",
-             "legal_handoff", "agency_handoff", "payment_plan_proposal", "instalment_upcoming", "instalment_missed", "thanks_payment"],
+             "legal_handoff", "agency_handoff", "payment_plan_proposal", "instalment_upcoming", "instalment_missed", "promise_broken",
+             "thanks_payment"],
     "de" => ["courtesy_before_due", "first_reminder", "second_reminder", "phone_call", "formal_letter", "formal_notice",
-             "legal_handoff", "agency_handoff", "payment_plan_proposal", "instalment_upcoming", "instalment_missed", "thanks_payment"]
+             "legal_handoff", "agency_handoff", "payment_plan_proposal", "instalment_upcoming", "instalment_missed", "promise_broken",
+             "thanks_payment"]
 }
 
 /// The rendered message.

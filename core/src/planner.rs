@@ -15,6 +15,7 @@
 //! A step is cancelled when the invoice is settled by its date, skipped when its conditions fail,
 //! and replaced by instalment reminders once a payment plan is agreed.
 
+use crate::answers::{AnswerTask, Answers};
 use crate::calendar::{self, Adjustment, CalendarId};
 use crate::date;
 use crate::error::{Error, ErrorCode, Result};
@@ -40,6 +41,8 @@ pub enum EventKind {
     InstalmentUpcoming,
     /// A reminder after a missed instalment.
     InstalmentMissed,
+    /// The message after a promise to pay that was not kept (`promise-N-broken`).
+    PromiseBroken,
 }
 
 /// Where a timeline entry stands.
@@ -61,8 +64,18 @@ pub enum StepStatus {
     SkippedCondition,
     /// A payment plan replaced it.
     ReplacedByPlan,
-    /// An instalment reminder that goes out only if the instalment is missed, not yet known.
+    /// A reminder that goes out only if an instalment is missed or a promise broken: not known yet.
     Conditional,
+    /// The promise was kept (paid what was promised, by the promised date plus the grace): the
+    /// path resumes for what is still owed, with no word about the promise.
+    PromiseKept,
+    /// A newer promise, made before this one fell due, replaced it.
+    PromiseReplaced,
+    /// A step only for a debtor who has not answered: they answered, so it is not sent.
+    SkippedAnswered,
+    /// An email step when every address of the debtor bounced and no postal address is known:
+    /// not sent; a task asks to fix the contact.
+    NoAddress,
 }
 
 impl StepStatus {
@@ -84,6 +97,10 @@ pub enum DateChange {
     BusinessDay,
     /// Pushed to keep the minimum gap between contacts with the debtor.
     MinGap,
+    /// Held while a promise to pay was open (until the promised date plus the grace).
+    PromisePause,
+    /// Held after the debtor replied (the policy's `replyPauseDays`).
+    ReplyPause,
 }
 
 /// One entry of an invoice's timeline.
@@ -91,12 +108,17 @@ pub enum DateChange {
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase")]
 pub struct TimelineStep {
-    /// The policy step id, or `instalment-N-upcoming` / `instalment-N-missed`.
+    /// The policy step id, `instalment-N-upcoming` / `instalment-N-missed`, or `promise-N-broken`
+    /// (N counts the invoice's promises from 1).
     pub step_id: String,
     /// Policy step or instalment reminder.
     pub kind: EventKind,
     /// Channel.
     pub channel: Channel,
+    /// The channel the policy gave, when the step goes out another way (every email address of
+    /// the debtor bounced: a letter to the postal address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rerouted_from: Option<Channel>,
     /// Template key.
     pub template: String,
     /// Escalation level.
@@ -237,6 +259,11 @@ pub struct Plan {
     pub contacts: Vec<Contact>,
     /// Warnings.
     pub warnings: Vec<PlanWarning>,
+    /// Work the debtors' answers give people (read a reply, check an "already paid", fix an
+    /// address), by debtor.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
+    pub tasks: Vec<AnswerTask>,
 }
 
 // ---- scheduling -------------------------------------------------------------------------------
@@ -267,12 +294,28 @@ enum EventAnchor<'p> {
         cumulative_due: Decimal,
         latest: Option<NaiveDate>,
     },
+    /// The end of the invoice's promise number `index` (0-based): the day after its promised date
+    /// plus the grace, or the day a newer promise replaced it.
+    Promise {
+        index: usize,
+    },
+}
+
+/// A promise's days: open from `made_on` to `last_day` (the promised date plus the grace); its
+/// event (kept, broken or replaced) on `event_day`.
+struct PromiseWindow {
+    made_on: NaiveDate,
+    last_day: NaiveDate,
+    event_day: NaiveDate,
+    replaced: bool,
 }
 
 struct Scheduled {
     event_index: usize,
     nominal: NaiveDate,
     date: NaiveDate,
+    /// The channel it goes out by (the event's, unless rerouted after bounces).
+    channel: Channel,
     changes: Vec<DateChange>,
     status: StepStatus,
     contact_key: Option<String>,
@@ -288,6 +331,8 @@ struct InvoiceState<'l, 'p> {
     /// The date of the last step that was not replaced by a payment plan: instalment reminders
     /// follow it only, since replaced steps never happen.
     last_kept: Option<NaiveDate>,
+    /// How many of the invoice's promises are placed among `events` (in the order they were made).
+    promises_placed: usize,
 }
 
 impl InvoiceState<'_, '_> {
@@ -297,12 +342,48 @@ impl InvoiceState<'_, '_> {
             self.last_kept = Some(step.date);
         }
     }
+
+    /// True when the last step placed is the end of a promise: the next one resumes after it.
+    fn follows_promise(&self) -> bool {
+        let last = self.done.last().and_then(|s| self.events.get(s.event_index));
+        last.is_some_and(|e| e.kind == EventKind::PromiseBroken)
+    }
+
+    /// True when event `index` is the end of a promise (the next promise comes after it).
+    fn ends_promise(&self, index: usize) -> bool {
+        self.events.get(index).is_some_and(|e| e.kind == EventKind::PromiseBroken)
+    }
+
+    /// True when the next promise not yet placed was made by `day` (`None`: the path is over, so
+    /// any promise left comes now).
+    fn promise_due(&self, day: Option<NaiveDate>) -> bool {
+        let next = self.inv.invoice.promises.get(self.promises_placed);
+        next.is_some_and(|p| day.is_none_or(|d| p.made_on <= d))
+    }
+
+    /// Places the next promise's end at `index`, before the event that would have come there.
+    fn place_promise(&mut self, index: usize) {
+        let n = self.promises_placed + 1;
+        let event = Event {
+            step_id: format!("promise-{n}-broken"),
+            kind: EventKind::PromiseBroken,
+            channel: Channel::Email,
+            template: "promise_broken",
+            level: 3,
+            tone: Tone::Firm,
+            deadline_days: None,
+            anchor: EventAnchor::Promise { index: self.promises_placed },
+        };
+        self.events.insert(index.min(self.events.len()), event);
+        self.promises_placed += 1;
+    }
 }
 
 struct Ctx<'a> {
     policy: &'a Policy,
     calendar: CalendarId,
     debtor: &'a CheckedDebtor<'a>,
+    answers: Answers,
 }
 
 /// Errors about an invoice are rooted at the `ledger` argument, like every ledger error.
@@ -471,25 +552,120 @@ impl<'a> Ctx<'a> {
                 (nominal, since, post_due)
             }
             EventAnchor::Fixed { date, .. } => (*date, date::add_days(issue, -1).unwrap_or(issue), false),
+            EventAnchor::Promise { index } => {
+                let w = self.promise_window(inv, *index).ok_or_else(|| {
+                    let path = format!("promises[{index}].promisedDate");
+                    err_at(
+                        inv,
+                        Error::new(ErrorCode::DateOutOfRange, path, "the promise ends outside the supported years"),
+                    )
+                })?;
+                (w.event_day, w.made_on, w.event_day > inv.due_date)
+            }
         };
         let mut date = nominal;
         let previous = match ev.anchor {
-            EventAnchor::Policy { .. } => st.prev_date,
+            EventAnchor::Policy { .. } | EventAnchor::Promise { .. } => st.prev_date,
             EventAnchor::Fixed { .. } => st.last_kept,
         };
         if let Some(prev) = previous {
             if date < prev {
                 date = prev;
-                changes.push(DateChange::AfterPrevious);
+                changes.push(if st.follows_promise() { DateChange::PromisePause } else { DateChange::AfterPrevious });
             }
         }
-        let (date, suspended) =
-            self.settle(inv, date, since, post_due, st.prev_date, &mut changes).map_err(|e| err_at(inv, e))?;
-        let status = self.status_on(st, ev, date, suspended);
-        Ok(Some(Scheduled { event_index: index, nominal, date, changes, status, contact_key: None }))
+        let pausable = matches!(ev.anchor, EventAnchor::Policy { .. });
+        let (date, suspended) = self
+            .hold_and_settle(inv, date, since, post_due, st.prev_date, pausable, &mut changes)
+            .map_err(|e| err_at(inv, e))?;
+        let (status, channel) = self.status_on(st, ev, date, suspended);
+        Ok(Some(Scheduled { event_index: index, nominal, date, channel, changes, status, contact_key: None }))
     }
 
-    fn status_on(&self, st: &InvoiceState<'_, '_>, ev: &Event<'_>, date: NaiveDate, suspended: bool) -> StepStatus {
+    /// When promise `index` of `inv` is open and when its event falls.
+    fn promise_window(&self, inv: &CheckedInvoice<'_>, index: usize) -> Option<PromiseWindow> {
+        let promise = inv.invoice.promises.get(index)?;
+        let grace = i64::from(self.policy.answers.promise_grace_days);
+        let last_day = date::add_days(promise.promised_date, grace)?;
+        let day_after = date::add_days(last_day, 1).filter(|d| date::check_year(*d).is_ok())?;
+        let replaced_on = inv.invoice.promises.get(index + 1).map(|next| next.made_on).filter(|d| *d <= last_day);
+        Some(PromiseWindow {
+            made_on: promise.made_on,
+            last_day,
+            event_day: replaced_on.unwrap_or(day_after),
+            replaced: replaced_on.is_some(),
+        })
+    }
+
+    /// [`Ctx::settle`], after holding a policy step (`pausable`) for the debtor's answers; again
+    /// while a move off a holiday or a dispute lands it in a reply's pause.
+    #[allow(clippy::too_many_arguments)]
+    fn hold_and_settle(
+        &self,
+        inv: &CheckedInvoice<'_>,
+        mut date: NaiveDate,
+        since: NaiveDate,
+        post_due: bool,
+        floor: Option<NaiveDate>,
+        pausable: bool,
+        changes: &mut Vec<DateChange>,
+    ) -> Result<(NaiveDate, bool)> {
+        loop {
+            if pausable {
+                date = self.hold_for_replies(date, changes);
+            }
+            let (settled, suspended) = self.settle(inv, date, since, post_due, floor.max(Some(date)), changes)?;
+            if !pausable || suspended || settled == date || self.hold_for_replies(settled, &mut Vec::new()) == settled {
+                return Ok((settled, suspended));
+            }
+            date = settled;
+        }
+    }
+
+    /// Holds a step after the debtor's answers: at least `replyPauseDays` after each answer made
+    /// on or before it.
+    fn hold_for_replies(&self, mut date: NaiveDate, changes: &mut Vec<DateChange>) -> NaiveDate {
+        let pause = i64::from(self.policy.answers.reply_pause_days);
+        while let Some(held) = self.answers.last_answer_by(date).and_then(|r| date::add_days(r, pause)) {
+            if held <= date {
+                break;
+            }
+            date = held;
+            if !changes.contains(&DateChange::ReplyPause) {
+                changes.push(DateChange::ReplyPause);
+            }
+        }
+        date
+    }
+
+    /// The status of an event on `date` and the channel it goes out by.
+    fn status_on(
+        &self,
+        st: &InvoiceState<'_, '_>,
+        ev: &Event<'_>,
+        date: NaiveDate,
+        suspended: bool,
+    ) -> (StepStatus, Channel) {
+        let status = self.status_before_routing(st, ev, date, suspended);
+        if ev.channel != Channel::Email
+            || !status.is_contact()
+            || !self.answers.every_email_bounced(self.debtor.debtor, date)
+        {
+            return (status, ev.channel);
+        }
+        match self.debtor.debtor.contacts.postal_address {
+            Some(_) => (status, Channel::Letter),
+            None => (StepStatus::NoAddress, ev.channel),
+        }
+    }
+
+    fn status_before_routing(
+        &self,
+        st: &InvoiceState<'_, '_>,
+        ev: &Event<'_>,
+        date: NaiveDate,
+        suspended: bool,
+    ) -> StepStatus {
         let inv = st.inv;
         let outstanding = inv.outstanding_on(date);
         match &ev.anchor {
@@ -505,6 +681,31 @@ impl<'a> Ctx<'a> {
                         && !conditions.debtor_kinds.contains(&self.debtor.debtor.kind))
                 {
                     StepStatus::SkippedCondition
+                } else if conditions.no_reply_for_days.is_some_and(|days| {
+                    let window = date::add_days(date, -i64::from(days)).unwrap_or(date);
+                    let since = st.prev_date.unwrap_or(inv.invoice.issue_date).min(window);
+                    self.answers.answered_between(since, date)
+                }) {
+                    StepStatus::SkippedAnswered
+                } else {
+                    StepStatus::Upcoming
+                }
+            }
+            EventAnchor::Promise { index } => {
+                let (Some(promise), Some(w)) = (inv.invoice.promises.get(*index), self.promise_window(inv, *index))
+                else {
+                    return StepStatus::PromiseKept;
+                };
+                let owed_before = date::add_days(w.made_on, -1).map_or(inv.invoice.total, |d| inv.outstanding_on(d));
+                let paid_since = owed_before.value() - inv.outstanding_on(w.last_day).value();
+                if w.replaced {
+                    StepStatus::PromiseReplaced
+                } else if !outstanding.is_positive() {
+                    StepStatus::CancelledPaid
+                } else if paid_since >= promise.amount.value() {
+                    StepStatus::PromiseKept
+                } else if suspended {
+                    StepStatus::SuspendedDispute
                 } else {
                     StepStatus::Upcoming
                 }
@@ -526,6 +727,17 @@ impl<'a> Ctx<'a> {
             }
         }
     }
+}
+
+/// True when a promise to pay `inv` is open on `day`: made by then, and neither past its promised
+/// date plus the grace nor replaced by a newer one.
+fn promise_open_on(policy: &Policy, inv: &CheckedInvoice<'_>, day: NaiveDate) -> bool {
+    let promises = &inv.invoice.promises;
+    let grace = i64::from(policy.answers.promise_grace_days);
+    promises.iter().enumerate().any(|(k, p)| {
+        let replaced = promises.get(k + 1).is_some_and(|next| next.made_on <= day);
+        p.made_on <= day && !replaced && date::add_days(p.promised_date, grace).is_some_and(|last| day <= last)
+    })
 }
 
 fn send_time(tz: Zone, day: NaiveDate, hour: u32) -> Result<DateTime<Utc>> {
@@ -578,7 +790,7 @@ fn schedule_debtor<'l, 'p>(
     debtor: &'l CheckedDebtor<'l>,
     invoices: Vec<&'l CheckedInvoice<'l>>,
 ) -> Result<DebtorSchedule<'l, 'p>> {
-    let ctx = Ctx { policy, calendar: debtor.calendar, debtor };
+    let ctx = Ctx { policy, calendar: debtor.calendar, debtor, answers: Answers::of(debtor) };
     let mut states: Vec<InvoiceState<'l, 'p>> = invoices
         .into_iter()
         .map(|inv| InvoiceState {
@@ -587,6 +799,7 @@ fn schedule_debtor<'l, 'p>(
             done: Vec::new(),
             prev_date: None,
             last_kept: None,
+            promises_placed: 0,
         })
         .collect();
     let mut heap: BinaryHeap<Reverse<(NaiveDate, usize)>> = BinaryHeap::new();
@@ -594,7 +807,13 @@ fn schedule_debtor<'l, 'p>(
     // Finalizes every non-contact event at the head of an invoice and returns its next contact.
     let advance = |st: &mut InvoiceState<'l, 'p>, from: usize| -> Result<Option<Scheduled>> {
         let mut index = from;
-        while let Some(c) = ctx.candidate(st, index)? {
+        loop {
+            let mut next = ctx.candidate(st, index)?;
+            if !st.ends_promise(index) && st.promise_due(next.as_ref().map(|c| c.date)) {
+                st.place_promise(index);
+                next = ctx.candidate(st, index)?;
+            }
+            let Some(c) = next else { break };
             if c.status.is_contact() {
                 return Ok(Some(c));
             }
@@ -609,6 +828,7 @@ fn schedule_debtor<'l, 'p>(
                         event_index: i,
                         nominal: date,
                         date,
+                        channel: st.events.get(i).map_or(Channel::Email, |e| e.channel),
                         changes: Vec::new(),
                         status: StepStatus::SuspendedDispute,
                         contact_key: None,
@@ -636,16 +856,30 @@ fn schedule_debtor<'l, 'p>(
         if let Some(last) = last_contact {
             let earliest = date::add_days(last, gap).unwrap_or(last);
             if date < earliest {
-                let Some(Some(c)) = pending.get_mut(first) else { continue };
-                let Some(st) = states.get(first) else { continue };
+                let (Some(slot), Some(st)) = (pending.get_mut(first), states.get_mut(first)) else { continue };
+                let Some(c) = slot.as_mut() else { continue };
                 let mut changes = std::mem::take(&mut c.changes);
                 changes.push(DateChange::MinGap);
                 let post_due = c.nominal > st.inv.due_date;
-                let (moved, suspended) = ctx
-                    .settle(st.inv, earliest, c.date, post_due, Some(earliest), &mut changes)
-                    .map_err(|e| err_at(st.inv, e))?;
                 let ev = st.events.get(c.event_index);
-                c.status = ev.map(|ev| ctx.status_on(st, ev, moved, suspended)).unwrap_or(StepStatus::Upcoming);
+                let pausable = matches!(ev.map(|e| &e.anchor), Some(EventAnchor::Policy { .. }));
+                let (moved, suspended) = ctx
+                    .hold_and_settle(st.inv, earliest, c.date, post_due, Some(earliest), pausable, &mut changes)
+                    .map_err(|e| err_at(st.inv, e))?;
+                if !st.ends_promise(c.event_index) && st.promise_due(Some(moved)) {
+                    // Pushed past the day a promise was made: the promise's end comes first.
+                    let index = c.event_index;
+                    st.place_promise(index);
+                    *slot = advance(st, index)?;
+                    if let Some(n) = slot.as_ref() {
+                        heap.push(Reverse((n.date, first)));
+                    }
+                    continue;
+                }
+                let (status, channel) =
+                    ev.map(|ev| ctx.status_on(st, ev, moved, suspended)).unwrap_or((StepStatus::Upcoming, c.channel));
+                c.status = status;
+                c.channel = channel;
                 c.changes = changes;
                 c.date = moved;
                 if !c.status.is_contact() {
@@ -764,8 +998,10 @@ pub fn plan(ledger: &Ledger, policy: &CheckedPolicy, as_of: NaiveDate) -> Result
     let mut timelines: Vec<Option<InvoiceTimeline>> = vec![None; checked.invoices.len()];
     let mut contacts = Vec::new();
     let mut warnings = Vec::new();
+    let mut tasks = Vec::new();
     for (di, invoices) in group_by_debtor(&checked).into_iter().enumerate() {
         let Some(debtor) = checked.debtors.get(di) else { continue };
+        tasks.extend(crate::answers::debtor_tasks(di, debtor));
         if debtor.calendar_is_fallback && !invoices.is_empty() {
             warnings.push(PlanWarning {
                 code: "no_holiday_calendar".into(),
@@ -786,7 +1022,7 @@ pub fn plan(ledger: &Ledger, policy: &CheckedPolicy, as_of: NaiveDate) -> Result
                 })
                 .collect();
             let key = contact_key(&debtor.debtor.id, &items);
-            let mut lead: Option<&Event<'_>> = None;
+            let mut lead: Option<(&Event<'_>, Channel)> = None;
             let mut total = Decimal::ZERO;
             let mut currency = Currency::eur();
             for (s, d) in &raw.members {
@@ -795,17 +1031,17 @@ pub fn plan(ledger: &Ledger, policy: &CheckedPolicy, as_of: NaiveDate) -> Result
                 let Some(ev) = st.events.get(done.event_index) else { continue };
                 total += st.inv.outstanding_on(raw.date).value();
                 currency = st.inv.invoice.currency.clone();
-                if lead.is_none_or(|l| ev.level >= l.level) {
-                    lead = Some(ev);
+                if lead.is_none_or(|(l, _)| ev.level >= l.level) {
+                    lead = Some((ev, done.channel));
                 }
             }
-            let Some(lead) = lead else { continue };
+            let Some((lead, channel)) = lead else { continue };
             let contact = Contact {
                 key: key.clone(),
                 debtor_id: debtor.debtor.id.clone(),
                 date: raw.date,
                 send_at: send_time(debtor.time_zone, raw.date, policy.send_window.start_hour)?,
-                channel: lead.channel,
+                channel,
                 template: lead.template.to_owned(),
                 level: lead.level,
                 tone: lead.tone,
@@ -828,14 +1064,16 @@ pub fn plan(ledger: &Ledger, policy: &CheckedPolicy, as_of: NaiveDate) -> Result
             for s in st.done {
                 let Some(ev) = st.events.get(s.event_index) else { continue };
                 let mut status = if s.status.is_contact() { status_for(s.date, as_of) } else { s.status };
-                if ev.kind == EventKind::InstalmentMissed && s.status.is_contact() && s.date > as_of {
+                let only_if_missed = matches!(ev.kind, EventKind::InstalmentMissed | EventKind::PromiseBroken);
+                if only_if_missed && s.status.is_contact() && s.date > as_of {
                     status = StepStatus::Conditional;
                 }
                 let contact = s.status.is_contact();
                 steps.push(TimelineStep {
                     step_id: ev.step_id.clone(),
                     kind: ev.kind,
-                    channel: ev.channel,
+                    channel: s.channel,
+                    rerouted_from: (s.channel != ev.channel).then_some(ev.channel),
                     template: ev.template.to_owned(),
                     level: ev.level,
                     tone: ev.tone,
@@ -873,7 +1111,7 @@ pub fn plan(ledger: &Ledger, policy: &CheckedPolicy, as_of: NaiveDate) -> Result
     contacts.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.debtor_id.cmp(&b.debtor_id)));
     let invoices: Vec<InvoiceTimeline> = timelines.into_iter().flatten().collect();
     warnings.extend(wrong_side_of_due_date(policy, &invoices));
-    Ok(Plan { as_of, policy_id: policy.id.clone(), invoices, contacts, warnings })
+    Ok(Plan { as_of, policy_id: policy.id.clone(), invoices, contacts, warnings, tasks })
 }
 
 /// A step whose template is written for the other side of the due date than the day it falls on
@@ -1046,6 +1284,7 @@ pub fn due_actions(
             }
         }
         let sched = schedule_debtor(p, debtor, invoices)?;
+        let answers = Answers::of(debtor);
         // Per invoice: the latest step due by now and not yet sent; earlier ones are superseded.
         let mut candidates: Vec<(&InvoiceState<'_, '_>, &Scheduled, &Event<'_>, Vec<ItemRef>)> = Vec::new();
         for st in &sched.states {
@@ -1076,6 +1315,10 @@ pub fn due_actions(
             }
             if let EventAnchor::Policy { conditions, .. } = &ev.anchor {
                 if conditions.min_outstanding.is_some_and(|m| inv.outstanding_on(today) < m) {
+                    continue;
+                }
+                // A late step does not go out over an answer or a promise that came since its day.
+                if answers.answered_between(s.date, today) || promise_open_on(p, inv, today) {
                     continue;
                 }
             }
@@ -1130,7 +1373,7 @@ pub fn due_actions(
             actions.push(Action {
                 key: contact_key(&debtor.debtor.id, &refs),
                 debtor_id: debtor.debtor.id.clone(),
-                channel: lead_ev.channel,
+                channel: lead.1.channel,
                 template: lead_ev.template.to_owned(),
                 level: lead_ev.level,
                 tone: lead_ev.tone,

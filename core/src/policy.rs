@@ -50,6 +50,10 @@ pub struct Policy {
     #[serde(default)]
     #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub instalment_reminders: InstalmentReminders,
+    /// How the debtor's answers (promises, replies) hold the path.
+    #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
+    pub answers: AnswerRules,
 }
 
 fn default_min_gap() -> i32 {
@@ -173,6 +177,11 @@ pub struct Conditions {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub debtor_kinds: Vec<DebtorKind>,
+    /// Only when the debtor has not answered (a person's reply, a call that reached them) since
+    /// the previous step, nor in this many days before the step ("no answer to the email within a
+    /// week: call").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_reply_for_days: Option<u32>,
 }
 
 /// Hours of the day, in the debtor's time zone, when messages may go out: `[startHour, endHour)`.
@@ -225,6 +234,25 @@ impl Default for InstalmentReminders {
     }
 }
 
+/// How the debtor's answers hold the path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AnswerRules {
+    /// Days after a promised date before the promise counts as broken (a transfer takes a day or
+    /// two to arrive); no automatic step goes out from the day it was made until then.
+    pub promise_grace_days: u32,
+    /// Days a person's reply holds the next automatic step, counted from the reply (time to read
+    /// it and answer).
+    pub reply_pause_days: u32,
+}
+
+impl Default for AnswerRules {
+    fn default() -> AnswerRules {
+        AnswerRules { promise_grace_days: 3, reply_pause_days: 5 }
+    }
+}
+
 /// A policy that passed [`Policy::check`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckedPolicy(Policy);
@@ -272,6 +300,15 @@ impl Policy {
         if r.days_before > 60 || r.days_after_missed > 60 {
             return Err(out_of_range("instalmentReminders".into(), "reminders are at most 60 days from an instalment"));
         }
+        if self.answers.promise_grace_days > 30 {
+            return Err(out_of_range(
+                "answers.promiseGraceDays".into(),
+                "the grace after a promised date is 0 to 30 days",
+            ));
+        }
+        if self.answers.reply_pause_days > 60 {
+            return Err(out_of_range("answers.replyPauseDays".into(), "a reply holds the path 0 to 60 days"));
+        }
         let mut ids = HashSet::new();
         for (i, step) in self.steps.iter().enumerate() {
             let p = |f: &str| format!("steps[{i}].{f}");
@@ -311,6 +348,9 @@ impl Policy {
                         "the minimum outstanding may not be negative",
                     ));
                 }
+            }
+            if step.conditions.no_reply_for_days.is_some_and(|d| !(1..=365).contains(&d)) {
+                return Err(out_of_range(p("conditions.noReplyForDays"), "a reply window is 1 to 365 days"));
             }
             match step.anchor {
                 Anchor::PreviousStep if i == 0 => {

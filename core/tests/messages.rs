@@ -64,6 +64,7 @@ fn request(key: &str, debtor: &str, invoices: &[&str]) -> MessageRequest {
             ReminderView { date: d("2025-07-03"), channel: Channel::PhoneTask, step_id: "phone-call".into() },
         ],
         instalment_number: key.starts_with("instalment").then_some(1),
+        promise_number: (key == "promise_broken").then_some(1),
         regime: None,
         penalty_options: Default::default(),
         extra_rates: Default::default(),

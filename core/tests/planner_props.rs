@@ -5,11 +5,14 @@
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
+use relance_core::answers::{CallOutcome, CallResult, Promise, PromiseVia, Reply, ReplyChannel, ReplyKind};
 use relance_core::calendar::{is_business_day, Adjustment, CalendarId};
-use relance_core::ledger::{Address, Creditor, Debtor, DebtorContacts, DebtorKind, Dispute, Invoice, Ledger, Payment};
+use relance_core::ledger::{
+    Address, Creditor, Debtor, DebtorContacts, DebtorKind, Dispute, Email, Invoice, Ledger, Payment,
+};
 use relance_core::money::{Amount, Currency};
-use relance_core::planner::{due_actions, plan, SentEntry, StepStatus};
-use relance_core::policy::{preset, Anchor, Policy};
+use relance_core::planner::{due_actions, plan, EventKind, SentEntry, StepStatus};
+use relance_core::policy::{preset, Anchor, AnswerRules, Channel, Policy};
 use relance_core::terms::{PaymentTerms, TermStart};
 use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
@@ -61,6 +64,8 @@ fn build_ledger(specs: &[InvoiceSpec], countries: &[(&str, &str)]) -> Ledger {
             calendar: None,
             public_buyer_category: None,
             contacts: DebtorContacts::default(),
+            replies: vec![],
+            calls: vec![],
         })
         .collect();
     let start = d("2025-01-01");
@@ -101,6 +106,7 @@ fn build_ledger(specs: &[InvoiceSpec], countries: &[(&str, &str)]) -> Ledger {
                     })
                     .collect(),
                 payment_plan: None,
+                promises: vec![],
             }
         })
         .collect();
@@ -279,4 +285,219 @@ proptest! {
             }
         }
     }
+}
+
+/// A debtor's answer for the property tests: (day offset from 2025-01-01, kind).
+#[derive(Debug, Clone, Copy)]
+enum AnswerSpec {
+    Reply(ReplyKind),
+    Call(CallResult),
+}
+
+fn answer_spec() -> impl Strategy<Value = (usize, i64, AnswerSpec)> {
+    let kind = prop_oneof![
+        prop::sample::select(vec![ReplyKind::Human, ReplyKind::AutoReply, ReplyKind::Bounce, ReplyKind::Unreadable])
+            .prop_map(AnswerSpec::Reply),
+        prop::sample::select(vec![CallResult::Reached, CallResult::NotReached, CallResult::WrongNumber])
+            .prop_map(AnswerSpec::Call),
+    ];
+    (0usize..3, 0i64..900, kind)
+}
+
+/// Adds the answers to the ledger: each debtor has one email address; `postal` gives them a postal
+/// address too. Promises: (invoice, days after issue it is made, days it runs, share of the total in %).
+fn with_answers(
+    mut ledger: Ledger,
+    answers: &[(usize, i64, AnswerSpec)],
+    promises: &[(usize, i64, i64, i64)],
+    postal: bool,
+) -> Ledger {
+    let start = d("2025-01-01");
+    for (i, debtor) in ledger.debtors.iter_mut().enumerate() {
+        debtor.contacts.emails = vec![Email::new(&format!("ap{i}@client.example")).unwrap()];
+        debtor.contacts.postal_address = postal.then(|| Address {
+            lines: vec!["1 rue".into()],
+            postal_code: "75001".into(),
+            city: "Paris".into(),
+            country: "FR".into(),
+        });
+    }
+    for (who, offset, spec) in answers {
+        let Some(debtor) = ledger.debtors.get_mut(who % 3) else { continue };
+        let day = start + Duration::days(*offset);
+        match spec {
+            AnswerSpec::Reply(kind) => debtor.replies.push(Reply {
+                received_at: Utc.from_utc_datetime(&day.and_hms_opt(10, 0, 0).unwrap()),
+                channel: ReplyChannel::Email,
+                kind: *kind,
+                answers: None,
+                address: None,
+                summary: String::new(),
+            }),
+            AnswerSpec::Call(result) => debtor.calls.push(CallOutcome {
+                on: day,
+                result: *result,
+                agreed: None,
+                answers: None,
+                note: String::new(),
+            }),
+        }
+    }
+    let count = ledger.invoices.len();
+    let mut sorted: Vec<_> = promises.to_vec();
+    sorted.sort_by_key(|p| p.1);
+    for (which, after, runs, share) in sorted {
+        let Some(inv) = ledger.invoices.get_mut(which % count) else { continue };
+        let made_on = inv.issue_date + Duration::days(after);
+        let amount = (inv.total.value() * Decimal::from(share) / Decimal::from(100)).round_dp(2);
+        if amount <= Decimal::ZERO || inv.promises.last().is_some_and(|p| p.made_on > made_on) {
+            continue;
+        }
+        inv.promises.push(Promise {
+            made_on,
+            promised_date: made_on + Duration::days(runs),
+            amount: Amount(amount),
+            via: PromiseVia::Phone,
+            note: String::new(),
+        });
+    }
+    ledger
+}
+
+fn is_contact(status: StepStatus) -> bool {
+    matches!(status, StepStatus::Past | StepStatus::Today | StepStatus::Upcoming | StepStatus::Conditional)
+}
+
+proptest! {
+    /// The debtor's answers steer the path (issue 20): no automatic step while a promise is open;
+    /// each promise ends exactly once (kept, broken or replaced) and the policy's steps each still
+    /// appear once, in date order; no policy step within the reply pause after an answer; a step
+    /// for the silent is skipped only after an answer; no email once every address bounced.
+    #[test]
+    fn answers_steer_the_path(
+        specs in prop::collection::vec(invoice_spec(), 1..6),
+        answers in prop::collection::vec(answer_spec(), 0..8),
+        promises in prop::collection::vec((0usize..6, 0i64..150, 0i64..30, 1i64..120), 0..4),
+        which in 0usize..3, grouping: bool, gap in 0i32..6, postal: bool,
+        grace in 0u32..6, pause in 0u32..10,
+        as_of_offset in 0i64..900,
+    ) {
+        let ledger = with_answers(build_ledger(&specs, &COUNTRIES), &answers, &promises, postal);
+        let mut policy = policy_variant(which, grouping, gap, Adjustment::Forward);
+        policy.answers = AnswerRules { promise_grace_days: grace, reply_pause_days: pause };
+        let policy = policy.check().unwrap();
+        let as_of = d("2025-01-01") + Duration::days(as_of_offset);
+        let planned = plan(&ledger, &policy, as_of).unwrap();
+        let checked = ledger.check().unwrap();
+        let steps = &policy.policy().steps;
+        for (tl, inv) in planned.invoices.iter().zip(&checked.invoices) {
+            let debtor = checked.debtors.iter().find(|x| x.debtor.id == tl.debtor_id).unwrap();
+            // Each policy step once, in order; each promise once; dates never go back.
+            let policy_ids: Vec<&str> = tl.steps.iter().filter(|s| s.kind == EventKind::PolicyStep).map(|s| s.step_id.as_str()).collect();
+            prop_assert_eq!(policy_ids, steps.iter().map(|s| s.id.as_str()).collect::<Vec<_>>());
+            let promise_ids: Vec<&str> = tl.steps.iter().filter(|s| s.kind == EventKind::PromiseBroken).map(|s| s.step_id.as_str()).collect();
+            let open_path = !tl.steps.iter().any(|s| s.status == StepStatus::SuspendedDispute);
+            if open_path {
+                let expected: Vec<String> = (1..=inv.invoice.promises.len()).map(|n| format!("promise-{n}-broken")).collect();
+                prop_assert_eq!(promise_ids, expected.iter().map(String::as_str).collect::<Vec<_>>());
+            }
+            prop_assert!(tl.steps.windows(2).all(|w| w[0].date <= w[1].date), "order: {:?}", tl.steps);
+            // After a broken promise, the path resumes after it.
+            for w in tl.steps.windows(2) {
+                if w[0].kind == EventKind::PromiseBroken && is_contact(w[0].status) {
+                    prop_assert!(w[1].date >= w[0].date);
+                }
+            }
+            for s in tl.steps.iter().filter(|s| is_contact(s.status) && s.kind == EventKind::PolicyStep) {
+                // No automatic step while a promise is open (from the day it was made to the
+                // promised date plus the grace, or until a newer promise replaced it).
+                for (k, p) in inv.invoice.promises.iter().enumerate() {
+                    let mut last = p.promised_date + Duration::days(i64::from(grace));
+                    if let Some(next) = inv.invoice.promises.get(k + 1) {
+                        last = last.min(next.made_on - Duration::days(1));
+                    }
+                    prop_assert!(!(p.made_on <= s.date && s.date <= last),
+                        "{} on {} while promise {} is open ({} to {})", s.step_id, s.date, k + 1, p.made_on, last);
+                }
+                // None within the pause after an answer.
+                for r in answer_days(debtor) {
+                    prop_assert!(!(r <= s.date && s.date < r + Duration::days(i64::from(pause))),
+                        "{} on {} within the pause after the answer of {}", s.step_id, s.date, r);
+                }
+                // No email once every address bounced.
+                let bounced = debtor.debtor.replies.iter().any(|r| r.kind == ReplyKind::Bounce && debtor.local_date(r.received_at) <= s.date);
+                if bounced {
+                    prop_assert!(s.channel != Channel::Email, "{} by email on {} after a bounce", s.step_id, s.date);
+                }
+            }
+            for (i, s) in tl.steps.iter().enumerate() {
+                if s.status == StepStatus::SkippedAnswered {
+                    let since = if i == 0 { inv.invoice.issue_date } else { tl.steps[i - 1].date };
+                    let window = steps.iter().find(|x| x.id == s.step_id).and_then(|x| x.conditions.no_reply_for_days).unwrap();
+                    let from = since.min(s.date - Duration::days(i64::from(window)));
+                    prop_assert!(answer_days(debtor).iter().any(|r| from <= *r && *r <= s.date), "{} skipped with no answer", s.step_id);
+                }
+                if s.status == StepStatus::NoAddress {
+                    prop_assert!(!postal);
+                }
+                if s.rerouted_from.is_some() {
+                    prop_assert!(postal && s.channel == Channel::Letter);
+                }
+            }
+        }
+    }
+}
+
+proptest! {
+    /// Day-by-day runs (some missed) over a ledger with answers send each invoice-step at most
+    /// once, and no policy step while a promise of its invoice is open, even a late one.
+    #[test]
+    fn daily_runs_respect_promises(
+        specs in prop::collection::vec(invoice_spec(), 1..5),
+        answers in prop::collection::vec(answer_spec(), 0..6),
+        promises in prop::collection::vec((0usize..5, 0i64..150, 0i64..30, 1i64..120), 0..4),
+        which in 0usize..3, grouping: bool, gap in 0i32..5, postal: bool,
+        skipped_days in prop::collection::hash_set(0i64..400, 0..60),
+    ) {
+        let ledger = with_answers(build_ledger(&specs, &COUNTRIES), &answers, &promises, postal);
+        let policy = policy_variant(which, grouping, gap, Adjustment::Forward).check().unwrap();
+        let grace = i64::from(policy.policy().answers.promise_grace_days);
+        let mut log: Vec<SentEntry> = Vec::new();
+        let mut sent_items = HashSet::new();
+        for day in (0..400i64).filter(|d| !skipped_days.contains(d)) {
+            let now = Utc.with_ymd_and_hms(2025, 1, 1, 9, 30, 0).unwrap() + Duration::days(day);
+            let today = now.date_naive();
+            for a in due_actions(&ledger, &policy, &log, now).unwrap() {
+                for item in &a.items {
+                    prop_assert!(sent_items.insert((item.invoice_id.clone(), item.step_id.clone())),
+                        "{}/{} sent twice", item.invoice_id, item.step_id);
+                    let inv = ledger.invoices.iter().find(|i| i.id == item.invoice_id).unwrap();
+                    if !item.step_id.starts_with("promise-") && !item.step_id.starts_with("instalment-") {
+                        for (k, p) in inv.promises.iter().enumerate() {
+                            let mut last = p.promised_date + Duration::days(grace);
+                            if let Some(next) = inv.promises.get(k + 1) {
+                                last = last.min(next.made_on - Duration::days(1));
+                            }
+                            prop_assert!(!(p.made_on <= today && today <= last),
+                                "{} sent on {} while promise {} is open", item.step_id, today, k + 1);
+                        }
+                    }
+                }
+                log.push(SentEntry {
+                    key: a.key.clone(), sent_at: now,
+                    items: a.items.iter().map(|i| relance_core::planner::ItemRef { invoice_id: i.invoice_id.clone(), step_id: i.step_id.clone() }).collect(),
+                });
+            }
+        }
+    }
+}
+
+fn answer_days(debtor: &relance_core::ledger::CheckedDebtor<'_>) -> Vec<NaiveDate> {
+    let d = debtor.debtor;
+    d.replies
+        .iter()
+        .filter(|r| r.is_answer())
+        .map(|r| debtor.local_date(r.received_at))
+        .chain(d.calls.iter().filter(|c| c.is_answer()).map(|c| c.on))
+        .collect()
 }

@@ -259,9 +259,93 @@ extraRates?: { [key in string]: Array<RateRow> }, };
 export type Anchor = "issue_date" | "due_date" | "previous_step";
 
 /**
+ * How the debtor's answers hold the path.
+ */
+export type AnswerRules = { 
+/**
+ * Days after a promised date before the promise counts as broken (a transfer takes a day or
+ * two to arrive); no automatic step goes out from the day it was made until then.
+ */
+promiseGraceDays: number, 
+/**
+ * Days a person's reply holds the next automatic step, counted from the reply (time to read
+ * it and answer).
+ */
+replyPauseDays: number, };
+
+/**
+ * A task an answer gives a person. Its key is stable: the same answer gives the same task.
+ */
+export type AnswerTask = { 
+/**
+ * Stable key (the task's id).
+ */
+key: string, 
+/**
+ * What to do.
+ */
+kind: AnswerTaskKind, 
+/**
+ * Debtor id.
+ */
+debtorId: string, 
+/**
+ * Day it is due (the day of the answer).
+ */
+dueOn: string, 
+/**
+ * The answer it comes from.
+ */
+path: string, 
+/**
+ * For a person.
+ */
+message: string, };
+
+/**
+ * What a person must do about an answer.
+ */
+export type AnswerTaskKind = "read_reply" | "check_payment" | "fix_email" | "fix_phone";
+
+/**
  * A built-in calendar. JSON form: the kebab-case id (`"fr"`, `"fr-alsace-moselle"`, ...).
  */
 export type CalendarId = "weekends" | "fr" | "fr-alsace-moselle" | "de" | "gb-england-wales" | "be" | "es" | "it" | "nl";
+
+/**
+ * What was agreed on a call that reached the debtor.
+ */
+export type CallAgreement = "promise" | "dispute" | "already_paid" | "nothing";
+
+/**
+ * The outcome of a call made to the debtor.
+ */
+export type CallOutcome = { 
+/**
+ * Day of the call.
+ */
+on: string, 
+/**
+ * Reached, not reached, wrong number.
+ */
+result: CallResult, 
+/**
+ * What was agreed (only for a call that reached the debtor).
+ */
+agreed?: CallAgreement | null, 
+/**
+ * The key of the call task it closes, when known.
+ */
+answers?: string | null, 
+/**
+ * What was said.
+ */
+note?: string, };
+
+/**
+ * Whether a call reached the debtor.
+ */
+export type CallResult = "reached" | "not_reached" | "wrong_number";
 
 /**
  * The catch-up rule for missed runs: only the latest missed step of an invoice is sent, once, and
@@ -318,7 +402,13 @@ minOutstanding?: Decimal | null,
 /**
  * Only for these kinds of debtor (empty: all).
  */
-debtorKinds?: Array<DebtorKind>, };
+debtorKinds?: Array<DebtorKind>, 
+/**
+ * Only when the debtor has not answered (a person's reply, a call that reached them) since
+ * the previous step, nor in this many days before the step ("no answer to the email within a
+ * week: call").
+ */
+noReplyForDays?: number | null, };
 
 /**
  * A contact person or desk.
@@ -487,7 +577,7 @@ partial?: boolean, };
 /**
  * Why a step's date differs from its anchor plus offset.
  */
-export type DateChange = "after_previous" | "dispute_pause" | "business_day" | "min_gap";
+export type DateChange = "after_previous" | "dispute_pause" | "business_day" | "min_gap" | "promise_pause" | "reply_pause";
 
 /**
  * Day-count convention.
@@ -572,7 +662,15 @@ publicBuyerCategory?: PublicBuyerCategory | null,
 /**
  * How to reach the debtor.
  */
-contacts?: DebtorContacts, };
+contacts?: DebtorContacts, 
+/**
+ * Replies received (human, automatic, bounces), in any order.
+ */
+replies?: Array<Reply>, 
+/**
+ * Outcomes of the calls made to the debtor, in any order.
+ */
+calls?: Array<CallOutcome>, };
 
 /**
  * How a debtor pays.
@@ -864,7 +962,7 @@ export type EndOfMonthMethod = "days_then_end_of_month" | "end_of_month_then_day
 /**
  * What kind of event a timeline entry is.
  */
-export type EventKind = "policy_step" | "instalment_upcoming" | "instalment_missed";
+export type EventKind = "policy_step" | "instalment_upcoming" | "instalment_missed" | "promise_broken";
 
 /**
  * Rows read from one response, and where they came from.
@@ -1007,7 +1105,11 @@ disputes?: Array<Dispute>,
 /**
  * An agreed payment plan (échéancier).
  */
-paymentPlan?: PaymentPlan | null, };
+paymentPlan?: PaymentPlan | null, 
+/**
+ * Promises to pay, in the order they were made.
+ */
+promises?: Array<Promise>, };
 
 /**
  * What `penaltyRequest` takes.
@@ -1154,6 +1256,11 @@ reminders?: Array<ReminderView>,
  * For a plan reminder: which instalment (1-based).
  */
 instalmentNumber?: number | null, 
+/**
+ * For a broken-promise message: which promise (1-based) of the first invoice given that has
+ * that many.
+ */
+promiseNumber?: number | null, 
 /**
  * The penalty regime (default: from the creditor's country and the debtor's kind).
  */
@@ -1373,7 +1480,12 @@ contacts: Array<PlannedContact>,
 /**
  * Warnings.
  */
-warnings: Array<PlanWarning>, };
+warnings: Array<PlanWarning>, 
+/**
+ * Work the debtors' answers give people (read a reply, check an "already paid", fix an
+ * address), by debtor.
+ */
+tasks?: Array<AnswerTask>, };
 
 /**
  * What `plan` takes.
@@ -1509,12 +1621,46 @@ catchUp?: CatchUp,
 /**
  * Reminders of a payment plan's instalments.
  */
-instalmentReminders?: InstalmentReminders, };
+instalmentReminders?: InstalmentReminders, 
+/**
+ * How the debtor's answers (promises, replies) hold the path.
+ */
+answers?: AnswerRules, };
 
 /**
  * A policy as callers name it: a preset's id (`"standard"`) or a whole policy object.
  */
 export type PolicyArg = "gentle" | "standard" | "firm" | Policy;
+
+/**
+ * A promise to pay part or all of an invoice by a date.
+ */
+export type Promise = { 
+/**
+ * Day the debtor made it.
+ */
+madeOn: string, 
+/**
+ * Day the debtor said the money would be there.
+ */
+promisedDate: string, 
+/**
+ * Amount promised.
+ */
+amount: Decimal, 
+/**
+ * How it was made.
+ */
+via: PromiseVia, 
+/**
+ * What was said.
+ */
+note?: string, };
+
+/**
+ * How a promise to pay was made.
+ */
+export type PromiseVia = "phone" | "email" | "portal" | "letter";
 
 /**
  * Which public-buyer payment period applies (R2192-10, R2192-11).
@@ -1736,6 +1882,45 @@ html: string,
 letterHtml?: string | null, };
 
 /**
+ * A reply received from the debtor.
+ */
+export type Reply = { 
+/**
+ * When it was received.
+ */
+receivedAt: string, 
+/**
+ * How it came in.
+ */
+channel: ReplyChannel, 
+/**
+ * Human, automatic, bounce or unreadable.
+ */
+kind: ReplyKind, 
+/**
+ * The key of the reminder it answers, when known.
+ */
+answers?: string | null, 
+/**
+ * For a bounce: the address that failed (absent: the debtor's main address).
+ */
+address?: Email | null, 
+/**
+ * Its subject or a summary.
+ */
+summary?: string, };
+
+/**
+ * How a reply came in.
+ */
+export type ReplyChannel = "email" | "phone" | "letter" | "portal";
+
+/**
+ * What a reply is.
+ */
+export type ReplyKind = "human" | "auto_reply" | "bounce" | "unreadable";
+
+/**
  * Rounding of the final amounts.
  */
 export type Rounding = "half_up" | "half_even" | "down" | "up";
@@ -1908,7 +2093,7 @@ conditions?: Conditions, };
 /**
  * Where a timeline entry stands.
  */
-export type StepStatus = "past" | "today" | "upcoming" | "cancelled_paid" | "suspended_dispute" | "skipped_condition" | "replaced_by_plan" | "conditional";
+export type StepStatus = "past" | "today" | "upcoming" | "cancelled_paid" | "suspended_dispute" | "skipped_condition" | "replaced_by_plan" | "conditional" | "promise_kept" | "promise_replaced" | "skipped_answered" | "no_address";
 
 /**
  * A finding on an invoice's payment term.
@@ -1997,7 +2182,8 @@ creditorCountry: string, };
  */
 export type TimelineStep = { 
 /**
- * The policy step id, or `instalment-N-upcoming` / `instalment-N-missed`.
+ * The policy step id, `instalment-N-upcoming` / `instalment-N-missed`, or `promise-N-broken`
+ * (N counts the invoice's promises from 1).
  */
 stepId: string, 
 /**
@@ -2008,6 +2194,11 @@ kind: EventKind,
  * Channel.
  */
 channel: Channel, 
+/**
+ * The channel the policy gave, when the step goes out another way (every email address of
+ * the debtor bounced: a letter to the postal address).
+ */
+reroutedFrom?: Channel | null, 
 /**
  * Template key.
  */
