@@ -5,9 +5,11 @@
 use crate::config::{Config, ConfigError};
 use crate::cron;
 use crate::db::{Database, DbError, Stmt};
-use crate::store::{self, Replaces, StoredDebtor, Which};
+use crate::store::{self, Answer, Replaces, StoredDebtor, Which};
 use chrono::{DateTime, NaiveDate, Utc};
+use relance_core::answers::{CallAgreement, CallOutcome, CallResult, Promise, PromiseVia, Reply};
 use relance_core::ledger::{Creditor, Debtor, Dispute, Invoice, Ledger, Payment, PaymentPlan};
+use relance_core::money::Amount;
 use relance_core::policy::{self, CheckedPolicy, Policy};
 use relance_core::rates::{RateRow, Rates};
 use relance_core::{json, Error};
@@ -284,6 +286,20 @@ async fn route(
         ("POST", ["invoices", id, "payments"]) => {
             let p: Payment = json::from_json(body)?;
             change_part(db, id, now, Part::Payment(p)).await
+        }
+        ("POST", ["invoices", id, "promises"]) => {
+            let p: Promise = json::from_json(body)?;
+            change_part(db, id, now, Part::Promise(p)).await
+        }
+        ("POST", ["debtors", id, "replies"]) => {
+            let r: Reply = json::from_json(body)?;
+            record_answer(db, id, Answer::Reply(&r), now).await
+        }
+        ("GET", ["replies"]) => {
+            let debtor = q("debtorId");
+            let list = store::replies(db, debtor, limit).await?;
+            let replies: Vec<Value> = list.into_iter().map(|(d, r)| reply_view(&d, &r)).collect();
+            ok(200, &json!({ "replies": replies }))
         }
         ("POST", ["invoices", id, "disputes"]) => {
             let d: Dispute = json::from_json(body)?;
@@ -680,12 +696,17 @@ async fn put_debtor(db: &impl Database, body: &str, path_id: Option<&str>, now: 
     }
     let stored = StoredDebtor { debtor, policy_id };
     let action = if exists { "debtor.replaced" } else { "debtor.created" };
-    db.batch(vec![
-        store::put_debtor(&stored, now)?,
-        store::audit("api", action, "debtor", &stored.debtor.id, &debtor_view(&stored), now),
-    ])
-    .await?;
-    ok(if exists { 200 } else { 201 }, &debtor_view(&stored))
+    let mut stmts = store::put_debtor(&stored, now)?;
+    stmts.push(store::audit("api", action, "debtor", &stored.debtor.id, &debtor_view(&stored), now));
+    let creditor = creditor_or_409(db).await?;
+    stmts.extend(store::answer_tasks(
+        &Ledger { creditor, debtors: vec![stored.debtor.clone()], invoices: vec![] },
+        now,
+    )?);
+    db.batch(stmts).await?;
+    // Replies and calls are kept across edits: answer with what is stored now.
+    let saved = store::debtor(db, &stored.debtor.id).await?.unwrap_or(stored);
+    ok(if exists { 200 } else { 201 }, &debtor_view(&saved))
 }
 
 async fn delete_debtor(db: &impl Database, id: &str, now: DateTime<Utc>) -> ApiResult {
@@ -696,8 +717,9 @@ async fn delete_debtor(db: &impl Database, id: &str, now: DateTime<Utc>) -> ApiR
     if n > 0 {
         return Err(ApiError::conflict("", format!("debtor `{id}` has {n} invoice(s): delete them first")));
     }
-    db.batch(vec![store::delete_debtor(id), store::audit("api", "debtor.deleted", "debtor", id, &json!({}), now)])
-        .await?;
+    let mut stmts = store::delete_debtor(id);
+    stmts.push(store::audit("api", "debtor.deleted", "debtor", id, &json!({}), now));
+    db.batch(stmts).await?;
     Ok((204, Value::Null))
 }
 
@@ -823,6 +845,7 @@ async fn delete_invoice(db: &impl Database, id: &str, now: DateTime<Utc>) -> Api
 /// A change to a part of an invoice: a row appended, or one row replaced.
 enum Part {
     Payment(Payment),
+    Promise(Promise),
     Dispute(Dispute),
     /// A dispute closed on that day.
     DisputeClosed(NaiveDate),
@@ -840,7 +863,7 @@ const OPEN_FLAG_ATTEMPTS: usize = 32;
 /// a 409 that writes nothing.
 async fn change_part(db: &impl Database, id: &str, now: DateTime<Utc>, part: Part) -> ApiResult {
     let mut invoice = load_invoice(db, id).await?;
-    let before = (invoice.payments.len(), invoice.disputes.len());
+    let before = (invoice.payments.len(), invoice.disputes.len(), invoice.promises.len());
     let (row, action, detail) = apply_part(db, &mut invoice, &part, now).await?;
     check_invoice(db, &invoice, now.date_naive()).await.map_err(|e| new_item_path(e, before))?;
     let audit = store::audit("api", action, "invoice", id, &detail, now);
@@ -872,6 +895,10 @@ async fn apply_part(
         Part::Payment(p) => {
             invoice.payments.push(p.clone());
             (store::append_payment(&id, p, now)?, "payment.recorded", json!(p))
+        }
+        Part::Promise(p) => {
+            invoice.promises.push(p.clone());
+            (store::append_promise(&id, p, now)?, "promise.recorded", json!(p))
         }
         Part::Dispute(d) => {
             invoice.disputes.push(d.clone());
@@ -911,8 +938,8 @@ async fn refresh_open(db: &impl Database, id: &str) -> Result<(), ApiError> {
 
 /// A new payment or dispute is the body: an error in it points there rather than at its place in
 /// the invoice's list (`before`: the lengths of the lists before the change).
-fn new_item_path(e: ApiError, (payments, disputes): (usize, usize)) -> ApiError {
-    for (list, n) in [("payments", payments), ("disputes", disputes)] {
+fn new_item_path(e: ApiError, (payments, disputes, promises): (usize, usize, usize)) -> ApiError {
+    for (list, n) in [("payments", payments), ("disputes", disputes), ("promises", promises)] {
         let prefix = format!("{list}[{n}]");
         if let Some(rest) = e.path.strip_prefix(&prefix) {
             return ApiError { path: rest.trim_start_matches('.').to_owned(), ..e };
@@ -1075,8 +1102,9 @@ async fn import_ledger(db: &impl Database, body: &str, now: DateTime<Utc>) -> Ap
     plan_imported(db, &ledger, &debtors, "invoices", now.date_naive()).await?;
     let mut stmts = vec![store::put_creditor(&ledger.creditor, now)?];
     for stored in &debtors {
-        stmts.push(store::put_debtor(stored, now)?);
+        stmts.extend(store::put_debtor(stored, now)?);
     }
+    stmts.extend(store::answer_tasks(&ledger, now)?);
     for inv in &checked.invoices {
         stmts.extend(store::put_invoice(inv.invoice, inv.settled_on().is_none(), Replaces::Latest, now)?);
     }
@@ -1122,6 +1150,9 @@ async fn patch_task(db: &impl Database, id: &str, body: &str, now: DateTime<Utc>
     #[serde(deny_unknown_fields)]
     struct Patch {
         status: TaskStatus,
+        /// For a call task: how the call went.
+        #[serde(default)]
+        outcome: Option<CallReport>,
     }
     #[derive(serde::Deserialize, Clone, Copy)]
     #[serde(rename_all = "snake_case")]
@@ -1136,14 +1167,170 @@ async fn patch_task(db: &impl Database, id: &str, body: &str, now: DateTime<Utc>
         TaskStatus::Done => "done",
         TaskStatus::Cancelled => "cancelled",
     };
-    let changes = db
-        .batch(vec![
-            store::set_task_status(id, status, now),
-            store::only_if_changed(store::audit("api", "task.status", "task", id, &json!({ "status": status }), now)),
-        ])
-        .await?;
-    if changes.first() != Some(&1) {
-        return Err(ApiError::not_found("task", id));
+    let (kind, debtor_id, data) = store::task(db, id).await?.ok_or_else(|| ApiError::not_found("task", id))?;
+    if let Some(report) = &patch.outcome {
+        if kind != "call" {
+            return Err(ApiError::new(400, "invalid_answer", "outcome", "only a call task has an outcome"));
+        }
+        record_call(db, id, &debtor_id, &data, report, now).await?;
     }
+    db.batch(vec![
+        store::set_task_status(id, status, now),
+        store::only_if_changed(store::audit("api", "task.status", "task", id, &json!({ "status": status }), now)),
+    ])
+    .await?;
     ok(200, &json!({ "id": id, "status": status }))
+}
+
+/// How a call went, as the person who made it reports it on the call task.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CallReport {
+    /// Reached, not reached, wrong number.
+    result: CallResult,
+    /// What was agreed, on a call that reached the debtor.
+    #[serde(default)]
+    agreed: Option<CallAgreement>,
+    /// For a promise: the day the money was promised for.
+    #[serde(default, deserialize_with = "relance_core::date::de_opt")]
+    promised_date: Option<NaiveDate>,
+    /// For a promise on a call about one invoice: the amount (default: what is owed).
+    #[serde(default)]
+    amount: Option<Amount>,
+    /// What was said (the dispute's reason, the promise's note).
+    #[serde(default)]
+    note: String,
+}
+
+/// Records a call's outcome on its debtor and what was agreed on the task's invoices: a promise
+/// to pay each of them, or a dispute of each. The planner steers by them at the next run.
+async fn record_call(
+    db: &impl Database,
+    task_id: &str,
+    debtor_id: &str,
+    task_data: &str,
+    report: &CallReport,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let today = now.date_naive();
+    let call = CallOutcome {
+        on: today,
+        result: report.result,
+        agreed: report.agreed,
+        answers: Some(task_id.to_owned()),
+        note: report.note.clone(),
+    };
+    let invoice_ids: Vec<String> = serde_json::from_str::<Value>(task_data)
+        .ok()
+        .and_then(|d| d.pointer("/action/items").and_then(Value::as_array).cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|i| i.get("invoiceId").and_then(Value::as_str).map(str::to_owned))
+        .collect();
+    // Everything is checked before anything is written: the call, then what it agreed on each
+    // invoice, as it would stand.
+    check_answer(db, debtor_id, Answer::Call(&call)).await.map_err(|e| rebase_api(e, "outcome"))?;
+    let mut parts = Vec::new();
+    for id in &invoice_ids {
+        if let Some(part) = agreed_part(db, report, id, invoice_ids.len(), today).await? {
+            let mut invoice = load_invoice(db, id).await?;
+            let before = (invoice.payments.len(), invoice.disputes.len(), invoice.promises.len());
+            apply_part(db, &mut invoice, &part, now).await?;
+            check_invoice(db, &invoice, today).await.map_err(|e| rebase_api(new_item_path(e, before), "outcome"))?;
+            parts.push((id, part));
+        }
+    }
+    record_answer(db, debtor_id, Answer::Call(&call), now).await.map_err(|e| rebase_api(e, "outcome"))?;
+    for (id, part) in parts {
+        change_part(db, id, now, part).await.map_err(|e| rebase_api(e, "outcome"))?;
+    }
+    Ok(())
+}
+
+/// What a call agreed about one of its invoices: a promise (of `amount`, or of what is owed), a
+/// dispute, or nothing to record on the invoice.
+async fn agreed_part(
+    db: &impl Database,
+    report: &CallReport,
+    invoice_id: &str,
+    invoices_on_call: usize,
+    today: NaiveDate,
+) -> Result<Option<Part>, ApiError> {
+    Ok(match report.agreed {
+        Some(CallAgreement::Promise) => {
+            let promised_date = report.promised_date.ok_or_else(|| {
+                ApiError::new(400, "missing_field", "outcome.promisedDate", "a promise needs the day it is for")
+            })?;
+            let amount = match (report.amount, invoices_on_call) {
+                (Some(a), 1) => a,
+                (Some(_), _) => return Err(ApiError::new(
+                    400,
+                    "invalid_answer",
+                    "outcome.amount",
+                    "the call was about several invoices: each is promised in full; record other amounts one by one",
+                )),
+                (None, _) => {
+                    let book = invoice_book(db, invoice_id).await?;
+                    let checked = book.ledger.check()?;
+                    let inv = checked.invoices.first().ok_or_else(|| ApiError::not_found("invoice", invoice_id))?;
+                    inv.outstanding_on(today)
+                }
+            };
+            let note = report.note.clone();
+            Some(Part::Promise(Promise { made_on: today, promised_date, amount, via: PromiseVia::Phone, note }))
+        }
+        Some(CallAgreement::Dispute) => {
+            Some(Part::Dispute(Dispute { opened_on: today, closed_on: None, reason: report.note.clone() }))
+        }
+        _ => None,
+    })
+}
+
+/// An error about a part of the body: its path is put under `field`.
+fn rebase_api(e: ApiError, field: &str) -> ApiError {
+    let path = if e.path.is_empty() { field.to_owned() } else { format!("{field}.{}", e.path) };
+    ApiError { path, ..e }
+}
+
+/// Records a reply or a call of a debtor, checked by the core with the debtor's other answers.
+/// A reply already recorded is not recorded twice (200 instead of 201).
+async fn record_answer(db: &impl Database, debtor_id: &str, answer: Answer<'_>, now: DateTime<Utc>) -> ApiResult {
+    let ledger = check_answer(db, debtor_id, answer).await?;
+    let (list, action, detail) = match answer {
+        Answer::Reply(r) => ("replies", "reply.recorded", json!(r)),
+        Answer::Call(c) => ("calls", "call.recorded", json!(c)),
+    };
+    let audit = store::only_if_changed(store::audit("api", action, "debtor", debtor_id, &detail, now));
+    let mut stmts = vec![store::add_answer(debtor_id, answer, None, now)?, audit];
+    stmts.extend(store::answer_tasks(&ledger, now)?);
+    let changes = db.batch(stmts).await?;
+    let status = if changes.first() == Some(&1) { 201 } else { 200 };
+    ok(status, &json!({ "debtorId": debtor_id, "recorded": status == 201, list.trim_end_matches('s'): detail }))
+}
+
+/// The debtor's ledger with the answer added, checked by the core (errors point into the answer).
+async fn check_answer(db: &impl Database, debtor_id: &str, answer: Answer<'_>) -> Result<Ledger, ApiError> {
+    let mut stored = store::debtor(db, debtor_id).await?.ok_or_else(|| ApiError::not_found("debtor", debtor_id))?;
+    let (list, n) = match answer {
+        Answer::Reply(r) => {
+            stored.debtor.replies.push(r.clone());
+            ("replies", stored.debtor.replies.len() - 1)
+        }
+        Answer::Call(c) => {
+            stored.debtor.calls.push(c.clone());
+            ("calls", stored.debtor.calls.len() - 1)
+        }
+    };
+    let creditor = creditor_or_409(db).await?;
+    let ledger = Ledger { creditor, debtors: vec![stored.debtor], invoices: vec![] };
+    ledger.check().map_err(|e| rebase(e, &format!("debtors[0].{list}[{n}]"), ""))?;
+    Ok(ledger)
+}
+
+fn reply_view(debtor_id: &str, reply: &Reply) -> Value {
+    let mut v = json!(reply);
+    if let Some(o) = v.as_object_mut() {
+        o.insert("debtorId".into(), json!(debtor_id));
+    }
+    v
 }

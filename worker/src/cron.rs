@@ -339,17 +339,12 @@ async fn prepare(
     };
     let debtor = debtor.ok_or_else(|| DbError(format!("debtor `{}` vanished during the run", action.debtor_id)))?;
     let route = route(config, action.channel);
-    Ok(Prepared {
-        payload: Payload {
-            recipients: debtor.contacts.emails.iter().map(ToString::to_string).collect(),
-            debtor,
-            action,
-            message,
-            error,
-            waiting_for,
-        },
-        route,
-    })
+    // Never an address that bounced (the planner sent a letter instead when none is left).
+    let recipients = match checked_debtor {
+        Some(d) => d.good_emails(date).into_iter().map(ToString::to_string).collect(),
+        None => debtor.contacts.emails.iter().map(ToString::to_string).collect(),
+    };
+    Ok(Prepared { payload: Payload { recipients, debtor, action, message, error, waiting_for }, route })
 }
 
 /// What the run at `now` would do, without writing anything (the API's dry run).

@@ -4,6 +4,7 @@
 
 use crate::db::{int, text, Database, DbError, Param, Row, Stmt};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use relance_core::answers::{CallOutcome, Promise, Reply};
 use relance_core::ledger::{Creditor, Debtor, Dispute, Invoice, Ledger, Payment, PaymentPlan};
 use relance_core::planner::{ItemRef, SentEntry};
 use relance_core::policy::Policy;
@@ -254,31 +255,132 @@ fn stored_debtor(row: &Row) -> Result<StoredDebtor, DbError> {
     Ok(StoredDebtor { debtor: doc(row, "data")?, policy_id: text(row, "policy_id") })
 }
 
-/// All debtors, by id.
+/// All debtors, by id, with their replies and calls.
 pub async fn debtors(db: &impl Database) -> Result<Vec<StoredDebtor>, DbError> {
     let rows = db.query(Stmt::new("SELECT policy_id, data FROM debtors ORDER BY id", vec![])).await?;
-    rows.iter().map(stored_debtor).collect()
+    let mut list: Vec<StoredDebtor> = rows.iter().map(stored_debtor).collect::<Result<_, _>>()?;
+    let answers = db.query(Stmt::new("SELECT debtor_id, kind, data FROM answers ORDER BY id", vec![])).await?;
+    attach_answers(&mut list, &answers)?;
+    Ok(list)
 }
 
-/// One debtor.
+/// One debtor, with its replies and calls.
 pub async fn debtor(db: &impl Database, id: &str) -> Result<Option<StoredDebtor>, DbError> {
     let rows = db.query(Stmt::new("SELECT policy_id, data FROM debtors WHERE id = ?1", vec![id.into()])).await?;
-    rows.first().map(stored_debtor).transpose()
+    let mut list: Vec<StoredDebtor> = rows.iter().map(stored_debtor).collect::<Result<_, _>>()?;
+    let answers = db
+        .query(Stmt::new("SELECT debtor_id, kind, data FROM answers WHERE debtor_id = ?1 ORDER BY id", vec![id.into()]))
+        .await?;
+    attach_answers(&mut list, &answers)?;
+    Ok(list.pop())
 }
 
-/// Creates or replaces a debtor.
-pub fn put_debtor(d: &StoredDebtor, now: DateTime<Utc>) -> Result<Stmt, DbError> {
-    Ok(Stmt::new(
+fn attach_answers(debtors: &mut [StoredDebtor], rows: &[Row]) -> Result<(), DbError> {
+    let index: HashMap<String, usize> = debtors.iter().enumerate().map(|(i, d)| (d.debtor.id.clone(), i)).collect();
+    for row in rows {
+        let Some(d) = text(row, "debtor_id").and_then(|id| index.get(&id)).and_then(|&i| debtors.get_mut(i)) else {
+            continue;
+        };
+        match text(row, "kind").as_deref() {
+            Some("reply") => d.debtor.replies.push(doc(row, "data")?),
+            Some("call") => d.debtor.calls.push(doc(row, "data")?),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Creates or replaces a debtor. Its replies and calls are rows of their own: those given are
+/// added when not stored already, and none is ever removed by an edit of the debtor.
+pub fn put_debtor(d: &StoredDebtor, now: DateTime<Utc>) -> Result<Vec<Stmt>, DbError> {
+    let head = Debtor { replies: vec![], calls: vec![], ..d.debtor.clone() };
+    let mut stmts = vec![Stmt::new(
         "INSERT INTO debtors (id, policy_id, data, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)
          ON CONFLICT (id) DO UPDATE SET policy_id = excluded.policy_id, data = excluded.data,
            updated_at = excluded.updated_at",
-        vec![d.debtor.id.clone().into(), d.policy_id.clone().into(), json(&d.debtor)?.into(), ts(now).into()],
+        vec![d.debtor.id.clone().into(), d.policy_id.clone().into(), json(&head)?.into(), ts(now).into()],
+    )];
+    for reply in &d.debtor.replies {
+        stmts.push(add_answer(&d.debtor.id, Answer::Reply(reply), None, now)?);
+    }
+    for call in &d.debtor.calls {
+        stmts.push(add_answer(&d.debtor.id, Answer::Call(call), None, now)?);
+    }
+    Ok(stmts)
+}
+
+/// A reply or a call outcome.
+#[derive(Debug, Clone, Copy)]
+pub enum Answer<'a> {
+    /// A reply received.
+    Reply(&'a Reply),
+    /// A call made.
+    Call(&'a CallOutcome),
+}
+
+/// Records an answer of a debtor, unless the same one (or the same email, by `message_id`) is
+/// stored already (changes = 1 when it went in).
+pub fn add_answer(
+    debtor_id: &str,
+    answer: Answer<'_>,
+    message_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Stmt, DbError> {
+    let (kind, data) = match answer {
+        Answer::Reply(r) => ("reply", json(r)?),
+        Answer::Call(c) => ("call", json(c)?),
+    };
+    Ok(Stmt::new(
+        "INSERT INTO answers (debtor_id, kind, data, message_id, created_at) SELECT ?1, ?2, ?3, ?4, ?5
+         WHERE NOT EXISTS (SELECT 1 FROM answers WHERE debtor_id = ?1 AND kind = ?2 AND data = ?3)
+           AND NOT EXISTS (SELECT 1 FROM answers WHERE message_id = ?4)
+           AND (SELECT COUNT(*) FROM answers WHERE debtor_id = ?1 AND kind = ?2) < ?6",
+        vec![
+            debtor_id.into(),
+            kind.into(),
+            data.into(),
+            message_id.map(str::to_owned).into(),
+            ts(now).into(),
+            max_entries(),
+        ],
     ))
 }
 
+/// The tasks the debtors' answers in `ledger` give (read a reply, check a payment, fix an
+/// address), each created once: a task a person closed stays closed.
+pub fn answer_tasks(ledger: &Ledger, now: DateTime<Utc>) -> Result<Vec<Stmt>, DbError> {
+    let tasks = relance_core::answers::answer_tasks(ledger).map_err(|e| DbError(format!("answer tasks: {e}")))?;
+    tasks
+        .iter()
+        .map(|t| {
+            let kind =
+                serde_json::to_value(t.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+            Ok(add_task(&t.key, &kind, &t.debtor_id, &t.due_on.to_string(), &json(t)?, now))
+        })
+        .collect()
+}
+
+/// The replies received, newest first, with their debtor: every debtor's, or one's.
+pub async fn replies(db: &impl Database, debtor_id: Option<&str>, limit: i64) -> Result<Vec<(String, Reply)>, DbError> {
+    let stmt = match debtor_id {
+        Some(id) => Stmt::new(
+            "SELECT debtor_id, data FROM answers WHERE kind = 'reply' AND debtor_id = ?1 ORDER BY id DESC LIMIT ?2",
+            vec![id.into(), Param::Int(limit)],
+        ),
+        None => Stmt::new(
+            "SELECT debtor_id, data FROM answers WHERE kind = 'reply' ORDER BY id DESC LIMIT ?1",
+            vec![Param::Int(limit)],
+        ),
+    };
+    db.query(stmt).await?.iter().map(|r| Ok((text(r, "debtor_id").unwrap_or_default(), doc(r, "data")?))).collect()
+}
+
 /// Deletes a debtor (the API refuses while invoices reference it).
-pub fn delete_debtor(id: &str) -> Stmt {
-    Stmt::new("DELETE FROM debtors WHERE id = ?1", vec![id.into()])
+pub fn delete_debtor(id: &str) -> Vec<Stmt> {
+    vec![
+        Stmt::new("DELETE FROM answers WHERE debtor_id = ?1", vec![id.into()]),
+        Stmt::new("DELETE FROM debtors WHERE id = ?1", vec![id.into()]),
+    ]
 }
 
 /// How many invoices a debtor has.
@@ -303,66 +405,92 @@ pub enum Which<'a> {
     OfDebtor(&'a str),
 }
 
-/// Loads invoices with their payments, disputes and plan, as core invoices, ordered by id.
+/// The fixed queries that load invoices and their parts, each filtered the same way through the
+/// parent invoice.
+struct InvoiceQueries {
+    head: &'static str,
+    payments: &'static str,
+    disputes: &'static str,
+    plans: &'static str,
+    promises: &'static str,
+}
+
+const ALL_INVOICES: InvoiceQueries = InvoiceQueries {
+    head: "SELECT id, data FROM invoices ORDER BY id",
+    payments: "SELECT invoice_id, data FROM payments ORDER BY id",
+    disputes: "SELECT invoice_id, data FROM disputes ORDER BY id",
+    plans: "SELECT invoice_id, data FROM payment_plans",
+    promises: "SELECT invoice_id, data FROM promises ORDER BY id",
+};
+
+const OPEN_INVOICES: InvoiceQueries = InvoiceQueries {
+    head: "SELECT id, data FROM invoices WHERE open = 1 ORDER BY id",
+    payments: "SELECT p.invoice_id, p.data FROM payments p JOIN invoices i ON i.id = p.invoice_id
+               WHERE i.open = 1 ORDER BY p.id",
+    disputes: "SELECT d.invoice_id, d.data FROM disputes d JOIN invoices i ON i.id = d.invoice_id
+               WHERE i.open = 1 ORDER BY d.id",
+    plans: "SELECT p.invoice_id, p.data FROM payment_plans p JOIN invoices i ON i.id = p.invoice_id
+            WHERE i.open = 1",
+    promises: "SELECT p.invoice_id, p.data FROM promises p JOIN invoices i ON i.id = p.invoice_id
+               WHERE i.open = 1 ORDER BY p.id",
+};
+
+const ONE_INVOICE: InvoiceQueries = InvoiceQueries {
+    head: "SELECT id, data FROM invoices WHERE id = ?1",
+    payments: "SELECT invoice_id, data FROM payments WHERE invoice_id = ?1 ORDER BY id",
+    disputes: "SELECT invoice_id, data FROM disputes WHERE invoice_id = ?1 ORDER BY id",
+    plans: "SELECT invoice_id, data FROM payment_plans WHERE invoice_id = ?1",
+    promises: "SELECT invoice_id, data FROM promises WHERE invoice_id = ?1 ORDER BY id",
+};
+
+const DEBTOR_INVOICES: InvoiceQueries = InvoiceQueries {
+    head: "SELECT id, data FROM invoices WHERE debtor_id = ?1 ORDER BY id",
+    payments: "SELECT p.invoice_id, p.data FROM payments p JOIN invoices i ON i.id = p.invoice_id
+               WHERE i.debtor_id = ?1 ORDER BY p.id",
+    disputes: "SELECT d.invoice_id, d.data FROM disputes d JOIN invoices i ON i.id = d.invoice_id
+               WHERE i.debtor_id = ?1 ORDER BY d.id",
+    plans: "SELECT p.invoice_id, p.data FROM payment_plans p JOIN invoices i ON i.id = p.invoice_id
+            WHERE i.debtor_id = ?1",
+    promises: "SELECT p.invoice_id, p.data FROM promises p JOIN invoices i ON i.id = p.invoice_id
+               WHERE i.debtor_id = ?1 ORDER BY p.id",
+};
+
+/// Loads invoices with their payments, disputes, plan and promises, as core invoices, ordered by id.
 pub async fn invoices(db: &impl Database, which: Which<'_>) -> Result<Vec<Invoice>, DbError> {
-    // Four fixed queries (one per table), each filtered the same way through the parent invoice.
-    let (head, pays, disputes, plans, arg): (&'static str, &'static str, &'static str, &'static str, Option<&str>) =
-        match which {
-            Which::All => (
-                "SELECT id, data FROM invoices ORDER BY id",
-                "SELECT invoice_id, data FROM payments ORDER BY id",
-                "SELECT invoice_id, data FROM disputes ORDER BY id",
-                "SELECT invoice_id, data FROM payment_plans",
-                None,
-            ),
-            Which::Open => (
-                "SELECT id, data FROM invoices WHERE open = 1 ORDER BY id",
-                "SELECT p.invoice_id, p.data FROM payments p JOIN invoices i ON i.id = p.invoice_id
-                 WHERE i.open = 1 ORDER BY p.id",
-                "SELECT d.invoice_id, d.data FROM disputes d JOIN invoices i ON i.id = d.invoice_id
-                 WHERE i.open = 1 ORDER BY d.id",
-                "SELECT p.invoice_id, p.data FROM payment_plans p JOIN invoices i ON i.id = p.invoice_id
-                 WHERE i.open = 1",
-                None,
-            ),
-            Which::One(id) => (
-                "SELECT id, data FROM invoices WHERE id = ?1",
-                "SELECT invoice_id, data FROM payments WHERE invoice_id = ?1 ORDER BY id",
-                "SELECT invoice_id, data FROM disputes WHERE invoice_id = ?1 ORDER BY id",
-                "SELECT invoice_id, data FROM payment_plans WHERE invoice_id = ?1",
-                Some(id),
-            ),
-            Which::OfDebtor(id) => (
-                "SELECT id, data FROM invoices WHERE debtor_id = ?1 ORDER BY id",
-                "SELECT p.invoice_id, p.data FROM payments p JOIN invoices i ON i.id = p.invoice_id
-                 WHERE i.debtor_id = ?1 ORDER BY p.id",
-                "SELECT d.invoice_id, d.data FROM disputes d JOIN invoices i ON i.id = d.invoice_id
-                 WHERE i.debtor_id = ?1 ORDER BY d.id",
-                "SELECT p.invoice_id, p.data FROM payment_plans p JOIN invoices i ON i.id = p.invoice_id
-                 WHERE i.debtor_id = ?1",
-                Some(id),
-            ),
-        };
+    let (q, arg) = match which {
+        Which::All => (&ALL_INVOICES, None),
+        Which::Open => (&OPEN_INVOICES, None),
+        Which::One(id) => (&ONE_INVOICE, Some(id)),
+        Which::OfDebtor(id) => (&DEBTOR_INVOICES, Some(id)),
+    };
     let params = || arg.map(|a| vec![Param::from(a)]).unwrap_or_default();
     let mut list: Vec<Invoice> =
-        db.query(Stmt::new(head, params())).await?.iter().map(|r| doc(r, "data")).collect::<Result<_, _>>()?;
+        db.query(Stmt::new(q.head, params())).await?.iter().map(|r| doc(r, "data")).collect::<Result<_, _>>()?;
     let index: HashMap<String, usize> = list.iter().enumerate().map(|(i, inv)| (inv.id.clone(), i)).collect();
-    for row in db.query(Stmt::new(pays, params())).await? {
+    let rows = |sql| async move { db.query(Stmt::new(sql, params())).await };
+    let parent = |row: &Row| text(row, "invoice_id").and_then(|id| index.get(&id).copied());
+    for row in rows(q.payments).await? {
         let payment: Payment = doc(&row, "data")?;
-        if let Some(inv) = text(&row, "invoice_id").and_then(|id| index.get(&id)).and_then(|&i| list.get_mut(i)) {
+        if let Some(inv) = parent(&row).and_then(|i| list.get_mut(i)) {
             inv.payments.push(payment);
         }
     }
-    for row in db.query(Stmt::new(disputes, params())).await? {
+    for row in rows(q.disputes).await? {
         let dispute: Dispute = doc(&row, "data")?;
-        if let Some(inv) = text(&row, "invoice_id").and_then(|id| index.get(&id)).and_then(|&i| list.get_mut(i)) {
+        if let Some(inv) = parent(&row).and_then(|i| list.get_mut(i)) {
             inv.disputes.push(dispute);
         }
     }
-    for row in db.query(Stmt::new(plans, params())).await? {
+    for row in rows(q.plans).await? {
         let plan: PaymentPlan = doc(&row, "data")?;
-        if let Some(inv) = text(&row, "invoice_id").and_then(|id| index.get(&id)).and_then(|&i| list.get_mut(i)) {
+        if let Some(inv) = parent(&row).and_then(|i| list.get_mut(i)) {
             inv.payment_plan = Some(plan);
+        }
+    }
+    for row in rows(q.promises).await? {
+        let promise: Promise = doc(&row, "data")?;
+        if let Some(inv) = parent(&row).and_then(|i| list.get_mut(i)) {
+            inv.promises.push(promise);
         }
     }
     Ok(list)
@@ -401,11 +529,12 @@ pub fn put_invoice(
 ) -> Result<Vec<Stmt>, DbError> {
     let at = ts(now);
     let id = invoice.id.clone();
-    let head = Invoice { payments: vec![], disputes: vec![], payment_plan: None, ..invoice.clone() };
+    let head = Invoice { payments: vec![], disputes: vec![], payment_plan: None, promises: vec![], ..invoice.clone() };
     let mut stmts = vec![
         Stmt::new("DELETE FROM payments WHERE invoice_id = ?1", vec![id.clone().into()]),
         Stmt::new("DELETE FROM disputes WHERE invoice_id = ?1", vec![id.clone().into()]),
         Stmt::new("DELETE FROM payment_plans WHERE invoice_id = ?1", vec![id.clone().into()]),
+        Stmt::new("DELETE FROM promises WHERE invoice_id = ?1", vec![id.clone().into()]),
         Stmt::new(
             "INSERT INTO invoices (id, debtor_id, open, data, created_at, updated_at, version)
              VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1)
@@ -439,6 +568,12 @@ pub fn put_invoice(
             vec![id.clone().into(), json(d)?.into(), at.clone().into()],
         ));
     }
+    for p in &invoice.promises {
+        stmts.push(Stmt::new(
+            "INSERT INTO promises (invoice_id, data, created_at) VALUES (?1, ?2, ?3)",
+            vec![id.clone().into(), json(p)?.into(), at.clone().into()],
+        ));
+    }
     if let Some(plan) = &invoice.payment_plan {
         stmts.push(Stmt::new(
             "INSERT INTO payment_plans (invoice_id, data, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
@@ -463,6 +598,16 @@ pub fn append_payment(id: &str, payment: &Payment, now: DateTime<Utc>) -> Result
         "INSERT INTO payments (invoice_id, data, created_at) SELECT ?1, ?2, ?3
          WHERE (SELECT COUNT(*) FROM payments WHERE invoice_id = ?1) < ?4",
         vec![id.into(), json(payment)?.into(), ts(now).into(), max_entries()],
+    ))
+}
+
+/// Appends a promise to pay, unless the invoice has `MAX_ENTRIES` already (changes = 1 when it
+/// went in).
+pub fn append_promise(id: &str, promise: &Promise, now: DateTime<Utc>) -> Result<Stmt, DbError> {
+    Ok(Stmt::new(
+        "INSERT INTO promises (invoice_id, data, created_at) SELECT ?1, ?2, ?3
+         WHERE (SELECT COUNT(*) FROM promises WHERE invoice_id = ?1) < ?4",
+        vec![id.into(), json(promise)?.into(), ts(now).into(), max_entries()],
     ))
 }
 
@@ -529,6 +674,7 @@ pub fn delete_invoice(id: &str) -> Vec<Stmt> {
         "DELETE FROM payments WHERE invoice_id = ?1",
         "DELETE FROM disputes WHERE invoice_id = ?1",
         "DELETE FROM payment_plans WHERE invoice_id = ?1",
+        "DELETE FROM promises WHERE invoice_id = ?1",
         "DELETE FROM invoices WHERE id = ?1",
     ]
     .into_iter()
@@ -1026,6 +1172,18 @@ pub async fn tasks(db: &impl Database, status: Option<&str>, limit: i64) -> Resu
         vec![status.into(), Param::Int(limit)],
     ))
     .await
+}
+
+/// One task: its kind, debtor and data.
+pub async fn task(db: &impl Database, id: &str) -> Result<Option<(String, String, String)>, DbError> {
+    let rows = db.query(Stmt::new("SELECT kind, debtor_id, data FROM tasks WHERE id = ?1", vec![id.into()])).await?;
+    Ok(rows.first().map(|r| {
+        (
+            text(r, "kind").unwrap_or_default(),
+            text(r, "debtor_id").unwrap_or_default(),
+            text(r, "data").unwrap_or_default(),
+        )
+    }))
 }
 
 /// Changes a task's status.
