@@ -255,24 +255,28 @@ pub(crate) fn check_promises(promises: &[Promise], issue: NaiveDate, currency: &
 
 /// The debtor's answers as the planner reads them, in the debtor's own days.
 pub(crate) struct Answers {
-    /// Days the debtor answered (a person's reply, an unreadable one, a call that reached them),
-    /// sorted.
-    answer_days: Vec<NaiveDate>,
+    /// Each answer (a person's reply, an unreadable one, a call that reached the debtor) as the
+    /// day it came and the first day whose step it can hold: a reply received before the send
+    /// window opens holds that day's step, one received later (the step went out) the next day's;
+    /// a call holds from the next day. Sorted by that first day.
+    answers: Vec<(NaiveDate, NaiveDate)>,
     /// Bounced addresses and the day each first bounced.
     bounced: Vec<(Email, NaiveDate)>,
 }
 
 impl Answers {
-    pub(crate) fn of(debtor: &CheckedDebtor<'_>) -> Answers {
+    /// `window_opens`: the hour (debtor's time) the day's messages go out.
+    pub(crate) fn of(debtor: &CheckedDebtor<'_>, window_opens: u32) -> Answers {
         let d = debtor.debtor;
-        let mut answer_days: Vec<NaiveDate> = d
-            .replies
-            .iter()
-            .filter(|r| r.is_answer())
-            .map(|r| debtor.local_date(r.received_at))
-            .chain(d.calls.iter().filter(|c| c.is_answer()).map(|c| c.on))
-            .collect();
-        answer_days.sort_unstable();
+        let next = |day: NaiveDate| day.succ_opt().unwrap_or(day);
+        let replies = d.replies.iter().filter(|r| r.is_answer()).map(|r| {
+            let local = debtor.time_zone.local(r.received_at);
+            let day = local.date_naive();
+            (day, if chrono::Timelike::hour(&local) < window_opens { day } else { next(day) })
+        });
+        let calls = d.calls.iter().filter(|c| c.is_answer()).map(|c| (c.on, next(c.on)));
+        let mut answers: Vec<(NaiveDate, NaiveDate)> = replies.chain(calls).collect();
+        answers.sort_unstable_by_key(|&(day, holds_from)| (holds_from, day));
         let mut bounced: Vec<(Email, NaiveDate)> = Vec::new();
         for r in d.replies.iter().filter(|r| r.kind == ReplyKind::Bounce) {
             let Some(address) = r.address.as_ref().or_else(|| d.contacts.emails.first()) else { continue };
@@ -282,19 +286,23 @@ impl Answers {
                 None => bounced.push((address.clone(), day)),
             }
         }
-        Answers { answer_days, bounced }
+        Answers { answers, bounced }
     }
 
-    /// True when the debtor answered on a day in `from..=to`.
+    /// The answers that can hold a step on `day`.
+    fn known_on(&self, day: NaiveDate) -> &[(NaiveDate, NaiveDate)] {
+        let end = self.answers.partition_point(|&(_, holds_from)| holds_from <= day);
+        self.answers.get(..end).unwrap_or_default()
+    }
+
+    /// True when the debtor answered on or after `from` in time to count on `to`.
     pub(crate) fn answered_between(&self, from: NaiveDate, to: NaiveDate) -> bool {
-        let start = self.answer_days.partition_point(|d| *d < from);
-        self.answer_days.get(start).is_some_and(|d| *d <= to)
+        self.known_on(to).iter().any(|&(day, _)| day >= from)
     }
 
-    /// The latest answer on or before `day`.
+    /// The day of the latest answer that can hold a step on `day`.
     pub(crate) fn last_answer_by(&self, day: NaiveDate) -> Option<NaiveDate> {
-        let end = self.answer_days.partition_point(|d| *d <= day);
-        end.checked_sub(1).and_then(|i| self.answer_days.get(i)).copied()
+        self.known_on(day).iter().map(|&(answered, _)| answered).max()
     }
 
     /// True when the debtor has email addresses and every one of them bounced by `day`.
@@ -363,6 +371,14 @@ pub fn answer_tasks(ledger: &Ledger) -> Result<Vec<AnswerTask>> {
     Ok(tasks)
 }
 
+/// A short digest of a reply or a call, so that two received in the same second (or on the same
+/// day) give two tasks while the same one always gives the same task, in whatever order listed.
+fn fingerprint(answer: &impl Serialize) -> String {
+    use sha2::{Digest, Sha256};
+    let text = serde_json::to_string(answer).unwrap_or_default();
+    Sha256::digest(text.as_bytes()).iter().take(4).map(|b| format!("{b:02x}")).collect()
+}
+
 pub(crate) fn debtor_tasks(di: usize, debtor: &CheckedDebtor<'_>) -> Vec<AnswerTask> {
     let d = debtor.debtor;
     let mut tasks = Vec::new();
@@ -380,12 +396,12 @@ pub(crate) fn debtor_tasks(di: usize, debtor: &CheckedDebtor<'_>) -> Vec<AnswerT
         let at = r.received_at.format("%Y-%m-%dT%H:%M:%SZ");
         if r.is_answer() {
             let what = if r.kind == ReplyKind::Unreadable { "a message that could not be read" } else { "a reply" };
-            let key = format!("read_reply:{}:{at}", d.id);
+            let key = format!("read_reply:{}:{at}:{}", d.id, fingerprint(r));
             let message = format!("{} sent {what} on {day}: read it and record what it says", d.name);
             tasks.push(task(AnswerTaskKind::ReadReply, key, day, path.clone(), message));
         }
         if r.kind == ReplyKind::Bounce && debtor.good_emails(day).is_empty() && !d.contacts.emails.is_empty() {
-            let key = format!("fix_email:{}:{at}", d.id);
+            let key = format!("fix_email:{}:{at}:{}", d.id, fingerprint(r));
             let message = format!("every email address of {} bounced by {day}: find a good one", d.name);
             tasks.push(task(AnswerTaskKind::FixEmail, key, day, path, message));
         }
@@ -393,12 +409,12 @@ pub(crate) fn debtor_tasks(di: usize, debtor: &CheckedDebtor<'_>) -> Vec<AnswerT
     for (i, c) in d.calls.iter().enumerate() {
         let path = format!("ledger.debtors[{di}].calls[{i}]");
         if c.agreed == Some(CallAgreement::AlreadyPaid) {
-            let key = format!("check_payment:{}:{}:{i}", d.id, c.on);
+            let key = format!("check_payment:{}:{}:{}", d.id, c.on, fingerprint(c));
             let message = format!("{} said on {} that it is paid: check the bank and record the payment", d.name, c.on);
             tasks.push(task(AnswerTaskKind::CheckPayment, key, c.on, path.clone(), message));
         }
         if c.result == CallResult::WrongNumber {
-            let key = format!("fix_phone:{}:{}:{i}", d.id, c.on);
+            let key = format!("fix_phone:{}:{}:{}", d.id, c.on, fingerprint(c));
             let message = format!("the number called for {} on {} is not theirs: find the right one", d.name, c.on);
             tasks.push(task(AnswerTaskKind::FixPhone, key, c.on, path, message));
         }
@@ -516,10 +532,10 @@ mod tests {
         assert_eq!(
             kinds,
             [
-                (AnswerTaskKind::ReadReply, "read_reply:d1:2025-10-11T09:00:00Z"),
-                (AnswerTaskKind::FixEmail, "fix_email:d1:2025-10-12T09:00:00Z"),
-                (AnswerTaskKind::CheckPayment, "check_payment:d1:2025-10-13:0"),
-                (AnswerTaskKind::FixPhone, "fix_phone:d1:2025-10-14:1"),
+                (AnswerTaskKind::ReadReply, "read_reply:d1:2025-10-11T09:00:00Z:0700f691"),
+                (AnswerTaskKind::FixEmail, "fix_email:d1:2025-10-12T09:00:00Z:53121316"),
+                (AnswerTaskKind::CheckPayment, "check_payment:d1:2025-10-13:e0c97fc0"),
+                (AnswerTaskKind::FixPhone, "fix_phone:d1:2025-10-14:269abc87"),
             ]
         );
         assert_eq!(tasks, answer_tasks(&l).unwrap());

@@ -7,6 +7,8 @@ pub mod calendar;
 pub mod date;
 pub mod error;
 pub mod import;
+#[cfg(feature = "inbound")]
+pub mod inbound;
 pub mod json;
 pub mod ledger;
 pub mod messages;

@@ -301,8 +301,9 @@ enum EventAnchor<'p> {
     },
 }
 
-/// A promise's days: open from `made_on` to `last_day` (the promised date plus the grace); its
-/// event (kept, broken or replaced) on `event_day`.
+/// A promise's days: it holds the steps after `made_on` (a step of that day went out when the
+/// day's messages did) to `last_day` (the promised date plus the grace); its event (kept, broken or
+/// replaced) on `event_day`.
 struct PromiseWindow {
     made_on: NaiveDate,
     last_day: NaiveDate,
@@ -354,11 +355,11 @@ impl InvoiceState<'_, '_> {
         self.events.get(index).is_some_and(|e| e.kind == EventKind::PromiseBroken)
     }
 
-    /// True when the next promise not yet placed was made by `day` (`None`: the path is over, so
-    /// any promise left comes now).
+    /// True when the next promise not yet placed holds a step on `day`, made before it (`None`: the
+    /// path is over, so any promise left comes now).
     fn promise_due(&self, day: Option<NaiveDate>) -> bool {
         let next = self.inv.invoice.promises.get(self.promises_placed);
-        next.is_some_and(|p| day.is_none_or(|d| p.made_on <= d))
+        next.is_some_and(|p| day.is_none_or(|d| p.made_on < d))
     }
 
     /// Places the next promise's end at `index`, before the event that would have come there.
@@ -588,11 +589,12 @@ impl<'a> Ctx<'a> {
         let grace = i64::from(self.policy.answers.promise_grace_days);
         let last_day = date::add_days(promise.promised_date, grace)?;
         let day_after = date::add_days(last_day, 1).filter(|d| date::check_year(*d).is_ok())?;
+        // A newer promise holds from the day after it was made: this one ends then.
         let replaced_on = inv.invoice.promises.get(index + 1).map(|next| next.made_on).filter(|d| *d <= last_day);
         Some(PromiseWindow {
             made_on: promise.made_on,
             last_day,
-            event_day: replaced_on.unwrap_or(day_after),
+            event_day: replaced_on.map_or(day_after, |d| d.succ_opt().unwrap_or(d)),
             replaced: replaced_on.is_some(),
         })
     }
@@ -729,14 +731,14 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// True when a promise to pay `inv` is open on `day`: made by then, and neither past its promised
-/// date plus the grace nor replaced by a newer one.
+/// True when a promise to pay `inv` holds a step on `day`: made before that day, and neither past
+/// its promised date plus the grace nor replaced by a newer one.
 fn promise_open_on(policy: &Policy, inv: &CheckedInvoice<'_>, day: NaiveDate) -> bool {
     let promises = &inv.invoice.promises;
     let grace = i64::from(policy.answers.promise_grace_days);
     promises.iter().enumerate().any(|(k, p)| {
-        let replaced = promises.get(k + 1).is_some_and(|next| next.made_on <= day);
-        p.made_on <= day && !replaced && date::add_days(p.promised_date, grace).is_some_and(|last| day <= last)
+        let replaced = promises.get(k + 1).is_some_and(|next| next.made_on < day);
+        p.made_on < day && !replaced && date::add_days(p.promised_date, grace).is_some_and(|last| day <= last)
     })
 }
 
@@ -790,7 +792,8 @@ fn schedule_debtor<'l, 'p>(
     debtor: &'l CheckedDebtor<'l>,
     invoices: Vec<&'l CheckedInvoice<'l>>,
 ) -> Result<DebtorSchedule<'l, 'p>> {
-    let ctx = Ctx { policy, calendar: debtor.calendar, debtor, answers: Answers::of(debtor) };
+    let answers = Answers::of(debtor, policy.send_window.start_hour);
+    let ctx = Ctx { policy, calendar: debtor.calendar, debtor, answers };
     let mut states: Vec<InvoiceState<'l, 'p>> = invoices
         .into_iter()
         .map(|inv| InvoiceState {
@@ -1284,7 +1287,7 @@ pub fn due_actions(
             }
         }
         let sched = schedule_debtor(p, debtor, invoices)?;
-        let answers = Answers::of(debtor);
+        let answers = Answers::of(debtor, p.send_window.start_hour);
         // Per invoice: the latest step due by now and not yet sent; earlier ones are superseded.
         let mut candidates: Vec<(&InvoiceState<'_, '_>, &Scheduled, &Event<'_>, Vec<ItemRef>)> = Vec::new();
         for st in &sched.states {

@@ -327,7 +327,9 @@ fn with_answers(
         let day = start + Duration::days(*offset);
         match spec {
             AnswerSpec::Reply(kind) => debtor.replies.push(Reply {
-                received_at: Utc.from_utc_datetime(&day.and_hms_opt(10, 0, 0).unwrap()),
+                // Before the send window opens on even days, after it on odd ones.
+                received_at: Utc
+                    .from_utc_datetime(&day.and_hms_opt(if offset % 2 == 0 { 6 } else { 14 }, 0, 0).unwrap()),
                 channel: ReplyChannel::Email,
                 kind: *kind,
                 answers: None,
@@ -414,14 +416,14 @@ proptest! {
                 for (k, p) in inv.invoice.promises.iter().enumerate() {
                     let mut last = p.promised_date + Duration::days(i64::from(grace));
                     if let Some(next) = inv.invoice.promises.get(k + 1) {
-                        last = last.min(next.made_on - Duration::days(1));
+                        last = last.min(next.made_on);
                     }
-                    prop_assert!(!(p.made_on <= s.date && s.date <= last),
+                    prop_assert!(!(p.made_on < s.date && s.date <= last),
                         "{} on {} while promise {} is open ({} to {})", s.step_id, s.date, k + 1, p.made_on, last);
                 }
-                // None within the pause after an answer.
-                for r in answer_days(debtor) {
-                    prop_assert!(!(r <= s.date && s.date < r + Duration::days(i64::from(pause))),
+                // None within the pause after an answer (from the first step it can hold).
+                for (r, holds_from) in answer_days(debtor) {
+                    prop_assert!(!(holds_from <= s.date && s.date < r + Duration::days(i64::from(pause))),
                         "{} on {} within the pause after the answer of {}", s.step_id, s.date, r);
                 }
                 // No email once every address bounced.
@@ -435,7 +437,8 @@ proptest! {
                     let since = if i == 0 { inv.invoice.issue_date } else { tl.steps[i - 1].date };
                     let window = steps.iter().find(|x| x.id == s.step_id).and_then(|x| x.conditions.no_reply_for_days).unwrap();
                     let from = since.min(s.date - Duration::days(i64::from(window)));
-                    prop_assert!(answer_days(debtor).iter().any(|r| from <= *r && *r <= s.date), "{} skipped with no answer", s.step_id);
+                    prop_assert!(answer_days(debtor).iter().any(|(r, holds_from)| from <= *r && *holds_from <= s.date),
+                        "{} skipped with no answer", s.step_id);
                 }
                 if s.status == StepStatus::NoAddress {
                     prop_assert!(!postal);
@@ -476,9 +479,9 @@ proptest! {
                         for (k, p) in inv.promises.iter().enumerate() {
                             let mut last = p.promised_date + Duration::days(grace);
                             if let Some(next) = inv.promises.get(k + 1) {
-                                last = last.min(next.made_on - Duration::days(1));
+                                last = last.min(next.made_on);
                             }
-                            prop_assert!(!(p.made_on <= today && today <= last),
+                            prop_assert!(!(p.made_on < today && today <= last),
                                 "{} sent on {} while promise {} is open", item.step_id, today, k + 1);
                         }
                     }
@@ -492,12 +495,15 @@ proptest! {
     }
 }
 
-fn answer_days(debtor: &relance_core::ledger::CheckedDebtor<'_>) -> Vec<NaiveDate> {
+/// Each answer's day and the first day whose step it holds: a reply before the send window opens
+/// (9:00 in the presets) holds that day's step, a later one the next day's; a call the next day's.
+fn answer_days(debtor: &relance_core::ledger::CheckedDebtor<'_>) -> Vec<(NaiveDate, NaiveDate)> {
+    use chrono::Timelike;
     let d = debtor.debtor;
-    d.replies
-        .iter()
-        .filter(|r| r.is_answer())
-        .map(|r| debtor.local_date(r.received_at))
-        .chain(d.calls.iter().filter(|c| c.is_answer()).map(|c| c.on))
-        .collect()
+    let replies = d.replies.iter().filter(|r| r.is_answer()).map(|r| {
+        let local = debtor.time_zone.local(r.received_at);
+        let day = local.date_naive();
+        (day, if local.hour() < 9 { day } else { day + Duration::days(1) })
+    });
+    replies.chain(d.calls.iter().filter(|c| c.is_answer()).map(|c| (c.on, c.on + Duration::days(1)))).collect()
 }

@@ -30,6 +30,8 @@ export async function startWorker({ vars = {}, outbound, persist } = {}) {
     bindings: { API_TOKEN: TOKEN, EMAIL_PROVIDER: 'outbox', ...vars },
     outboundService: outbound ?? (() => new Response('no network in tests', { status: 599 })),
     cf: false,
+    // The local email endpoint (/cdn-cgi/handler/email), as `wrangler dev` has it.
+    unsafeTriggerHandlers: true,
   });
   const db = await mf.getD1Database('DB');
   const tables = await db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'deliveries'").all();
@@ -51,7 +53,13 @@ export async function startWorker({ vars = {}, outbound, persist } = {}) {
     const worker = await mf.getWorker();
     return worker.scheduled({ cron, scheduledTime: new Date(at) });
   };
-  return { mf, db, api, scheduled, dispose: () => mf.dispose() };
+  // A message delivered to the email handler, as Email Routing would hand it over.
+  const email = async (from, to, raw) => {
+    const query = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
+    const res = await mf.dispatchFetch(`http://relance.test/cdn-cgi/handler/email?${query}`, { method: 'POST', body: raw });
+    return { status: res.status, text: await res.text() };
+  };
+  return { mf, db, api, scheduled, email, dispose: () => mf.dispose() };
 }
 
 /// Loads a ledger and a default policy through the API.

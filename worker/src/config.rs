@@ -25,8 +25,16 @@ pub struct Config {
     pub email: EmailProvider,
     /// `EMAIL_FROM`: the sender address, `Name <billing@example.com>`.
     pub email_from: String,
-    /// `EMAIL_REPLY_TO`: optional.
+    /// `EMAIL_REPLY_TO`: optional. A plain address (`relances@acme.example`) is plus-addressed
+    /// per reminder (`relances+<key>@acme.example`), so that a reply finds its reminder; route
+    /// that address to this worker (Email Routing) to hear the replies.
     pub email_reply_to: Option<String>,
+    /// `REPLY_FORWARD_TO`: where every reply received is forwarded (the creditor's inbox), read or
+    /// not, so that none is lost.
+    pub reply_forward_to: Option<String>,
+    /// `MAX_INBOUND_BYTES`: a reply larger than this is not parsed (recorded as unreadable, and
+    /// forwarded all the same).
+    pub max_inbound_bytes: usize,
     /// `WEBHOOK_URL`: optional; receives every action as JSON (SMS, letters, automation).
     pub webhook_url: Option<String>,
     /// `WEBHOOK_SECRET` (a secret): signs webhook bodies (HMAC-SHA256, `X-Relance-Signature`).
@@ -131,6 +139,16 @@ impl Config {
             email,
             email_from,
             email_reply_to: non_empty("EMAIL_REPLY_TO"),
+            reply_forward_to: match non_empty("REPLY_FORWARD_TO") {
+                Some(a) if relance_core::ledger::Email::new(&a).is_err() => {
+                    return Err(ConfigError {
+                        name: "REPLY_FORWARD_TO",
+                        message: format!("`{a}` is not an email address"),
+                    })
+                }
+                other => other,
+            },
+            max_inbound_bytes: number(&get, "MAX_INBOUND_BYTES", 10_485_760, 1_024, 26_214_400)?,
             webhook_url,
             webhook_secret: non_empty("WEBHOOK_SECRET"),
             batch_size,

@@ -6,6 +6,7 @@ use crate::clock::Clock;
 use crate::config::{Config, ConfigError};
 use crate::cron;
 use crate::db::{Database, DbError, Param, Row, Stmt};
+use crate::inbound;
 use crate::rates;
 use crate::send::{Http, HttpFailure, HttpMethod, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -14,8 +15,8 @@ use futures_util::StreamExt;
 use std::collections::BTreeMap;
 use worker::wasm_bindgen::JsValue;
 use worker::{
-    event, AbortController, Context, D1Database, D1PreparedStatement, Delay, Env, Fetch, Headers, Method, Request,
-    RequestInit, Response, ScheduleContext, ScheduledEvent,
+    event, AbortController, Context, D1Database, D1PreparedStatement, Delay, Env, Fetch, ForwardableEmailMessage,
+    Headers, Method, Request, RequestInit, Response, ScheduleContext, ScheduledEvent,
 };
 
 struct D1(D1Database);
@@ -162,6 +163,32 @@ struct WorkerClock;
 impl Clock for WorkerClock {
     fn now(&self) -> DateTime<Utc> {
         millis_to_utc(worker::Date::now().as_millis() as f64)
+    }
+}
+
+/// A reply to a reminder (Email Routing sends the plus-addressed reply-to here). Forwarded first,
+/// so that the creditor has it whatever happens next; then read and recorded. A failure to
+/// forward or to record is an error: the sending server tries again later, and the second
+/// delivery is recorded once (by its Message-ID).
+#[event(email)]
+async fn email(message: ForwardableEmailMessage, env: Env, _ctx: Context) -> worker::Result<()> {
+    let config = config(&env).map_err(|e| worker::Error::RustError(e.to_string()))?;
+    let raw = message.raw_bytes().await?;
+    let envelope_to = message.to();
+    let forwarded = match &config.reply_forward_to {
+        Some(to) => message.forward(to).await.map(|_| Some(to.as_str())).map_err(|e| format!("{e:?}")),
+        None => Ok(None),
+    };
+    let db = D1(env.d1("DB")?);
+    let mail = inbound::Mail { raw: &raw, envelope_to: &envelope_to, forwarded_to: forwarded.clone().ok().flatten() };
+    let received = inbound::receive(&db, &config, mail, WorkerClock.now()).await;
+    match (&received, &forwarded) {
+        (Ok(r), Ok(_)) => {
+            worker::console_log!("relance: reply {}", serde_json::to_string(r).unwrap_or_default());
+            Ok(())
+        }
+        (_, Err(e)) => Err(worker::Error::RustError(format!("relance: reply not forwarded: {e}"))),
+        (Err(e), _) => Err(worker::Error::RustError(format!("relance: reply not recorded: {e}"))),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod cron;
 pub mod db;
+pub mod inbound;
 pub mod rates;
 pub mod send;
 pub mod store;

@@ -117,7 +117,10 @@ pub fn resend_request(config: &Config, key: &str, to: &[String], message: &Rende
         "html": message.html,
     });
     if let (Some(reply_to), Some(obj)) = (&config.email_reply_to, body.as_object_mut()) {
-        obj.insert("reply_to".into(), reply_to.clone().into());
+        // A plain address carries the reminder's key, so that the reply finds its reminder.
+        let address = relance_core::ledger::Email::new(reply_to)
+            .map_or_else(|_| reply_to.clone(), |base| relance_core::inbound::reply_to_address(&base, key));
+        obj.insert("reply_to".into(), address.into());
     }
     Some(HttpRequest {
         method: HttpMethod::Post,

@@ -360,6 +360,12 @@ pub fn answer_tasks(ledger: &Ledger, now: DateTime<Utc>) -> Result<Vec<Stmt>, Db
         .collect()
 }
 
+/// True when an email of this `Message-ID` was recorded already.
+pub async fn has_message(db: &impl Database, message_id: &str) -> Result<bool, DbError> {
+    let rows = db.query(Stmt::new("SELECT 1 AS x FROM answers WHERE message_id = ?1", vec![message_id.into()])).await?;
+    Ok(!rows.is_empty())
+}
+
 /// The replies received, newest first, with their debtor: every debtor's, or one's.
 pub async fn replies(db: &impl Database, debtor_id: Option<&str>, limit: i64) -> Result<Vec<(String, Reply)>, DbError> {
     let stmt = match debtor_id {

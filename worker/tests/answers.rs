@@ -34,7 +34,11 @@ fn the_sample_ledger_s_answers_are_stored_and_give_their_tasks() {
     let db = seeded(&sample_ledger(), "standard");
     assert_eq!(db.count("SELECT COUNT(*) FROM answers"), 2);
     assert_eq!(db.count("SELECT COUNT(*) FROM promises"), 1);
-    assert_eq!(task_ids(&db, "read_reply"), ["read_reply:d-brasserie:2026-11-26T08:12:00Z"]);
+    let reading = task_ids(&db, "read_reply");
+    assert!(
+        reading.len() == 1 && reading[0].starts_with("read_reply:d-brasserie:2026-11-26T08:12:00Z:"),
+        "{reading:?}"
+    );
     // A second import stores nothing twice.
     let (s, _) = call(&db, "POST", "/v1/import/ledger", Some(&sample_ledger()));
     assert_eq!(s, 201);
@@ -109,7 +113,7 @@ fn replies_are_recorded_once_listed_and_read_by_a_person() {
     let (_, list) = call(&db, "GET", "/v1/replies?debtorId=d-leeds", None);
     assert_eq!(list["replies"].as_array().unwrap().len(), 1);
     assert_eq!(list["replies"][0]["debtorId"], "d-leeds");
-    assert!(task_ids(&db, "read_reply").contains(&"read_reply:d-leeds:2026-11-23T09:12:00Z".to_owned()));
+    assert!(task_ids(&db, "read_reply").iter().any(|t| t.starts_with("read_reply:d-leeds:2026-11-23T09:12:00Z:")));
     for (body, code, path) in [
         (
             json!({ "receivedAt": "2026-11-23T09:12:00Z", "channel": "phone", "kind": "bounce" }),
@@ -164,7 +168,8 @@ fn a_call_outcome_on_its_task_records_the_call_and_what_was_agreed() {
         assert_eq!(db.count(&format!("SELECT COUNT(*) FROM audit WHERE action = '{action}'")), 1, "{action}");
     }
     // Only a call task has an outcome.
-    let (s, b) = call(&db, "PATCH", "/v1/tasks/read_reply:d-brasserie:2026-11-26T08:12:00Z", Some(&patch));
+    let reading = task_ids(&db, "read_reply").remove(0);
+    let (s, b) = call(&db, "PATCH", &format!("/v1/tasks/{reading}"), Some(&patch));
     assert_eq!((s, error(&b)), (400, ("invalid_answer", "outcome")), "{b}");
 }
 
@@ -194,7 +199,8 @@ fn a_reply_holds_the_next_run_and_a_bounce_sends_a_letter_instead() {
     // anyway; the next email step would be a letter too. A task asks to fix the address.
     let bounce = json!({ "receivedAt": "2025-10-16T10:00:00Z", "channel": "email", "kind": "bounce" });
     assert_eq!(call(&db, "POST", "/v1/debtors/d1/replies", Some(&bounce)).0, 201);
-    assert_eq!(task_ids(&db, "fix_email"), ["fix_email:d1:2025-10-16T10:00:00Z"]);
+    let fixing = task_ids(&db, "fix_email");
+    assert!(fixing.len() == 1 && fixing[0].starts_with("fix_email:d1:2025-10-16T10:00:00Z:"), "{fixing:?}");
     let (_, tl) = call(&db, "GET", "/v1/invoices/i1/timeline?asOf=2025-10-16", None);
     let emails_after: Vec<&Value> = tl["timeline"]["steps"]
         .as_array()
