@@ -392,6 +392,7 @@ proptest! {
         let planned = plan(&ledger, &policy, as_of).unwrap();
         let checked = ledger.check().unwrap();
         let steps = &policy.policy().steps;
+        let opens = policy.policy().send_window.start_hour;
         for (tl, inv) in planned.invoices.iter().zip(&checked.invoices) {
             let debtor = checked.debtors.iter().find(|x| x.debtor.id == tl.debtor_id).unwrap();
             // Each policy step once, in order; each promise once; dates never go back.
@@ -422,7 +423,7 @@ proptest! {
                         "{} on {} while promise {} is open ({} to {})", s.step_id, s.date, k + 1, p.made_on, last);
                 }
                 // None within the pause after an answer (from the first step it can hold).
-                for (r, holds_from) in answer_days(debtor) {
+                for (r, holds_from) in answer_days(debtor, opens) {
                     prop_assert!(!(holds_from <= s.date && s.date < r + Duration::days(i64::from(pause))),
                         "{} on {} within the pause after the answer of {}", s.step_id, s.date, r);
                 }
@@ -437,7 +438,7 @@ proptest! {
                     let since = if i == 0 { inv.invoice.issue_date } else { tl.steps[i - 1].date };
                     let window = steps.iter().find(|x| x.id == s.step_id).and_then(|x| x.conditions.no_reply_for_days).unwrap();
                     let from = since.min(s.date - Duration::days(i64::from(window)));
-                    prop_assert!(answer_days(debtor).iter().any(|(r, holds_from)| from <= *r && *holds_from <= s.date),
+                    prop_assert!(answer_days(debtor, opens).iter().any(|(r, holds_from)| from <= *r && *holds_from <= s.date),
                         "{} skipped with no answer", s.step_id);
                 }
                 if s.status == StepStatus::NoAddress {
@@ -496,14 +497,14 @@ proptest! {
 }
 
 /// Each answer's day and the first day whose step it holds: a reply before the send window opens
-/// (9:00 in the presets) holds that day's step, a later one the next day's; a call the next day's.
-fn answer_days(debtor: &relance_core::ledger::CheckedDebtor<'_>) -> Vec<(NaiveDate, NaiveDate)> {
+/// holds that day's step, a later one the next day's; a call the next day's.
+fn answer_days(debtor: &relance_core::ledger::CheckedDebtor<'_>, window_opens: u32) -> Vec<(NaiveDate, NaiveDate)> {
     use chrono::Timelike;
     let d = debtor.debtor;
     let replies = d.replies.iter().filter(|r| r.is_answer()).map(|r| {
         let local = debtor.time_zone.local(r.received_at);
         let day = local.date_naive();
-        (day, if local.hour() < 9 { day } else { day + Duration::days(1) })
+        (day, if local.hour() < window_opens { day } else { day + Duration::days(1) })
     });
     replies.chain(d.calls.iter().filter(|c| c.is_answer()).map(|c| (c.on, c.on + Duration::days(1)))).collect()
 }
