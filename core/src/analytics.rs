@@ -19,6 +19,12 @@
 //!   are left out: their outcome is not known yet).
 //! - **Debtor behaviour**: mean days late, share on time, trend (least-squares slope of days late
 //!   over the debtor's settled invoices, in settlement order), and a segment (rules in `Segments`).
+//! - **Promises** made in the period, by what became of them by `asOf` (count and amount): kept
+//!   (paid as promised by the promised date plus `promiseGraceDays`), broken, replaced by a newer
+//!   one, or still open; the kept share is of kept and broken.
+//! - **Replies** by step: of the messages sent in the period, those a person answered (a reply
+//!   naming the message's key), and the hours from the message to the first such answer.
+//! - **Bounces**: of the emails sent in the period, those a delivery failure report names.
 //! - **Claimable** today: interest and fixed indemnities of every invoice paid late or overdue, by
 //!   the penalty engine under the default regime of creditor and debtor.
 //!
@@ -28,6 +34,7 @@
 //! Speed: one pass over the invoices and one over the messages, each in chunks (`parallel`), with
 //! the debtor profiles computed alongside the messages.
 
+use crate::answers::PromiseOutcome;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ledger::{CheckedInvoice, CheckedLedger, Ledger};
 use crate::money::{Amount, Currency};
@@ -130,6 +137,9 @@ pub struct AnalyticsRequest {
     /// Effectiveness window after a message, in days (default 14).
     #[serde(default)]
     pub window_days: Option<u32>,
+    /// Days after a promised date before a promise counts as broken (default 3, as the presets).
+    #[serde(default)]
+    pub promise_grace_days: Option<u32>,
     /// Segment thresholds.
     #[serde(default)]
     #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
@@ -327,6 +337,8 @@ pub struct Analytics {
     pub debtors: Vec<DebtorBehaviour>,
     /// Claimable penalties.
     pub claimable: Claimable,
+    /// What the debtors answered: promises, replies, bounces.
+    pub answers: AnswerFigures,
 }
 
 const BUCKETS: [&str; 5] = ["not_due", "1_30", "31_60", "61_90", "over_90"];
@@ -406,6 +418,174 @@ impl<'r> MessageTally<'r> {
             self.channels.entry(channel).or_default().add(o);
         }
     }
+}
+
+// ---- what the debtors answered -----------------------------------------------------------------
+
+/// A count and what it adds up to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
+#[serde(rename_all = "camelCase")]
+pub struct CountAmount {
+    /// How many.
+    pub count: usize,
+    /// Their amount.
+    pub amount: Amount,
+}
+
+/// Promises to pay made in the period, by what became of them by `asOf`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
+#[serde(rename_all = "camelCase")]
+pub struct PromiseFigures {
+    /// All made in the period.
+    pub made: CountAmount,
+    /// Paid as promised by the promised date plus the grace.
+    pub kept: CountAmount,
+    /// Past the promised date plus the grace, not paid as promised.
+    pub broken: CountAmount,
+    /// Replaced by a newer promise before they fell due.
+    pub replaced: CountAmount,
+    /// Not due yet.
+    pub open: CountAmount,
+    /// Kept among kept and broken (0-1).
+    #[cfg_attr(feature = "typescript", ts(as = "Option<crate::money::Amount>"))]
+    pub kept_share: Option<Decimal>,
+}
+
+/// How often a step's messages got an answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
+#[serde(rename_all = "camelCase")]
+pub struct ReplyRate {
+    /// The step id.
+    pub step_id: String,
+    /// Messages of that step sent in the period.
+    pub messages: usize,
+    /// Of them, those a person answered (a reply that names the message).
+    pub replied: usize,
+    /// The share (0-1).
+    #[cfg_attr(feature = "typescript", ts(as = "Option<crate::money::Amount>"))]
+    pub share: Option<Decimal>,
+    /// Hours from the message to its first answer: mean and median.
+    pub hours_to_first_reply: Stats,
+}
+
+/// Emails that bounced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
+#[serde(rename_all = "camelCase")]
+pub struct Bounces {
+    /// Emails sent in the period.
+    pub emails: usize,
+    /// Of them, those a delivery failure report names.
+    pub bounced: usize,
+    /// The share (0-1).
+    #[cfg_attr(feature = "typescript", ts(as = "Option<crate::money::Amount>"))]
+    pub share: Option<Decimal>,
+}
+
+/// What the debtors answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
+#[serde(rename_all = "camelCase")]
+pub struct AnswerFigures {
+    /// Promises to pay.
+    pub promises: PromiseFigures,
+    /// Reply rate and time to the first reply, by step.
+    pub replies: Vec<ReplyRate>,
+    /// The same over every step (`stepId` empty).
+    pub all_replies: ReplyRate,
+    /// Bounce rate of the emails.
+    pub bounces: Bounces,
+}
+
+/// Promises made from `start` to `as_of` on the invoices analysed, replies to the messages sent
+/// then (a reply counts for the message whose key it names), bounces of its emails.
+fn answer_figures(
+    checked: &CheckedLedger<'_>,
+    invoices: &[&CheckedInvoice<'_>],
+    sent: &[SentMessage],
+    (start, as_of): (NaiveDate, NaiveDate),
+    grace: u32,
+    currency: &Currency,
+) -> AnswerFigures {
+    let money = |v: Decimal| Amount(v).to_minor_units(currency);
+    let mut sums = [(0usize, Decimal::ZERO); 5]; // made, kept, broken, replaced, open
+    for inv in invoices {
+        for (k, p) in inv.invoice.promises.iter().enumerate() {
+            if p.made_on < start || p.made_on > as_of {
+                continue;
+            }
+            let slot = match crate::answers::promise_outcome(inv, k, grace, as_of) {
+                PromiseOutcome::Kept => 1,
+                PromiseOutcome::Broken => 2,
+                PromiseOutcome::Replaced => 3,
+                PromiseOutcome::Open => 4,
+            };
+            for i in [0, slot] {
+                if let Some((n, a)) = sums.get_mut(i) {
+                    *n += 1;
+                    *a += p.amount.value();
+                }
+            }
+        }
+    }
+    let figure = |i: usize| {
+        let (count, amount) = sums.get(i).copied().unwrap_or_default();
+        CountAmount { count, amount: money(amount) }
+    };
+    let (kept, broken) = (figure(1).count, figure(2).count);
+    let promises = PromiseFigures {
+        made: figure(0),
+        kept: figure(1),
+        broken: figure(2),
+        replaced: figure(3),
+        open: figure(4),
+        kept_share: ratio(Decimal::from(kept as u64), Decimal::from((kept + broken) as u64), 4),
+    };
+    // The answers and bounces that name a message, by its key.
+    let mut answers: FxHashMap<&str, Vec<DateTime<Utc>>> = FxHashMap::default();
+    let mut bounced: FxHashMap<&str, ()> = FxHashMap::default();
+    for r in checked.debtors.iter().flat_map(|d| &d.debtor.replies) {
+        let Some(key) = r.answers.as_deref() else { continue };
+        if r.is_answer() {
+            answers.entry(key).or_default().push(r.received_at);
+        } else if r.kind == crate::answers::ReplyKind::Bounce {
+            bounced.insert(key, ());
+        }
+    }
+    let mut by_step: BTreeMap<&str, (usize, Vec<i64>)> = BTreeMap::new();
+    let (mut emails, mut bounces) = (0usize, 0usize);
+    for m in sent.iter().filter(|m| (start..=as_of).contains(&m.sent_at.date_naive())) {
+        let first = answers.get(m.key.as_str()).and_then(|at| at.iter().filter(|t| **t >= m.sent_at).min());
+        let entry = by_step.entry(m.step_id.as_str()).or_default();
+        entry.0 += 1;
+        if let Some(first) = first {
+            entry.1.push((*first - m.sent_at).num_hours());
+        }
+        if m.channel == Channel::Email {
+            emails += 1;
+            bounces += usize::from(bounced.contains_key(m.key.as_str()));
+        }
+    }
+    let rate = |step: &str, messages: usize, mut hours: Vec<i64>| ReplyRate {
+        step_id: step.to_owned(),
+        messages,
+        replied: hours.len(),
+        share: ratio(Decimal::from(hours.len() as u64), Decimal::from(messages as u64), 4),
+        hours_to_first_reply: stats(&mut hours),
+    };
+    let all_messages = by_step.values().map(|(n, _)| n).sum();
+    let all_hours = by_step.values().flat_map(|(_, h)| h.iter().copied()).collect();
+    let all_replies = rate("", all_messages, all_hours);
+    let replies = by_step.into_iter().map(|(step, (messages, hours))| rate(step, messages, hours)).collect();
+    let bounces = Bounces {
+        emails,
+        bounced: bounces,
+        share: ratio(Decimal::from(bounces as u64), Decimal::from(emails as u64), 4),
+    };
+    AnswerFigures { promises, replies, all_replies, bounces }
 }
 
 /// Computes every figure.
@@ -555,6 +735,8 @@ pub fn analytics<'r>(req: &'r AnalyticsRequest) -> Result<Analytics> {
         on_time_share: ratio(Decimal::from(on_time as u64), Decimal::from(settled_count as u64), 4),
     };
     let claimable = claim.claimable(&currency);
+    let grace = req.promise_grace_days.unwrap_or(crate::policy::AnswerRules::default().promise_grace_days);
+    let answers = answer_figures(&checked, &invoices, &req.sent, (start, as_of), grace, &currency);
     let effectiveness = |map: Vec<(String, Outcomes)>| -> Vec<Effectiveness> {
         map.into_iter()
             .map(|(key, Outcomes(n, paid))| Effectiveness {
@@ -586,6 +768,7 @@ pub fn analytics<'r>(req: &'r AnalyticsRequest) -> Result<Analytics> {
         channels: effectiveness(channels.into_iter().map(|(c, v)| (channel_key(c), v)).collect()),
         debtors,
         claimable,
+        answers,
     })
 }
 

@@ -4,7 +4,7 @@
 
 use crate::date;
 use crate::error::{Error, ErrorCode, Result};
-use crate::ledger::{CheckedDebtor, Debtor, Email, Ledger};
+use crate::ledger::{CheckedDebtor, CheckedInvoice, Debtor, Email, Ledger};
 use crate::money::Amount;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -27,9 +27,10 @@ pub enum PromiseVia {
     Letter,
 }
 
-/// A promise to pay part or all of an invoice by a date.
+/// A promise to pay part or all of an invoice by a date (`PaymentPromise` in TypeScript, where
+/// `Promise` is taken).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable, rename = "PaymentPromise"))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Promise {
     /// Day the debtor made it.
@@ -420,6 +421,43 @@ pub(crate) fn debtor_tasks(di: usize, debtor: &CheckedDebtor<'_>) -> Vec<AnswerT
         }
     }
     tasks
+}
+
+/// What became of a promise to pay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromiseOutcome {
+    /// Not due yet: the promised date plus the grace is not over.
+    Open,
+    /// What was promised was paid by the promised date plus the grace.
+    Kept,
+    /// The promised date plus the grace is over and what was promised was not paid.
+    Broken,
+    /// A newer promise came before it fell due.
+    Replaced,
+}
+
+/// True when what `promise` promised was paid from the day it was made to `by` (payments and
+/// credit notes; or the invoice settled).
+pub(crate) fn promise_paid(inv: &CheckedInvoice<'_>, promise: &Promise, by: NaiveDate) -> bool {
+    let before = date::add_days(promise.made_on, -1).map_or(inv.invoice.total, |d| inv.outstanding_on(d));
+    let left = inv.outstanding_on(by);
+    !left.is_positive() || before.value() - left.value() >= promise.amount.value()
+}
+
+/// What became of promise `index` of `inv` by `as_of`, with `grace` days after the promised date.
+pub(crate) fn promise_outcome(inv: &CheckedInvoice<'_>, index: usize, grace: u32, as_of: NaiveDate) -> PromiseOutcome {
+    let Some(promise) = inv.invoice.promises.get(index) else { return PromiseOutcome::Open };
+    let last = date::add_days(promise.promised_date, i64::from(grace)).unwrap_or(promise.promised_date);
+    let next = inv.invoice.promises.get(index + 1);
+    if next.is_some_and(|n| n.made_on <= last && n.made_on <= as_of) {
+        PromiseOutcome::Replaced
+    } else if promise_paid(inv, promise, last.min(as_of)) {
+        PromiseOutcome::Kept
+    } else if last < as_of {
+        PromiseOutcome::Broken
+    } else {
+        PromiseOutcome::Open
+    }
 }
 
 #[cfg(test)]

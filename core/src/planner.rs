@@ -698,13 +698,11 @@ impl<'a> Ctx<'a> {
                 else {
                     return StepStatus::PromiseKept;
                 };
-                let owed_before = date::add_days(w.made_on, -1).map_or(inv.invoice.total, |d| inv.outstanding_on(d));
-                let paid_since = owed_before.value() - inv.outstanding_on(w.last_day).value();
                 if w.replaced {
                     StepStatus::PromiseReplaced
                 } else if !outstanding.is_positive() {
                     StepStatus::CancelledPaid
-                } else if paid_since >= promise.amount.value() {
+                } else if crate::answers::promise_paid(inv, promise, w.last_day) {
                     StepStatus::PromiseKept
                 } else if suspended {
                     StepStatus::SuspendedDispute

@@ -40,6 +40,12 @@ function card(title, big, detail, id) {
   return div;
 }
 
+/// Promises made in the period: the share kept, and what became of them (count and amount).
+function promisesCard(p) {
+  const part = (key) => `${t(lang, key)} ${p[key].count} (${money(lang, p[key].amount)})`;
+  return card(t(lang, 'promisesCard'), pct(p.keptShare), ['made', 'kept', 'broken', 'open'].map(part).join(' · '), 'card-promises');
+}
+
 function table(el, headers, rows) {
   el.innerHTML = `<thead><tr>${headers.map((h) => `<th scope="col">${h}</th>`).join('')}</tr></thead>`;
   const body = document.createElement('tbody');
@@ -76,6 +82,9 @@ function render() {
     card(t(lang, 'recovery'), pct(a.recovery.rate), `${money(lang, a.recovery.recovered)} / ${money(lang, a.recovery.base)}`, 'card-recovery'),
     card(t(lang, 'daysLate'), `${num(a.daysLate.days.mean)} j`, `${t(lang, 'median')} ${num(a.daysLate.days.median)} · ${t(lang, 'onTime')} ${pct(a.daysLate.onTimeShare)}`, 'card-late'),
     card(t(lang, 'remindersNeeded'), num(a.remindersBeforePayment.reminders.mean), a.remindersBeforePayment.distribution.map((n, i) => `${i === 4 ? '4+' : i}: ${n}`).join(' · '), 'card-reminders'),
+    promisesCard(a.answers.promises),
+    card(t(lang, 'repliesCard'), pct(a.answers.allReplies.share), `${a.answers.allReplies.replied} ${t(lang, 'replied')} / ${a.answers.allReplies.messages} ${t(lang, 'messages')} · ${t(lang, 'medianHours')} ${num(a.answers.allReplies.hoursToFirstReply.median)}`, 'card-replies'),
+    card(t(lang, 'bouncesCard'), pct(a.answers.bounces.share), `${a.answers.bounces.bounced} / ${a.answers.bounces.emails}`, 'card-bounces'),
     card(t(lang, 'claimable'), money(lang, a.claimable.total), `${t(lang, 'interest')} ${money(lang, a.claimable.interest)} · ${t(lang, 'indemnity')} ${money(lang, a.claimable.indemnities)} · ${a.claimable.invoices} ${t(lang, 'invoices')}`, 'card-claimable'),
   );
   if (a.claimable.missingRate) renderMissingRate(a.claimable.missingRate);
@@ -86,6 +95,8 @@ function render() {
   const eff = (list) => list.map((e) => [e.key, String(e.messages), String(e.paidWithinWindow), pct(e.share)]);
   table($('steps'), [t(lang, 'step'), t(lang, 'messages'), t(lang, 'paidWithin'), '%'], eff(a.steps));
   table($('channels'), [t(lang, 'channel'), t(lang, 'messages'), t(lang, 'paidWithin'), '%'], eff(a.channels.map((c) => ({ ...c, key: t(lang, `channel_${c.key}`) }))));
+  table($('replyRates'), [t(lang, 'step'), t(lang, 'messages'), t(lang, 'replied'), '%', t(lang, 'medianHours')],
+    a.answers.replies.map((r) => [r.stepId, String(r.messages), String(r.replied), pct(r.share), num(r.hoursToFirstReply.median)]));
   table($('debtors'), [t(lang, 'debtors'), t(lang, 'segment'), t(lang, 'daysLate'), t(lang, 'onTime'), t(lang, 'trend'), t(lang, 'outstanding')],
     a.debtors.map((d) => [d.name, t(lang, `segment_${d.segment}`), num(d.meanDaysLate), pct(d.onTimeShare), t(lang, `trend_${d.trend}`), money(lang, d.outstanding)]));
   document.body.dataset.ready = 'true';

@@ -47,6 +47,14 @@ export const STRINGS = {
     bucket_31_60: '31-60 j', bucket_61_90: '61-90 j', bucket_over_90: '> 90 j', segment_reliable: 'fiable', segment_slow: 'lent',
     segment_at_risk: 'à risque', segment_new: 'nouveau', trend_improving: 'en amélioration', trend_stable: 'stable',
     trend_worsening: 'en dégradation', trend_unknown: '—', simulatedLog: 'Messages : ceux que la politique standard aurait envoyés jusqu’à cette date.',
+
+    answers: 'Le client répond', addReply: 'Le client a répondu', addPromise: 'Promesse de paiement', addCall: 'Appel sans réponse',
+    repliedOn: 'Réponse reçue le', promiseMadeOn: 'Promis le', promisedFor: 'Pour le', callOn: 'Appel le, personne',
+    answersHelp: 'Une réponse suspend la relance suivante quelques jours ; une promesse suspend tout jusqu’à la date promise (plus un délai de grâce) ; un appel sans réponse ne change rien, la relance continue.',
+    status_promise_kept: 'promesse tenue', status_promise_replaced: 'promesse remplacée', status_skipped_answered: 'sans objet (le client a répondu)',
+    status_no_address: 'non envoyée (adresse invalide)', change_promise_pause: 'promesse en cours', change_reply_pause: 'réponse du client',
+    reroutedFrom: 'par courrier (email en échec)', promisesCard: 'Promesses tenues', repliesCard: 'Réponses aux relances', bouncesCard: 'Emails en échec',
+    replyRates: 'Réponses par étape', replied: 'avec réponse', medianHours: 'délai médian (h)', made: 'faites', kept: 'tenues', broken: 'non tenues', open: 'en cours',
   },
   en: {
     title: 'Relance simulator', subtitle: 'What Relance would do with an unpaid invoice: calendar, messages, penalties.',
@@ -93,6 +101,14 @@ export const STRINGS = {
     bucket_31_60: '31-60 d', bucket_61_90: '61-90 d', bucket_over_90: '> 90 d', segment_reliable: 'reliable', segment_slow: 'slow',
     segment_at_risk: 'at risk', segment_new: 'new', trend_improving: 'improving', trend_stable: 'stable',
     trend_worsening: 'worsening', trend_unknown: '—', simulatedLog: 'Messages: those the standard policy would have sent up to that day.',
+
+    answers: 'The customer answers', addReply: 'The customer replied', addPromise: 'Promise to pay', addCall: 'Call, no answer',
+    repliedOn: 'Reply received on', promiseMadeOn: 'Promised on', promisedFor: 'For', callOn: 'Called on, nobody',
+    answersHelp: 'A reply holds the next reminder a few days; a promise holds everything until the promised date (plus a grace); a call that reaches nobody changes nothing, the path goes on.',
+    status_promise_kept: 'promise kept', status_promise_replaced: 'promise replaced', status_skipped_answered: 'not needed (customer answered)',
+    status_no_address: 'not sent (bad address)', change_promise_pause: 'open promise', change_reply_pause: 'customer reply',
+    reroutedFrom: 'by post (email bounced)', promisesCard: 'Promises kept', repliesCard: 'Replies to reminders', bouncesCard: 'Emails bounced',
+    replyRates: 'Replies by step', replied: 'answered', medianHours: 'median delay (h)', made: 'made', kept: 'kept', broken: 'broken', open: 'open',
   },
 };
 

@@ -38,6 +38,12 @@ function ledger() {
     payments: state.payments.filter((p) => p.date && p.amount).map((p) => ({ date: p.date, amount: p.amount })),
   };
   if (state.plan) invoice.paymentPlan = state.plan;
+  const answers = state.answers;
+  // In the order they were made, as the ledger wants them; each promise is made by phone.
+  const promises = answers.promises.filter((p) => p.madeOn && p.promisedDate && p.amount)
+    .map((p) => ({ madeOn: p.madeOn, promisedDate: p.promisedDate, amount: p.amount, via: 'phone' }))
+    .sort((a, b) => a.madeOn.localeCompare(b.madeOn));
+  if (promises.length) invoice.promises = promises;
   return {
     creditor: {
       name: lang === 'fr' ? 'Votre Entreprise SARL' : 'Your Company Ltd', identifiers: { siren: '812345678' },
@@ -49,6 +55,9 @@ function ledger() {
       id: 'client', name: lang === 'fr' ? 'Client Exemple' : 'Sample Customer', kind: state.kind, country: state.country,
       locale: lang, timeZone: TIME_ZONES[state.country] ?? 'Europe/Paris',
       contacts: { emails: ['client@example.com'], postalAddress: { lines: ['3 place Bellecour'], postalCode: '69002', city: 'Lyon', country: state.country } },
+      // A reply "on a day" arrives at noon, after that day's messages went out.
+      replies: answers.replies.filter((r) => r.date).map((r) => ({ receivedAt: `${r.date}T12:00:00Z`, channel: 'email', kind: 'human' })),
+      calls: answers.calls.filter((c) => c.date).map((c) => ({ on: c.date, result: 'not_reached' })),
     }],
     invoices: [invoice],
   };
@@ -147,6 +156,7 @@ function fillForm() {
   renderStepsEditor();
   renderPayments();
   renderPlan();
+  renderAnswers();
 }
 
 function option(value, label, selected) {
@@ -255,6 +265,15 @@ function listEditor(box, rows, fields, onChange) {
 
 function renderPayments() {
   listEditor($('payments'), state.payments, [['date', t(state.lang, 'paidOn'), 'date'], ['amount', t(state.lang, 'paidAmount'), 'text']], changed);
+}
+
+function renderAnswers() {
+  const lang = state.lang;
+  const a = state.answers;
+  listEditor($('replies'), a.replies, [['date', t(lang, 'repliedOn'), 'date']], changed);
+  listEditor($('promises'), a.promises, [['madeOn', t(lang, 'promiseMadeOn'), 'date'], ['promisedDate', t(lang, 'promisedFor'), 'date'],
+    ['amount', t(lang, 'paidAmount'), 'text']], changed);
+  listEditor($('calls'), a.calls, [['date', t(lang, 'callOn'), 'date']], changed);
 }
 
 function renderPlan() {
@@ -431,6 +450,12 @@ function renderTimeline(steps) {
       td.textContent = text;
       tr.append(td);
     }
+    if (s.reroutedFrom) {
+      const note = document.createElement('div');
+      note.className = 'moved';
+      note.textContent = t(lang, 'reroutedFrom');
+      tr.children[2].append(note);
+    }
     if (s.warning) {
       // Beside the step: a message written for the other side of the due date.
       const note = document.createElement('div');
@@ -458,7 +483,8 @@ function stepRequest(s, l) {
   return {
     template: s.template, stepId: s.stepId, channel: s.channel, level: s.level, debtorId: 'client', invoiceIds: ['inv'],
     messageDate: s.date, ...(s.deadlineDate ? { deadlineDate: s.deadlineDate } : {}), extraRates: state.extraRates,
-    ...(s.kind !== 'policy_step' ? { instalmentNumber: Number(/instalment-(\d+)/.exec(s.stepId)?.[1] ?? 1) } : {}),
+    ...(s.kind === 'instalment_upcoming' || s.kind === 'instalment_missed' ? { instalmentNumber: Number(/instalment-(\d+)/.exec(s.stepId)?.[1] ?? 1) } : {}),
+    ...(s.kind === 'promise_broken' ? { promiseNumber: Number(/promise-(\d+)/.exec(s.stepId)?.[1] ?? 1) } : {}),
   };
 }
 
@@ -606,6 +632,15 @@ function bind() {
     state.payments.push({ date: result?.timeline.dueDate ?? state.issueDate, amount: state.amount });
     changed(true);
   });
+  // A new answer starts on the day of the last reminder shown, or the due date.
+  const lastDay = () => result?.steps.filter((s) => ['past', 'today'].includes(s.status)).at(-1)?.date ?? result?.timeline.dueDate ?? state.issueDate;
+  $('addReply').addEventListener('click', () => { state.answers.replies.push({ date: addDays(lastDay(), 1) }); changed(true); });
+  $('addPromise').addEventListener('click', () => {
+    const day = addDays(lastDay(), 1);
+    state.answers.promises.push({ madeOn: day, promisedDate: addDays(day, 7), amount: state.amount });
+    changed(true);
+  });
+  $('addCall').addEventListener('click', () => { state.answers.calls.push({ date: addDays(lastDay(), 1) }); changed(true); });
   $('addPlan').addEventListener('click', () => {
     if (state.plan) { state.plan = null; } else {
       const start = result?.timeline.dueDate ?? state.issueDate;

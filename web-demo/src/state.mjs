@@ -11,6 +11,8 @@ export const DEFAULT_STATE = {
   country: 'FR',
   policy: 'standard',
   payments: [],
+  // What the customer answered: replies, promises to pay, calls that reached nobody.
+  answers: { replies: [], promises: [], calls: [] },
   plan: null,
   step: null,
   extraRates: {},

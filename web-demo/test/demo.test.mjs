@@ -140,6 +140,37 @@ test('the formal notice is a printable letter with the amounts and the deadline'
   assert.deepEqual(errors, []);
 });
 
+test('the customer answers: a promise holds the path and, broken, is said once (golden 15); a reply skips the call', async () => {
+  const c = golden('planner/15-promise-broken-then-kept.json');
+  const inv = c.input.ledger.invoices[0];
+  const promise = inv.promises[0];
+  const { page, errors } = await open();
+  await set(page, 'amount', inv.total);
+  await set(page, 'issueDate', inv.issueDate);
+  await set(page, 'termsMode', 'net');
+  await set(page, 'termsDays', String(inv.terms.days));
+  await set(page, 'preset', c.input.policy);
+  await page.click('#addPromise');
+  for (const [field, value] of [['madeOn', promise.madeOn], ['promisedDate', promise.promisedDate], ['amount', promise.amount]]) {
+    await set(page, `promises-${field}-0`, value);
+    await page.dispatchEvent(`#promises-${field}-0`, 'change');
+  }
+  const expected = c.expected.output.invoices.find((i) => i.invoiceId === 'i-broken');
+  assert.deepEqual((await rows(page)).map((r) => [r.step, r.date]), expected.steps.map((s) => [s.stepId, s.date]));
+  // The broken promise's own message, in French, with the promise.
+  await page.click('#timeline tr[data-step="promise-1-broken"] button');
+  assert.match(await page.textContent('#previewSubject'), /Règlement promis non reçu/);
+  await page.screenshot({ path: join(shots, 'simulator-promise-broken.png'), fullPage: true });
+  // A reply the day after reminder-2 (golden: 10-27): the call of 11-03, only for a silent
+  // customer, is not needed.
+  await page.click('#addReply');
+  await set(page, 'replies-date-0', '2025-10-28');
+  await page.dispatchEvent('#replies-date-0', 'change');
+  const call = await page.$eval('#timeline tr[data-step="phone-call"]', (r) => r.children[3].textContent);
+  assert.equal(call, 'sans objet (le client a répondu)');
+  assert.deepEqual(errors, []);
+});
+
 test('the whole simulation is in the URL; a shared link reproduces it', async () => {
   const { page, errors } = await open();
   await set(page, 'amount', '777.70');

@@ -1005,6 +1005,8 @@ async fn analytics(
         None => None,
         Some(c) => Some(json::from_value(Value::String(c.to_owned())).map_err(|e| e.within("currency"))?),
     };
+    // Promises fall due as the default policy says.
+    let default = policy_by_id(&book.policies, &store::default_policy(db).await?)?;
     let request = relance_core::analytics::AnalyticsRequest {
         ledger: book.ledger,
         sent: store::sent_messages(db).await?,
@@ -1012,6 +1014,7 @@ async fn analytics(
         period_start,
         currency,
         window_days,
+        promise_grace_days: Some(default.policy().answers.promise_grace_days),
         segments: Default::default(),
         extra_rates: book.extra_rates,
     };

@@ -39,6 +39,11 @@ fn the_sample_ledger_s_answers_are_stored_and_give_their_tasks() {
         reading.len() == 1 && reading[0].starts_with("read_reply:d-brasserie:2026-11-26T08:12:00Z:"),
         "{reading:?}"
     );
+    // The analytics count the promise (made 11-24, due 12-04 + 3 days: open on 11-30).
+    let (s, a) = call(&db, "GET", "/v1/analytics?asOf=2026-11-30", None);
+    assert_eq!(s, 200, "{a}");
+    assert_eq!(a["answers"]["promises"]["made"], json!({ "count": 1, "amount": "2350.50" }));
+    assert_eq!(a["answers"]["promises"]["open"]["count"], 1);
     // A second import stores nothing twice.
     let (s, _) = call(&db, "POST", "/v1/import/ledger", Some(&sample_ledger()));
     assert_eq!(s, 201);

@@ -214,7 +214,11 @@ debtors: Array<DebtorBehaviour>,
 /**
  * Claimable penalties.
  */
-claimable: Claimable, };
+claimable: Claimable, 
+/**
+ * What the debtors answered: promises, replies, bounces.
+ */
+answers: AnswerFigures, };
 
 /**
  * What to compute.
@@ -245,6 +249,10 @@ currency?: Currency | null,
  */
 windowDays?: number | null, 
 /**
+ * Days after a promised date before a promise counts as broken (default 3, as the presets).
+ */
+promiseGraceDays?: number | null, 
+/**
  * Segment thresholds.
  */
 segments?: Segments, 
@@ -257,6 +265,27 @@ extraRates?: { [key in string]: Array<RateRow> }, };
  * What a step's offset counts from.
  */
 export type Anchor = "issue_date" | "due_date" | "previous_step";
+
+/**
+ * What the debtors answered.
+ */
+export type AnswerFigures = { 
+/**
+ * Promises to pay.
+ */
+promises: PromiseFigures, 
+/**
+ * Reply rate and time to the first reply, by step.
+ */
+replies: Array<ReplyRate>, 
+/**
+ * The same over every step (`stepId` empty).
+ */
+allReplies: ReplyRate, 
+/**
+ * Bounce rate of the emails.
+ */
+bounces: Bounces, };
 
 /**
  * How the debtor's answers hold the path.
@@ -306,6 +335,23 @@ message: string, };
  * What a person must do about an answer.
  */
 export type AnswerTaskKind = "read_reply" | "check_payment" | "fix_email" | "fix_phone";
+
+/**
+ * Emails that bounced.
+ */
+export type Bounces = { 
+/**
+ * Emails sent in the period.
+ */
+emails: number, 
+/**
+ * Of them, those a delivery failure report names.
+ */
+bounced: number, 
+/**
+ * The share (0-1).
+ */
+share?: Decimal | null, };
 
 /**
  * A built-in calendar. JSON form: the kebab-case id (`"fr"`, `"fr-alsace-moselle"`, ...).
@@ -447,6 +493,19 @@ held: Decimal,
  * The rate the source published.
  */
 published: Decimal, };
+
+/**
+ * A count and what it adds up to.
+ */
+export type CountAmount = { 
+/**
+ * How many.
+ */
+count: number, 
+/**
+ * Their amount.
+ */
+amount: Decimal, };
 
 export type CountryArgs = { 
 /**
@@ -1109,7 +1168,7 @@ paymentPlan?: PaymentPlan | null,
 /**
  * Promises to pay, in the order they were made.
  */
-promises?: Array<Promise>, };
+promises?: Array<PaymentPromise>, };
 
 /**
  * What `penaltyRequest` takes.
@@ -1324,6 +1383,32 @@ agreedOn: string,
  * The instalments, in date order.
  */
 instalments: Array<Instalment>, };
+
+/**
+ * A promise to pay part or all of an invoice by a date (`PaymentPromise` in TypeScript, where
+ * `Promise` is taken).
+ */
+export type PaymentPromise = { 
+/**
+ * Day the debtor made it.
+ */
+madeOn: string, 
+/**
+ * Day the debtor said the money would be there.
+ */
+promisedDate: string, 
+/**
+ * Amount promised.
+ */
+amount: Decimal, 
+/**
+ * How it was made.
+ */
+via: PromiseVia, 
+/**
+ * What was said.
+ */
+note?: string, };
 
 /**
  * Agreed payment terms. JSON: `{"type": "net", "days": 30, "from": "invoice"}`,
@@ -1633,29 +1718,33 @@ answers?: AnswerRules, };
 export type PolicyArg = "gentle" | "standard" | "firm" | Policy;
 
 /**
- * A promise to pay part or all of an invoice by a date.
+ * Promises to pay made in the period, by what became of them by `asOf`.
  */
-export type Promise = { 
+export type PromiseFigures = { 
 /**
- * Day the debtor made it.
+ * All made in the period.
  */
-madeOn: string, 
+made: CountAmount, 
 /**
- * Day the debtor said the money would be there.
+ * Paid as promised by the promised date plus the grace.
  */
-promisedDate: string, 
+kept: CountAmount, 
 /**
- * Amount promised.
+ * Past the promised date plus the grace, not paid as promised.
  */
-amount: Decimal, 
+broken: CountAmount, 
 /**
- * How it was made.
+ * Replaced by a newer promise before they fell due.
  */
-via: PromiseVia, 
+replaced: CountAmount, 
 /**
- * What was said.
+ * Not due yet.
  */
-note?: string, };
+open: CountAmount, 
+/**
+ * Kept among kept and broken (0-1).
+ */
+keptShare?: Decimal | null, };
 
 /**
  * How a promise to pay was made.
@@ -1919,6 +2008,31 @@ export type ReplyChannel = "email" | "phone" | "letter" | "portal";
  * What a reply is.
  */
 export type ReplyKind = "human" | "auto_reply" | "bounce" | "unreadable";
+
+/**
+ * How often a step's messages got an answer.
+ */
+export type ReplyRate = { 
+/**
+ * The step id.
+ */
+stepId: string, 
+/**
+ * Messages of that step sent in the period.
+ */
+messages: number, 
+/**
+ * Of them, those a person answered (a reply that names the message).
+ */
+replied: number, 
+/**
+ * The share (0-1).
+ */
+share?: Decimal | null, 
+/**
+ * Hours from the message to its first answer: mean and median.
+ */
+hoursToFirstReply: Stats, };
 
 /**
  * Rounding of the final amounts.
