@@ -76,6 +76,7 @@ fn main() {
         period_start: Some(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()),
         currency: Some(Currency::eur()),
         window_days: None,
+        promise_grace_days: None,
         segments: Segments::default(),
         extra_rates: BTreeMap::new(),
     };

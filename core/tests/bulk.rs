@@ -98,6 +98,7 @@ fn figures_summed_by_chunk_add_up_over_a_partition_of_the_book() {
         period_start: None,
         currency: Some(Currency::eur()),
         window_days: None,
+        promise_grace_days: None,
         segments: Segments::default(),
         extra_rates: BTreeMap::new(),
     };
