@@ -260,6 +260,20 @@ impl Problem {
         }
     }
 
+    /// A delivery waiting for a rate whose stored payload this version cannot read.
+    fn of_stored_delivery(debtor: &str, key: &str, error: &serde_json::Error) -> Problem {
+        Problem {
+            debtor_id: Some(debtor.to_owned()),
+            invoice_id: None,
+            code: "unreadable_delivery".into(),
+            path: format!("deliveries[{key}].payload"),
+            message: format!(
+                "the message `{key}` waits for a rate but was stored in a shape this version cannot read ({error}); \
+                 it stays unsent and the debtor's other messages wait behind it: check it, then cancel or requeue it"
+            ),
+        }
+    }
+
     /// The task that asks a person to fix it: one per debtor, invoice and kind of fault.
     fn task_id(&self, debtor: &str) -> String {
         format!("problem:{debtor}:{}:{}", self.invoice_id.as_deref().unwrap_or("-"), self.code)
@@ -377,12 +391,19 @@ async fn plan_with_book(
     };
     let templates = TemplateSet::builtin().map_err(|e| DbError(format!("built-in templates: {e}")))?;
     let ledgers = ledgers_by_debtor(&book.ledger);
-    plan.waiting = rendered_again(db, config, templates, &ledgers, &book, now).await?;
+    let (waiting, unreadable) = rendered_again(db, config, templates, &ledgers, &book, now).await?;
+    plan.waiting = waiting;
     let sent = store::sent_log(db).await?;
     let (mut actions, problems) = all_due_actions(&book, &sent, now);
     plan.problems = problems;
     let before = actions.len();
-    actions.retain(|a| !plan.waiting.iter().any(|w| w.payload.action.debtor_id == a.debtor_id));
+    // Nothing overtakes a message waiting for its rate, read or not.
+    let holds = |debtor: &str| {
+        plan.waiting.iter().any(|w| w.payload.action.debtor_id == debtor)
+            || unreadable.iter().any(|p| p.debtor_id.as_deref() == Some(debtor))
+    };
+    actions.retain(|a| !holds(&a.debtor_id));
+    plan.problems.extend(unreadable);
     plan.held = before - actions.len();
     let released = plan.waiting.iter().filter(|w| w.payload.waiting_for.is_none()).count();
     let room = budget.saturating_sub(plan.retries.len() + released);
@@ -403,18 +424,25 @@ async fn rendered_again(
     ledgers: &HashMap<&str, Ledger>,
     book: &Book,
     now: DateTime<Utc>,
-) -> Result<Vec<Prepared>, DbError> {
+) -> Result<(Vec<Prepared>, Vec<Problem>), DbError> {
     let mut out = Vec::new();
+    let mut unreadable = Vec::new();
     for d in store::waiting(db).await? {
-        let payload = serde_json::from_str::<Payload>(&d.payload)
-            .map_err(|e| DbError(format!("stored payload of `{}` does not decode: {e}", d.key)))?;
+        let payload = match serde_json::from_str::<Payload>(&d.payload) {
+            Ok(payload) => payload,
+            // Written by another version: it stays waiting, its debtor is held, a person is asked.
+            Err(e) => {
+                unreadable.push(Problem::of_stored_delivery(&d.debtor_id, &d.key, &e));
+                continue;
+            }
+        };
         let prepared = match ledgers.get(payload.action.debtor_id.as_str()) {
             Some(ledger) => prepare(db, config, templates, payload.action, ledger, &book.extra_rates, now).await?,
             None => Prepared { route: route(config, payload.action.channel), payload },
         };
         out.push(prepared);
     }
-    Ok(out)
+    Ok((out, unreadable))
 }
 
 /// The scheduled run for `scheduled` (the trigger's scheduled time: what is due then). Claims,

@@ -406,3 +406,30 @@ fn one_account_that_cannot_be_planned_never_silences_another() {
     let (s, b) = call(&db, "GET", "/v1/problems", None);
     assert_eq!((s, &b["problems"][0]["invoiceId"]), (200, &serde_json::json!("u1")), "{b}");
 }
+
+#[test]
+fn a_waiting_message_this_version_cannot_read_holds_its_debtor_alone() {
+    // The sample ledger on 2026-11-23: the brasserie, the Alsace printer and the Leeds joinery
+    // each have a message due. A message of the brasserie waits for its rate, stored by another
+    // version in a shape this one cannot read.
+    let db = seeded(&sample_ledger(), "standard");
+    db.conn
+        .execute(
+            "INSERT INTO deliveries (key, debtor_id, step_id, channel, items, status, attempts, payload, run_id,
+               claimed_at, updated_at)
+             VALUES ('rl_old', 'd-brasserie', 'formal-notice', 'registered_letter',
+               '[{\"invoiceId\": \"inv-1041\", \"stepId\": \"formal-notice\"}]', 'waiting_rate', 1,
+               '{\"shape\": \"of another version\"}', 'earlier', '2026-11-20T08:00:00Z', '2026-11-20T08:00:00Z')",
+            [],
+        )
+        .unwrap();
+    let http = FakeHttp::default();
+    let report = run(&db, &http, &config(&[]), "2026-11-23T09:30:00Z", "run-1");
+    let problem = report.problems.iter().find(|p| p.code == "unreadable_delivery").expect("named as a problem");
+    assert_eq!(problem.debtor_id.as_deref(), Some("d-brasserie"));
+    assert_eq!(db.count("SELECT COUNT(*) FROM tasks WHERE id = 'problem:d-brasserie:-:unreadable_delivery'"), 1);
+    // The run went on for the others; nothing went to the brasserie; the old message still waits.
+    assert!(report.sent > 0, "{report:?}");
+    assert_eq!(db.count("SELECT COUNT(*) FROM deliveries WHERE debtor_id = 'd-brasserie' AND run_id = 'run-1'"), 0);
+    assert_eq!(db.count("SELECT COUNT(*) FROM deliveries WHERE key = 'rl_old' AND status = 'waiting_rate'"), 1);
+}
