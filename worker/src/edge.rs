@@ -167,7 +167,8 @@ impl Clock for WorkerClock {
 }
 
 /// A reply to a reminder (Email Routing sends the plus-addressed reply-to here). Forwarded first,
-/// so that the creditor has it whatever happens next; then read and recorded. A failure to
+/// so that the creditor has it whatever happens next (without `REPLY_FORWARD_TO`, refused, so that
+/// the sender knows); then read and recorded. A failure to
 /// forward or to record is an error: the sending server tries again later, and the second
 /// delivery is recorded once (by its Message-ID).
 #[event(email)]
@@ -177,7 +178,11 @@ async fn email(message: ForwardableEmailMessage, env: Env, _ctx: Context) -> wor
     let envelope_to = message.to();
     let forwarded = match &config.reply_forward_to {
         Some(to) => message.forward(to).await.map(|_| Some(to.as_str())).map_err(|e| format!("{e:?}")),
-        None => Ok(None),
+        None => {
+            // Nobody would read it: the sender is told so (the reply still holds the path).
+            message.set_reject("replies to these reminders are not read here: write to the creditor directly");
+            Ok(None)
+        }
     };
     let db = D1(env.d1("DB")?);
     let mail = inbound::Mail { raw: &raw, envelope_to: &envelope_to, forwarded_to: forwarded.clone().ok().flatten() };
