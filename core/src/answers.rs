@@ -261,8 +261,6 @@ pub(crate) struct Answers {
     /// window opens holds that day's step, one received later (the step went out) the next day's;
     /// a call holds from the next day. Sorted by that first day.
     answers: Vec<(NaiveDate, NaiveDate)>,
-    /// Bounced addresses and the day each first bounced.
-    bounced: Vec<(Email, NaiveDate)>,
 }
 
 impl Answers {
@@ -278,16 +276,7 @@ impl Answers {
         let calls = d.calls.iter().filter(|c| c.is_answer()).map(|c| (c.on, next(c.on)));
         let mut answers: Vec<(NaiveDate, NaiveDate)> = replies.chain(calls).collect();
         answers.sort_unstable_by_key(|&(day, holds_from)| (holds_from, day));
-        let mut bounced: Vec<(Email, NaiveDate)> = Vec::new();
-        for r in d.replies.iter().filter(|r| r.kind == ReplyKind::Bounce) {
-            let Some(address) = r.address.as_ref().or_else(|| d.contacts.emails.first()) else { continue };
-            let day = debtor.local_date(r.received_at);
-            match bounced.iter_mut().find(|(a, _)| a == address) {
-                Some((_, first)) => *first = (*first).min(day),
-                None => bounced.push((address.clone(), day)),
-            }
-        }
-        Answers { answers, bounced }
+        Answers { answers }
     }
 
     /// The answers that can hold a step on `day`.
@@ -305,12 +294,6 @@ impl Answers {
     pub(crate) fn last_answer_by(&self, day: NaiveDate) -> Option<NaiveDate> {
         self.known_on(day).iter().map(|&(answered, _)| answered).max()
     }
-
-    /// True when the debtor has email addresses and every one of them bounced by `day`.
-    pub(crate) fn every_email_bounced(&self, debtor: &Debtor, day: NaiveDate) -> bool {
-        !self.bounced.is_empty()
-            && debtor.contacts.emails.iter().all(|e| self.bounced.iter().any(|(a, d)| a == e && *d <= day))
-    }
 }
 
 impl CheckedDebtor<'_> {
@@ -324,6 +307,11 @@ impl CheckedDebtor<'_> {
             .filter_map(|r| r.address.as_ref().or_else(|| self.debtor.contacts.emails.first()))
             .collect();
         self.debtor.contacts.emails.iter().filter(|e| !bounced.contains(e)).collect()
+    }
+
+    /// True when a bounce was recorded and no address is left that has not bounced by `day`.
+    pub(crate) fn every_email_bounced(&self, day: NaiveDate) -> bool {
+        self.debtor.replies.iter().any(|r| r.kind == ReplyKind::Bounce) && self.good_emails(day).is_empty()
     }
 }
 

@@ -649,10 +649,7 @@ impl<'a> Ctx<'a> {
         suspended: bool,
     ) -> (StepStatus, Channel) {
         let status = self.status_before_routing(st, ev, date, suspended);
-        if ev.channel != Channel::Email
-            || !status.is_contact()
-            || !self.answers.every_email_bounced(self.debtor.debtor, date)
-        {
+        if ev.channel != Channel::Email || !status.is_contact() || !self.debtor.every_email_bounced(date) {
             return (status, ev.channel);
         }
         match self.debtor.debtor.contacts.postal_address {

@@ -68,7 +68,7 @@ pub async fn receive(
     };
     let creditor = store::creditor(db).await?;
     let (Some(stored), Some(creditor)) = (stored, creditor) else {
-        return unmatched(db, &read, mail, now).await;
+        return unmatched(db, &read, mail, now, "it names no reminder of ours").await;
     };
     let id = stored.debtor.id.clone();
     let mut debtor = stored.debtor;
@@ -83,7 +83,7 @@ pub async fn receive(
     // recorded on the debtor (the audit row and the forward keep it).
     match ledger.check() {
         Ok(_) => stmts.extend(store::answer_tasks(&ledger, now)?),
-        Err(e) => return unmatched_with(db, &read, mail, now, &format!("not recorded: {e}")).await,
+        Err(e) => return unmatched(db, &read, mail, now, &format!("not recorded: {e}")).await,
     }
     let changes = db.batch(stmts).await?;
     Ok(Received {
@@ -107,18 +107,9 @@ fn detail(read: &Inbound, mail: Mail<'_>) -> serde_json::Value {
     })
 }
 
-/// A message that answers no reminder we know: an audit row and a task to read it (once per
-/// `Message-ID`, or per arrival time without one).
+/// A message that answers no reminder we know (or that the core would not record on its debtor):
+/// an audit row and a task to read it (once per `Message-ID`, or per arrival time without one).
 async fn unmatched(
-    db: &impl Database,
-    read: &Inbound,
-    mail: Mail<'_>,
-    now: DateTime<Utc>,
-) -> Result<Received, DbError> {
-    unmatched_with(db, read, mail, now, "it names no reminder of ours").await
-}
-
-async fn unmatched_with(
     db: &impl Database,
     read: &Inbound,
     mail: Mail<'_>,
