@@ -8,8 +8,9 @@
 //! - **Ageing** at `asOf`: what is still owed on invoices issued by then, by days past the due date
 //!   (not yet due, 1-30, 31-60, 61-90, over 90), amount and count.
 //! - **Recovery rate** over the period: for each invoice overdue at some day of the period, the
-//!   amount owed when it first was (the period's first day, or the day after its due date) is the
-//!   base; what was paid or credited from then to the period's end is recovered.
+//!   principal owed when it first was (the period's first day, or the day after its due date) is
+//!   the base; what of it was paid or credited by the period's end is recovered (a partial payment
+//!   that paid interest and costs first recovers less principal: see `penalty::Imputation`).
 //! - **Days late**: for invoices fully settled within the period, settlement day minus due date
 //!   (0 when on time): mean, median, share on time.
 //! - **Reminders before payment**: for the same invoices, the messages sent about each up to its
@@ -1061,8 +1062,9 @@ impl ClaimTally {
     fn add(&mut self, totals: Result<DecompteTotals>) {
         match totals {
             Ok(totals) => {
-                self.interest += totals.interest.value();
-                self.indemnities += totals.indemnity.value();
+                // What can still be claimed: partial payments may have paid some already.
+                self.interest += totals.interest.value() - totals.interest_paid.value();
+                self.indemnities += totals.indemnity.value() - totals.indemnity_paid.value();
                 self.invoices += 1;
             }
             Err(e) => {

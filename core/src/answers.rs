@@ -424,12 +424,10 @@ pub enum PromiseOutcome {
     Replaced,
 }
 
-/// True when what `promise` promised was paid from the day it was made to `by` (payments and
-/// credit notes; or the invoice settled).
+/// True when what `promise` promised was received from the day it was made to `by` (payments and
+/// credit notes, whatever they paid first; or the invoice's principal settled).
 pub(crate) fn promise_paid(inv: &CheckedInvoice<'_>, promise: &Promise, by: NaiveDate) -> bool {
-    let before = date::add_days(promise.made_on, -1).map_or(inv.invoice.total, |d| inv.outstanding_on(d));
-    let left = inv.outstanding_on(by);
-    !left.is_positive() || before.value() - left.value() >= promise.amount.value()
+    !inv.outstanding_on(by).is_positive() || inv.received_between(promise.made_on, by) >= promise.amount
 }
 
 /// What became of promise `index` of `inv` by `as_of`, with `grace` days after the promised date.

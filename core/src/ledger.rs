@@ -9,6 +9,7 @@ use crate::date;
 use crate::error::{Error, ErrorCode, Result};
 use crate::money::{Amount, Currency};
 use crate::parallel;
+use crate::rates::Rates;
 use crate::terms::{self, PaymentTerms, PublicBuyerCategory, Sector, TermFinding};
 use crate::zone::Zone;
 use chrono::NaiveDate;
@@ -58,6 +59,11 @@ pub struct Creditor {
     #[serde(default)]
     #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub payment: PaymentDetails,
+    /// What its general terms say about penalties, for every invoice: what a partial payment
+    /// pays first, waivers.
+    #[serde(default, skip_serializing_if = "crate::penalty::PenaltyTerms::is_default")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
+    pub penalty_terms: crate::penalty::PenaltyTerms,
 }
 
 /// A postal address.
@@ -418,25 +424,50 @@ pub struct CheckedInvoice<'a> {
     pub due_date: NaiveDate,
     /// What the legal check of the term found.
     pub term_findings: Vec<TermFinding>,
-    /// Payments and credit notes as (date, amount) sorted by date, when the payments alone, as
-    /// given, are not that list already (left empty then: most invoices, and no allocation).
-    merged_settlements: Vec<(NaiveDate, Amount)>,
+    /// Payments and credit notes sorted by date, when the payments alone, as given, are not that
+    /// list already (left empty then: most invoices, and no allocation).
+    merged_settlements: Vec<Settlement>,
+    /// The part of each settlement that paid the principal, in date order, when a partial payment
+    /// paid interest or costs first (see `penalty::Imputation`); empty when every settlement paid
+    /// the principal in full (most invoices).
+    principal_parts: Vec<(NaiveDate, Amount)>,
+    /// The creditor's general terms on penalties (`creditor.penaltyTerms`).
+    pub penalty_terms: crate::penalty::PenaltyTerms,
     /// The disputes, sorted by opening date (checked not to overlap).
     pub disputes: Vec<&'a Dispute>,
 }
 
 impl CheckedInvoice<'_> {
-    /// Payments and credit notes as (date, amount), in date order.
-    pub fn settlements(&self) -> impl Iterator<Item = (NaiveDate, Amount)> + '_ {
+    /// Payments and credit notes, in date order.
+    pub fn settlements(&self) -> impl Iterator<Item = Settlement> + '_ {
         let payments: &[Payment] = if self.merged_settlements.is_empty() { &self.invoice.payments } else { &[] };
-        payments.iter().map(|p| (p.date, p.amount)).chain(self.merged_settlements.iter().copied())
+        payments.iter().map(Settlement::payment).chain(self.merged_settlements.iter().copied())
     }
 
-    /// What is still owed at the end of `day` (total less payments and credit notes up to it).
+    /// What each settlement paid of the principal, in date order: the whole settlement, unless a
+    /// partial payment paid the interest or costs first.
+    fn principal_settlements(&self) -> Box<dyn Iterator<Item = (NaiveDate, Amount)> + '_> {
+        if self.principal_parts.is_empty() {
+            Box::new(self.settlements().map(|s| (s.date, s.amount)))
+        } else {
+            Box::new(self.principal_parts.iter().copied())
+        }
+    }
+
+    /// The principal still owed at the end of `day`: the total less what payments and credit
+    /// notes up to it paid of the principal under the invoice's imputation. The one definition
+    /// of "outstanding" (planner, messages, analytics, worker): a partial payment that paid
+    /// interest first leaves more principal; penalties still due are not in it. Never below zero.
     pub fn outstanding_on(&self, day: NaiveDate) -> Amount {
-        let settled: rust_decimal::Decimal =
-            self.settlements().take_while(|(d, _)| *d <= day).map(|(_, a)| a.value()).sum();
-        Amount(self.invoice.total.value() - settled)
+        let paid: rust_decimal::Decimal =
+            self.principal_settlements().take_while(|(d, _)| *d <= day).map(|(_, a)| a.value()).sum();
+        Amount((self.invoice.total.value() - paid).max(rust_decimal::Decimal::ZERO))
+    }
+
+    /// The money paid and credited from `from` to `to` (included), whatever it paid: promises and
+    /// payment plans are kept by money received, not by the principal it lowered.
+    pub fn received_between(&self, from: NaiveDate, to: NaiveDate) -> Amount {
+        Amount(self.settlements().filter(|s| s.date >= from && s.date <= to).map(|s| s.amount.value()).sum())
     }
 
     /// True when a dispute is open on `day` (opened on or before it, not closed by then).
@@ -449,10 +480,11 @@ impl CheckedInvoice<'_> {
         self.outstanding_on(day).is_positive() && !self.disputed_on(day)
     }
 
-    /// The day the invoice became fully settled, if it did.
+    /// The day the invoice's principal became fully paid or credited, if it did (penalties may
+    /// still be due: see `penalty::Decompte`).
     pub fn settled_on(&self) -> Option<NaiveDate> {
         let mut left = self.invoice.total.value();
-        for (d, a) in self.settlements() {
+        for (d, a) in self.principal_settlements() {
             left -= a.value();
             if left <= rust_decimal::Decimal::ZERO {
                 return Some(d);
@@ -560,9 +592,11 @@ impl Invoice {
         debtor_index: usize,
         debtor: &Debtor,
         creditor: &Creditor,
+        rates: &Rates,
     ) -> Result<CheckedInvoice<'a>> {
         // Paths are built only for an error: this runs once per invoice of large ledgers.
-        self.check_fields(index, debtor_index, debtor, creditor).map_err(|e| e.within(&format!("invoices[{index}]")))
+        self.check_fields(index, debtor_index, debtor, creditor, rates)
+            .map_err(|e| e.within(&format!("invoices[{index}]")))
     }
 
     fn check_fields<'a>(
@@ -571,6 +605,7 @@ impl Invoice {
         debtor_index: usize,
         debtor: &Debtor,
         creditor: &Creditor,
+        rates: &Rates,
     ) -> Result<CheckedInvoice<'a>> {
         check_id(&self.id, "id")?;
         check_text(&self.number, MAX_NUMBER_LEN, "number")?;
@@ -638,7 +673,7 @@ impl Invoice {
             }
             previous_close = Some(dispute.closed_on.unwrap_or(NaiveDate::MAX));
         }
-        let checked = CheckedInvoice {
+        let mut checked = CheckedInvoice {
             invoice: self,
             index,
             debtor_index,
@@ -646,8 +681,11 @@ impl Invoice {
             due_date,
             term_findings: answer.findings,
             merged_settlements,
+            principal_parts: Vec::new(),
+            penalty_terms: creditor.penalty_terms,
             disputes,
         };
+        checked.principal_parts = crate::penalty::principal_parts(&checked, &creditor.address.country, rates);
         if let Some(plan) = &self.payment_plan {
             check_plan(plan, &checked, "paymentPlan")?;
         }
@@ -656,12 +694,32 @@ impl Invoice {
     }
 }
 
-/// Payments and credit notes as (date, amount) in date order; on one day, payments first, each
-/// list in its given order (the order the penalty engine applies them in).
-pub(crate) fn settlements_by_date(payments: &[Payment], credit_notes: &[CreditNote]) -> Vec<(NaiveDate, Amount)> {
-    let mut out: Vec<(NaiveDate, Amount)> =
-        payments.iter().map(|p| (p.date, p.amount)).chain(credit_notes.iter().map(|c| (c.date, c.amount))).collect();
-    out.sort_by_key(|(d, _)| *d); // stable
+/// Money that lowered what an invoice owes: a payment or a credit note.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settlement {
+    /// Its day.
+    pub date: NaiveDate,
+    /// Its amount.
+    pub amount: Amount,
+    /// A credit note cancels part of the invoice itself: it always lowers the principal.
+    pub credit_note: bool,
+}
+
+impl Settlement {
+    fn payment(p: &Payment) -> Settlement {
+        Settlement { date: p.date, amount: p.amount, credit_note: false }
+    }
+}
+
+/// Payments and credit notes in date order; on one day, payments first, each list in its given
+/// order (the order the penalty engine applies them in).
+pub(crate) fn settlements_by_date(payments: &[Payment], credit_notes: &[CreditNote]) -> Vec<Settlement> {
+    let mut out: Vec<Settlement> = payments
+        .iter()
+        .map(Settlement::payment)
+        .chain(credit_notes.iter().map(|c| Settlement { date: c.date, amount: c.amount, credit_note: true }))
+        .collect();
+    out.sort_by_key(|s| s.date); // stable
     out
 }
 
@@ -768,8 +826,14 @@ fn check_list<'a, T: Sync, C: Send>(
 }
 
 impl Ledger {
-    /// Validates the ledger once. Errors name the bad field's path.
+    /// Validates the ledger once, with the built-in rate tables. Errors name the bad field's path.
     pub fn check<'a>(&'a self) -> Result<CheckedLedger<'a>> {
+        self.check_with_rates(crate::penalty::builtin_rates()?)
+    }
+
+    /// Validates the ledger once; `rates` price the interest a partial payment pays first (the
+    /// built-in tables and the newer rows in force).
+    pub fn check_with_rates<'a>(&'a self, rates: &Rates) -> Result<CheckedLedger<'a>> {
         check_count(self.debtors.len(), MAX_DEBTORS, "debtors")?;
         check_count(self.invoices.len(), MAX_INVOICES, "invoices")?;
         check_text(&self.creditor.name, MAX_NAME_LEN, "creditor.name")?;
@@ -802,7 +866,7 @@ impl Ledger {
                 };
                 let di = *debtor_index.get(invoice.debtor_id.as_str()).ok_or_else(unknown)?;
                 let debtor = debtors.get(di).map(|d: &CheckedDebtor<'_>| d.debtor).ok_or_else(unknown)?;
-                invoice.check(i, di, debtor, &self.creditor)
+                invoice.check(i, di, debtor, &self.creditor, rates)
             },
         )?;
         Ok(CheckedLedger { ledger: self, invoices, debtors, invoice_index })

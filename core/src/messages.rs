@@ -16,9 +16,9 @@
 pub mod engine;
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::ledger::{CheckedLedger, DebtorKind, Ledger};
+use crate::ledger::{CheckedInvoice, CheckedLedger, DebtorKind, Ledger};
 use crate::money::{parse_decimal, Amount, Currency};
-use crate::penalty::{decompte, PenaltyOptions, PenaltyRequest, Regime};
+use crate::penalty::{decompte, Decompte, PenaltyOptions, PenaltyRequest, Regime};
 use crate::policy::Channel;
 use crate::rates::{MissingRate, RateRow};
 use chrono::{Datelike, NaiveDate};
@@ -251,6 +251,8 @@ pub struct MessageContext {
     pub promise: Option<PromiseView>,
     /// The last payment received (for the thank-you message).
     pub last_payment: Option<PaymentView>,
+    /// The payments that paid penalties before the principal, oldest first (empty otherwise).
+    pub imputations: Vec<ImputationView>,
 }
 
 /// The step being sent.
@@ -327,16 +329,37 @@ pub struct InvoiceView {
     pub due_date: NaiveDate,
     /// Total including VAT.
     pub total: Amount,
-    /// Still owed.
+    /// Principal still owed (after what partial payments paid first, see `penalty::Imputation`).
     pub outstanding: Amount,
     /// Days past the due date (0 before it).
     pub days_late: i64,
-    /// Interest accrued to the message date (null when its rate is unknown).
+    /// Interest accrued to the message date and not paid yet (null when its rate is unknown).
     pub interest: Option<Amount>,
-    /// Fixed indemnity owed (null when unknown).
+    /// Fixed indemnity owed and not paid yet (null when unknown).
     pub indemnity: Option<Amount>,
-    /// Outstanding + interest + indemnity (null when unknown).
+    /// What payments already paid of the interest and the indemnity (null when unknown).
+    pub penalties_paid: Option<Amount>,
+    /// Outstanding + interest + indemnity still due (null when unknown).
     pub total_due: Option<Amount>,
+}
+
+/// A payment that paid penalties before the principal, as the décompte imputed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImputationView {
+    /// The invoice it paid.
+    pub invoice_number: String,
+    /// Day received.
+    #[serde(deserialize_with = "crate::date::de", serialize_with = "crate::date::ser")]
+    pub date: NaiveDate,
+    /// Amount received.
+    pub amount: Amount,
+    /// Paid to the interest.
+    pub to_interest: Amount,
+    /// Paid to the fixed indemnity.
+    pub to_indemnity: Amount,
+    /// Paid to the principal.
+    pub to_principal: Amount,
 }
 
 /// Sums.
@@ -347,11 +370,13 @@ pub struct TotalsView {
     pub outstanding: Amount,
     /// Nothing is owed any more (principal).
     pub settled: bool,
-    /// Interest (null when unknown).
+    /// Interest still due (null when unknown).
     pub interest: Option<Amount>,
-    /// Indemnities (null when unknown).
+    /// Indemnities still due (null when unknown).
     pub indemnity: Option<Amount>,
-    /// Everything (null when unknown).
+    /// What payments already paid of the interest and indemnities (null when unknown).
+    pub penalties_paid: Option<Amount>,
+    /// Everything still due (null when unknown).
     pub total_due: Option<Amount>,
 }
 
@@ -561,7 +586,8 @@ fn address_lines(a: &crate::ledger::Address) -> Vec<String> {
 /// the message date; when a rate is missing they are marked unknown (a template that needs them
 /// then refuses to render).
 pub fn build_context(ledger: &Ledger, req: &MessageRequest) -> Result<MessageContext> {
-    let checked: CheckedLedger<'_> = ledger.check().map_err(|e| e.within("ledger"))?;
+    let rates = crate::penalty::rates_with(&req.extra_rates).map_err(|e| e.within("request"))?;
+    let checked: CheckedLedger<'_> = ledger.check_with_rates(&rates).map_err(|e| e.within("ledger"))?;
     build_checked_context(ledger, &checked, req).map_err(|e| {
         if e.path().starts_with("ledger") {
             e
@@ -620,45 +646,52 @@ fn build_checked_context(ledger: &Ledger, checked: &CheckedLedger<'_>, req: &Mes
     let mut missing: Option<String> = None;
     let mut missing_rate: Option<MissingRate> = None;
     let mut rate: Option<Amount> = None;
-    let mut sums = [Decimal::ZERO; 4];
+    let mut sums = [Decimal::ZERO; 5];
+    let mut imputations = Vec::new();
     for inv in &invoices {
-        let outstanding = inv.outstanding_on(date).to_minor_units(&currency);
         let penalty = PenaltyRequest::for_invoice(inv, regime.clone(), date, req.penalty_options)
             .with_extra_rates(req.extra_rates.clone());
-        let (interest, indemnity, total_due) = match decompte(&penalty) {
-            Ok(d) => {
-                if rate.is_none() {
-                    rate = d.lines.last().map(|l| l.rate);
-                }
-                (Some(d.totals.interest), Some(d.totals.indemnity), Some(d.totals.total_due))
-            }
+        let d = match decompte(&penalty) {
+            Ok(d) => Some(d),
             Err(e) if e.code() == ErrorCode::MissingRate => {
                 missing.get_or_insert_with(|| e.message().to_owned());
                 if missing_rate.is_none() {
                     missing_rate = e.missing_rate().cloned();
                 }
-                (None, None, None)
+                None
             }
             Err(e) => return Err(e.within(&format!("invoiceIds[{}]", views.len()))),
         };
-        sums[0] += outstanding.value();
-        for (slot, v) in [(1, interest), (2, indemnity), (3, total_due)] {
+        if let Some(d) = &d {
+            rate = rate.or_else(|| d.lines.last().map(|l| l.rate));
+            imputations.extend(
+                d.payments.iter().filter(|p| p.to_interest.is_positive() || p.to_indemnity.is_positive()).map(|p| {
+                    ImputationView {
+                        invoice_number: inv.invoice.number.clone(),
+                        date: p.date,
+                        amount: p.amount,
+                        to_interest: p.to_interest,
+                        to_indemnity: p.to_indemnity,
+                        to_principal: p.to_principal,
+                    }
+                }),
+            );
+        }
+        let view = invoice_view(inv, date, &currency, d.as_ref());
+        for (slot, v) in [
+            (0, Some(view.outstanding)),
+            (1, view.interest),
+            (2, view.indemnity),
+            (3, view.total_due),
+            (4, view.penalties_paid),
+        ] {
             if let (Some(s), Some(v)) = (sums.get_mut(slot), v) {
                 *s += v.value();
             }
         }
-        views.push(InvoiceView {
-            number: inv.invoice.number.clone(),
-            issue_date: inv.invoice.issue_date,
-            due_date: inv.due_date,
-            total: inv.invoice.total.to_minor_units(&currency),
-            outstanding,
-            days_late: (date - inv.due_date).num_days().max(0),
-            interest,
-            indemnity,
-            total_due,
-        });
+        views.push(view);
     }
+    imputations.sort_by_key(|i| i.date);
     let known = missing.is_none();
     let amount = |v: Decimal| Amount(v).to_minor_units(&currency);
     let first_total = invoices.first().map_or(Decimal::ZERO, |i| i.invoice.total.value());
@@ -761,6 +794,7 @@ fn build_checked_context(ledger: &Ledger, checked: &CheckedLedger<'_>, req: &Mes
             settled: sums[0] <= Decimal::ZERO,
             interest: known.then(|| amount(sums[1])),
             indemnity: known.then(|| amount(sums[2])),
+            penalties_paid: known.then(|| amount(sums[4])),
             total_due: known.then(|| amount(sums[3])),
         },
         penalties: PenaltiesView {
@@ -776,7 +810,31 @@ fn build_checked_context(ledger: &Ledger, checked: &CheckedLedger<'_>, req: &Mes
         instalment,
         promise,
         last_payment,
+        imputations,
     })
+}
+
+/// One invoice as a message shows it on `date`: the principal, and the penalties still due from
+/// its décompte (none while a rate is missing). With the décompte, every figure is the
+/// décompte's, so the lines and the table always add up to the total due, and an invoice paid
+/// late shows the days it was late.
+fn invoice_view(inv: &CheckedInvoice<'_>, date: NaiveDate, currency: &Currency, d: Option<&Decompte>) -> InvoiceView {
+    let less = |a: Amount, b: Amount| Amount(a.value() - b.value());
+    let totals = d.map(|d| &d.totals);
+    InvoiceView {
+        number: inv.invoice.number.clone(),
+        issue_date: inv.invoice.issue_date,
+        due_date: inv.due_date,
+        total: inv.invoice.total.to_minor_units(currency),
+        outstanding: totals
+            .map_or_else(|| inv.outstanding_on(date), |t| t.principal_outstanding)
+            .to_minor_units(currency),
+        days_late: d.map_or_else(|| (date - inv.due_date).num_days().max(0), |d| d.days_late),
+        interest: totals.map(|t| less(t.interest, t.interest_paid)),
+        indemnity: totals.map(|t| less(t.indemnity, t.indemnity_paid)),
+        penalties_paid: totals.map(|t| Amount(t.interest_paid.value() + t.indemnity_paid.value())),
+        total_due: totals.map(|t| t.total_due),
+    }
 }
 
 impl MessageContext {
@@ -794,6 +852,7 @@ impl MessageContext {
             days_late: 20,
             interest: Some(a("83.18")),
             indemnity: Some(a("40.00")),
+            penalties_paid: Some(a("0.00")),
             total_due: Some(a("12123.18")),
         };
         let instalment = InstalmentView { number: 1, due_date: d("2025-07-31"), amount: a("6000.00") };
@@ -834,6 +893,7 @@ impl MessageContext {
                 settled: false,
                 interest: Some(a("83.18")),
                 indemnity: Some(a("40.00")),
+                penalties_paid: Some(a("0.00")),
                 total_due: Some(a("12123.18")),
             },
             penalties: PenaltiesView {
@@ -859,6 +919,14 @@ impl MessageContext {
                 via: crate::answers::PromiseVia::Phone,
             }),
             last_payment: Some(PaymentView { date: d("2025-07-01"), amount: a("500.00") }),
+            imputations: vec![ImputationView {
+                invoice_number: "F-2025-0142".into(),
+                date: d("2025-07-01"),
+                amount: a("500.00"),
+                to_interest: a("60.25"),
+                to_indemnity: a("40.00"),
+                to_principal: a("399.75"),
+            }],
         }
     }
 }
@@ -866,7 +934,7 @@ impl MessageContext {
 // ---- templates ----------------------------------------------------------------------------------
 
 /// The built-in template keys (every step of the ready-made policies, plans and thanks).
-pub const BUILTIN_TEMPLATES: [&str; 13] = [
+pub const BUILTIN_TEMPLATES: [&str; 14] = [
     "courtesy_before_due",
     "first_reminder",
     "second_reminder",
@@ -880,10 +948,12 @@ pub const BUILTIN_TEMPLATES: [&str; 13] = [
     "instalment_missed",
     "promise_broken",
     "thanks_payment",
+    "penalty_claim",
 ];
 
 /// Templates that state penalty amounts and may not go out without them.
-const NEED_PENALTIES: [&str; 4] = ["formal_letter", "formal_notice", "legal_handoff", "agency_handoff"];
+const NEED_PENALTIES: [&str; 5] =
+    ["formal_letter", "formal_notice", "legal_handoff", "agency_handoff", "penalty_claim"];
 
 macro_rules! builtin_sources {
     ($($lang:literal => [$($key:literal),*]),*) => {
@@ -899,13 +969,13 @@ macro_rules! builtin_sources {
 builtin_sources! {
     "fr" => ["courtesy_before_due", "first_reminder", "second_reminder", "phone_call", "formal_letter", "formal_notice",
              "legal_handoff", "agency_handoff", "payment_plan_proposal", "instalment_upcoming", "instalment_missed", "promise_broken",
-             "thanks_payment"],
+             "thanks_payment", "penalty_claim"],
     "en" => ["courtesy_before_due", "first_reminder", "second_reminder", "phone_call", "formal_letter", "formal_notice",
              "legal_handoff", "agency_handoff", "payment_plan_proposal", "instalment_upcoming", "instalment_missed", "promise_broken",
-             "thanks_payment"],
+             "thanks_payment", "penalty_claim"],
     "de" => ["courtesy_before_due", "first_reminder", "second_reminder", "phone_call", "formal_letter", "formal_notice",
              "legal_handoff", "agency_handoff", "payment_plan_proposal", "instalment_upcoming", "instalment_missed", "promise_broken",
-             "thanks_payment"]
+             "thanks_payment", "penalty_claim"]
 }
 
 /// The rendered message.

@@ -24,7 +24,7 @@
 
 use crate::date;
 use crate::error::{Error, ErrorCode, Result};
-use crate::ledger::{CheckedInvoice, CheckedLedger, CreditNote, DebtorKind, Ledger, Payment};
+use crate::ledger::{CheckedInvoice, CheckedLedger, CreditNote, DebtorKind, Ledger, Payment, Settlement};
 use crate::money::{Amount, Currency};
 use crate::rates::{half_year_label, RateRow, Rates, MAX_RATE_PERCENT};
 use chrono::{Datelike, Months, NaiveDate};
@@ -326,6 +326,64 @@ pub struct PenaltyOptions {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub estimate_missing_rates: bool,
+    /// What a partial payment pays first. Default: the regime's law (`Regime::default_imputation`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
+    pub imputation: Option<Imputation>,
+}
+
+/// What a creditor's general terms say about penalties, for every invoice of its ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PenaltyTerms {
+    /// What a partial payment pays first (default: the law of each invoice's regime, see
+    /// `Regime::default_imputation`); `principal_first` is always allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional = nullable))]
+    pub imputation: Option<Imputation>,
+    /// The terms waive the interest (void for public buyers).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
+    pub waive_interest: bool,
+    /// The terms waive the fixed indemnity (void for public buyers).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
+    pub waive_indemnity: bool,
+}
+
+impl PenaltyTerms {
+    /// True when the terms say nothing.
+    pub fn is_default(&self) -> bool {
+        *self == PenaltyTerms::default()
+    }
+
+    /// `options` under these terms: a request's own imputation wins; a waiver in either holds.
+    pub fn apply(self, options: PenaltyOptions) -> PenaltyOptions {
+        PenaltyOptions {
+            imputation: options.imputation.or(self.imputation),
+            waive_interest: options.waive_interest || self.waive_interest,
+            waive_indemnity: options.waive_indemnity || self.waive_indemnity,
+            ..options
+        }
+    }
+}
+
+/// What a partial payment pays first. Whatever the order, a credit note lowers the principal,
+/// and a payment that brings what was received up to the invoice's total pays its principal
+/// first (the invoice is paid; the penalties stay due beside it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Imputation {
+    /// The interest accrued and unpaid, then the principal; the fixed indemnity and costs last.
+    InterestFirst,
+    /// The costs (the fixed indemnity) and the interest, in the order the regime's law gives
+    /// (`Regime::accessories_order`), then the principal.
+    AccessoriesFirst,
+    /// The principal, then the interest and costs: the most lenient order, always allowed (the
+    /// creditor may accept it), and the United Kingdom's default.
+    PrincipalFirst,
 }
 
 /// A computation request.
@@ -396,12 +454,38 @@ pub struct DecompteTotals {
     pub settled: Amount,
     /// Principal still owed.
     pub principal_outstanding: Amount,
-    /// Late-payment interest.
+    /// Late-payment interest accrued.
     pub interest: Amount,
+    /// Of that interest, what payments paid (see `Imputation`).
+    pub interest_paid: Amount,
     /// Fixed recovery indemnity.
     pub indemnity: Amount,
-    /// Principal outstanding + interest + indemnity.
+    /// Of the indemnity, what payments paid.
+    pub indemnity_paid: Amount,
+    /// Everything still due: principal outstanding + interest and indemnity not paid yet.
     pub total_due: Amount,
+}
+
+/// What one payment or credit note paid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
+#[serde(rename_all = "camelCase")]
+pub struct ImputedSettlement {
+    /// Its day.
+    #[serde(serialize_with = "crate::date::ser", deserialize_with = "crate::date::de")]
+    pub date: NaiveDate,
+    /// Its amount.
+    pub amount: Amount,
+    /// A credit note (it lowers the principal only).
+    pub credit_note: bool,
+    /// Paid to the interest accrued by its day.
+    pub to_interest: Amount,
+    /// Paid to the fixed indemnity.
+    pub to_indemnity: Amount,
+    /// Paid to the principal.
+    pub to_principal: Amount,
+    /// Beyond everything owed on its day.
+    pub unimputed: Amount,
 }
 
 /// A warning about the computation.
@@ -436,6 +520,10 @@ pub struct Decompte {
     pub days_late: i64,
     /// The periods.
     pub lines: Vec<DecompteLine>,
+    /// What partial payments paid first.
+    pub imputation: Imputation,
+    /// What each payment and credit note up to `asOf` paid, in date order.
+    pub payments: Vec<ImputedSettlement>,
     /// Totals.
     pub totals: DecompteTotals,
     /// Warnings.
@@ -462,7 +550,8 @@ pub fn fixed_indemnity(regime: &Regime, total: Decimal) -> Decimal {
     }
 }
 
-fn builtin_rates() -> Result<&'static Rates> {
+/// The built-in rate tables, parsed once.
+pub(crate) fn builtin_rates() -> Result<&'static Rates> {
     static RATES: OnceLock<Result<Rates>> = OnceLock::new();
     RATES.get_or_init(Rates::builtin).as_ref().map_err(Clone::clone)
 }
@@ -581,7 +670,7 @@ struct Case<'a> {
     total: Decimal,
     currency: &'a Currency,
     /// Payments and credit notes, in date order.
-    settlements: Vec<(NaiveDate, Amount)>,
+    settlements: Vec<Settlement>,
 }
 
 impl<'a> Case<'a> {
@@ -605,6 +694,7 @@ struct Computed {
     days_late: i64,
     lines: Vec<DecompteLine>,
     totals: DecompteTotals,
+    imputed: Vec<ImputedSettlement>,
     warnings: Vec<PenaltyWarning>,
 }
 
@@ -716,6 +806,42 @@ pub fn rates_with(extra_rates: &BTreeMap<String, Vec<RateRow>>) -> Result<std::b
 }
 
 impl Regime {
+    /// What a partial payment pays first under this regime's law, when the creditor chose nothing:
+    /// - France (`fr_*`): the interest, then the recovery costs, before the principal: C. civ.
+    ///   1343-1 al. 1 ("le paiement partiel s'impute d'abord sur les intérêts"); costs are
+    ///   accessories imputed before the principal too (Cass. 1re civ., 7 February 1995, 92-14.216).
+    /// - Germany (`de_*`): costs, then interest, then principal (BGB 367 (1)).
+    /// - Netherlands: costs, then interest, then principal (BW 6:44).
+    /// - Italy: interest and costs before the principal (codice civile 1194).
+    /// - Spain: the interest before the principal (Código civil 1173); Belgium: the same rule in
+    ///   its civil code (interest before principal).
+    /// - United Kingdom: no statute; the debtor or else the creditor appropriates the payment: the
+    ///   creditor's explicit choice, principal first by default. `eu_generic`: principal first,
+    ///   the country's law being unknown (set `imputation` for it).
+    pub fn default_imputation(&self) -> Imputation {
+        match self {
+            Regime::FrB2b
+            | Regime::FrB2bContractual { .. }
+            | Regime::FrPublic
+            | Regime::FrConsumer { .. }
+            | Regime::DeB2b
+            | Regime::DeConsumer
+            | Regime::Nl
+            | Regime::It => Imputation::AccessoriesFirst,
+            Regime::Es | Regime::Be => Imputation::InterestFirst,
+            Regime::Uk | Regime::EuGeneric { .. } => Imputation::PrincipalFirst,
+        }
+    }
+
+    /// The order of the accessories before the principal: costs first in Germany (BGB 367 (1))
+    /// and the Netherlands (BW 6:44), interest first elsewhere (C. civ. 1343-1, c.c. 1194).
+    fn accessories_order(&self) -> [Part; 2] {
+        match self {
+            Regime::DeB2b | Regime::DeConsumer | Regime::Nl => [Part::Costs, Part::Interest],
+            _ => [Part::Interest, Part::Costs],
+        }
+    }
+
     /// The regime the law applies when the contract says nothing more: from the creditor's country
     /// and the debtor's kind. `formal_notice` starts a French consumer's interest.
     pub fn default_for(creditor_country: &str, kind: DebtorKind, formal_notice: NaiveDate) -> Regime {
@@ -765,7 +891,7 @@ impl PenaltyRequest {
             },
             regime,
             as_of: as_of.max(invoice.issue_date),
-            options,
+            options: inv.penalty_terms.apply(options),
             extra_rates: BTreeMap::new(),
         }
     }
@@ -804,17 +930,75 @@ pub(crate) fn default_totals(
     as_of: NaiveDate,
     rates: &Rates,
 ) -> Result<DecompteTotals> {
-    let regime = default_regime(checked, inv, as_of);
+    ledger_computation(inv, &checked.ledger.creditor.address.country, as_of, rates).map(|c| c.totals)
+}
+
+/// The penalties a ledger invoice still owes on `day` beside its principal (interest and
+/// indemnity not paid yet, see `default_totals`); `None` while a rate they need is not known.
+pub(crate) fn penalties_due(
+    inv: &CheckedInvoice<'_>,
+    creditor_country: &str,
+    day: NaiveDate,
+    rates: &Rates,
+) -> Option<Decimal> {
+    let totals = ledger_computation(inv, creditor_country, day, rates).ok()?.totals;
+    Some(totals.total_due.value() - totals.principal_outstanding.value())
+}
+
+/// Every settlement goes whole to the principal unless a partial payment came after the due date
+/// (what it pays first matters) or more than the total was received (the rest pays penalties).
+fn imputation_matters(inv: &CheckedInvoice<'_>) -> bool {
+    let total = inv.invoice.total.value();
+    let mut received = Decimal::ZERO;
+    inv.settlements().any(|s| {
+        received += s.amount.value();
+        received > total || (!s.credit_note && received < total && s.date > inv.due_date)
+    })
+}
+
+/// What each settlement of a ledger invoice paid of its principal, when a partial payment paid
+/// interest or costs first; empty when every settlement went whole to the principal. Priced as
+/// `default_totals` does with `rates`. A French consumer's interest waits for a formal notice the
+/// ledger does not know: none is counted. When a half-year's rate is missing, the payments stay on
+/// the principal: nothing is claimed on a guessed rate (and a décompte needing that rate is
+/// refused as `missing_rate` anyway).
+pub(crate) fn principal_parts(
+    inv: &CheckedInvoice<'_>,
+    creditor_country: &str,
+    rates: &Rates,
+) -> Vec<(NaiveDate, Amount)> {
+    let Some(last) = inv.settlements().map(|s| s.date).max().filter(|_| imputation_matters(inv)) else {
+        return Vec::new();
+    };
+    match ledger_computation(inv, creditor_country, last, rates) {
+        Ok(c) if c.imputed.iter().any(|s| s.to_principal != s.amount) => {
+            c.imputed.iter().map(|s| (s.date, s.to_principal)).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The engine run on a ledger invoice as of `as_of`, under the default regime of its creditor's
+/// country and debtor's kind (a French consumer's formal notice taken as `as_of`) and the
+/// creditor's penalty terms.
+fn ledger_computation(
+    inv: &CheckedInvoice<'_>,
+    creditor_country: &str,
+    as_of: NaiveDate,
+    rates: &Rates,
+) -> Result<Computed> {
+    let as_of = as_of.max(inv.invoice.issue_date);
+    let regime = Regime::default_for(creditor_country, inv.debtor_kind, as_of);
     let case = Case {
         regime: &regime,
-        options: PenaltyOptions::default(),
-        as_of: as_of.max(inv.invoice.issue_date),
+        options: inv.penalty_terms.apply(PenaltyOptions::default()),
+        as_of,
         due_date: inv.due_date,
         total: inv.invoice.total.value(),
         currency: &inv.invoice.currency,
         settlements: inv.settlements().collect(),
     };
-    compute(&case, rates, Detail::TotalsOnly).map(|c| c.totals)
+    compute(&case, rates, Detail::TotalsOnly)
 }
 
 /// The penalty request of a ledger invoice as of a day (see `PenaltyRequest::by_default`).
@@ -854,6 +1038,8 @@ pub fn decompte(req: &PenaltyRequest) -> Result<Decompte> {
         end_date: c.end_date,
         days_late: c.days_late,
         lines: c.lines,
+        imputation: req.options.imputation.unwrap_or_else(|| req.regime.default_imputation()),
+        payments: c.imputed,
         totals: c.totals,
         warnings: c.warnings,
     })
@@ -878,17 +1064,6 @@ fn compute(case: &Case<'_>, rates: &Rates, detail: Detail) -> Result<Computed> {
     let itemised = detail == Detail::Itemised;
     let opts = case.options;
     let engine = Engine { case, rates };
-    let currency = case.currency;
-    let settled_list = case.settlements.as_slice();
-    let total = case.total;
-    let settled_on = {
-        let mut left = total;
-        settled_list.iter().find_map(|(d, a)| {
-            left -= a.value();
-            (left <= Decimal::ZERO).then_some(*d)
-        })
-    };
-    let end = settled_on.map_or(case.as_of, |d| d.min(case.as_of));
     let mut warnings = Vec::new();
     let mut warn = |code: &str, message: String| {
         if itemised {
@@ -901,85 +1076,36 @@ fn compute(case: &Case<'_>, rates: &Rates, detail: Detail) -> Result<Computed> {
         _ => case.due_date,
     };
     let first_day = date::add_days(start, 1).unwrap_or(start);
-    let days_late = (end - case.due_date).num_days().max(0);
-    if case.as_of <= case.due_date && settled_on.is_none_or(|d| d > case.as_of) {
-        warn("not_yet_late", format!("on {} the invoice is not late yet (due {})", case.as_of, case.due_date));
-    }
     if opts.rate_mode == RateMode::SingleRate && !matches!(case.regime, Regime::FrB2b) {
         warn("rate_mode_ignored", "the single-rate option applies to the French B2B default rate only".to_owned());
     }
-
-    // Where a new period begins: half-years, the day after each settlement, anniversaries (NL),
-    // the judgment uplift.
-    let mut starts: Vec<NaiveDate> = Vec::new();
-    if first_day <= end {
-        let mut y = first_day.year();
-        while y <= end.year() {
-            for m in [1, 7] {
-                if let Some(d) = NaiveDate::from_ymd_opt(y, m, 1) {
-                    if d > first_day && d <= end {
-                        starts.push(d);
-                    }
-                }
-            }
-            y += 1;
-        }
-        for (d, _) in settled_list {
-            if let Some(next) = date::add_days(*d, 1) {
-                if next > first_day && next <= end {
-                    starts.push(next);
-                }
-            }
-        }
-        if let Regime::Nl = case.regime {
-            let mut k = 1;
-            while let Some(anniversary) = first_day.checked_add_months(Months::new(12 * k)) {
-                if anniversary > end {
-                    break;
-                }
-                starts.push(anniversary);
-                k += 1;
-            }
-        }
-        if let Regime::FrConsumer { judgment_enforceable_on: Some(j), .. } = case.regime {
-            if let Some(uplift) = j.checked_add_months(Months::new(2)) {
-                if uplift > first_day && uplift <= end {
-                    starts.push(uplift);
-                }
-            }
-        }
-    }
-    starts.push(first_day);
-    starts.sort();
-    starts.dedup();
-
+    let public = matches!(case.regime, Regime::FrPublic);
+    let waived = Waivers {
+        interest: opts.waive_interest && !public,
+        indemnity: (opts.waive_indemnity && !public) || opts.insolvency,
+    };
+    let indemnity_if_late = if waived.indemnity { Decimal::ZERO } else { fixed_indemnity(case.regime, case.total) };
+    let mut book = Imputer::new(case, indemnity_if_late, waived.interest);
     let mut lines: Vec<DecompteLine> = Vec::new();
-    let mut interest = Decimal::ZERO;
-    let mut capitalised = Decimal::ZERO;
-    let mut interest_this_year = Decimal::ZERO;
-    let mut next_anniversary = first_day.checked_add_months(Months::new(12));
+    let mut pending = case.settlements.iter().filter(|s| s.date <= case.as_of).peekable();
+    let starts = period_starts(case, first_day);
     for (i, &from) in starts.iter().enumerate() {
-        if from > end {
+        while let Some(s) = pending.next_if(|s| s.date < from) {
+            book.impute(s);
+        }
+        if book.settled_day.is_some() || from > case.as_of {
             break;
         }
         let to = match starts.get(i + 1) {
             Some(next) => date::add_days(*next, -1).unwrap_or(*next),
-            None => end,
+            None => case.as_of,
         };
-        if let (Regime::Nl, Some(anniversary)) = (case.regime, next_anniversary) {
+        if let (Regime::Nl, Some(anniversary)) = (case.regime, book.next_anniversary) {
             if from >= anniversary {
-                // BW 6:119(2): each year's interest is added to the principal.
-                capitalised += interest_this_year;
-                interest_this_year = Decimal::ZERO;
-                next_anniversary = anniversary.checked_add_months(Months::new(12));
+                book.capitalise(anniversary);
             }
         }
-        let paid_before: Decimal = settled_list.iter().take_while(|(d, _)| *d < from).map(|(_, a)| a.value()).sum();
-        let principal = total - paid_before;
-        if principal <= Decimal::ZERO {
-            break;
-        }
-        let base = principal + capitalised;
+        let base = book.base();
         let days = (to - from).num_days() + 1;
         let parts = engine.rate(from, first_day)?;
         let year_days: u32 = match opts.day_count {
@@ -987,44 +1113,115 @@ fn compute(case: &Case<'_>, rates: &Rates, detail: Detail) -> Result<Computed> {
             _ => 365,
         };
         let exact = accrue(base, parts.rate, days, year_days);
-        interest += exact;
-        interest_this_year += exact;
-        if !itemised {
-            continue;
-        }
-        let same = lines.last().is_some_and(|l: &DecompteLine| {
-            l.base.value() == base
-                && l.rate.value() == parts.rate
-                && l.estimated == parts.estimated
-                && l.year_days == year_days
-                && date::add_days(l.to, 1) == Some(from)
-                && !matches!(case.regime, Regime::Nl)
-        });
-        if same {
-            if let Some(l) = lines.last_mut() {
-                l.to = to;
-                l.days += days;
-                let merged = l.exact_amount.value() + exact;
-                l.exact_amount = Amount(merged.round_dp(10));
-                l.amount = Amount(merged).to_minor_units(currency);
-            }
-        } else {
-            lines.push(DecompteLine {
-                from,
-                to,
-                days,
-                base: Amount(base).to_minor_units(currency),
-                rate: pct(parts.rate),
-                reference_rate: parts.reference.map(pct),
-                estimated: parts.estimated,
-                margin: parts.margin.map(pct),
-                year_days,
-                amount: Amount(exact).to_minor_units(currency),
-                exact_amount: Amount(exact.round_dp(10)),
-            });
+        book.accrue(exact);
+        if itemised {
+            push_line(&mut lines, case, Period { from, to, days, base, year_days, exact }, &parts);
         }
     }
+    for s in pending {
+        book.impute(s);
+    }
+    let end = book.settled_day.map_or(case.as_of, |d| d.min(case.as_of));
+    let days_late = (end - case.due_date).num_days().max(0);
+    if case.as_of <= case.due_date && book.settled_day.is_none() {
+        warn("not_yet_late", format!("on {} the invoice is not late yet (due {})", case.as_of, case.due_date));
+    }
+    if itemised {
+        rate_warnings(&engine, &lines, &mut warn)?;
+        waiver_warnings(case, days_late > 0, &mut warn);
+        if book.unimputed > Decimal::ZERO {
+            warn("overpaid", format!("{} was received beyond everything owed", book.money(book.unimputed)));
+        }
+    }
+    let totals = book.totals(days_late > 0);
+    Ok(Computed { end_date: end, days_late, lines, totals, imputed: book.imputed, warnings })
+}
 
+/// What the contract or the law takes away from the claim.
+struct Waivers {
+    interest: bool,
+    indemnity: bool,
+}
+
+/// One period of the delay, before it is shown.
+struct Period {
+    from: NaiveDate,
+    to: NaiveDate,
+    days: i64,
+    base: Decimal,
+    year_days: u32,
+    exact: Decimal,
+}
+
+/// Adds a period to the décompte, merged into the previous line when nothing but the dates
+/// differ (never in the Netherlands, whose years compound).
+fn push_line(lines: &mut Vec<DecompteLine>, case: &Case<'_>, p: Period, parts: &RateParts) {
+    let currency = case.currency;
+    let same = lines.last().is_some_and(|l: &DecompteLine| {
+        l.base.value() == p.base
+            && l.rate.value() == parts.rate
+            && l.estimated == parts.estimated
+            && l.year_days == p.year_days
+            && date::add_days(l.to, 1) == Some(p.from)
+            && !matches!(case.regime, Regime::Nl)
+    });
+    match lines.last_mut() {
+        Some(l) if same => {
+            l.to = p.to;
+            l.days += p.days;
+            let merged = l.exact_amount.value() + p.exact;
+            l.exact_amount = Amount(merged.round_dp(10));
+            l.amount = Amount(merged).to_minor_units(currency);
+        }
+        _ => lines.push(DecompteLine {
+            from: p.from,
+            to: p.to,
+            days: p.days,
+            base: Amount(p.base).to_minor_units(currency),
+            rate: pct(parts.rate),
+            reference_rate: parts.reference.map(pct),
+            estimated: parts.estimated,
+            margin: parts.margin.map(pct),
+            year_days: p.year_days,
+            amount: Amount(p.exact).to_minor_units(currency),
+            exact_amount: Amount(p.exact.round_dp(10)),
+        }),
+    }
+}
+
+/// Where a new period begins, up to `asOf`: the first day, half-years, the day after each
+/// settlement, anniversaries (NL), the judgment uplift.
+fn period_starts(case: &Case<'_>, first_day: NaiveDate) -> Vec<NaiveDate> {
+    let end = case.as_of;
+    let mut starts: Vec<NaiveDate> = vec![first_day];
+    if first_day > end {
+        return starts;
+    }
+    for y in first_day.year()..=end.year() {
+        for m in [1, 7] {
+            starts.extend(NaiveDate::from_ymd_opt(y, m, 1).filter(|d| *d > first_day && *d <= end));
+        }
+    }
+    for s in &case.settlements {
+        starts.extend(date::add_days(s.date, 1).filter(|next| *next > first_day && *next <= end));
+    }
+    if let Regime::Nl = case.regime {
+        let mut k = 1;
+        while let Some(anniversary) = first_day.checked_add_months(Months::new(12 * k)).filter(|a| *a <= end) {
+            starts.push(anniversary);
+            k += 1;
+        }
+    }
+    if let Regime::FrConsumer { judgment_enforceable_on: Some(j), .. } = case.regime {
+        starts.extend(j.checked_add_months(Months::new(2)).filter(|u| *u > first_day && *u <= end));
+    }
+    starts.sort();
+    starts.dedup();
+    starts
+}
+
+/// Warnings about the rates used: estimated half-years, a contractual rate under its floor.
+fn rate_warnings(engine: &Engine<'_>, lines: &[DecompteLine], warn: &mut impl FnMut(&str, String)) -> Result<()> {
     let mut estimated_half_years: Vec<(NaiveDate, Amount)> = Vec::new();
     for l in lines.iter().filter(|l| l.estimated) {
         let hy = half_year_start(l.from);
@@ -1037,32 +1234,31 @@ fn compute(case: &Case<'_>, rates: &Rates, detail: Detail) -> Result<Computed> {
             "the reference rate of {} is not published yet: the last known one, {reference}%, is assumed unchanged (an estimate)",
             half_year_label(hy)));
     }
-
-    if let (Regime::FrB2bContractual { rate }, true) = (case.regime, itemised) {
-        // The floor binds a contractual rate: 3 × the legal rate ("autres cas") of each half-year.
-        let mut seen = Vec::new();
-        for l in &lines {
-            let hy = half_year_start(l.from);
-            if seen.contains(&hy) {
-                continue;
-            }
-            seen.push(hy);
-            let (legal, _) = engine.lookup("fr_legal_other", hy)?;
-            let floor = legal * Decimal::from(3);
-            if rate.value() < floor {
-                warn("contractual_rate_below_floor", format!(
-                    "the contractual rate {}% is below 3 × the legal rate of {} (3 × {}% = {}%): the floor applies in court (C. com. L441-10 II)",
-                    rate, half_year_label(hy), legal.normalize(), floor.normalize()));
-            }
+    let Regime::FrB2bContractual { rate } = engine.case.regime else {
+        return Ok(());
+    };
+    // The floor binds a contractual rate: 3 × the legal rate ("autres cas") of each half-year.
+    let mut seen = Vec::new();
+    for l in lines {
+        let hy = half_year_start(l.from);
+        if seen.contains(&hy) {
+            continue;
+        }
+        seen.push(hy);
+        let (legal, _) = engine.lookup("fr_legal_other", hy)?;
+        let floor = legal * Decimal::from(3);
+        if rate.value() < floor {
+            warn("contractual_rate_below_floor", format!(
+                "the contractual rate {}% is below 3 × the legal rate of {} (3 × {}% = {}%): the floor applies in court (C. com. L441-10 II)",
+                rate, half_year_label(hy), legal.normalize(), floor.normalize()));
         }
     }
+    Ok(())
+}
 
-    let round = |v: Decimal| -> Amount {
-        let dp = currency.minor_units();
-        let mut r = v.round_dp_with_strategy(dp, opts.rounding.strategy());
-        r.rescale(dp);
-        Amount(r)
-    };
+/// Warnings about waivers and the insolvency bar.
+fn waiver_warnings(case: &Case<'_>, late: bool, warn: &mut impl FnMut(&str, String)) {
+    let opts = case.options;
     let public = matches!(case.regime, Regime::FrPublic);
     if opts.waive_interest {
         if public {
@@ -1075,46 +1271,201 @@ fn compute(case: &Case<'_>, rates: &Rates, detail: Detail) -> Result<Computed> {
                 "interest_waived",
                 "interest waived by contract (a pending French bill would make such waivers void)".to_owned(),
             );
-            interest = Decimal::ZERO;
         }
     }
-    let late = days_late > 0;
-    let mut indemnity = if late { fixed_indemnity(case.regime, total) } else { Decimal::ZERO };
-    if indemnity > Decimal::ZERO && opts.insolvency {
+    if !late || fixed_indemnity(case.regime, case.total).is_zero() {
+        return;
+    }
+    if opts.insolvency {
         warn("indemnity_barred", "an insolvency procedure bars payment: the fixed indemnity is not owed".to_owned());
-        indemnity = Decimal::ZERO;
+    } else if opts.waive_indemnity && public {
+        warn(
+            "waiver_void",
+            "a public buyer cannot waive the fixed indemnity (CCP L2192-14): the waiver is ignored".to_owned(),
+        );
+    } else if opts.waive_indemnity {
+        warn("indemnity_waived", "fixed indemnity waived by contract".to_owned());
     }
-    if indemnity > Decimal::ZERO && opts.waive_indemnity {
-        if public {
-            warn(
-                "waiver_void",
-                "a public buyer cannot waive the fixed indemnity (CCP L2192-14): the waiver is ignored".to_owned(),
-            );
-        } else {
-            warn("indemnity_waived", "fixed indemnity waived by contract".to_owned());
-            indemnity = Decimal::ZERO;
+}
+
+/// A share of a payment: the principal, the interest, or the costs (the fixed indemnity).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Principal,
+    Interest,
+    Costs,
+}
+
+/// Runs the money through the delay: what is owed, and what each settlement paid of it.
+struct Imputer<'a> {
+    case: &'a Case<'a>,
+    imputation: Imputation,
+    /// The fixed indemnity, owed from the first day of delay.
+    indemnity_if_late: Decimal,
+    interest_waived: bool,
+    principal: Decimal,
+    /// Payments and credit notes received so far.
+    received: Decimal,
+    /// Interest accrued, exact.
+    interest: Decimal,
+    interest_paid: Decimal,
+    indemnity_paid: Decimal,
+    unimputed: Decimal,
+    /// Netherlands: interest added to the base at an anniversary, still unpaid.
+    capitalised: Decimal,
+    /// Netherlands: interest of the running year, still unpaid.
+    interest_this_year: Decimal,
+    next_anniversary: Option<NaiveDate>,
+    /// The day the principal was paid in full.
+    settled_day: Option<NaiveDate>,
+    imputed: Vec<ImputedSettlement>,
+}
+
+impl<'a> Imputer<'a> {
+    fn new(case: &'a Case<'a>, indemnity_if_late: Decimal, interest_waived: bool) -> Imputer<'a> {
+        let start = date::add_days(case.due_date, 1).unwrap_or(case.due_date);
+        Imputer {
+            case,
+            imputation: case.options.imputation.unwrap_or_else(|| case.regime.default_imputation()),
+            indemnity_if_late,
+            interest_waived,
+            principal: case.total,
+            received: Decimal::ZERO,
+            interest: Decimal::ZERO,
+            interest_paid: Decimal::ZERO,
+            indemnity_paid: Decimal::ZERO,
+            unimputed: Decimal::ZERO,
+            capitalised: Decimal::ZERO,
+            interest_this_year: Decimal::ZERO,
+            next_anniversary: start.checked_add_months(Months::new(12)),
+            settled_day: None,
+            imputed: Vec::new(),
         }
     }
-    let settled: Decimal =
-        settled_list.iter().take_while(|(d, _)| *d <= end).map(|(_, a)| a.value()).sum::<Decimal>().min(total);
-    let outstanding = total - settled;
-    let interest_r = round(interest);
-    let indemnity_r = round(indemnity);
-    let outstanding_r = round(outstanding);
-    Ok(Computed {
-        end_date: end,
-        days_late,
-        lines,
-        totals: DecompteTotals {
-            principal: round(total),
-            settled: round(settled),
-            principal_outstanding: outstanding_r,
-            interest: interest_r,
-            indemnity: indemnity_r,
-            total_due: Amount(outstanding_r.value() + interest_r.value() + indemnity_r.value()),
-        },
-        warnings,
-    })
+
+    /// Rounds to the currency's minor unit the way the options say.
+    fn money(&self, v: Decimal) -> Amount {
+        let dp = self.case.currency.minor_units();
+        let mut r = v.round_dp_with_strategy(dp, self.case.options.rounding.strategy());
+        r.rescale(dp);
+        Amount(r)
+    }
+
+    /// What interest runs on: the principal, and in the Netherlands the unpaid capitalised interest.
+    fn base(&self) -> Decimal {
+        self.principal + self.capitalised
+    }
+
+    fn accrue(&mut self, exact: Decimal) {
+        if !self.interest_waived {
+            self.interest += exact;
+            self.interest_this_year += exact;
+        }
+    }
+
+    /// BW 6:119(2): each year's unpaid interest is added to the principal.
+    fn capitalise(&mut self, anniversary: NaiveDate) {
+        self.capitalised += self.interest_this_year;
+        self.interest_this_year = Decimal::ZERO;
+        self.next_anniversary = anniversary.checked_add_months(Months::new(12));
+    }
+
+    /// Interest accrued and not paid yet, to the cent.
+    fn interest_due(&self) -> Decimal {
+        self.money(self.interest).value() - self.interest_paid
+    }
+
+    /// The order `s` pays in. A payment that brings what was received up to the invoice's total
+    /// pays the invoice: its principal first, the penalties staying due beside it. Only a partial
+    /// payment is imputed to the accessories first (C. civ. 1343-1 speaks of "le paiement partiel").
+    fn order(&self, s: &Settlement) -> [Part; 3] {
+        let [a, b] = self.case.regime.accessories_order();
+        let completing = self.received + s.amount.value() >= self.case.total;
+        match self.imputation {
+            _ if s.credit_note || completing => [Part::Principal, a, b],
+            Imputation::PrincipalFirst => [Part::Principal, a, b],
+            Imputation::InterestFirst => [Part::Interest, Part::Principal, Part::Costs],
+            Imputation::AccessoriesFirst => [a, b, Part::Principal],
+        }
+    }
+
+    fn impute(&mut self, s: &Settlement) {
+        let order = self.order(s);
+        self.received += s.amount.value();
+        let mut left = s.amount.value();
+        let (mut to_principal, mut to_interest, mut to_costs) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+        // The indemnity is owed once the principal is late: not for money that comes after the
+        // invoice was paid on time.
+        let late = s.date > self.case.due_date && self.settled_day.is_none_or(|d| d > self.case.due_date);
+        for part in order {
+            let owed = match part {
+                Part::Principal => self.principal,
+                _ if s.credit_note => Decimal::ZERO,
+                Part::Interest => self.interest_due(),
+                Part::Costs if late => self.indemnity_if_late - self.indemnity_paid,
+                Part::Costs => Decimal::ZERO,
+            };
+            let take = left.min(owed).max(Decimal::ZERO);
+            left -= take;
+            match part {
+                Part::Principal => {
+                    self.principal -= take;
+                    to_principal = take;
+                }
+                Part::Interest => {
+                    self.pay_interest(take);
+                    to_interest = take;
+                }
+                Part::Costs => {
+                    self.indemnity_paid += take;
+                    to_costs = take;
+                }
+            }
+        }
+        self.unimputed += left;
+        if self.principal <= Decimal::ZERO && self.settled_day.is_none() {
+            self.settled_day = Some(s.date);
+        }
+        self.imputed.push(ImputedSettlement {
+            date: s.date,
+            amount: s.amount,
+            credit_note: s.credit_note,
+            to_interest: self.money(to_interest),
+            to_indemnity: self.money(to_costs),
+            to_principal: self.money(to_principal),
+            unimputed: self.money(left),
+        });
+    }
+
+    /// Interest paid pays the oldest first: the capitalised years, then the running one.
+    fn pay_interest(&mut self, amount: Decimal) {
+        self.interest_paid += amount;
+        let from_capitalised = amount.min(self.capitalised);
+        self.capitalised -= from_capitalised;
+        self.interest_this_year = (self.interest_this_year - (amount - from_capitalised)).max(Decimal::ZERO);
+    }
+
+    fn totals(&self, late: bool) -> DecompteTotals {
+        let received: Decimal = self.imputed.iter().map(|s| s.amount.value()).sum();
+        let principal_outstanding = self.money(self.principal.max(Decimal::ZERO));
+        let interest = self.money(self.interest);
+        let indemnity = self.money(if late { self.indemnity_if_late } else { Decimal::ZERO });
+        let interest_paid = self.money(self.interest_paid);
+        let indemnity_paid = self.money(self.indemnity_paid);
+        DecompteTotals {
+            principal: self.money(self.case.total),
+            settled: self.money(received),
+            principal_outstanding,
+            interest,
+            interest_paid,
+            indemnity,
+            indemnity_paid,
+            total_due: Amount(
+                principal_outstanding.value() + interest.value() - interest_paid.value() + indemnity.value()
+                    - indemnity_paid.value(),
+            ),
+        }
+    }
 }
 
 /// One day of the curve of what is owed.
@@ -1206,7 +1557,9 @@ pub fn statement(requests: &[PenaltyRequest]) -> Result<Statement> {
         settled: sum(|t| t.settled),
         principal_outstanding: sum(|t| t.principal_outstanding),
         interest: sum(|t| t.interest),
+        interest_paid: sum(|t| t.interest_paid),
         indemnity: sum(|t| t.indemnity),
+        indemnity_paid: sum(|t| t.indemnity_paid),
         total_due: sum(|t| t.total_due),
     };
     Ok(Statement { currency, decomptes, totals })
@@ -1272,6 +1625,22 @@ mod tests {
             amount: Amount(Decimal::from(4000)),
             reference: None,
         }];
+        // French default: the 4 000 first pays the 115.21 of interest accrued by 29 February
+        // (10000 x .145 x 29/365 = 115.2055) and the 40 of costs, then 3 844.79 of principal.
+        let d = decompte(&r).unwrap();
+        assert_eq!(d.imputation, Imputation::AccessoriesFirst);
+        let paid = &d.payments[0];
+        assert_eq!(
+            (paid.to_interest.to_string(), paid.to_indemnity.to_string(), paid.to_principal.to_string()),
+            ("115.21".into(), "40.00".into(), "3844.79".into())
+        );
+        assert_eq!(d.lines[1].base.to_string(), "6155.21");
+        // 115.2055 + 6155.21 x .145 x 31/365 (75.8033) = 191.01; 115.21 of it paid.
+        assert_eq!(d.totals.interest.to_string(), "191.01");
+        assert_eq!(d.totals.interest_paid.to_string(), "115.21");
+        assert_eq!(d.totals.total_due.to_string(), "6231.01", "6155.21 + 75.80 + 0 of indemnity");
+        // The creditor may accept the lenient order: the payment lowers the principal whole.
+        r.options.imputation = Some(Imputation::PrincipalFirst);
         let d = decompte(&r).unwrap();
         // 29 days on 10 000 then 31 days on 6 000, at 4.50 + 10 = 14.50 %.
         assert_eq!(

@@ -22,6 +22,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::ledger::{CheckedDebtor, CheckedInvoice, CheckedLedger, Ledger};
 use crate::money::{Amount, Currency};
 use crate::policy::{self, Anchor, Channel, CheckedPolicy, Conditions, DayUnit, Policy, Tone};
+use crate::rates::Rates;
 use crate::zone::Zone;
 use chrono::{DateTime, NaiveDate, NaiveTime, Timelike, Utc};
 use rust_decimal::Decimal;
@@ -43,6 +44,9 @@ pub enum EventKind {
     InstalmentMissed,
     /// The message after a promise to pay that was not kept (`promise-N-broken`).
     PromiseBroken,
+    /// The claim of the penalties of an invoice paid late (`penalty-claim`), and its reminders
+    /// (`penalty-claim-2`, ...): see `policy::PenaltyClaim`.
+    PenaltyClaim,
 }
 
 /// Where a timeline entry stands.
@@ -299,6 +303,10 @@ enum EventAnchor<'p> {
     Promise {
         index: usize,
     },
+    /// The claim of the penalties still due after the principal was paid late, on `date`.
+    Claim {
+        date: NaiveDate,
+    },
 }
 
 /// A promise's days: it holds the steps after `made_on` (a step of that day went out when the
@@ -332,6 +340,8 @@ struct InvoiceState<'l, 'p> {
     /// The date of the last step that was not replaced by a payment plan: instalment reminders
     /// follow it only, since replaced steps never happen.
     last_kept: Option<NaiveDate>,
+    /// The last day a message about it went out.
+    last_contact: Option<NaiveDate>,
     /// How many of the invoice's promises are placed among `events` (in the order they were made).
     promises_placed: usize,
 }
@@ -385,6 +395,23 @@ struct Ctx<'a> {
     calendar: CalendarId,
     debtor: &'a CheckedDebtor<'a>,
     answers: Answers,
+    /// Prices the penalties a claim asks for.
+    penalties: Pricing<'a>,
+}
+
+/// What prices the penalties of the ledger's invoices.
+#[derive(Clone, Copy)]
+struct Pricing<'a> {
+    creditor_country: &'a str,
+    rates: &'a Rates,
+}
+
+impl Pricing<'_> {
+    /// Interest and indemnity `inv` still owes on `day` beside its principal (`None`: a rate is
+    /// not known yet).
+    fn due(&self, inv: &CheckedInvoice<'_>, day: NaiveDate) -> Option<Decimal> {
+        crate::penalty::penalties_due(inv, self.creditor_country, day, self.rates)
+    }
 }
 
 /// Errors about an invoice are rooted at the `ledger` argument, like every ledger error.
@@ -455,12 +482,46 @@ fn events_for<'p>(policy: &'p Policy, inv: &CheckedInvoice<'_>) -> Vec<Event<'p>
             }
         }
     }
+    events.extend(claim_events(&policy.penalty_claim, inv));
     events
 }
 
-/// Paid on or before `day`, counting payments and credit notes but measured against instalments.
+/// The claim of the penalties of an invoice whose principal was paid after its due date, and the
+/// claim's reminders, when the policy asks for them.
+fn claim_events<'p>(claim: &policy::PenaltyClaim, inv: &CheckedInvoice<'_>) -> Vec<Event<'p>> {
+    let Some(paid) = inv.settled_on().filter(|d| claim.enabled && *d > inv.due_date) else {
+        return Vec::new();
+    };
+    let Some(first) = date::add_days(paid, i64::from(claim.after_days)) else { return Vec::new() };
+    std::iter::once(0)
+        .chain(claim.follow_up_days.iter().copied())
+        .enumerate()
+        .filter_map(|(n, after)| {
+            Some(Event {
+                step_id: if n == 0 { "penalty-claim".to_owned() } else { format!("penalty-claim-{}", n + 1) },
+                kind: EventKind::PenaltyClaim,
+                channel: Channel::Email,
+                template: "penalty_claim",
+                level: if n == 0 { 2 } else { 3 },
+                tone: if n == 0 { Tone::Friendly } else { Tone::Firm },
+                deadline_days: Some(15),
+                anchor: EventAnchor::Claim { date: date::add_days(first, i64::from(after))? },
+            })
+        })
+        .collect()
+}
+
+/// Paid and credited on or before `day` (whatever it paid first), measured against instalments.
 fn settled_amount(inv: &CheckedInvoice<'_>, day: NaiveDate) -> Decimal {
-    inv.invoice.total.value() - inv.outstanding_on(day).value()
+    inv.received_between(inv.invoice.issue_date, day).value()
+}
+
+impl EventAnchor<'_> {
+    /// A debtor's answer holds the policy's steps and the claim of penalties (not the reminders
+    /// of a plan or a promise the debtor set).
+    fn pausable(&self) -> bool {
+        matches!(self, EventAnchor::Policy { .. } | EventAnchor::Claim { .. })
+    }
 }
 
 impl<'a> Ctx<'a> {
@@ -553,6 +614,7 @@ impl<'a> Ctx<'a> {
                 (nominal, since, post_due)
             }
             EventAnchor::Fixed { date, .. } => (*date, date::add_days(issue, -1).unwrap_or(issue), false),
+            EventAnchor::Claim { date } => (*date, date::add_days(issue, -1).unwrap_or(issue), true),
             EventAnchor::Promise { index } => {
                 let w = self.promise_window(inv, *index).ok_or_else(|| {
                     let path = format!("promises[{index}].promisedDate");
@@ -568,6 +630,8 @@ impl<'a> Ctx<'a> {
         let previous = match ev.anchor {
             EventAnchor::Policy { .. } | EventAnchor::Promise { .. } => st.prev_date,
             EventAnchor::Fixed { .. } => st.last_kept,
+            // Not held by the steps the payment cancelled: only by messages that went out.
+            EventAnchor::Claim { .. } => st.last_contact,
         };
         if let Some(prev) = previous {
             if date < prev {
@@ -575,7 +639,7 @@ impl<'a> Ctx<'a> {
                 changes.push(if st.follows_promise() { DateChange::PromisePause } else { DateChange::AfterPrevious });
             }
         }
-        let pausable = matches!(ev.anchor, EventAnchor::Policy { .. });
+        let pausable = ev.anchor.pausable();
         let (date, suspended) = self
             .hold_and_settle(inv, date, since, post_due, st.prev_date, pausable, &mut changes)
             .map_err(|e| err_at(inv, e))?;
@@ -707,6 +771,20 @@ impl<'a> Ctx<'a> {
                     StepStatus::Upcoming
                 }
             }
+            EventAnchor::Claim { .. } => {
+                let due = self.penalties.due(inv, date);
+                let claim = &self.policy.penalty_claim;
+                if due.is_some_and(|d| d <= Decimal::ZERO) {
+                    StepStatus::CancelledPaid
+                } else if due.zip(claim.min_amount).is_some_and(|(d, m)| d < m.value()) {
+                    StepStatus::SkippedCondition
+                } else if suspended {
+                    StepStatus::SuspendedDispute
+                } else {
+                    // A rate not known yet: the claim waits for it (its message cannot be written).
+                    StepStatus::Upcoming
+                }
+            }
             EventAnchor::Fixed { cumulative_due, latest, .. } => {
                 if !outstanding.is_positive() || settled_amount(inv, date) >= *cumulative_due {
                     StepStatus::CancelledPaid
@@ -786,9 +864,10 @@ fn schedule_debtor<'l, 'p>(
     policy: &'p Policy,
     debtor: &'l CheckedDebtor<'l>,
     invoices: Vec<&'l CheckedInvoice<'l>>,
+    penalties: Pricing<'_>,
 ) -> Result<DebtorSchedule<'l, 'p>> {
     let answers = Answers::of(debtor, policy.send_window.start_hour);
-    let ctx = Ctx { policy, calendar: debtor.calendar, debtor, answers };
+    let ctx = Ctx { policy, calendar: debtor.calendar, debtor, answers, penalties };
     let mut states: Vec<InvoiceState<'l, 'p>> = invoices
         .into_iter()
         .map(|inv| InvoiceState {
@@ -797,6 +876,7 @@ fn schedule_debtor<'l, 'p>(
             done: Vec::new(),
             prev_date: None,
             last_kept: None,
+            last_contact: None,
             promises_placed: 0,
         })
         .collect();
@@ -860,7 +940,7 @@ fn schedule_debtor<'l, 'p>(
                 changes.push(DateChange::MinGap);
                 let post_due = c.nominal > st.inv.due_date;
                 let ev = st.events.get(c.event_index);
-                let pausable = matches!(ev.map(|e| &e.anchor), Some(EventAnchor::Policy { .. }));
+                let pausable = ev.is_some_and(|e| e.anchor.pausable());
                 let (moved, suspended) = ctx
                     .hold_and_settle(st.inv, earliest, c.date, post_due, Some(earliest), pausable, &mut changes)
                     .map_err(|e| err_at(st.inv, e))?;
@@ -927,6 +1007,7 @@ fn schedule_debtor<'l, 'p>(
             let next_index = c.event_index + 1;
             st.prev_date = Some(date);
             st.last_kept = Some(date);
+            st.last_contact = Some(date);
             st.done.push(c);
             raw.members.push((m, st.done.len() - 1));
             let next = advance(st, next_index)?;
@@ -988,10 +1069,17 @@ fn deadline(ev: &Event<'_>, from: NaiveDate, calendar: CalendarId) -> Result<Opt
 }
 
 /// Plans every invoice of `ledger` under `policy`: the whole timeline, past and future, seen from
-/// `as_of`.
+/// `as_of`, with the built-in rate tables (see `plan_with_rates`).
 pub fn plan(ledger: &Ledger, policy: &CheckedPolicy, as_of: NaiveDate) -> Result<Plan> {
+    plan_with_rates(ledger, policy, as_of, crate::penalty::builtin_rates()?)
+}
+
+/// [`plan`] with `rates` (the built-in tables and the newer rows in force): they price what a
+/// partial payment paid first, and the penalties a claim asks for.
+pub fn plan_with_rates(ledger: &Ledger, policy: &CheckedPolicy, as_of: NaiveDate, rates: &Rates) -> Result<Plan> {
     date::check_year(as_of).map_err(|e| e.within("asOf"))?;
-    let checked = ledger.check().map_err(|e| e.within("ledger"))?;
+    let checked = ledger.check_with_rates(rates).map_err(|e| e.within("ledger"))?;
+    let pricing = Pricing { creditor_country: &ledger.creditor.address.country, rates };
     let policy = policy.policy();
     let mut timelines: Vec<Option<InvoiceTimeline>> = vec![None; checked.invoices.len()];
     let mut contacts = Vec::new();
@@ -1007,7 +1095,7 @@ pub fn plan(ledger: &Ledger, policy: &CheckedPolicy, as_of: NaiveDate) -> Result
                 message: format!("no public-holiday calendar for {}: only weekends are skipped", debtor.debtor.country),
             });
         }
-        let mut sched = schedule_debtor(policy, debtor, invoices)?;
+        let mut sched = schedule_debtor(policy, debtor, invoices, pricing)?;
         // Contacts: keys, send times and the highest step of each.
         for raw in &sched.contacts {
             let items: Vec<ItemRef> = raw
@@ -1238,7 +1326,19 @@ pub fn due_actions(
     sent_log: &[SentEntry],
     now: DateTime<Utc>,
 ) -> Result<Vec<Action>> {
-    let checked = ledger.check()?;
+    due_actions_with_rates(ledger, policy, sent_log, now, crate::penalty::builtin_rates()?)
+}
+
+/// [`due_actions`] with `rates` (see [`plan_with_rates`]).
+pub fn due_actions_with_rates(
+    ledger: &Ledger,
+    policy: &CheckedPolicy,
+    sent_log: &[SentEntry],
+    now: DateTime<Utc>,
+    rates: &Rates,
+) -> Result<Vec<Action>> {
+    let checked = ledger.check_with_rates(rates)?;
+    let pricing = Pricing { creditor_country: &ledger.creditor.address.country, rates };
     let p = policy.policy();
     let mut done: HashSet<(&str, &str)> = HashSet::new();
     let mut last_sent: HashMap<&str, DateTime<Utc>> = HashMap::new();
@@ -1281,13 +1381,16 @@ pub fn due_actions(
                 continue;
             }
         }
-        let sched = schedule_debtor(p, debtor, invoices)?;
+        let sched = schedule_debtor(p, debtor, invoices, pricing)?;
         let answers = Answers::of(debtor, p.send_window.start_hour);
         // Per invoice: the latest step due by now and not yet sent; earlier ones are superseded.
         let mut candidates: Vec<(&InvoiceState<'_, '_>, &Scheduled, &Event<'_>, Vec<ItemRef>)> = Vec::new();
         for st in &sched.states {
             let inv = st.inv;
-            if !inv.chaseable_on(today) {
+            // Paid with penalties still due: only a claim of them may go.
+            let claim_only =
+                !inv.outstanding_on(today).is_positive() && pricing.due(inv, today).is_some_and(|d| d > Decimal::ZERO);
+            if inv.disputed_on(today) || !(inv.outstanding_on(today).is_positive() || claim_only) {
                 continue;
             }
             let mut latest: Option<(&Scheduled, &Event<'_>)> = None;
@@ -1305,6 +1408,9 @@ pub fn due_actions(
                 latest = Some((s, ev));
             }
             let Some((s, ev)) = latest else { continue };
+            if claim_only != matches!(ev.anchor, EventAnchor::Claim { .. }) {
+                continue;
+            }
             if send_time(debtor.time_zone, s.date, p.send_window.start_hour)? > now {
                 continue;
             }

@@ -54,6 +54,10 @@ pub struct Policy {
     #[serde(default)]
     #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub answers: AnswerRules,
+    /// Claiming the penalties of an invoice paid late (off by default).
+    #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
+    pub penalty_claim: PenaltyClaim,
 }
 
 fn default_min_gap() -> i32 {
@@ -253,6 +257,80 @@ impl Default for AnswerRules {
     }
 }
 
+/// Claiming the penalties of an invoice whose principal was paid late. French law makes the
+/// interest and the fixed indemnity due without any reminder (C. com. L441-10); whether to claim
+/// them is the creditor's choice, so this is off by default. Nothing is claimed when nothing is
+/// due (paid, waived by the creditor's terms, or a consumer before any formal notice).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PenaltyClaim {
+    /// Send the claim (template `penalty_claim`, a relevé de pénalités with the décompte).
+    #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
+    pub enabled: bool,
+    /// Days after the principal was paid before the claim goes (0 to 90).
+    #[serde(default = "default_claim_after_days")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
+    pub after_days: u32,
+    /// Not claimed when less than this is due (interest and indemnity not paid yet).
+    #[serde(default)]
+    pub min_amount: Option<Amount>,
+    /// The claim's own short path: a reminder of it this many days after the claim, each (at
+    /// most 3, increasing, up to 120).
+    #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
+    pub follow_up_days: Vec<u32>,
+}
+
+fn default_claim_after_days() -> u32 {
+    7
+}
+
+impl Default for PenaltyClaim {
+    fn default() -> PenaltyClaim {
+        PenaltyClaim {
+            enabled: false,
+            after_days: default_claim_after_days(),
+            min_amount: None,
+            follow_up_days: Vec::new(),
+        }
+    }
+}
+
+impl PenaltyClaim {
+    fn check(&self) -> Result<()> {
+        if self.after_days > 90 {
+            return Err(out_of_range("penaltyClaim.afterDays".into(), "the claim goes 0 to 90 days after the payment"));
+        }
+        if self.min_amount.is_some_and(|m| m.value().is_sign_negative()) {
+            return Err(Error::new(
+                ErrorCode::NegativeAmount,
+                "penaltyClaim.minAmount",
+                "the least amount claimed cannot be negative",
+            ));
+        }
+        if self.follow_up_days.len() > 3 {
+            return Err(Error::new(
+                ErrorCode::TooManyItems,
+                "penaltyClaim.followUpDays",
+                "a claim has at most 3 reminders",
+            ));
+        }
+        let mut previous = 0;
+        for (i, &days) in self.follow_up_days.iter().enumerate() {
+            if days <= previous || days > 120 {
+                return Err(out_of_range(
+                    format!("penaltyClaim.followUpDays[{i}]"),
+                    "reminders of a claim come 1 to 120 days after it, in increasing order",
+                ));
+            }
+            previous = days;
+        }
+        Ok(())
+    }
+}
+
 /// A policy that passed [`Policy::check`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckedPolicy(Policy);
@@ -309,6 +387,7 @@ impl Policy {
         if self.answers.reply_pause_days > 60 {
             return Err(out_of_range("answers.replyPauseDays".into(), "a reply holds the path 0 to 60 days"));
         }
+        self.penalty_claim.check()?;
         let mut ids = HashSet::new();
         for (i, step) in self.steps.iter().enumerate() {
             let p = |f: &str| format!("steps[{i}].{f}");

@@ -30,7 +30,9 @@ fn d(s: &str) -> chrono::NaiveDate {
 fn channel_of(key: &str) -> (Channel, u8) {
     match key {
         "courtesy_before_due" => (Channel::Email, 1),
-        "first_reminder" | "payment_plan_proposal" | "instalment_upcoming" | "thanks_payment" => (Channel::Email, 2),
+        "first_reminder" | "payment_plan_proposal" | "instalment_upcoming" | "thanks_payment" | "penalty_claim" => {
+            (Channel::Email, 2)
+        }
         "second_reminder" | "instalment_missed" => (Channel::Email, 3),
         "phone_call" => (Channel::PhoneTask, 3),
         "formal_letter" => (Channel::Letter, 4),
@@ -44,8 +46,8 @@ fn request(key: &str, debtor: &str, invoices: &[&str]) -> MessageRequest {
     let (channel, level) = channel_of(key);
     let date = if key == "courtesy_before_due" {
         "2025-06-13"
-    } else if key == "thanks_payment" {
-        "2025-07-25"
+    } else if key == "thanks_payment" || key == "penalty_claim" {
+        "2025-07-31"
     } else {
         "2025-07-10"
     };
@@ -57,7 +59,11 @@ fn request(key: &str, debtor: &str, invoices: &[&str]) -> MessageRequest {
         debtor_id: debtor.into(),
         invoice_ids: invoices.iter().map(|s| s.to_string()).collect(),
         message_date: d(date),
-        deadline_date: (key == "formal_notice").then(|| d("2025-07-18")),
+        deadline_date: match key {
+            "formal_notice" => Some(d("2025-07-18")),
+            "penalty_claim" => Some(d("2025-08-15")),
+            _ => None,
+        },
         reminders: vec![
             ReminderView { date: d("2025-06-13"), channel: Channel::Email, step_id: "courtesy".into() },
             ReminderView { date: d("2025-06-23"), channel: Channel::Email, step_id: "reminder-1".into() },
@@ -87,6 +93,11 @@ fn cases() -> Vec<(String, String, String, Vec<&'static str>)> {
                     "en" => "i-en-paid",
                     _ => "i-de-paid",
                 },
+                "penalty_claim" => match lang {
+                    "fr" => "i-fr-paid",
+                    "en" => "i-en-paid",
+                    _ => "i-de-late",
+                },
                 _ => invoice,
             };
             out.push((format!("{lang}/{key}"), key.to_owned(), debtor.to_owned(), vec![invoice]));
@@ -99,6 +110,9 @@ fn cases() -> Vec<(String, String, String, Vec<&'static str>)> {
     }
     out.push(("fr/first_reminder.grouped".into(), "first_reminder".into(), "d-fr".into(), vec!["i-fr", "i-fr-2"]));
     out.push(("fr/formal_notice.grouped".into(), "formal_notice".into(), "d-fr".into(), vec!["i-fr", "i-fr-2"]));
+    // A partial payment after the due date paid the interest and the indemnity first (C. civ. 1343-1).
+    out.push(("fr/formal_notice.partial".into(), "formal_notice".into(), "d-fr".into(), vec!["i-fr-partial"]));
+    out.push(("fr/legal_handoff.partial".into(), "legal_handoff".into(), "d-fr".into(), vec!["i-fr-partial"]));
     out
 }
 

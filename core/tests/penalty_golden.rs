@@ -19,7 +19,7 @@ fn golden_penalty_cases() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/golden/penalties.json");
     let file: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let cases = file["cases"].as_array().unwrap();
-    assert!(cases.len() >= 40, "{} cases", cases.len());
+    assert!(cases.len() >= 60, "{} cases", cases.len());
     let mut failures = Vec::new();
     for case in cases {
         let name = case["name"].as_str().unwrap();
@@ -61,6 +61,27 @@ fn golden_penalty_cases() {
             failures.push(format!(
                 "{name}: (days late, interest, indemnity, outstanding, total) = {got:?}, expected {want:?}\n   {}",
                 case["source"]
+            ));
+        }
+        let paid = (d.totals.interest_paid.value(), d.totals.indemnity_paid.value());
+        let want_paid = (dec(&exp["interestPaid"]), dec(&exp["indemnityPaid"]));
+        if paid != want_paid {
+            failures.push(format!("{name}: (interest, indemnity) paid = {paid:?}, expected {want_paid:?}"));
+        }
+        let imputation = serde_json::to_value(d.imputation).unwrap();
+        let payments: Vec<Value> = d
+            .payments
+            .iter()
+            .map(|p| {
+                serde_json::json!({"date": p.date.to_string(), "amount": p.amount.to_string(),
+                    "toInterest": p.to_interest.to_string(), "toIndemnity": p.to_indemnity.to_string(),
+                    "toPrincipal": p.to_principal.to_string(), "unimputed": p.unimputed.to_string()})
+            })
+            .collect();
+        if imputation != exp["imputation"] || Value::from(payments.clone()) != exp["payments"] {
+            failures.push(format!(
+                "{name}: imputation {imputation} {payments:?}\n   expected {} {}",
+                exp["imputation"], exp["payments"]
             ));
         }
         let periods: Vec<(String, String, i64, Decimal, Decimal)> = d

@@ -6,7 +6,7 @@ use chrono::{Duration, NaiveDate};
 use proptest::prelude::*;
 use relance_core::ledger::Payment;
 use relance_core::money::{Amount, Currency};
-use relance_core::penalty::{decompte, totals, PenaltyInvoice, PenaltyOptions, PenaltyRequest, Regime};
+use relance_core::penalty::{decompte, totals, Imputation, PenaltyInvoice, PenaltyOptions, PenaltyRequest, Regime};
 use rust_decimal::Decimal;
 
 fn day(offset: i64) -> NaiveDate {
@@ -115,5 +115,70 @@ proptest! {
         let fixed = |rate: Amount| decompte(&request(Regime::FrB2bContractual { rate }, total, start_offset, vec![], end)).unwrap().totals.interest;
         let (a, b) = (fixed(r1), fixed(r2));
         prop_assert!(a.min(b) <= split.totals.interest && split.totals.interest <= a.max(b), "{:?} {:?} {:?}", a, split.totals.interest, b);
+    }
+
+    #[test]
+    fn without_a_partial_payment_every_imputation_gives_the_same_figures(regime in regime(), total in 1i64..10_000_000_000,
+        due in FIRST_DUE..LAST_DUE, paid in prop::option::of(0i64..300), len in 0i64..380, extra in 0i64..100_000) {
+        // No payment, or one that pays the whole invoice (perhaps more): nothing partial to impute.
+        let as_of = (due + len).min(LAST_DAY);
+        let pays: Vec<(i64, i64)> = paid.map(|p| ((due + p).min(as_of), total + extra)).into_iter().collect();
+        let with = |imputation| {
+            let mut req = request(regime.clone(), total, due, pays.clone(), as_of);
+            req.options.imputation = Some(imputation);
+            decompte(&req).unwrap()
+        };
+        let lenient = with(Imputation::PrincipalFirst);
+        for imputation in [Imputation::InterestFirst, Imputation::AccessoriesFirst] {
+            let other = with(imputation);
+            prop_assert_eq!(&other.totals, &lenient.totals);
+            prop_assert_eq!(&other.lines, &lenient.lines);
+        }
+    }
+
+    #[test]
+    fn interest_first_never_gives_less_interest(regime in regime(), total in 200i64..10_000_000_000, due in FIRST_DUE..LAST_DUE,
+        pays in prop::collection::vec((0i64..400, 1i64..100), 1..4), len in 1i64..380) {
+        let as_of = (due + len).min(LAST_DAY);
+        // Partial payments (each a share of the total, all together less than it).
+        let pays: Vec<(i64, i64)> = pays.into_iter().map(|(d, share)| ((due + d - 100).clamp(1, as_of), (total * share / 400).max(1))).collect();
+        let with = |imputation| {
+            let mut req = request(regime.clone(), total, due, pays.clone(), as_of);
+            req.options.imputation = Some(imputation);
+            decompte(&req).unwrap().totals
+        };
+        let lenient = with(Imputation::PrincipalFirst);
+        for imputation in [Imputation::InterestFirst, Imputation::AccessoriesFirst] {
+            let strict = with(imputation);
+            prop_assert!(strict.interest >= lenient.interest, "{:?}: {} < {}", imputation, strict.interest, lenient.interest);
+            prop_assert!(strict.principal_outstanding >= lenient.principal_outstanding);
+        }
+    }
+
+    #[test]
+    fn what_is_paid_is_never_lost_or_counted_twice(regime in regime(), imputation in prop_oneof![
+            Just(Imputation::PrincipalFirst), Just(Imputation::InterestFirst), Just(Imputation::AccessoriesFirst)],
+        total in 1i64..10_000_000_000, due in FIRST_DUE..LAST_DUE, len in 0i64..380,
+        pays in prop::collection::vec((0i64..400, 1i64..5_000_000_000), 0..5)) {
+        let as_of = (due + len).min(LAST_DAY);
+        let pays: Vec<(i64, i64)> = pays.into_iter().map(|(d, c)| (d.min(as_of), c)).collect();
+        let mut req = request(regime, total, due, pays.clone(), as_of);
+        req.options.imputation = Some(imputation);
+        let d = decompte(&req).unwrap();
+        let sum = |f: fn(&relance_core::penalty::ImputedSettlement) -> Amount| -> Decimal { d.payments.iter().map(|p| f(p).value()).sum() };
+        for p in &d.payments {
+            let parts = [p.to_interest, p.to_indemnity, p.to_principal, p.unimputed];
+            prop_assert!(parts.iter().all(|a| !a.value().is_sign_negative()));
+            prop_assert_eq!(parts.iter().map(|a| a.value()).sum::<Decimal>(), p.amount.value());
+        }
+        let received: Decimal = pays.iter().map(|(_, c)| Decimal::new(*c, 2)).sum();
+        prop_assert_eq!(d.totals.settled.value(), received);
+        prop_assert_eq!(d.totals.principal_outstanding.value(), Decimal::new(total, 2) - sum(|p| p.to_principal));
+        prop_assert_eq!(d.totals.interest_paid.value(), sum(|p| p.to_interest));
+        prop_assert_eq!(d.totals.indemnity_paid.value(), sum(|p| p.to_indemnity));
+        prop_assert!(d.totals.interest_paid <= d.totals.interest);
+        prop_assert!(d.totals.indemnity_paid <= d.totals.indemnity);
+        prop_assert_eq!(d.totals.total_due.value(), d.totals.principal_outstanding.value() + d.totals.interest.value()
+            - d.totals.interest_paid.value() + d.totals.indemnity.value() - d.totals.indemnity_paid.value());
     }
 }

@@ -117,6 +117,7 @@ fn build_ledger(specs: &[InvoiceSpec], countries: &[(&str, &str)]) -> Ledger {
             address: Address { country: "FR".into(), ..Default::default() },
             contact: Default::default(),
             payment: Default::default(),
+            penalty_terms: Default::default(),
         },
         debtors,
         invoices,

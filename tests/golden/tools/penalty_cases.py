@@ -18,55 +18,100 @@ def d(s):
     return date.fromisoformat(s)
 
 
+# What a partial payment pays first, by regime (core/src/penalty.rs, Regime::default_imputation):
+# written here from the texts, independently of the engine.
+DEFAULT_IMPUTATION = {"fr_b2b": "accessories_first", "fr_b2b_contractual": "accessories_first", "fr_public": "accessories_first",
+                      "fr_consumer": "accessories_first", "de_b2b": "accessories_first", "de_consumer": "accessories_first",
+                      "nl": "accessories_first", "it": "accessories_first", "es": "interest_first", "be": "interest_first",
+                      "uk": "principal_first", "eu_generic": "principal_first"}
+# Costs before interest: BGB 367 (1), BW 6:44. Interest first: C. civ. 1343-1, c.c. 1194.
+COSTS_FIRST = {"de_b2b", "de_consumer", "nl"}
+
+
+def order(imputation, regime_type, completing, credit_note):
+    accessories = ["costs", "interest"] if regime_type in COSTS_FIRST else ["interest", "costs"]
+    if credit_note or completing or imputation == "principal_first":
+        return ["principal"] + accessories
+    if imputation == "interest_first":
+        return ["interest", "principal", "costs"]
+    return accessories + ["principal"]
+
+
 def case(name, note, regime, total, due, as_of, periods, *, payments=(), credit_notes=(), currency="EUR",
          options=None, indemnity="40.00", issue=None, extra_rates=None, capitalised=None, notice_start=None):
-    """periods: [(first day, last day, base, rate %)], written by hand."""
+    """periods: [(first day, last day, base, rate %)], written by hand. Each settlement is imputed
+    here (interest accrued to its day from the hand periods, then the regime's order), and the base
+    of every later period is checked against the principal that is left."""
     options = options or {}
     year_days = lambda day: 366 if options.get("dayCount") == "actual_actual" and (day.year % 4 == 0 and (day.year % 100 != 0 or day.year % 400 == 0)) else 365
-    exact, parts = D(0), []
+    mode = MODES[options.get("rounding", "half_up")]
+    cent = lambda v: v.quantize(D("0.01"), rounding=mode)
+    waived = options.get("waiveInterest") and regime.get("type") != "fr_public"
+    amounts = []
     for first, last, base, rate in periods:
         days = (d(last) - d(first)).days + 1
-        yd = year_days(d(first))
-        amount = D(base) * D(rate) / D(100) * D(days) / D(yd)
-        exact += amount
-        parts.append(f"{base} x {rate} % x {days}/{yd} ({first}..{last}) = {amount.quantize(D('0.0000001'))}")
-    mode = MODES[options.get("rounding", "half_up")]
-    if options.get("waiveInterest") and regime.get("type") != "fr_public":
-        exact = D(0)
+        amounts.append((first, last, base, rate, days, D(base) * D(rate) / D(100) * D(days) / D(year_days(d(first)))))
+    exact = sum((a[5] for a in amounts), D(0))
+    parts = [f"{base} x {rate} % x {days}/{year_days(d(first))} ({first}..{last}) = {amount.quantize(D('0.0000001'))}"
+             for first, last, base, rate, days, amount in amounts]
+    if waived:
         parts.append("interest waived by contract")
-    interest = exact.quantize(D("0.01"), rounding=mode)
-    settled = sum((D(a) for day, a in list(payments) + list(credit_notes) if d(day) <= d(as_of)), D(0))
-    settled = min(settled, D(total))
-    paid_full = [day for day, _ in sorted(list(payments) + list(credit_notes))]
-    # End of the computation: the day the invoice is settled in full, or asOf.
-    running, end = D(0), d(as_of)
-    for day, a in sorted(list(payments) + list(credit_notes)):
-        running += D(a)
-        if running >= D(total):
+    imputation = options.get("imputation", DEFAULT_IMPUTATION[regime["type"]])
+    settlements = sorted([(day, a, False) for day, a in payments] + [(day, a, True) for day, a in credit_notes], key=lambda s: (s[0], s[2]))
+    principal, received, interest_paid, indemnity_paid, end = D(total), D(0), D(0), D(0), d(as_of)
+    imputed, steps, left_after = [], [], []
+    for day, a, credit_note in settlements:
+        if d(day) > d(as_of):
+            continue
+        accrued = D(0) if waived else cent(sum((x[5] for x in amounts if d(x[1]) <= d(day)), D(0)))
+        owed = {"principal": principal, "interest": D(0) if credit_note else accrued - interest_paid,
+                "costs": D(indemnity) - indemnity_paid if d(day) > d(due) and not credit_note else D(0)}
+        left, paid = D(a), {}
+        for part in order(imputation, regime["type"], received + D(a) >= D(total), credit_note):
+            paid[part] = max(min(left, owed[part]), D(0))
+            left -= paid[part]
+        received += D(a)
+        principal -= paid["principal"]
+        interest_paid += paid["interest"]
+        indemnity_paid += paid["costs"]
+        imputed.append({"date": day, "amount": a, "toInterest": str(cent(paid["interest"])), "toIndemnity": str(cent(paid["costs"])),
+                        "toPrincipal": str(cent(paid["principal"])), "unimputed": str(cent(left))})
+        if paid["interest"] or paid["costs"]:
+            steps.append(f"{day}: {a} pays {paid['interest']} of interest (accrued {accrued}), {paid['costs']} of indemnity, {paid['principal']} of principal -> principal {principal}")
+        if principal <= 0 and end == d(as_of):
             end = min(end, d(day))
-            break
-    outstanding = (D(total) - settled).quantize(D("0.01"))
-    indemnity = D(indemnity).quantize(D("0.01"))
+        left_after.append((d(day), principal))
+    # Sanity: each hand period runs on the principal left by the settlements before it.
+    for first, _, base, *_ in (amounts if settlements else []):
+        in_force = [p for day, p in left_after if day < d(first)]
+        assert D(base) == (in_force[-1] if in_force else D(total)), (name, first, base, in_force)
+    interest = D("0.00") if waived else cent(exact)
+    days_late = max((end - d(due)).days, 0)
+    owed_indemnity = D(indemnity).quantize(D("0.01")) if days_late > 0 else D("0.00")
+    outstanding = max(principal, D(0)).quantize(D("0.01"))
     # Sanity: the hand periods cover the delay exactly, day after day.
     start = d(notice_start) if notice_start else d(due)
-    expected_first = start + timedelta(days=1)
     if periods:
-        assert d(periods[0][0]) == expected_first, (name, periods[0][0], expected_first)
+        assert d(periods[0][0]) == start + timedelta(days=1), (name, periods[0][0])
         for a, b in zip(periods, periods[1:]):
             assert d(b[0]) == d(a[1]) + timedelta(days=1), (name, a, b)
         assert d(periods[-1][1]) == end, (name, periods[-1][1], end)
     source = " + ".join(parts) if parts else "no day of delay"
-    source += f" = {exact.quantize(D('0.0000001'))} -> {interest} ({options.get('rounding', 'half_up')}); indemnity {indemnity}"
+    source += f" = {exact.quantize(D('0.0000001'))} -> {interest} ({options.get('rounding', 'half_up')}); indemnity {owed_indemnity}"
+    if steps:
+        source += f"; imputation {imputation}: " + "; ".join(steps)
     invoice = {"id": name, "issueDate": issue or "2015-01-01", "dueDate": due, "currency": currency, "total": total,
                "payments": [{"date": day, "amount": a} for day, a in payments],
                "creditNotes": [{"date": day, "amount": a} for day, a in credit_notes]}
     request = {"invoice": invoice, "regime": regime, "asOf": as_of, "options": options}
     if extra_rates:
         request["extraRates"] = extra_rates
+    due_total = outstanding + interest - interest_paid + owed_indemnity - indemnity_paid
     return {"name": name, "note": note, "source": source, "request": request,
-            "expected": {"daysLate": max((end - d(due)).days, 0), "interest": str(interest), "indemnity": str(indemnity),
-                         "principalOutstanding": str(outstanding),
-                         "totalDue": str((outstanding + interest + indemnity).quantize(D("0.01"))),
+            "expected": {"daysLate": days_late, "interest": str(interest), "indemnity": str(owed_indemnity),
+                         "interestPaid": str(cent(interest_paid)), "indemnityPaid": str(cent(indemnity_paid)),
+                         "principalOutstanding": str(outstanding), "totalDue": str(due_total.quantize(D("0.01"))),
+                         "imputation": imputation, "payments": imputed,
                          "periods": [[f, l, (d(l) - d(f)).days + 1, b, r] for f, l, b, r in periods]}}
 
 
@@ -89,8 +134,11 @@ cases = [
          [("2024-02-16", "2024-03-16", "10000.00", "14.50")], payments=[("2024-03-16", "10000.00")], options={"dayCount": "actual_actual"}),
     case("fr-leap-year-actual-365", "Same delay under the default actual/365.", FR, "10000.00", "2024-02-15", "2024-04-01",
          [("2024-02-16", "2024-03-16", "10000.00", "14.50")], payments=[("2024-03-16", "10000.00")]),
-    case("fr-partial-payment", "Interest follows the balance: 10 000 for 29 days, then 6 000 after the 29 Feb payment.", FR, "10000.00", "2024-01-31", "2024-03-31",
-         [("2024-02-01", "2024-02-29", "10000.00", "14.50"), ("2024-03-01", "2024-03-31", "6000.00", "14.50")], payments=[("2024-02-29", "4000.00")]),
+    case("fr-partial-payment", "Principal first (the creditor's lenient choice): 10 000 for 29 days, then 6 000 after the 29 Feb payment.", FR, "10000.00", "2024-01-31", "2024-03-31",
+         [("2024-02-01", "2024-02-29", "10000.00", "14.50"), ("2024-03-01", "2024-03-31", "6000.00", "14.50")], payments=[("2024-02-29", "4000.00")],
+         options={"imputation": "principal_first"}),
+    case("fr-partial-payment-law", "C. civ. 1343-1: the 4 000 first pays the 115.21 of interest and the 40 of costs; 6 155.21 of principal left.", FR, "10000.00", "2024-01-31", "2024-03-31",
+         [("2024-02-01", "2024-02-29", "10000.00", "14.50"), ("2024-03-01", "2024-03-31", "6155.21", "14.50")], payments=[("2024-02-29", "4000.00")]),
     case("fr-unpaid-four-half-years", "Unpaid from June 2023 to 15 Aug 2024: 12.50, 14.00, 14.50, 14.25 (ECB 2.50, 4.00, 4.50, 4.25 + 10).", FR, "2000.00", "2023-05-31", "2024-08-15",
          [("2023-06-01", "2023-06-30", "2000.00", "12.50"), ("2023-07-01", "2023-12-31", "2000.00", "14.00"),
           ("2024-01-01", "2024-06-30", "2000.00", "14.50"), ("2024-07-01", "2024-08-15", "2000.00", "14.25")]),
@@ -106,7 +154,7 @@ cases = [
          [("2025-02-01", "2025-02-10", "2500.00", "13.15"), ("2025-02-11", "2025-02-28", "2000.00", "13.15")], credit_notes=[("2025-02-10", "500.00")]),
     case("fr-very-large-amount", "10^12 EUR for 30 days: exact decimals, no overflow.", FR, "1000000000000.00", "2024-03-15", "2024-05-01",
          [("2024-03-16", "2024-04-14", "1000000000000.00", "14.50")], payments=[("2024-04-14", "1000000000000.00")]),
-    case("fr-overpaid", "Paid 1 200 on a 1 000 invoice: interest stops, nothing negative.", FR, "1000.00", "2025-01-31", "2025-03-31",
+    case("fr-overpaid", "Paid 1 200 on a 1 000 invoice: it pays the invoice, then the interest (5.40) and the 40 of costs; 154.60 beyond everything owed.", FR, "1000.00", "2025-01-31", "2025-03-31",
          [("2025-02-01", "2025-02-15", "1000.00", "13.15")], payments=[("2025-02-15", "1200.00")]),
     case("fr-2022-h2-zero-ecb", "ECB 0.00 on 1 July 2022 (the raise came 27 July): 10.00; 2023 H1 ECB 2.50: 12.50.", FR, "4000.00", "2022-12-01", "2023-01-30",
          [("2022-12-02", "2022-12-31", "4000.00", "10.00"), ("2023-01-01", "2023-01-30", "4000.00", "12.50")]),
@@ -180,6 +228,57 @@ cases = [
     case("fr-supplied-2026-h2", "ECB for 1 Jul 2026 supplied (2.00): 2026 H1 12.15, H2 12.00.", FR, "1000.00", "2026-06-20", "2026-07-10",
          [("2026-06-21", "2026-06-30", "1000.00", "12.15"), ("2026-07-01", "2026-07-10", "1000.00", "12.00")],
          extra_rates={"ecb_mro": [{"from": "2026-07-01", "rate": "2.00"}]}),
+]
+
+# --- Partial payments: what each regime's law has them pay first ---
+ISSUE_25 = dict(payments=[("2023-05-01", "5000.00"), ("2023-08-15", "2500.00")])
+cases += [
+    case("fr-imputation-issue-example", "Issue 25: 12 500 due 2023-03-10, paid 5 000 and 2 500. ECB 2.50 (1 Jan 2023) + 10 = 12.50; 4.00 (1 Jul 2023) + 10 = 14.00. "
+         "C. civ. 1343-1: each payment first pays the interest accrued and the 40 of costs.", FR, "12500.00", "2023-03-10", "2023-10-10",
+         [("2023-03-11", "2023-05-01", "12500.00", "12.50"), ("2023-05-02", "2023-06-30", "7762.60", "12.50"), ("2023-07-01", "2023-08-15", "7762.60", "14.00"),
+          ("2023-08-16", "2023-10-10", "5559.07", "14.00")], **ISSUE_25),
+    case("fr-imputation-issue-example-principal-first", "The same, principal first: the décompte of issue 25, 616.44.", FR, "12500.00", "2023-03-10", "2023-10-10",
+         [("2023-03-11", "2023-05-01", "12500.00", "12.50"), ("2023-05-02", "2023-06-30", "7500.00", "12.50"), ("2023-07-01", "2023-08-15", "7500.00", "14.00"),
+          ("2023-08-16", "2023-10-10", "5000.00", "14.00")], options={"imputation": "principal_first"}, **ISSUE_25),
+    case("fr-imputation-interest-first", "Interest first, the costs after the principal (the creditor's choice).", FR, "12500.00", "2023-03-10", "2023-10-10",
+         [("2023-03-11", "2023-05-01", "12500.00", "12.50"), ("2023-05-02", "2023-06-30", "7722.60", "12.50"), ("2023-07-01", "2023-08-15", "7722.60", "14.00"),
+          ("2023-08-16", "2023-10-10", "5517.54", "14.00")], options={"imputation": "interest_first"}, **ISSUE_25),
+    case("fr-imputation-then-paid-in-full", "Paid 3 000 of 10 000 late, then the 7 000 left: the principal still bears the 3 000's interest and costs (43.51 + 40).", FR,
+         "10000.00", "2025-01-31", "2025-04-30",
+         [("2025-02-01", "2025-02-12", "10000.00", "13.15"), ("2025-02-13", "2025-03-14", "7083.23", "13.15"), ("2025-03-15", "2025-04-30", "83.23", "13.15")],
+         payments=[("2025-02-12", "3000.00"), ("2025-03-14", "7000.00")]),
+    case("fr-imputation-interest-waived", "Interest waived by contract: a partial payment pays the 40 of costs, then the principal.", FR, "5000.00", "2025-01-31", "2025-03-31",
+         [("2025-02-01", "2025-02-28", "5000.00", "13.15"), ("2025-03-01", "2025-03-31", "4040.00", "13.15")], payments=[("2025-02-28", "1000.00")],
+         options={"waiveInterest": True}),
+    case("fr-public-imputation", "A public buyer: 1343-1 too; the CCP rate fixed at 2025 H1 (3.15 + 8).", {"type": "fr_public"}, "8000.00", "2025-05-31", "2025-07-31",
+         [("2025-06-01", "2025-06-30", "8000.00", "11.15"), ("2025-07-01", "2025-07-31", "5113.32", "11.15")], payments=[("2025-06-30", "3000.00")]),
+    case("de-b2b-imputation", "BGB 367 (1): costs (the 40 EUR Pauschale), then interest, then principal. 2025 H1 2.27 + 9 = 11.27.", {"type": "de_b2b"},
+         "6000.00", "2025-03-31", "2025-05-31", [("2025-04-01", "2025-04-30", "6000.00", "11.27"), ("2025-05-01", "2025-05-31", "4095.58", "11.27")],
+         payments=[("2025-04-30", "2000.00")]),
+    case("de-b2b-imputation-short", "BGB 367 (1): a payment smaller than the costs pays the costs only.", {"type": "de_b2b"},
+         "6000.00", "2025-03-31", "2025-05-31", [("2025-04-01", "2025-05-31", "6000.00", "11.27")], payments=[("2025-04-30", "30.00")]),
+    case("nl-imputation", "BW 6:44: costs, then interest, then principal. ECB 3.15 + 8 = 11.15 (2025 H1).", {"type": "nl"},
+         "6000.00", "2025-01-31", "2025-03-31", [("2025-02-01", "2025-02-28", "6000.00", "11.15"), ("2025-03-01", "2025-03-31", "5091.32", "11.15")],
+         payments=[("2025-02-28", "1000.00")]),
+    case("it-imputation", "Codice civile 1194: interest, then costs, before the principal. ECB 3.15 + 8 = 11.15.", {"type": "it"},
+         "4100.00", "2025-03-31", "2025-05-15", [("2025-04-01", "2025-04-20", "4100.00", "11.15"), ("2025-04-21", "2025-05-15", "3165.05", "11.15")],
+         payments=[("2025-04-20", "1000.00")]),
+    case("es-imputation", "Código civil 1173: no payment counts against the principal while interest is unpaid; the 40 stay after it.", {"type": "es"},
+         "2200.00", "2024-10-31", "2024-11-30", [("2024-11-01", "2024-11-15", "2200.00", "12.25"), ("2024-11-16", "2024-11-30", "1711.08", "12.25")],
+         payments=[("2024-11-15", "500.00")]),
+    case("be-imputation", "Belgian civil code: interest before the principal. 2024 H1 12.50.", {"type": "be"}, "3000.00", "2024-04-30", "2024-05-30",
+         [("2024-05-01", "2024-05-15", "3000.00", "12.50"), ("2024-05-16", "2024-05-30", "2015.41", "12.50")], payments=[("2024-05-15", "1000.00")]),
+    case("uk-imputation-principal-first", "No statute: the creditor's explicit choice, principal first by default (Bank Rate 31 Dec 2023 5.25 + 8).", {"type": "uk"},
+         "3650.00", "2024-03-31", "2024-04-30", [("2024-04-01", "2024-04-10", "3650.00", "13.25"), ("2024-04-11", "2024-04-30", "2650.00", "13.25")],
+         payments=[("2024-04-10", "1000.00")], currency="GBP", indemnity="70.00"),
+    case("uk-imputation-chosen", "The creditor appropriates the payment to interest and costs first (accessories_first).", {"type": "uk"},
+         "3650.00", "2024-03-31", "2024-04-30", [("2024-04-01", "2024-04-10", "3650.00", "13.25"), ("2024-04-11", "2024-04-30", "2733.25", "13.25")],
+         payments=[("2024-04-10", "1000.00")], currency="GBP", indemnity="70.00", options={"imputation": "accessories_first"}),
+    case("eu-generic-imputation-default", "Country law unknown: principal first unless set.", {"type": "eu_generic", "margin": "8", "indemnity": "40.00"},
+         "5000.00", "2024-07-31", "2024-08-30", [("2024-08-01", "2024-08-15", "5000.00", "12.25"), ("2024-08-16", "2024-08-30", "4000.00", "12.25")],
+         payments=[("2024-08-15", "1000.00")]),
+    case("fr-penalties-paid-after", "Paid in full late, then the penalties paid a month later: nothing left due.", FR, "1000.00", "2025-01-31", "2025-04-30",
+         [("2025-02-01", "2025-02-15", "1000.00", "13.15")], payments=[("2025-02-15", "1000.00"), ("2025-03-15", "45.40")]),
 ]
 
 # Netherlands over more than a year: the first year's interest joins the principal on 1 Jan 2025.
