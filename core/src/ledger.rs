@@ -475,11 +475,6 @@ impl CheckedInvoice<'_> {
         self.invoice.disputes.iter().any(|d| d.opened_on <= day && d.closed_on.is_none_or(|c| c > day))
     }
 
-    /// True when a reminder may go out about it on `day`: money is owed and no dispute is open.
-    pub fn chaseable_on(&self, day: NaiveDate) -> bool {
-        self.outstanding_on(day).is_positive() && !self.disputed_on(day)
-    }
-
     /// The day the invoice's principal became fully paid or credited, if it did (penalties may
     /// still be due: see `penalty::Decompte`).
     pub fn settled_on(&self) -> Option<NaiveDate> {

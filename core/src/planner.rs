@@ -21,6 +21,7 @@ use crate::date;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ledger::{CheckedDebtor, CheckedInvoice, CheckedLedger, Ledger};
 use crate::money::{Amount, Currency};
+use crate::penalty::InvoiceStatus;
 use crate::policy::{self, Anchor, Channel, CheckedPolicy, Conditions, DayUnit, Policy, Tone};
 use crate::rates::Rates;
 use crate::zone::Zone;
@@ -509,6 +510,26 @@ fn claim_events<'p>(claim: &policy::PenaltyClaim, inv: &CheckedInvoice<'_>) -> V
             })
         })
         .collect()
+}
+
+/// True when a message about `inv` for step `step_id` may still go out on `day`: no dispute is
+/// open, and the principal is still owed, or, for the claim of penalties after a late payment and
+/// its reminders, penalties are (see `penalty::InvoiceStatus`).
+pub fn step_still_wanted(
+    inv: &CheckedInvoice<'_>,
+    step_id: &str,
+    day: NaiveDate,
+    creditor_country: &str,
+    rates: &Rates,
+) -> bool {
+    if inv.disputed_on(day) {
+        return false;
+    }
+    match crate::penalty::invoice_status(inv, creditor_country, day, rates) {
+        InvoiceStatus::Open => !policy::is_claim_step(step_id),
+        InvoiceStatus::PaidPenaltiesDue => policy::is_claim_step(step_id),
+        InvoiceStatus::Paid => false,
+    }
 }
 
 /// Paid and credited on or before `day` (whatever it paid first), measured against instalments.
@@ -1387,10 +1408,7 @@ pub fn due_actions_with_rates(
         let mut candidates: Vec<(&InvoiceState<'_, '_>, &Scheduled, &Event<'_>, Vec<ItemRef>)> = Vec::new();
         for st in &sched.states {
             let inv = st.inv;
-            // Paid with penalties still due: only a claim of them may go.
-            let claim_only =
-                !inv.outstanding_on(today).is_positive() && pricing.due(inv, today).is_some_and(|d| d > Decimal::ZERO);
-            if inv.disputed_on(today) || !(inv.outstanding_on(today).is_positive() || claim_only) {
+            if inv.disputed_on(today) {
                 continue;
             }
             let mut latest: Option<(&Scheduled, &Event<'_>)> = None;
@@ -1408,7 +1426,7 @@ pub fn due_actions_with_rates(
                 latest = Some((s, ev));
             }
             let Some((s, ev)) = latest else { continue };
-            if claim_only != matches!(ev.anchor, EventAnchor::Claim { .. }) {
+            if !step_still_wanted(inv, &ev.step_id, today, &ledger.creditor.address.country, rates) {
                 continue;
             }
             if send_time(debtor.time_zone, s.date, p.send_window.start_hour)? > now {

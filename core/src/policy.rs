@@ -346,6 +346,15 @@ fn out_of_range(path: String, what: &str) -> Error {
     Error::new(ErrorCode::OutOfRange, path, what.to_owned())
 }
 
+/// The planner names its own steps so (`instalment-2-missed`, `promise-1-broken`,
+/// `penalty-claim-2`): a policy step may not, since the id is part of the idempotency key.
+const RESERVED_STEP_PREFIXES: [&str; 3] = ["instalment-", "promise-", "penalty-claim"];
+
+/// True when `step_id` is the claim of penalties after a late payment, or one of its reminders.
+pub fn is_claim_step(step_id: &str) -> bool {
+    step_id.starts_with("penalty-claim")
+}
+
 fn is_key(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
@@ -393,6 +402,13 @@ impl Policy {
             let p = |f: &str| format!("steps[{i}].{f}");
             if !is_key(&step.id) {
                 return Err(Error::new(ErrorCode::InvalidId, p("id"), "a step id is 1 to 64 of a-z, 0-9, _ - ."));
+            }
+            if RESERVED_STEP_PREFIXES.iter().any(|r| step.id.starts_with(r)) {
+                return Err(Error::new(
+                    ErrorCode::InvalidId,
+                    p("id"),
+                    format!("step ids starting {} are the planner's own", RESERVED_STEP_PREFIXES.join(", ")),
+                ));
             }
             if !ids.insert(step.id.as_str()) {
                 return Err(Error::new(
@@ -614,6 +630,37 @@ mod tests {
         let mut p = standard();
         p.send_window = SendWindow { start_hour: 18, end_hour: 9 };
         assert_eq!(p.check().unwrap_err().path(), "sendWindow");
+
+        // The planner's own step ids are part of idempotency keys: a policy step may not take one.
+        let mut p = standard();
+        p.steps[1].id = "penalty-claim".into();
+        let e = p.check().unwrap_err();
+        assert_eq!((e.code(), e.path()), (ErrorCode::InvalidId, "steps[1].id"));
+    }
+
+    #[test]
+    fn a_penalty_claim_is_off_by_default_and_checked() {
+        assert!(!standard().penalty_claim.enabled);
+        let claim = |json: &str| {
+            let text = include_str!("../data/policies/standard.json").replacen(
+                '{',
+                &format!("{{\"penaltyClaim\": {json},"),
+                1,
+            );
+            from_json::<Policy>(&text).and_then(Policy::check)
+        };
+        let ok = claim(r#"{"enabled": true, "followUpDays": [15, 30]}"#).unwrap();
+        assert_eq!((ok.policy().penalty_claim.after_days, ok.policy().penalty_claim.follow_up_days.len()), (7, 2));
+        for (json, path) in [
+            (r#"{"enabled": true, "afterDays": 91}"#, "penaltyClaim.afterDays"),
+            (r#"{"enabled": true, "followUpDays": [30, 15]}"#, "penaltyClaim.followUpDays[1]"),
+            (r#"{"enabled": true, "followUpDays": [1, 2, 3, 4]}"#, "penaltyClaim.followUpDays"),
+            (r#"{"enabled": true, "minAmount": "-1.00"}"#, "penaltyClaim.minAmount"),
+            (r#"{"enabled": true, "every": 3}"#, "penaltyClaim.every"),
+        ] {
+            let e = claim(json).unwrap_err();
+            assert_eq!(e.path(), path, "{json}: {e}");
+        }
     }
 
     #[test]

@@ -509,3 +509,46 @@ fn answer_days(debtor: &relance_core::ledger::CheckedDebtor<'_>, window_opens: u
     });
     replies.chain(d.calls.iter().filter(|c| c.is_answer()).map(|c| (c.on, c.on + Duration::days(1)))).collect()
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(256) / 4, ..ProptestConfig::default() })]
+    #[test]
+    fn penalty_claims_follow_late_payments_only(
+        specs in prop::collection::vec(invoice_spec(), 1..6),
+        after_days in 0u32..20, follow_up in prop::option::of(1u32..40),
+        waive_both: bool, as_of_offset in 0i64..900,
+    ) {
+        let mut ledger = build_ledger(&specs, &COUNTRIES[..1]);
+        ledger.creditor.penalty_terms.waive_interest = waive_both;
+        ledger.creditor.penalty_terms.waive_indemnity = waive_both;
+        let mut policy = policy_variant(1, false, 2, Adjustment::Forward);
+        policy.penalty_claim = relance_core::policy::PenaltyClaim {
+            enabled: true, after_days, min_amount: None, follow_up_days: follow_up.into_iter().collect(),
+        };
+        let policy = policy.check().unwrap();
+        let as_of = d("2025-01-01") + Duration::days(as_of_offset);
+        let out = plan(&ledger, &policy, as_of).unwrap();
+        let rates = relance_core::penalty::rates_with(&Default::default()).unwrap();
+        let checked = ledger.check_with_rates(&rates).unwrap();
+        for (tl, inv) in out.invoices.iter().zip(&checked.invoices) {
+            let claims: Vec<_> = tl.steps.iter().filter(|s| s.kind == EventKind::PenaltyClaim).collect();
+            let paid_late = inv.settled_on().filter(|d| *d > inv.due_date);
+            // A claim is planned for an invoice paid after its due date, and for no other.
+            prop_assert_eq!(claims.is_empty(), paid_late.is_none(), "{:?}", tl.steps);
+            for s in claims {
+                // (A step suspended by an open dispute is dated where the dispute holds it.)
+                if s.status != StepStatus::SuspendedDispute {
+                    prop_assert!(s.date >= paid_late.unwrap() + Duration::days(i64::from(after_days)));
+                }
+                if is_contact(s.status) {
+                    // It asks only for what is still due, and nothing under a waiver of both.
+                    prop_assert!(!waive_both, "claim {} under a waiver", s.step_id);
+                    prop_assert_eq!(
+                        relance_core::penalty::invoice_status(inv, "FR", s.date, &rates),
+                        relance_core::penalty::InvoiceStatus::PaidPenaltiesDue
+                    );
+                }
+            }
+        }
+    }
+}

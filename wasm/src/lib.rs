@@ -272,12 +272,20 @@ struct PlanArgs {
     /// The day the timeline is seen from, `YYYY-MM-DD`.
     #[serde(deserialize_with = "relance_core::date::de")]
     as_of: NaiveDate,
+    /// Newer rate rows by table id: they price what partial payments paid first and the penalties
+    /// a claim asks for.
+    #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
+    extra_rates: BTreeMap<String, Vec<RateRow>>,
 }
 
-/// `{ledger, policy, asOf}` -> the whole reminder timeline of every invoice.
+/// `{ledger, policy, asOf, extraRates?}` -> the whole reminder timeline of every invoice.
 #[wasm_bindgen]
 pub fn plan(len: usize) -> bool {
-    run(len, |a: PlanArgs| planner::plan(&a.ledger, &checked_policy(a.policy)?, a.as_of))
+    run(len, |a: PlanArgs| {
+        let rates = penalty::rates_with(&a.extra_rates)?;
+        planner::plan_with_rates(&a.ledger, &checked_policy(a.policy)?, a.as_of, &rates)
+    })
 }
 
 /// What `dueActions` takes.
@@ -296,12 +304,19 @@ struct DueArgs {
     /// The instant of the run, RFC 3339.
     #[serde(deserialize_with = "relance_core::date::de_instant")]
     now: chrono::DateTime<chrono::Utc>,
+    /// Newer rate rows by table id (see `plan`).
+    #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
+    extra_rates: BTreeMap<String, Vec<RateRow>>,
 }
 
-/// `{ledger, policy, sentLog, now}` -> exactly what must be sent now.
+/// `{ledger, policy, sentLog, now, extraRates?}` -> exactly what must be sent now.
 #[wasm_bindgen(js_name = dueActions)]
 pub fn due_actions(len: usize) -> bool {
-    run(len, |a: DueArgs| planner::due_actions(&a.ledger, &checked_policy(a.policy)?, &a.sent_log, a.now))
+    run(len, |a: DueArgs| {
+        let rates = penalty::rates_with(&a.extra_rates)?;
+        planner::due_actions_with_rates(&a.ledger, &checked_policy(a.policy)?, &a.sent_log, a.now, &rates)
+    })
 }
 
 /// `{ledger, sent?, asOf, periodStart?, currency?, windowDays?, segments?, extraRates?}` -> every

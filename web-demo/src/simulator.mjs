@@ -50,6 +50,7 @@ function ledger() {
       address: { lines: ['12 rue des Tanneurs'], postalCode: '69002', city: 'Lyon', country: 'FR' },
       contact: { name: 'Claire Durand', email: 'compta@votre-entreprise.example' },
       payment: { iban: 'FR7630006000011234567890189', bic: 'AGRIFRPP' },
+      ...(state.imputation ? { penaltyTerms: { imputation: state.imputation } } : {}),
     },
     debtors: [{
       id: 'client', name: lang === 'fr' ? 'Client Exemple' : 'Sample Customer', kind: state.kind, country: state.country,
@@ -72,10 +73,17 @@ function estimating(request) {
   return { ...request, options: { ...request.options, estimateMissingRates: true } };
 }
 
+/** What is still due on a day: the interest and indemnity partial payments paid are off. */
 function penaltiesOn(l, day) {
   const request = relance.penaltyRequest({ ledger: l, invoiceId: 'inv', asOf: day, extraRates: state.extraRates });
   const d = relance.decompte(estimating(request));
-  return { ...d.totals, estimated: d.lines.some((line) => line.estimated) };
+  const left = (a, b) => (Number(a) - Number(b)).toFixed(2);
+  return {
+    ...d.totals,
+    interest: left(d.totals.interest, d.totals.interestPaid),
+    indemnity: left(d.totals.indemnity, d.totals.indemnityPaid),
+    estimated: d.lines.some((line) => line.estimated),
+  };
 }
 
 /** The core's warning about a policy step (`policy.steps[i]`) for this timeline entry, if any. */
@@ -89,7 +97,7 @@ function compute() {
   const l = ledger();
   const policy = relance.validatePolicy(policyArg());
   const termsAnswer = relance.evaluateTerms({ issueDate: state.issueDate, ...terms(), debtorKind: state.kind, creditorCountry: 'FR' });
-  const plan = relance.plan({ ledger: l, policy, asOf: state.issueDate });
+  const plan = relance.plan({ ledger: l, policy, asOf: state.issueDate, extraRates: state.extraRates });
   const timeline = plan.invoices[0];
   let missing = null;
   const steps = timeline.steps.map((s) => {
@@ -103,8 +111,9 @@ function compute() {
     }
     return { ...s, totals, warning: stepWarning(plan.warnings, policy, s) };
   });
-  const last = steps.length ? steps[steps.length - 1].date : timeline.dueDate;
-  const end = addDays(last > timeline.dueDate ? last : timeline.dueDate, 30);
+  // A month past the last step, the due date and the last payment, whichever is latest.
+  const last = [timeline.dueDate, ...steps.map((s) => s.date), ...l.invoices[0].payments.map((p) => p.date)].sort().at(-1);
+  const end = addDays(last, 30);
   const request = relance.penaltyRequest({ ledger: l, invoiceId: 'inv', asOf: end, extraRates: state.extraRates });
   // Which rate is not published yet (the core names its table and half-year), to ask for it.
   try {
@@ -113,6 +122,8 @@ function compute() {
     if (e.code !== 'missing_rate') throw e;
     missing ??= e;
   }
+  // How each payment was imputed (interest and costs first under most laws), on the last day shown.
+  const imputed = relance.decompte(estimating(request));
   let curvePoints = [];
   try {
     curvePoints = relance.curve({ request: estimating(request), from: state.issueDate, to: end });
@@ -122,7 +133,7 @@ function compute() {
   const calendar = relance.calendarFor({ country: state.country });
   const years = new Set([state.issueDate.slice(0, 4), end.slice(0, 4)]);
   const holidays = [...years].flatMap((y) => relance.holidays({ calendar, year: Number(y) }));
-  return { ledger: l, policy, termsAnswer, timeline, steps, curvePoints, holidays, end, missing };
+  return { ledger: l, policy, termsAnswer, timeline, steps, curvePoints, holidays, end, missing, imputed };
 }
 
 function addDays(iso, n) {
@@ -148,6 +159,7 @@ function fillForm() {
   $('dueDate').value = state.dueDate;
   $('kind').value = state.kind;
   $('country').value = state.country;
+  $('imputationChoice').value = state.imputation;
   $('preset').value = typeof state.policy === 'string' ? state.policy : 'custom';
   $('termsDays').disabled = !['net', 'eom'].includes(state.termsMode);
   $('dueDate').disabled = state.termsMode !== 'due';
@@ -347,6 +359,7 @@ function renderResults() {
   }
   renderMissingRate(result.missing);
   renderTimeline(steps);
+  renderImputation(result.imputed);
   if (!state.step || !steps.some((s) => s.stepId === state.step)) state.step = steps.find((s) => s.kind === 'policy_step')?.stepId ?? null;
   renderPreview();
   renderChart();
@@ -474,6 +487,33 @@ function renderTimeline(steps) {
       if (estimate) td.title = t(lang, 'estimated');
       tr.append(td);
     }
+    body.append(tr);
+  }
+  table.append(body);
+}
+
+/** What each payment paid: interest, indemnity, principal, as the décompte imputed it. */
+function renderImputation(d) {
+  const lang = state.lang;
+  const box = $('imputation');
+  const payments = d.payments.filter((p) => !p.creditNote);
+  box.hidden = payments.length === 0;
+  if (box.hidden) return;
+  $('imputationNote').textContent = t(lang, `imputation_${d.imputation}`);
+  const table = $('imputationTable');
+  const heads = ['paidOn', 'paidAmount', 'toInterest', 'toIndemnity', 'toPrincipal'];
+  const th = (h, i) => `<th scope="col"${i > 0 ? ' class="num"' : ''}>${t(lang, h)}</th>`;
+  table.innerHTML = `<caption class="sr-only">${t(lang, 'imputation')}</caption><thead><tr>${heads.map(th).join('')}</tr></thead>`;
+  const body = document.createElement('tbody');
+  for (const p of payments) {
+    const tr = document.createElement('tr');
+    const cells = [longDate(lang, p.date), ...[p.amount, p.toInterest, p.toIndemnity, p.toPrincipal].map((v) => money(lang, v))];
+    cells.forEach((text, i) => {
+      const td = document.createElement('td');
+      td.textContent = text;
+      if (i > 0) td.className = 'num';
+      tr.append(td);
+    });
     body.append(tr);
   }
   table.append(body);
@@ -611,7 +651,7 @@ function changed(rerenderForm = false) {
 }
 
 function bind() {
-  const fields = { amount: 'amount', issueDate: 'issueDate', termsMode: 'termsMode', termsDays: 'termsDays', dueDate: 'dueDate', kind: 'kind', country: 'country' };
+  const fields = { amount: 'amount', issueDate: 'issueDate', termsMode: 'termsMode', termsDays: 'termsDays', dueDate: 'dueDate', kind: 'kind', country: 'country', imputationChoice: 'imputation' };
   for (const [id, key] of Object.entries(fields)) {
     $(id).addEventListener('input', () => {
       state[key] = id === 'amount' ? $(id).value.trim().replace(',', '.') : $(id).value;

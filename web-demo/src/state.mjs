@@ -11,6 +11,8 @@ export const DEFAULT_STATE = {
   country: 'FR',
   policy: 'standard',
   payments: [],
+  // What a partial payment pays first: '' (the law's order) or 'principal_first'.
+  imputation: '',
   // What the customer answered: replies, promises to pay, calls that reached nobody.
   answers: { replies: [], promises: [], calls: [] },
   plan: null,

@@ -105,6 +105,38 @@ test('penalties shown match the published example (83.18 + 40.00), in French and
   assert.deepEqual(errors, []);
 });
 
+test('a partial payment pays the penalties first, and a table says what each payment paid (issue 25)', async () => {
+  const c = golden('penalties.json').cases.find((x) => x.name === 'fr-imputation-issue-example');
+  const inv = c.request.invoice;
+  const { page, errors } = await open();
+  await set(page, 'amount', inv.total);
+  await set(page, 'issueDate', '2023-02-08');
+  await set(page, 'termsMode', 'due');
+  await set(page, 'dueDate', inv.dueDate);
+  for (const [i, p] of inv.payments.entries()) {
+    await page.click('#addPayment');
+    await set(page, `payments-date-${i}`, p.date);
+    await page.dispatchEvent(`#payments-date-${i}`, 'change');
+    await set(page, `payments-amount-${i}`, p.amount);
+    await page.dispatchEvent(`#payments-amount-${i}`, 'change');
+  }
+  // "4 737,40 €" -> "4737.40", to compare with the golden case's figures.
+  const plain = (text) => text.replace(/[^0-9,]/g, '').replace(',', '.');
+  const shown = async () => page.$$eval('#imputationTable tbody tr', (rs) => rs.map((r) => [...r.cells].map((td) => td.textContent)));
+  const table = await shown();
+  assert.deepEqual(table.map((r) => r.slice(1).map(plain)),
+    c.expected.payments.map((p) => [p.amount, p.toInterest, p.toIndemnity, p.toPrincipal]));
+  assert.match(await page.textContent('#imputationNote'), /1343-1/);
+  for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 900 }]]) {
+    await page.setViewportSize(viewport);
+    await page.screenshot({ path: join(shots, `simulator-imputation-${name}.png`), fullPage: true });
+  }
+  // The creditor may accept the lenient order: every payment then pays the principal.
+  await set(page, 'imputationChoice', 'principal_first');
+  assert.deepEqual((await shown()).map((r) => plain(r[4])), inv.payments.map((p) => p.amount));
+  assert.deepEqual(errors, []);
+});
+
 test('the calendar exports as an RFC 5545 file with one event per step', async () => {
   const { page, errors } = await open();
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#exportIcs')]);

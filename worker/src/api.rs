@@ -10,6 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use relance_core::answers::{CallAgreement, CallOutcome, CallResult, Promise, PromiseVia, Reply};
 use relance_core::ledger::{Creditor, Debtor, Dispute, Invoice, Ledger, Payment, PaymentPlan};
 use relance_core::money::Amount;
+use relance_core::penalty::InvoiceStatus;
 use relance_core::policy::{self, CheckedPolicy, Policy};
 use relance_core::rates::{RateRow, Rates};
 use relance_core::{json, Error};
@@ -274,7 +275,13 @@ async fn route(
         ("PUT", ["debtors", id]) => put_debtor(db, body, Some(id), now).await,
         ("DELETE", ["debtors", id]) => delete_debtor(db, id, now).await,
         ("GET", ["invoices"]) => {
-            list_invoices(db, q("debtorId"), status(q("status"), &["open", "settled"])?, day("asOf")?).await
+            list_invoices(
+                db,
+                q("debtorId"),
+                status(q("status"), &["open", "settled", "paid_penalties_due"])?,
+                day("asOf")?,
+            )
+            .await
         }
         ("POST", ["invoices"]) => create_invoice(db, body, now).await,
         ("GET", ["invoices", id]) => get_invoice(db, id, day("asOf")?).await,
@@ -507,9 +514,23 @@ async fn settle(db: &impl Database, invoice: &Invoice) -> Result<(bool, Creditor
     })?;
     let alone =
         Ledger { creditor: creditor.clone(), debtors: vec![debtor.debtor.clone()], invoices: vec![invoice.clone()] };
-    let checked = alone.check().map_err(|e| rebase(e, "invoices[0]", ""))?;
-    let open = checked.invoices.first().is_some_and(|i| i.settled_on().is_none());
+    let rates = store::rates_in_force(db).await?;
+    let checked = store::check_with(&alone, &rates).map_err(|e| rebase(e, "invoices[0]", ""))?;
+    let open = checked.invoices.first().is_some_and(|i| owes_anything(i, &checked, &rates));
     Ok((open, creditor, debtor))
+}
+
+/// True while an invoice owes anything after every settlement recorded: principal, or penalties
+/// (a claim may still go for them). The stored `open` flag: the cron reads those invoices only.
+fn owes_anything(
+    inv: &relance_core::ledger::CheckedInvoice<'_>,
+    checked: &relance_core::ledger::CheckedLedger<'_>,
+    extra_rates: &BTreeMap<String, Vec<RateRow>>,
+) -> bool {
+    let last = inv.settlements().map(|s| s.date).max().unwrap_or(inv.invoice.issue_date);
+    let Ok(rates) = relance_core::penalty::rates_with(extra_rates) else { return true };
+    let country = &checked.ledger.creditor.address.country;
+    relance_core::penalty::invoice_status(inv, country, last, &rates) != InvoiceStatus::Paid
 }
 
 /// The checked policy a debtor is chased under: its own, or the default; a custom one or a preset.
@@ -725,12 +746,20 @@ async fn delete_debtor(db: &impl Database, id: &str, now: DateTime<Utc>) -> ApiR
 
 // ---- invoices ---------------------------------------------------------------------------------
 
-/// An invoice with what the core computes of it on a day.
-fn invoice_view(inv: &relance_core::ledger::CheckedInvoice<'_>, day: NaiveDate) -> Value {
+/// An invoice with what the core computes of it on a day: its principal still owed (after what
+/// partial payments paid first), where it stands, the penalties still due once it is paid.
+fn invoice_view(inv: &relance_core::ledger::CheckedInvoice<'_>, day: NaiveDate, country: &str, rates: &Rates) -> Value {
+    let status = relance_core::penalty::invoice_status(inv, country, day, rates);
+    let penalties_due = (status == InvoiceStatus::PaidPenaltiesDue)
+        .then(|| relance_core::penalty::penalties_due(inv, country, day, rates))
+        .flatten()
+        .map(|d| Amount(d).to_minor_units(&inv.invoice.currency));
     json!({
         "invoice": inv.invoice,
         "dueDate": inv.due_date,
+        "status": status,
         "outstanding": inv.outstanding_on(day).to_minor_units(&inv.invoice.currency),
+        "penaltiesDue": penalties_due,
         "settledOn": inv.settled_on(),
         "disputed": inv.disputed_on(day),
         "daysLate": if inv.outstanding_on(day).is_positive() { (day - inv.due_date).num_days().max(0) } else { 0 },
@@ -745,16 +774,21 @@ async fn list_invoices(db: &impl Database, debtor: Option<&str>, status: Option<
         _ => Which::All,
     };
     let Some(book) = store::book(db, which).await? else { return ok(200, &json!({ "invoices": [] })) };
-    let checked = book.ledger.check()?;
+    let rates = book.rates()?;
+    let checked = book.ledger.check_with_rates(&rates)?;
+    let country = &book.ledger.creditor.address.country;
     let list: Vec<Value> = checked
         .invoices
         .iter()
         .filter(|i| match status {
             Some("open") => i.settled_on().is_none(),
             Some("settled") => i.settled_on().is_some(),
+            Some("paid_penalties_due") => {
+                relance_core::penalty::invoice_status(i, country, day, &rates) == InvoiceStatus::PaidPenaltiesDue
+            }
             _ => true,
         })
-        .map(|i| invoice_view(i, day))
+        .map(|i| invoice_view(i, day, country, &rates))
         .collect();
     ok(200, &json!({ "asOf": day, "invoices": list }))
 }
@@ -767,9 +801,10 @@ async fn load_invoice(db: &impl Database, id: &str) -> Result<Invoice, ApiError>
 async fn get_invoice(db: &impl Database, id: &str, day: NaiveDate) -> ApiResult {
     let version = store::invoice_version(db, id).await?;
     let book = invoice_book(db, id).await?;
-    let checked = book.ledger.check()?;
+    let rates = book.rates()?;
+    let checked = book.ledger.check_with_rates(&rates)?;
     let inv = checked.invoices.first().ok_or_else(|| ApiError::not_found("invoice", id))?;
-    let mut view = invoice_view(inv, day);
+    let mut view = invoice_view(inv, day, &book.ledger.creditor.address.country, &rates);
     if let Some(fields) = view.as_object_mut() {
         fields.insert("version".into(), json!(version));
     }
@@ -967,7 +1002,7 @@ async fn timeline(db: &impl Database, id: &str, day: NaiveDate) -> ApiResult {
     let policy_id =
         book.assignment.get(&invoice.debtor_id).cloned().unwrap_or_else(|| store::DEFAULT_POLICY_FALLBACK.into());
     let policy = policy_by_id(&book.policies, &policy_id)?;
-    let plan = relance_core::planner::plan(&book.ledger, &policy, day)?;
+    let plan = relance_core::planner::plan_with_rates(&book.ledger, &policy, day, &*book.rates()?)?;
     let entry = plan.invoices.into_iter().find(|t| t.invoice_id == id);
     let deliveries: Vec<store::Delivery> = store::deliveries(db, None, Some(&invoice.debtor_id), 1000)
         .await?
@@ -1037,14 +1072,15 @@ async fn import_csv(db: &impl Database, req: &ApiRequest, now: DateTime<Utc>) ->
         }
     }
     let ledger = Ledger { creditor, debtors, invoices };
-    let checked = ledger.check().map_err(|e| {
+    let rates = store::rates_in_force(db).await?;
+    let checked = store::check_with(&ledger, &rates).map_err(|e| {
         let path = e.path().replacen("invoices[", "rows[", 1);
         ApiError::new(400, e.code().as_str(), &path, e.message())
     })?;
     plan_imported(db, &ledger, &stored_debtors(db, &ledger).await?, "rows", now.date_naive()).await?;
     let mut stmts = Vec::new();
     for inv in &checked.invoices {
-        stmts.extend(store::put_invoice(inv.invoice, inv.settled_on().is_none(), Replaces::Nothing, now)?);
+        stmts.extend(store::put_invoice(inv.invoice, owes_anything(inv, &checked, &rates), Replaces::Nothing, now)?);
         stmts.push(store::audit(
             "api",
             "invoice.imported",
@@ -1094,7 +1130,8 @@ async fn plan_imported(
 
 async fn import_ledger(db: &impl Database, body: &str, now: DateTime<Utc>) -> ApiResult {
     let ledger: Ledger = json::from_json(body)?;
-    let checked = ledger.check()?;
+    let rates = store::rates_in_force(db).await?;
+    let checked = store::check_with(&ledger, &rates)?;
     let existing: BTreeMap<String, Option<String>> =
         store::debtors(db).await?.into_iter().map(|d| (d.debtor.id, d.policy_id)).collect();
     let debtors: Vec<StoredDebtor> = ledger
@@ -1109,7 +1146,7 @@ async fn import_ledger(db: &impl Database, body: &str, now: DateTime<Utc>) -> Ap
     }
     stmts.extend(store::answer_tasks(&ledger, now)?);
     for inv in &checked.invoices {
-        stmts.extend(store::put_invoice(inv.invoice, inv.settled_on().is_none(), Replaces::Latest, now)?);
+        stmts.extend(store::put_invoice(inv.invoice, owes_anything(inv, &checked, &rates), Replaces::Latest, now)?);
     }
     stmts.push(store::audit(
         "api",
@@ -1274,7 +1311,7 @@ async fn agreed_part(
                 )),
                 (None, _) => {
                     let book = invoice_book(db, invoice_id).await?;
-                    let checked = book.ledger.check()?;
+                    let checked = book.ledger.check_with_rates(&*book.rates()?)?;
                     let inv = checked.invoices.first().ok_or_else(|| ApiError::not_found("invoice", invoice_id))?;
                     inv.outstanding_on(today)
                 }

@@ -16,7 +16,7 @@ use crate::store::{self, Book, Delivery, NewClaim, Outcome, Which};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use relance_core::ledger::{CheckedDebtor, Debtor, Ledger};
 use relance_core::messages::{render_message, MessageRequest, ReminderView, RenderedMessage, TemplateSet};
-use relance_core::planner::{due_actions, Action};
+use relance_core::planner::{due_actions_with_rates, step_still_wanted, Action};
 use relance_core::policy::{self, Channel, CheckedPolicy, Policy};
 use relance_core::rates::{MissingRate, RateRow};
 use serde::{Deserialize, Serialize};
@@ -177,6 +177,10 @@ fn all_due_actions(
     }
     let mut actions = Vec::new();
     let mut problems = Vec::new();
+    let rates = match book.rates() {
+        Ok(rates) => rates,
+        Err(e) => return (actions, vec![Problem::of_rates(&e)]),
+    };
     for (policy_id, debtors) in by_policy {
         let policy = match resolve_policy(book, policy_id) {
             Ok(p) => p,
@@ -190,13 +194,13 @@ fn all_due_actions(
         } else {
             book.ledger.clone()
         };
-        match due_actions(&ledger, &policy, sent, now) {
+        match due_actions_with_rates(&ledger, &policy, sent, now, &rates) {
             Ok(list) => actions.extend(list),
             // One account that cannot be planned must not silence the others: plan them one by one.
             Err(_) => {
                 for debtor in debtors {
                     let one = book.ledger.subset(|d| d.id == debtor);
-                    match due_actions(&one, &policy, sent, now) {
+                    match due_actions_with_rates(&one, &policy, sent, now, &rates) {
                         Ok(list) => actions.extend(list),
                         Err(e) => problems.push(Problem::of_account(&one, debtor, &e)),
                     }
@@ -232,6 +236,17 @@ impl Problem {
             code: "conflict".into(),
             path: "creditor".into(),
             message: store::NO_CREDITOR.into(),
+        }
+    }
+
+    /// The operator's rate rows do not fit the shipped tables: nothing can be priced.
+    fn of_rates(e: &relance_core::Error) -> Problem {
+        Problem {
+            debtor_id: None,
+            invoice_id: None,
+            code: e.code().as_str().to_owned(),
+            path: format!("settings.{}", e.path()),
+            message: e.message().to_owned(),
         }
     }
 
@@ -335,7 +350,7 @@ async fn prepare(
 ) -> Result<Prepared, DbError> {
     let debtor = ledger.debtors.first().cloned();
     // The debtor's ledger, checked once: its local date dates the message and earlier reminders.
-    let checked = ledger.check().ok();
+    let checked = store::check_with(ledger, extra_rates).ok();
     let checked_debtor = checked.as_ref().and_then(|c| c.debtors.first());
     let date: NaiveDate = checked_debtor.map_or_else(|| now.date_naive(), |d| d.local_date(now));
     let mut request = MessageRequest::for_action(&action, date);
@@ -632,13 +647,16 @@ fn tally(report: &mut RunReport, outcome: &Outcome) {
 fn still_due(open: Option<&Book>, action: &Action, now: DateTime<Utc>) -> Option<String> {
     let Some(book) = open else { return Some(store::NO_CREDITOR.into()) };
     let ledger = book.ledger.subset(|d| d.id == action.debtor_id);
-    let Ok(checked) = ledger.check() else { return None };
+    let rates = book.rates().ok()?;
+    let Ok(checked) = ledger.check_with_rates(&rates) else { return None };
     let today = checked.debtors.first().map_or(now.date_naive(), |d| d.local_date(now));
-    let chaseable = action
-        .items
-        .iter()
-        .any(|item| checked.invoices.iter().any(|inv| inv.invoice.id == item.invoice_id && inv.chaseable_on(today)));
-    (!chaseable).then(|| "the invoices were paid or disputed before the retry".to_owned())
+    let country = &ledger.creditor.address.country;
+    let wanted = action.items.iter().any(|item| {
+        checked.invoices.iter().any(|inv| {
+            inv.invoice.id == item.invoice_id && step_still_wanted(inv, &item.step_id, today, country, &rates)
+        })
+    });
+    (!wanted).then(|| "the invoices were paid or disputed before the retry".to_owned())
 }
 
 /// One attempt at a claimed delivery.

@@ -403,7 +403,8 @@ pub async fn invoice_count(db: &impl Database, debtor_id: &str) -> Result<i64, D
 pub enum Which<'a> {
     /// Every invoice.
     All,
-    /// Invoices not settled yet.
+    /// Invoices that still owe anything: principal, or penalties a claim may ask for
+    /// (`core::penalty::InvoiceStatus`, not `paid`).
     Open,
     /// One invoice.
     One(&'a str),
@@ -525,8 +526,8 @@ pub async fn invoice_version(db: &impl Database, id: &str) -> Result<Option<i64>
 }
 
 /// The statements that store an invoice and its parts, replacing what was stored under its id.
-/// `open` comes from the core's settlement of the checked invoice; `replaces` guards against a
-/// write in between.
+/// `open` says the invoice still owes anything after its settlements (principal or penalties, see
+/// `Which::Open`); `replaces` guards against a write in between.
 pub fn put_invoice(
     invoice: &Invoice,
     open: bool,
@@ -717,6 +718,22 @@ pub struct Book {
     pub policies: BTreeMap<String, Policy>,
     /// Rate rows beyond the shipped tables: the operator's (settings), then the fetched ones.
     pub extra_rates: BTreeMap<String, Vec<RateRow>>,
+}
+
+impl Book {
+    /// The rate tables in force: the shipped ones and `extra_rates`.
+    pub fn rates(&self) -> Result<std::borrow::Cow<'static, relance_core::rates::Rates>, relance_core::Error> {
+        relance_core::penalty::rates_with(&self.extra_rates)
+    }
+}
+
+/// Checks `ledger` with the rates in force, as every figure of the worker is computed: what a
+/// partial payment paid first depends on them.
+pub fn check_with<'a>(
+    ledger: &'a Ledger,
+    extra_rates: &BTreeMap<String, Vec<RateRow>>,
+) -> Result<relance_core::ledger::CheckedLedger<'a>, relance_core::Error> {
+    ledger.check_with_rates(&*relance_core::penalty::rates_with(extra_rates)?)
 }
 
 /// The creditor is not configured yet: nothing can be computed.

@@ -553,7 +553,12 @@ contact?: Contact,
 /**
  * How to pay.
  */
-payment?: PaymentDetails, };
+payment?: PaymentDetails, 
+/**
+ * What its general terms say about penalties, for every invoice: what a partial payment
+ * pays first, waivers.
+ */
+penaltyTerms?: PenaltyTerms, };
 
 /**
  * Whether the creditor is a private person: picks the French legal rate (L313-2 CMF).
@@ -595,11 +600,11 @@ date: string,
  */
 principal: Decimal, 
 /**
- * Interest accrued up to and including the day.
+ * Interest accrued up to and including the day and not paid by then.
  */
 interest: Decimal, 
 /**
- * Fixed indemnity owed by then.
+ * Fixed indemnity owed by then and not paid.
  */
 indemnity: Decimal, 
 /**
@@ -837,6 +842,14 @@ daysLate: number,
  */
 lines: Array<DecompteLine>, 
 /**
+ * What partial payments paid first.
+ */
+imputation: Imputation, 
+/**
+ * What each payment and credit note up to `asOf` paid, in date order.
+ */
+payments: Array<ImputedSettlement>, 
+/**
  * Totals.
  */
 totals: DecompteTotals, 
@@ -911,15 +924,23 @@ settled: Decimal,
  */
 principalOutstanding: Decimal, 
 /**
- * Late-payment interest.
+ * Late-payment interest accrued.
  */
 interest: Decimal, 
+/**
+ * Of that interest, what payments paid (see `Imputation`).
+ */
+interestPaid: Decimal, 
 /**
  * Fixed recovery indemnity.
  */
 indemnity: Decimal, 
 /**
- * Principal outstanding + interest + indemnity.
+ * Of the indemnity, what payments paid.
+ */
+indemnityPaid: Decimal, 
+/**
+ * Everything still due: principal outstanding + interest and indemnity not paid yet.
  */
 totalDue: Decimal, };
 
@@ -984,7 +1005,11 @@ sentLog?: Array<SentEntry>,
 /**
  * The instant of the run, RFC 3339.
  */
-now: string, };
+now: string, 
+/**
+ * Newer rate rows by table id (see `plan`).
+ */
+extraRates?: { [key in string]: Array<RateRow> }, };
 
 /**
  * Effectiveness of a step or channel.
@@ -1021,7 +1046,7 @@ export type EndOfMonthMethod = "days_then_end_of_month" | "end_of_month_then_day
 /**
  * What kind of event a timeline entry is.
  */
-export type EventKind = "policy_step" | "instalment_upcoming" | "instalment_missed" | "promise_broken";
+export type EventKind = "policy_step" | "instalment_upcoming" | "instalment_missed" | "promise_broken" | "penalty_claim";
 
 /**
  * Rows read from one response, and where they came from.
@@ -1074,6 +1099,46 @@ name: string,
  * True for a substitute day ("observed") given because the holiday fell on a weekend.
  */
 substitute: boolean, };
+
+/**
+ * What a partial payment pays first. Whatever the order, a credit note lowers the principal,
+ * and a payment that brings what was received up to the invoice's total pays its principal
+ * first (the invoice is paid; the penalties stay due beside it).
+ */
+export type Imputation = "interest_first" | "accessories_first" | "principal_first";
+
+/**
+ * What one payment or credit note paid.
+ */
+export type ImputedSettlement = { 
+/**
+ * Its day.
+ */
+date: string, 
+/**
+ * Its amount.
+ */
+amount: Decimal, 
+/**
+ * A credit note (it lowers the principal only).
+ */
+creditNote: boolean, 
+/**
+ * Paid to the interest accrued by its day.
+ */
+toInterest: Decimal, 
+/**
+ * Paid to the fixed indemnity.
+ */
+toIndemnity: Decimal, 
+/**
+ * Paid to the principal.
+ */
+toPrincipal: Decimal, 
+/**
+ * Beyond everything owed on its day.
+ */
+unimputed: Decimal, };
 
 /**
  * One instalment of a payment plan.
@@ -1433,6 +1498,31 @@ days: number,
 method?: EndOfMonthMethod, };
 
 /**
+ * Claiming the penalties of an invoice whose principal was paid late. French law makes the
+ * interest and the fixed indemnity due without any reminder (C. com. L441-10); whether to claim
+ * them is the creditor's choice, so this is off by default. Nothing is claimed when nothing is
+ * due (paid, waived by the creditor's terms, or a consumer before any formal notice).
+ */
+export type PenaltyClaim = { 
+/**
+ * Send the claim (template `penalty_claim`, a relevé de pénalités with the décompte).
+ */
+enabled?: boolean, 
+/**
+ * Days after the principal was paid before the claim goes (0 to 90).
+ */
+afterDays?: number, 
+/**
+ * Not claimed when less than this is due (interest and indemnity not paid yet).
+ */
+minAmount?: Decimal | null, 
+/**
+ * The claim's own short path: a reminder of it this many days after the claim, each (at
+ * most 3, increasing, up to 120).
+ */
+followUpDays?: Array<number>, };
+
+/**
  * The invoice whose delay is priced.
  */
 export type PenaltyInvoice = { 
@@ -1502,7 +1592,11 @@ insolvency?: boolean,
  * its lines marked `estimated`, with an `estimated_rate` warning: for a simulation only, so a
  * message refuses it. Default: such a half-year is refused (`missing_rate`).
  */
-estimateMissingRates?: boolean, };
+estimateMissingRates?: boolean, 
+/**
+ * What a partial payment pays first. Default: the regime's law (`Regime::default_imputation`).
+ */
+imputation?: Imputation | null, };
 
 /**
  * A computation request.
@@ -1528,6 +1622,24 @@ options?: PenaltyOptions,
  * Newer rate rows by table id (a half-year published after this release).
  */
 extraRates?: { [key in string]: Array<RateRow> }, };
+
+/**
+ * What a creditor's general terms say about penalties, for every invoice of its ledger.
+ */
+export type PenaltyTerms = { 
+/**
+ * What a partial payment pays first (default: the law of each invoice's regime, see
+ * `Regime::default_imputation`); `principal_first` is always allowed.
+ */
+imputation?: Imputation | null, 
+/**
+ * The terms waive the interest (void for public buyers).
+ */
+waiveInterest?: boolean, 
+/**
+ * The terms waive the fixed indemnity (void for public buyers).
+ */
+waiveIndemnity?: boolean, };
 
 /**
  * A warning about the computation.
@@ -1587,7 +1699,12 @@ policy: PolicyArg,
 /**
  * The day the timeline is seen from, `YYYY-MM-DD`.
  */
-asOf: string, };
+asOf: string, 
+/**
+ * Newer rate rows by table id: they price what partial payments paid first and the penalties
+ * a claim asks for.
+ */
+extraRates?: { [key in string]: Array<RateRow> }, };
 
 /**
  * A warning about the input that did not stop planning.
@@ -1710,7 +1827,11 @@ instalmentReminders?: InstalmentReminders,
 /**
  * How the debtor's answers (promises, replies) hold the path.
  */
-answers?: AnswerRules, };
+answers?: AnswerRules, 
+/**
+ * Claiming the penalties of an invoice paid late (off by default).
+ */
+penaltyClaim?: PenaltyClaim, };
 
 /**
  * A policy as callers name it: a preset's id (`"standard"`) or a whole policy object.
