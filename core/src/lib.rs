@@ -1,6 +1,7 @@
 //! Relance core: the whole domain of chasing unpaid invoices, pure and deterministic.
 #![deny(missing_docs)]
 
+pub mod allocation;
 pub mod analytics;
 pub mod answers;
 pub mod calendar;

@@ -84,3 +84,31 @@ test('an invoice paid late gets one claim of its penalties, then is paid once th
     await w.dispose();
   }
 });
+
+test('a payment naming no invoice pays the due invoices with their penalties; what is left is for a person', async () => {
+  const w = await seeded();
+  try {
+    // On 2025-03-14 inv-part owes 7083.23 of principal and 76.56 of interest (10000 x 13.15 % x
+    // 12/365 + 7083.23 x 13.15 % x 30/365 = 119.79, of which 43.23 paid); inv-late owes 45.40.
+    // Both fell due on 2025-01-31: paid together, each in full; 94.81 is beyond every debt.
+    const r = await w.api('POST', '/v1/debtors/d-1/payments', { date: '2025-03-14', amount: '7300.00', reference: 'VIR 0314' });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.deepEqual(r.body.allocations.map((a) => [a.invoiceId, a.amount]).sort(), [['inv-late', '45.40'], ['inv-part', '7159.79']]);
+    assert.equal(r.body.unallocated, '94.81');
+    for (const id of ['inv-part', 'inv-late']) {
+      const inv = (await w.api('GET', `/v1/invoices/${id}?asOf=2025-03-15`)).body;
+      assert.equal(inv.status, 'paid', id);
+      assert.equal(inv.invoice.payments.at(-1).reference, 'VIR 0314');
+    }
+    const tasks = (await w.api('GET', '/v1/tasks?limit=100')).body.tasks;
+    assert.equal(tasks.filter((t) => t.kind === 'review_payment').length, 1);
+    const audit = (await w.api('GET', '/v1/audit?limit=100')).body;
+    assert.ok(JSON.stringify(audit).includes('debtor.payment.allocated'));
+    // Refused, writing nothing: a debtor with no invoice, a bad amount.
+    assert.equal((await w.api('POST', '/v1/debtors/nobody/payments', { date: '2025-03-14', amount: '1.00' })).status, 404);
+    const bad = await w.api('POST', '/v1/debtors/d-1/payments', { date: '2025-03-14', amount: '1.001' });
+    assert.deepEqual([bad.status, bad.body.error.code, bad.body.error.path], [400, 'invalid_amount', 'amount']);
+  } finally {
+    await w.dispose();
+  }
+});

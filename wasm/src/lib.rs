@@ -384,6 +384,40 @@ pub fn curve(len: usize) -> bool {
     run(len, |a: CurveArgs| penalty::curve(&a.request, a.from, a.to))
 }
 
+/// What `allocatePayment` takes.
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct AllocateArgs {
+    /// The ledger.
+    ledger: Ledger,
+    /// The debtor who paid.
+    debtor_id: String,
+    /// The payment, naming no invoice.
+    payment: relance_core::allocation::DebtorPayment,
+    /// Newer rate rows by table id (they price the penalties each invoice owes).
+    #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
+    extra_rates: BTreeMap<String, Vec<RateRow>>,
+}
+
+/// `{ledger, debtorId, payment, extraRates?}` -> a payment that names no invoice spread over the
+/// debtor's invoices in the law's order (due first, then the oldest, then in proportion).
+#[wasm_bindgen(js_name = allocatePayment)]
+pub fn allocate_payment(len: usize) -> bool {
+    run(len, |a: AllocateArgs| {
+        let rates = penalty::rates_with(&a.extra_rates)?;
+        let checked = a.ledger.check_with_rates(&rates).map_err(|e| e.within("ledger"))?;
+        relance_core::allocation::allocate(&checked, &a.debtor_id, &a.payment, &rates).map_err(|e| {
+            if e.path() == "debtorId" {
+                e
+            } else {
+                e.within("payment")
+            }
+        })
+    })
+}
+
 /// `[request, ...]` -> several invoices of one debtor in one statement.
 #[wasm_bindgen]
 pub fn statement(len: usize) -> bool {

@@ -77,6 +77,8 @@ pub fn declarations() -> Result<String, Vec<String>> {
     walk.visit::<crate::CurveArgs>();
     walk.visit::<CurvePoint>();
     walk.visit::<Statement>();
+    walk.visit::<crate::AllocateArgs>();
+    walk.visit::<relance_core::allocation::Allocated>();
     walk.visit::<crate::RatesArgs>();
     walk.visit::<Rates>();
     walk.visit::<crate::RenderArgs>();

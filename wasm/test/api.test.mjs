@@ -46,6 +46,30 @@ test('plan, due actions and a rendered message from the same ledger', () => {
   assert.ok(msg.html.includes('<table class="invoices">'));
 });
 
+test('a payment naming no invoice is spread in the law\'s order, and a partial one pays penalties first', () => {
+  const book = {
+    creditor: ledger.creditor,
+    debtors: [{ id: 'd', name: 'D', kind: 'business', country: 'FR', locale: 'fr', timeZone: 'Europe/Paris' }],
+    invoices: [
+      { id: 'c', number: 'C', debtorId: 'd', issueDate: '2025-03-01', dueDate: '2025-04-30', currency: 'EUR', total: '500.00' },
+      { id: 'b', number: 'B', debtorId: 'd', issueDate: '2025-01-29', dueDate: '2025-02-28', currency: 'EUR', total: '2000.00' },
+      { id: 'a', number: 'A', debtorId: 'd', issueDate: '2025-01-01', dueDate: '2025-01-31', currency: 'EUR', total: '1000.00' },
+    ],
+  };
+  // The due debts, oldest first, each with its interest and 40.00 (core/src/allocation.rs tests).
+  const a = relance.allocatePayment({ ledger: book, debtorId: 'd', payment: { date: '2025-03-15', amount: '2500.00' } });
+  assert.deepEqual(a.allocations.map((x) => [x.invoiceId, x.amount]), [['a', '1055.49'], ['b', '1444.51']]);
+  assert.equal(a.unallocated, '0.00');
+  // Recorded on invoice b, the 1 444.51 first pays its interest and indemnity.
+  book.invoices[1].payments = [{ date: '2025-03-15', amount: '1444.51' }];
+  const d = relance.decompte(relance.penaltyRequest({ ledger: book, invoiceId: 'b', asOf: '2025-03-15' }));
+  assert.deepEqual([d.payments[0].toInterest, d.payments[0].toIndemnity, d.payments[0].toPrincipal], ['10.81', '40.00', '1393.70']);
+  rejects(() => relance.allocatePayment({ ledger: book, debtorId: 'd', payment: { date: '2025-03-15', amount: '-1' } }),
+    'negative_amount', 'payment.amount');
+  rejects(() => relance.allocatePayment({ ledger: book, debtorId: 'x', payment: { date: '2025-03-15', amount: '1' } }),
+    'unknown_reference', 'debtorId');
+});
+
 test('inputs and outputs of any size cross, before and after the module memory grows', () => {
   // Inputs are written straight into the module's memory and outputs read from it: the views of
   // that memory must follow its growth, and the input buffer must grow for a long input and keep
@@ -108,7 +132,7 @@ test('the json functions answer with the JSON text of the same results, and the 
   rejects(() => relance.readRateSource({ source: 'ecb_mro', text: '<html>Maintenance</html>', fetchedOn: '2026-12-01' }),
     'invalid_rate_source', '');
   // Every function taking one input is there, and only those.
-  assert.deepEqual(Object.keys(relance.json).sort(), ['addBusinessDays', 'adjustDate', 'analytics', 'calendarFor', 'curve',
+  assert.deepEqual(Object.keys(relance.json).sort(), ['addBusinessDays', 'adjustDate', 'allocatePayment', 'analytics', 'calendarFor', 'curve',
     'decompte', 'dueActions', 'evaluateTerms', 'holidays', 'isBusinessDay', 'nextBusinessDay', 'penaltyRequest', 'plan',
     'previousBusinessDay', 'rateTables', 'readRateSource', 'renderMessage', 'statement', 'validatePolicy', 'validateTemplates',
     'withRates']);

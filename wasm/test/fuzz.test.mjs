@@ -31,6 +31,7 @@ const valid = {
   decompte: request,
   curve: { request, from: request.asOf, to: request.asOf },
   statement: [request, request],
+  allocatePayment: { ledger, debtorId: ledger.invoices[0].debtorId, payment: { date: '2026-11-23', amount: '100.00' } },
   rateTables: { extraRates: { ecb_mro: [{ from: '2026-07-01', rate: '2.00' }] } },
   readRateSource: { source: 'ecb_mro', text: 'KEY,TIME_PERIOD,OBS_VALUE\nk,2025-06-11,2.15\nk,2026-06-10,2.40\n', fetchedOn: '2026-12-01' },
   withRates: {

@@ -41,6 +41,8 @@ export function decompte(input: PenaltyRequest): Decompte;
 export function curve(input: CurveArgs): CurvePoint[];
 /** Several invoices of one debtor in one statement. */
 export function statement(input: PenaltyRequest[]): Statement;
+/** A payment that names no invoice, spread over the debtor's invoices in the law's order. */
+export function allocatePayment(input: AllocateArgs): Allocated;
 /** Every reference-rate table, with the given newer rows added. */
 export function rateTables(input?: RatesArgs): Rates;
 /**
@@ -65,7 +67,7 @@ export function invoicesFromCsv(text: string): Invoice[];
 export type JsonFunction =
   | 'evaluateTerms' | 'isBusinessDay' | 'nextBusinessDay' | 'previousBusinessDay' | 'addBusinessDays' | 'adjustDate'
   | 'holidays' | 'calendarFor' | 'validatePolicy' | 'plan' | 'dueActions' | 'penaltyRequest' | 'decompte' | 'curve'
-  | 'statement' | 'rateTables' | 'readRateSource' | 'withRates' | 'renderMessage' | 'validateTemplates' | 'analytics';
+  | 'statement' | 'allocatePayment' | 'rateTables' | 'readRateSource' | 'withRates' | 'renderMessage' | 'validateTemplates' | 'analytics';
 /**
  * The same functions on JSON text: `json.plan(text)` takes the JSON text of `plan`'s input and
  * returns the JSON text of its result, byte for byte what the native core writes. For code that

@@ -294,6 +294,10 @@ async fn route(
             let p: Payment = json::from_json(body)?;
             change_part(db, id, now, Part::Payment(p)).await
         }
+        ("POST", ["debtors", id, "payments"]) => {
+            let p: relance_core::allocation::DebtorPayment = json::from_json(body)?;
+            record_debtor_payment(db, id, &p, now).await
+        }
         ("POST", ["invoices", id, "promises"]) => {
             let p: Promise = json::from_json(body)?;
             change_part(db, id, now, Part::Promise(p)).await
@@ -915,6 +919,60 @@ async fn change_part(db: &impl Database, id: &str, now: DateTime<Utc>, part: Par
     }
     refresh_open(db, id).await?;
     get_invoice(db, id, now.date_naive()).await
+}
+
+/// A payment from a debtor that names no invoice: spread over its invoices in the law's order
+/// (`relance_core::allocation`), each share a payment row of its invoice with its audit row, all in
+/// one batch after each invoice was checked with it. What exceeds every debt is not recorded on an
+/// invoice: the answer and the audit say how much, and a `review_payment` task asks a person.
+async fn record_debtor_payment(
+    db: &impl Database,
+    debtor_id: &str,
+    payment: &relance_core::allocation::DebtorPayment,
+    now: DateTime<Utc>,
+) -> ApiResult {
+    if store::debtor(db, debtor_id).await?.is_none() {
+        return Err(ApiError::not_found("debtor", debtor_id));
+    }
+    let book =
+        store::book(db, Which::OfDebtor(debtor_id)).await?.ok_or_else(|| ApiError::conflict("", store::NO_CREDITOR))?;
+    if book.ledger.invoices.is_empty() {
+        return Err(ApiError::conflict("", format!("debtor `{debtor_id}` has no invoice: record the payment on one")));
+    }
+    let rates = book.rates()?;
+    let checked = book.ledger.check_with_rates(&rates)?;
+    let allocated = relance_core::allocation::allocate(&checked, debtor_id, payment, &rates)?;
+    let mut stmts = Vec::new();
+    for share in &allocated.allocations {
+        let p = Payment { date: payment.date, amount: share.amount, reference: payment.reference.clone() };
+        let Some(mut invoice) = book.ledger.invoices.iter().find(|i| i.id == share.invoice_id).cloned() else {
+            continue;
+        };
+        invoice.payments.push(p.clone());
+        check_invoice(db, &invoice, now.date_naive()).await?;
+        stmts.push(store::bump_version(&invoice.id, now));
+        stmts.push(store::append_payment(&invoice.id, &p, now)?);
+        let detail = json!({ "payment": p, "allocatedFrom": payment });
+        stmts.push(store::audit("api", "payment.recorded", "invoice", &invoice.id, &detail, now));
+    }
+    let detail = json!({ "payment": payment, "allocated": allocated });
+    stmts.push(store::audit("api", "debtor.payment.allocated", "debtor", debtor_id, &detail, now));
+    if allocated.unallocated.is_positive() {
+        let key = format!("review_payment:{debtor_id}:{}:{}", payment.date, payment.amount);
+        stmts.push(store::add_task(
+            &key,
+            "review_payment",
+            debtor_id,
+            &now.date_naive().to_string(),
+            &detail.to_string(),
+            now,
+        ));
+    }
+    db.batch(stmts).await?;
+    for share in &allocated.allocations {
+        refresh_open(db, &share.invoice_id).await?;
+    }
+    ok(201, &allocated)
 }
 
 /// Applies a part to the invoice as read (to check it with the core) and gives the statement that

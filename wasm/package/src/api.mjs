@@ -173,6 +173,7 @@ const withInput = {
   decompte: glue.decompte,
   curve: glue.curve,
   statement: glue.statement,
+  allocatePayment: glue.allocatePayment,
   rateTables: glue.rateTables,
   readRateSource: glue.readRateSource,
   withRates: glue.withRates,
@@ -192,8 +193,8 @@ export const json = Object.freeze(Object.fromEntries(entries.map(([name, fn]) =>
 const objects = Object.fromEntries(entries.map(([name, fn]) => [name, (input) => call(fn, input)]));
 export const {
   evaluateTerms, isBusinessDay, nextBusinessDay, previousBusinessDay, addBusinessDays, adjustDate, holidays, calendarFor,
-  validatePolicy, plan, dueActions, penaltyRequest, decompte, curve, statement, renderMessage, validateTemplates, analytics,
-  readRateSource, withRates,
+  validatePolicy, plan, dueActions, penaltyRequest, decompte, curve, statement, allocatePayment, renderMessage,
+  validateTemplates, analytics, readRateSource, withRates,
 } = objects;
 export const rateTables = (input = {}) => objects.rateTables(input);
 export const version = () => JSON.parse(invoke(glue.version));

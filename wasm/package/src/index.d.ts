@@ -156,6 +156,57 @@ amount: Decimal,
 count: number, };
 
 /**
+ * What `allocatePayment` takes.
+ */
+export type AllocateArgs = { 
+/**
+ * The ledger.
+ */
+ledger: Ledger, 
+/**
+ * The debtor who paid.
+ */
+debtorId: string, 
+/**
+ * The payment, naming no invoice.
+ */
+payment: DebtorPayment, 
+/**
+ * Newer rate rows by table id (they price the penalties each invoice owes).
+ */
+extraRates?: { [key in string]: Array<RateRow> }, };
+
+/**
+ * A payment spread over the invoices.
+ */
+export type Allocated = { 
+/**
+ * In the order they were paid.
+ */
+allocations: Array<Allocation>, 
+/**
+ * Beyond everything the debtor owes (nothing is recorded for it: a person decides).
+ */
+unallocated: Decimal, };
+
+/**
+ * What the payment pays of one invoice.
+ */
+export type Allocation = { 
+/**
+ * The invoice.
+ */
+invoiceId: string, 
+/**
+ * What it receives (its principal and penalties still due, or what was left of the payment).
+ */
+amount: Decimal, 
+/**
+ * Whether it was due on the payment's day (due debts come first).
+ */
+wasDue: boolean, };
+
+/**
  * Every figure.
  */
 export type Analytics = { 
@@ -802,6 +853,23 @@ postalAddress?: Address | null, };
  * What kind of debtor: decides the law (B2B, consumer, public buyer).
  */
 export type DebtorKind = "business" | "consumer" | "public_body";
+
+/**
+ * A payment from a debtor that names no invoice.
+ */
+export type DebtorPayment = { 
+/**
+ * Day the funds were received.
+ */
+date: string, 
+/**
+ * Amount received, in the currency of the debtor's invoices.
+ */
+amount: Decimal, 
+/**
+ * Bank reference, kept on each invoice's payment.
+ */
+reference?: string | null, };
 
 /**
  * An exact decimal amount. JSON form: a string such as `"1234.56"` or `"-12"`; a JSON number is
@@ -2566,6 +2634,8 @@ export function decompte(input: PenaltyRequest): Decompte;
 export function curve(input: CurveArgs): CurvePoint[];
 /** Several invoices of one debtor in one statement. */
 export function statement(input: PenaltyRequest[]): Statement;
+/** A payment that names no invoice, spread over the debtor's invoices in the law's order. */
+export function allocatePayment(input: AllocateArgs): Allocated;
 /** Every reference-rate table, with the given newer rows added. */
 export function rateTables(input?: RatesArgs): Rates;
 /**
@@ -2590,7 +2660,7 @@ export function invoicesFromCsv(text: string): Invoice[];
 export type JsonFunction =
   | 'evaluateTerms' | 'isBusinessDay' | 'nextBusinessDay' | 'previousBusinessDay' | 'addBusinessDays' | 'adjustDate'
   | 'holidays' | 'calendarFor' | 'validatePolicy' | 'plan' | 'dueActions' | 'penaltyRequest' | 'decompte' | 'curve'
-  | 'statement' | 'rateTables' | 'readRateSource' | 'withRates' | 'renderMessage' | 'validateTemplates' | 'analytics';
+  | 'statement' | 'allocatePayment' | 'rateTables' | 'readRateSource' | 'withRates' | 'renderMessage' | 'validateTemplates' | 'analytics';
 /**
  * The same functions on JSON text: `json.plan(text)` takes the JSON text of `plan`'s input and
  * returns the JSON text of its result, byte for byte what the native core writes. For code that
