@@ -930,7 +930,8 @@ pub(crate) fn default_totals(
     as_of: NaiveDate,
     rates: &Rates,
 ) -> Result<DecompteTotals> {
-    ledger_computation(inv, &checked.ledger.creditor.address.country, as_of, rates).map(|c| c.totals)
+    ledger_computation(inv, &checked.ledger.creditor.address.country, as_of, rates, Detail::TotalsOnly)
+        .map(|c| c.totals)
 }
 
 /// Where a ledger invoice stands on a day: what the planner, analytics, the worker and the demo
@@ -973,7 +974,7 @@ pub fn penalties_due(
     day: NaiveDate,
     rates: &Rates,
 ) -> Option<Decimal> {
-    let totals = ledger_computation(inv, creditor_country, day, rates).ok()?.totals;
+    let totals = ledger_computation(inv, creditor_country, day, rates, Detail::TotalsOnly).ok()?.totals;
     Some(totals.total_due.value() - totals.principal_outstanding.value())
 }
 
@@ -1002,7 +1003,7 @@ pub(crate) fn principal_parts(
     let Some(last) = inv.settlements().map(|s| s.date).max().filter(|_| imputation_matters(inv)) else {
         return Vec::new();
     };
-    match ledger_computation(inv, creditor_country, last, rates) {
+    match ledger_computation(inv, creditor_country, last, rates, Detail::Imputations) {
         Ok(c) if c.imputed.iter().any(|s| s.to_principal != s.amount) => {
             c.imputed.iter().map(|s| (s.date, s.to_principal)).collect()
         }
@@ -1018,6 +1019,7 @@ fn ledger_computation(
     creditor_country: &str,
     as_of: NaiveDate,
     rates: &Rates,
+    detail: Detail,
 ) -> Result<Computed> {
     let as_of = as_of.max(inv.invoice.issue_date);
     let regime = Regime::default_for(creditor_country, inv.debtor_kind, as_of);
@@ -1030,7 +1032,7 @@ fn ledger_computation(
         currency: &inv.invoice.currency,
         settlements: inv.settlements().collect(),
     };
-    compute(&case, rates, Detail::TotalsOnly)
+    compute(&case, rates, detail)
 }
 
 /// The penalty request of a ledger invoice as of a day (see `PenaltyRequest::by_default`).
@@ -1089,6 +1091,8 @@ pub fn totals(req: &PenaltyRequest) -> Result<DecompteTotals> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Detail {
     Itemised,
+    /// The totals and what each settlement paid (the ledger's principal parts).
+    Imputations,
     TotalsOnly,
 }
 
@@ -1117,7 +1121,7 @@ fn compute(case: &Case<'_>, rates: &Rates, detail: Detail) -> Result<Computed> {
         indemnity: (opts.waive_indemnity && !public) || opts.insolvency,
     };
     let indemnity_if_late = if waived.indemnity { Decimal::ZERO } else { fixed_indemnity(case.regime, case.total) };
-    let mut book = Imputer::new(case, indemnity_if_late, waived.interest);
+    let mut book = Imputer::new(case, indemnity_if_late, waived.interest, detail != Detail::TotalsOnly);
     let mut lines: Vec<DecompteLine> = Vec::new();
     let mut pending = case.settlements.iter().filter(|s| s.date <= case.as_of).peekable();
     let starts = period_starts(case, first_day);
@@ -1355,11 +1359,13 @@ struct Imputer<'a> {
     next_anniversary: Option<NaiveDate>,
     /// The day the principal was paid in full.
     settled_day: Option<NaiveDate>,
+    /// What each settlement paid, when asked for (`keep_imputed`).
     imputed: Vec<ImputedSettlement>,
+    keep_imputed: bool,
 }
 
 impl<'a> Imputer<'a> {
-    fn new(case: &'a Case<'a>, indemnity_if_late: Decimal, interest_waived: bool) -> Imputer<'a> {
+    fn new(case: &'a Case<'a>, indemnity_if_late: Decimal, interest_waived: bool, keep_imputed: bool) -> Imputer<'a> {
         let start = date::add_days(case.due_date, 1).unwrap_or(case.due_date);
         Imputer {
             case,
@@ -1377,6 +1383,7 @@ impl<'a> Imputer<'a> {
             next_anniversary: start.checked_add_months(Months::new(12)),
             settled_day: None,
             imputed: Vec::new(),
+            keep_imputed,
         }
     }
 
@@ -1463,6 +1470,9 @@ impl<'a> Imputer<'a> {
         if self.principal <= Decimal::ZERO && self.settled_day.is_none() {
             self.settled_day = Some(s.date);
         }
+        if !self.keep_imputed {
+            return;
+        }
         self.imputed.push(ImputedSettlement {
             date: s.date,
             amount: s.amount,
@@ -1483,7 +1493,7 @@ impl<'a> Imputer<'a> {
     }
 
     fn totals(&self, late: bool) -> DecompteTotals {
-        let received: Decimal = self.imputed.iter().map(|s| s.amount.value()).sum();
+        let received = self.received;
         let principal_outstanding = self.money(self.principal.max(Decimal::ZERO));
         let interest = self.money(self.interest);
         let indemnity = self.money(if late { self.indemnity_if_late } else { Decimal::ZERO });
