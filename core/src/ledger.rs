@@ -446,12 +446,10 @@ impl CheckedInvoice<'_> {
 
     /// What each settlement paid of the principal, in date order: the whole settlement, unless a
     /// partial payment paid the interest or costs first.
-    fn principal_settlements(&self) -> Box<dyn Iterator<Item = (NaiveDate, Amount)> + '_> {
-        if self.principal_parts.is_empty() {
-            Box::new(self.settlements().map(|s| (s.date, s.amount)))
-        } else {
-            Box::new(self.principal_parts.iter().copied())
-        }
+    fn principal_settlements(&self) -> impl Iterator<Item = (NaiveDate, Amount)> + '_ {
+        // One of the two is empty; no allocation (this runs for every step the planner places).
+        let whole = self.principal_parts.is_empty().then(|| self.settlements().map(|s| (s.date, s.amount)));
+        whole.into_iter().flatten().chain(self.principal_parts.iter().copied())
     }
 
     /// The principal still owed at the end of `day`: the total less what payments and credit

@@ -18,7 +18,7 @@ pub mod engine;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ledger::{CheckedInvoice, CheckedLedger, DebtorKind, Ledger};
 use crate::money::{parse_decimal, Amount, Currency};
-use crate::penalty::{decompte, Decompte, PenaltyOptions, PenaltyRequest, Regime};
+use crate::penalty::{decompte, Decompte, DecompteTotals, PenaltyOptions, PenaltyRequest, Regime};
 use crate::policy::Channel;
 use crate::rates::{MissingRate, RateRow};
 use chrono::{Datelike, NaiveDate};
@@ -819,7 +819,6 @@ fn build_checked_context(ledger: &Ledger, checked: &CheckedLedger<'_>, req: &Mes
 /// décompte's, so the lines and the table always add up to the total due, and an invoice paid
 /// late shows the days it was late.
 fn invoice_view(inv: &CheckedInvoice<'_>, date: NaiveDate, currency: &Currency, d: Option<&Decompte>) -> InvoiceView {
-    let less = |a: Amount, b: Amount| Amount(a.value() - b.value());
     let totals = d.map(|d| &d.totals);
     InvoiceView {
         number: inv.invoice.number.clone(),
@@ -830,8 +829,8 @@ fn invoice_view(inv: &CheckedInvoice<'_>, date: NaiveDate, currency: &Currency, 
             .map_or_else(|| inv.outstanding_on(date), |t| t.principal_outstanding)
             .to_minor_units(currency),
         days_late: d.map_or_else(|| (date - inv.due_date).num_days().max(0), |d| d.days_late),
-        interest: totals.map(|t| less(t.interest, t.interest_paid)),
-        indemnity: totals.map(|t| less(t.indemnity, t.indemnity_paid)),
+        interest: totals.map(DecompteTotals::interest_due),
+        indemnity: totals.map(DecompteTotals::indemnity_due),
         penalties_paid: totals.map(|t| Amount(t.interest_paid.value() + t.indemnity_paid.value())),
         total_due: totals.map(|t| t.total_due),
     }

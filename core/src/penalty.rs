@@ -466,6 +466,18 @@ pub struct DecompteTotals {
     pub total_due: Amount,
 }
 
+impl DecompteTotals {
+    /// Interest accrued and not paid yet.
+    pub fn interest_due(&self) -> Amount {
+        Amount(self.interest.value() - self.interest_paid.value())
+    }
+
+    /// Fixed indemnity owed and not paid yet.
+    pub fn indemnity_due(&self) -> Amount {
+        Amount(self.indemnity.value() - self.indemnity_paid.value())
+    }
+}
+
 /// What one payment or credit note paid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
@@ -694,6 +706,7 @@ struct Computed {
     days_late: i64,
     lines: Vec<DecompteLine>,
     totals: DecompteTotals,
+    imputation: Imputation,
     imputed: Vec<ImputedSettlement>,
     warnings: Vec<PenaltyWarning>,
 }
@@ -1072,7 +1085,7 @@ pub fn decompte(req: &PenaltyRequest) -> Result<Decompte> {
         end_date: c.end_date,
         days_late: c.days_late,
         lines: c.lines,
-        imputation: req.options.imputation.unwrap_or_else(|| req.regime.default_imputation()),
+        imputation: c.imputation,
         payments: c.imputed,
         totals: c.totals,
         warnings: c.warnings,
@@ -1175,7 +1188,15 @@ fn compute(case: &Case<'_>, rates: &Rates, detail: Detail) -> Result<Computed> {
         }
     }
     let totals = book.totals(days_late > 0);
-    Ok(Computed { end_date: end, days_late, lines, totals, imputed: book.imputed, warnings })
+    Ok(Computed {
+        end_date: end,
+        days_late,
+        lines,
+        totals,
+        imputation: book.imputation,
+        imputed: book.imputed,
+        warnings,
+    })
 }
 
 /// What the contract or the law takes away from the claim.
@@ -1553,8 +1574,8 @@ pub fn curve(req: &PenaltyRequest, from: NaiveDate, to: NaiveDate) -> Result<Vec
         out.push(CurvePoint {
             date: day,
             principal: d.totals.principal_outstanding,
-            interest: Amount(d.totals.interest.value() - d.totals.interest_paid.value()),
-            indemnity: Amount(d.totals.indemnity.value() - d.totals.indemnity_paid.value()),
+            interest: d.totals.interest_due(),
+            indemnity: d.totals.indemnity_due(),
             total: d.totals.total_due,
         });
         day = match date::add_days(day, 1) {

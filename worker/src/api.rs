@@ -518,8 +518,8 @@ async fn settle(db: &impl Database, invoice: &Invoice) -> Result<(bool, Creditor
     })?;
     let alone =
         Ledger { creditor: creditor.clone(), debtors: vec![debtor.debtor.clone()], invoices: vec![invoice.clone()] };
-    let rates = store::rates_in_force(db).await?;
-    let checked = store::check_with(&alone, &rates).map_err(|e| rebase(e, "invoices[0]", ""))?;
+    let rates = relance_core::penalty::rates_with(&store::rates_in_force(db).await?)?;
+    let checked = alone.check_with_rates(&rates).map_err(|e| rebase(e, "invoices[0]", ""))?;
     let open = checked.invoices.first().is_some_and(|i| owes_anything(i, &checked, &rates));
     Ok((open, creditor, debtor))
 }
@@ -529,12 +529,11 @@ async fn settle(db: &impl Database, invoice: &Invoice) -> Result<(bool, Creditor
 fn owes_anything(
     inv: &relance_core::ledger::CheckedInvoice<'_>,
     checked: &relance_core::ledger::CheckedLedger<'_>,
-    extra_rates: &BTreeMap<String, Vec<RateRow>>,
+    rates: &Rates,
 ) -> bool {
     let last = inv.settlements().map(|s| s.date).max().unwrap_or(inv.invoice.issue_date);
-    let Ok(rates) = relance_core::penalty::rates_with(extra_rates) else { return true };
     let country = &checked.ledger.creditor.address.country;
-    relance_core::penalty::invoice_status(inv, country, last, &rates) != InvoiceStatus::Paid
+    relance_core::penalty::invoice_status(inv, country, last, rates) != InvoiceStatus::Paid
 }
 
 /// The checked policy a debtor is chased under: its own, or the default; a custom one or a preset.
@@ -1130,8 +1129,8 @@ async fn import_csv(db: &impl Database, req: &ApiRequest, now: DateTime<Utc>) ->
         }
     }
     let ledger = Ledger { creditor, debtors, invoices };
-    let rates = store::rates_in_force(db).await?;
-    let checked = store::check_with(&ledger, &rates).map_err(|e| {
+    let rates = relance_core::penalty::rates_with(&store::rates_in_force(db).await?)?;
+    let checked = ledger.check_with_rates(&rates).map_err(|e| {
         let path = e.path().replacen("invoices[", "rows[", 1);
         ApiError::new(400, e.code().as_str(), &path, e.message())
     })?;
@@ -1188,8 +1187,8 @@ async fn plan_imported(
 
 async fn import_ledger(db: &impl Database, body: &str, now: DateTime<Utc>) -> ApiResult {
     let ledger: Ledger = json::from_json(body)?;
-    let rates = store::rates_in_force(db).await?;
-    let checked = store::check_with(&ledger, &rates)?;
+    let rates = relance_core::penalty::rates_with(&store::rates_in_force(db).await?)?;
+    let checked = ledger.check_with_rates(&rates)?;
     let existing: BTreeMap<String, Option<String>> =
         store::debtors(db).await?.into_iter().map(|d| (d.debtor.id, d.policy_id)).collect();
     let debtors: Vec<StoredDebtor> = ledger

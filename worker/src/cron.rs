@@ -350,7 +350,8 @@ async fn prepare(
 ) -> Result<Prepared, DbError> {
     let debtor = ledger.debtors.first().cloned();
     // The debtor's ledger, checked once: its local date dates the message and earlier reminders.
-    let checked = store::check_with(ledger, extra_rates).ok();
+    // Only the debtor's local date is read from it (the message is priced by the core with the rates).
+    let checked = ledger.check().ok();
     let checked_debtor = checked.as_ref().and_then(|c| c.debtors.first());
     let date: NaiveDate = checked_debtor.map_or_else(|| now.date_naive(), |d| d.local_date(now));
     let mut request = MessageRequest::for_action(&action, date);

@@ -727,15 +727,6 @@ impl Book {
     }
 }
 
-/// Checks `ledger` with the rates in force, as every figure of the worker is computed: what a
-/// partial payment paid first depends on them.
-pub fn check_with<'a>(
-    ledger: &'a Ledger,
-    extra_rates: &BTreeMap<String, Vec<RateRow>>,
-) -> Result<relance_core::ledger::CheckedLedger<'a>, relance_core::Error> {
-    ledger.check_with_rates(&*relance_core::penalty::rates_with(extra_rates)?)
-}
-
 /// The creditor is not configured yet: nothing can be computed.
 pub const NO_CREDITOR: &str = "the creditor is not set: PUT /v1/settings first";
 
