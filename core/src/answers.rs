@@ -25,6 +25,8 @@ pub enum PromiseVia {
     Portal,
     /// By letter.
     Letter,
+    /// A "payment sent" status (211) from the e-invoicing platform.
+    Platform,
 }
 
 /// A promise to pay part or all of an invoice by a date (`PaymentPromise` in TypeScript, where

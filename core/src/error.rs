@@ -86,6 +86,15 @@ pub enum ErrorCode {
     /// A promise, reply or call outcome that does not hold together (a bounce by phone, something
     /// agreed on a call that reached nobody, promises out of order).
     InvalidAnswer,
+    /// A document larger than the core reads.
+    TooLarge,
+    /// Bytes that are not an e-invoice or a status message (not XML, a DTD, nested too deep, a PDF
+    /// with no embedded invoice, ...).
+    InvalidEInvoice,
+    /// A document issued by someone other than the creditor.
+    NotCreditor,
+    /// A document that contradicts what is stored under the same number.
+    Conflict,
 }
 
 impl ErrorCode {
@@ -129,6 +138,10 @@ impl ErrorCode {
             ErrorCode::TextTooLong => "text_too_long",
             ErrorCode::InvalidRateSource => "invalid_rate_source",
             ErrorCode::InvalidAnswer => "invalid_answer",
+            ErrorCode::TooLarge => "too_large",
+            ErrorCode::InvalidEInvoice => "invalid_einvoice",
+            ErrorCode::NotCreditor => "not_creditor",
+            ErrorCode::Conflict => "conflict",
         }
     }
 }
@@ -228,7 +241,7 @@ impl std::error::Error for Error {}
 mod tests {
     use super::*;
 
-    const ALL_CODES: [ErrorCode; 37] = [
+    const ALL_CODES: [ErrorCode; 41] = [
         ErrorCode::InvalidJson,
         ErrorCode::InvalidType,
         ErrorCode::MissingField,
@@ -266,6 +279,10 @@ mod tests {
         ErrorCode::TextTooLong,
         ErrorCode::InvalidRateSource,
         ErrorCode::InvalidAnswer,
+        ErrorCode::TooLarge,
+        ErrorCode::InvalidEInvoice,
+        ErrorCode::NotCreditor,
+        ErrorCode::Conflict,
     ];
 
     #[test]

@@ -204,6 +204,11 @@ pub struct Debtor {
     /// For a public body: which payment period applies.
     #[serde(default)]
     pub public_buyer_category: Option<PublicBuyerCategory>,
+    /// Registration numbers by scheme (`siren`, `siret`, `vat`): an e-invoice's buyer is matched
+    /// to its debtor by them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
+    pub identifiers: BTreeMap<String, String>,
     /// How to reach the debtor.
     #[serde(default)]
     #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]

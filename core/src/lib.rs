@@ -6,12 +6,15 @@ pub mod analytics;
 pub mod answers;
 pub mod calendar;
 pub mod date;
+#[cfg(feature = "einvoice")]
+pub mod einvoice;
 pub mod error;
 pub mod import;
 #[cfg(feature = "inbound")]
 pub mod inbound;
 pub mod json;
 pub mod ledger;
+pub mod lifecycle;
 pub mod messages;
 pub mod money;
 pub mod parallel;

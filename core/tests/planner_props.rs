@@ -63,6 +63,7 @@ fn build_ledger(specs: &[InvoiceSpec], countries: &[(&str, &str)]) -> Ledger {
             time_zone: (*tz).into(),
             calendar: None,
             public_buyer_category: None,
+            identifiers: Default::default(),
             contacts: DebtorContacts::default(),
             replies: vec![],
             calls: vec![],
