@@ -253,6 +253,13 @@ pub struct MessageContext {
     pub last_payment: Option<PaymentView>,
     /// The payments that paid penalties before the principal, oldest first (empty otherwise).
     pub imputations: Vec<ImputationView>,
+    /// How many invoices' copies go with the message: a template may say a copy is attached or
+    /// enclosed only when one is.
+    pub attached_count: usize,
+    /// Their numbers, comma-separated (empty when none).
+    pub attached_numbers: String,
+    /// Every invoice's copy goes with the message.
+    pub copies_attached: bool,
 }
 
 /// The step being sent.
@@ -341,6 +348,8 @@ pub struct InvoiceView {
     pub penalties_paid: Option<Amount>,
     /// Outstanding + interest + indemnity still due (null when unknown).
     pub total_due: Option<Amount>,
+    /// A copy of the invoice goes with the message (attached to the email, enclosed with the letter).
+    pub copy_attached: bool,
 }
 
 /// A payment that paid penalties before the principal, as the décompte imputed it.
@@ -511,6 +520,11 @@ pub struct MessageRequest {
     #[serde(default)]
     #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     pub extra_rates: BTreeMap<String, Vec<RateRow>>,
+    /// The invoices (ids) whose copy goes with the message: the worker lists those whose document
+    /// it stores. Templates say a copy is attached only for these.
+    #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
+    pub attached: Vec<String>,
 }
 
 impl MessageRequest {
@@ -531,6 +545,7 @@ impl MessageRequest {
             regime: None,
             penalty_options: PenaltyOptions::default(),
             extra_rates: BTreeMap::new(),
+            attached: Vec::new(),
         }
     }
 }
@@ -677,7 +692,8 @@ fn build_checked_context(ledger: &Ledger, checked: &CheckedLedger<'_>, req: &Mes
                 }),
             );
         }
-        let view = invoice_view(inv, date, &currency, d.as_ref());
+        let mut view = invoice_view(inv, date, &currency, d.as_ref());
+        view.copy_attached = req.attached.contains(&inv.invoice.id);
         for (slot, v) in [
             (0, Some(view.outstanding)),
             (1, view.interest),
@@ -753,6 +769,9 @@ fn build_checked_context(ledger: &Ledger, checked: &CheckedLedger<'_>, req: &Mes
         .max_by_key(|p| p.date)
         .map(|p| PaymentView { date: p.date, amount: p.amount.to_minor_units(&currency) });
     let postal = debtor.contacts.postal_address.as_ref().map(address_lines).unwrap_or_default();
+    let attached: Vec<&str> = views.iter().filter(|v| v.copy_attached).map(|v| v.number.as_str()).collect();
+    let (attached_count, attached_numbers) = (attached.len(), attached.join(", "));
+    let copies_attached = attached_count > 0 && attached_count == views.len();
     Ok(MessageContext {
         locale: Lang::of_locale(&debtor.locale).code().to_owned(),
         currency: currency.code().to_owned(),
@@ -811,6 +830,9 @@ fn build_checked_context(ledger: &Ledger, checked: &CheckedLedger<'_>, req: &Mes
         promise,
         last_payment,
         imputations,
+        copies_attached,
+        attached_count,
+        attached_numbers,
     })
 }
 
@@ -833,6 +855,7 @@ fn invoice_view(inv: &CheckedInvoice<'_>, date: NaiveDate, currency: &Currency, 
         indemnity: totals.map(DecompteTotals::indemnity_due),
         penalties_paid: totals.map(|t| Amount(t.interest_paid.value() + t.indemnity_paid.value())),
         total_due: totals.map(|t| t.total_due),
+        copy_attached: false,
     }
 }
 
@@ -853,6 +876,7 @@ impl MessageContext {
             indemnity: Some(a("40.00")),
             penalties_paid: Some(a("0.00")),
             total_due: Some(a("12123.18")),
+            copy_attached: true,
         };
         let instalment = InstalmentView { number: 1, due_date: d("2025-07-31"), amount: a("6000.00") };
         MessageContext {
@@ -926,6 +950,9 @@ impl MessageContext {
                 to_indemnity: a("40.00"),
                 to_principal: a("399.75"),
             }],
+            attached_count: 1,
+            attached_numbers: "F-2025-0142".into(),
+            copies_attached: true,
         }
     }
 }

@@ -74,6 +74,7 @@ fn request(key: &str, debtor: &str, invoices: &[&str]) -> MessageRequest {
         regime: None,
         penalty_options: Default::default(),
         extra_rates: Default::default(),
+        attached: Vec::new(),
     }
 }
 
@@ -113,7 +114,43 @@ fn cases() -> Vec<(String, String, String, Vec<&'static str>)> {
     // A partial payment after the due date paid the interest and the indemnity first (C. civ. 1343-1).
     out.push(("fr/formal_notice.partial".into(), "formal_notice".into(), "d-fr".into(), vec!["i-fr-partial"]));
     out.push(("fr/legal_handoff.partial".into(), "legal_handoff".into(), "d-fr".into(), vec!["i-fr-partial"]));
+    // The invoice's copy goes with the message (`.attached`: the worker stores its document).
+    out.push(("fr/first_reminder.attached".into(), "first_reminder".into(), "d-fr".into(), vec!["i-fr"]));
+    out.push(("en/courtesy_before_due.attached".into(), "courtesy_before_due".into(), "d-en".into(), vec!["i-en"]));
+    out.push(("de/second_reminder.attached".into(), "second_reminder".into(), "d-de".into(), vec!["i-de"]));
+    out.push(("fr/formal_notice.attached".into(), "formal_notice".into(), "d-fr".into(), vec!["i-fr"]));
     out
+}
+
+/// A case's request: with the invoices' copies attached for the `.attached` snapshots.
+fn case_request(name: &str, key: &str, debtor: &str, invoices: &[&str]) -> MessageRequest {
+    let mut req = request(key, debtor, invoices);
+    if name.ends_with(".attached") {
+        req.attached = invoices.iter().map(|s| s.to_string()).collect();
+    }
+    req
+}
+
+/// What a message says when a copy of the invoice goes with it, in each language.
+const ATTACHMENT_WORDS: [&str; 6] = ["ci-joint", "P.J. :", "attached", "Enclosure:", "im Anhang", "Anlage:"];
+
+#[test]
+fn no_message_claims_a_copy_that_is_not_attached_and_each_says_the_one_that_is() {
+    let set = TemplateSet::builtin().unwrap();
+    let ledger = ledger();
+    for (name, key, debtor, invoices) in cases().into_iter().filter(|c| !c.0.ends_with(".attached")) {
+        let mut req = request(&key, &debtor, &invoices);
+        let bare = render_message(set, &ledger, &req).unwrap();
+        for word in ATTACHMENT_WORDS {
+            assert!(!bare.text.contains(word), "{name} claims a copy with none attached: `{word}`");
+        }
+        req.attached = invoices.iter().map(|s| s.to_string()).collect();
+        let with = render_message(set, &ledger, &req).unwrap();
+        let says = ATTACHMENT_WORDS.iter().any(|w| with.text.contains(w));
+        let should = ["courtesy_before_due", "first_reminder", "second_reminder", "formal_letter", "formal_notice"]
+            .contains(&key.as_str());
+        assert_eq!(says, should, "{name}: a copy attached is said: {says}");
+    }
 }
 
 #[test]
@@ -124,8 +161,8 @@ fn every_builtin_template_matches_its_reviewed_snapshot() {
     let bless = std::env::var("RELANCE_BLESS").is_ok();
     let mut failures = Vec::new();
     for (name, key, debtor, invoices) in cases() {
-        let msg =
-            render_message(set, &ledger, &request(&key, &debtor, &invoices)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let msg = render_message(set, &ledger, &case_request(&name, &key, &debtor, &invoices))
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         let mut snapshot = format!("Subject: {}\n\n{}", msg.subject, msg.text);
         if let Some(letter) = &msg.letter_html {
             snapshot.push_str(&format!(

@@ -2,6 +2,7 @@
 //! workerd entry point only converts to and from this shape. Every write is validated by the core
 //! first, then stored with its audit row in one transaction: bad input writes nothing.
 
+use crate::blobs::Blobs;
 use crate::config::{Config, ConfigError};
 use crate::cron;
 use crate::db::{Database, DbError, Stmt};
@@ -30,8 +31,11 @@ pub struct ApiRequest {
     pub query: BTreeMap<String, String>,
     /// Headers, names in lower case.
     pub headers: BTreeMap<String, String>,
-    /// The body, already limited to `MAX_BODY_BYTES` by the entry point (`body_too_large` set).
+    /// The body as text (UTF-8, lossy), already limited to `MAX_BODY_BYTES` by the entry point
+    /// (`body_too_large` set).
     pub body: String,
+    /// The body's bytes (a PDF or an XML document to import).
+    pub raw: Vec<u8>,
     /// The body was longer than allowed.
     pub body_too_large: bool,
 }
@@ -43,8 +47,10 @@ pub struct ApiResponse {
     pub status: u16,
     /// Headers.
     pub headers: Vec<(String, String)>,
-    /// JSON body (empty for 204).
+    /// JSON body (empty for 204 and for a file).
     pub body: String,
+    /// A file's bytes (`GET /v1/invoices/{id}/document`); empty otherwise.
+    pub file: Vec<u8>,
 }
 
 /// An error response: `{"error": {"code", "path", "message"}}`.
@@ -57,13 +63,13 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: u16, code: &str, path: &str, message: impl Into<String>) -> ApiError {
+    pub(crate) fn new(status: u16, code: &str, path: &str, message: impl Into<String>) -> ApiError {
         ApiError { status, code: code.into(), path: path.into(), message: message.into() }
     }
-    fn not_found(what: &str, id: &str) -> ApiError {
+    pub(crate) fn not_found(what: &str, id: &str) -> ApiError {
         ApiError::new(404, "not_found", "", format!("no {what} `{id}`"))
     }
-    fn conflict(path: &str, message: impl Into<String>) -> ApiError {
+    pub(crate) fn conflict(path: &str, message: impl Into<String>) -> ApiError {
         ApiError::new(409, "conflict", path, message)
     }
 }
@@ -86,9 +92,24 @@ impl From<DbError> for ApiError {
     }
 }
 
-type ApiResult = Result<(u16, Value), ApiError>;
+pub(crate) type ApiResult = Result<(u16, Value), ApiError>;
 
-fn ok<T: Serialize>(status: u16, value: &T) -> ApiResult {
+/// What a route answers: JSON, or a stored file.
+pub(crate) enum Served {
+    /// A status and a JSON value.
+    Json(u16, Value),
+    /// A document's bytes with its media type and file name.
+    File {
+        /// `application/pdf`, `application/xml`.
+        content_type: String,
+        /// The name it was imported under.
+        name: String,
+        /// The bytes.
+        bytes: Vec<u8>,
+    },
+}
+
+pub(crate) fn ok<T: Serialize>(status: u16, value: &T) -> ApiResult {
     serde_json::to_value(value).map(|v| (status, v)).map_err(|e| ApiError::new(500, "internal", "", e.to_string()))
 }
 
@@ -117,6 +138,7 @@ fn cors_headers(config: Option<&Config>, req: &ApiRequest) -> Vec<(String, Strin
 /// Handles one request at `now`.
 pub async fn handle(
     db: &impl Database,
+    blobs: &impl Blobs,
     config: &Result<Config, ConfigError>,
     req: &ApiRequest,
     now: DateTime<Utc>,
@@ -124,9 +146,22 @@ pub async fn handle(
     let cors = cors_headers(config.as_ref().ok(), req);
     if req.method == "OPTIONS" {
         let status = if cors.is_empty() { 403 } else { 204 };
-        return ApiResponse { status, headers: cors, body: String::new() };
+        return ApiResponse { status, headers: cors, body: String::new(), file: Vec::new() };
     }
-    respond(route(db, config, req, now).await, cors)
+    match route(db, blobs, config, req, now).await {
+        Ok(Served::File { content_type, name, bytes }) => {
+            let mut headers = vec![
+                ("Content-Type".into(), content_type),
+                ("Content-Disposition".into(), format!("attachment; filename=\"{}\"", name.replace('"', ""))),
+                ("Cache-Control".into(), "private, max-age=3600".into()),
+                ("X-Content-Type-Options".into(), "nosniff".into()),
+            ];
+            headers.extend(cors);
+            ApiResponse { status: 200, headers, body: String::new(), file: bytes }
+        }
+        Ok(Served::Json(status, value)) => respond(Ok((status, value)), cors),
+        Err(e) => respond(Err(e), cors),
+    }
 }
 
 /// The answer to a request that can be refused before its body is read (a missing or wrong token),
@@ -189,7 +224,7 @@ fn respond(result: ApiResult, cors: Vec<(String, String)>) -> ApiResponse {
         headers.push(("WWW-Authenticate".into(), "Bearer realm=\"relance\"".into()));
     }
     headers.extend(cors);
-    ApiResponse { status, headers, body }
+    ApiResponse { status, headers, body, file: Vec::new() }
 }
 
 fn segments(path: &str) -> Vec<String> {
@@ -218,10 +253,11 @@ fn percent_decode(s: &str) -> String {
 
 async fn route(
     db: &impl Database,
+    blobs: &impl Blobs,
     config: &Result<Config, ConfigError>,
     req: &ApiRequest,
     now: DateTime<Utc>,
-) -> ApiResult {
+) -> Result<Served, ApiError> {
     let seg = segments(&req.path);
     let seg: Vec<&str> = seg.iter().map(String::as_str).collect();
     let m = req.method.as_str();
@@ -229,7 +265,7 @@ async fn route(
         return Err(ApiError::new(404, "not_found", "", "the API lives under /v1/"));
     }
     if seg.get(1..) == Some(&["health"][..]) && m == "GET" {
-        return health(db, config).await;
+        return health(db, config).await.map(|(status, v)| Served::Json(status, v));
     }
     let config = authenticate(config, req)?;
     if req.body_too_large {
@@ -237,9 +273,26 @@ async fn route(
             413,
             "payload_too_large",
             "",
-            format!("the body exceeds {} bytes", config.max_body_bytes),
+            format!("the body exceeds {} bytes", config.body_limit(&req.path)),
         ));
     }
+    if let ("GET", ["invoices", id, "document"]) = (m, seg.get(1..).unwrap_or_default()) {
+        return crate::einvoice::document(db, blobs, id).await;
+    }
+    let (status, value) = json_route(db, blobs, config, req, &seg, now).await?;
+    Ok(Served::Json(status, value))
+}
+
+/// The routes that answer JSON.
+async fn json_route(
+    db: &impl Database,
+    blobs: &impl Blobs,
+    config: &Config,
+    req: &ApiRequest,
+    seg: &[&str],
+    now: DateTime<Utc>,
+) -> ApiResult {
+    let m = req.method.as_str();
     let q = |k: &str| req.query.get(k).map(String::as_str);
     let day = |k: &str| -> Result<NaiveDate, ApiError> {
         match q(k) {
@@ -326,6 +379,12 @@ async fn route(
         ("GET", ["invoices", id, "decompte"]) => decompte(db, id, day("asOf")?).await,
         ("POST", ["import", "invoices"]) => import_csv(db, req, now).await,
         ("POST", ["import", "ledger"]) => import_ledger(db, body, now).await,
+        ("POST", ["import", "einvoice"]) => crate::einvoice::import(db, blobs, req, now).await,
+        ("POST", ["import", "lifecycle"]) => crate::einvoice::import_cdar(db, config, req, now).await,
+        ("POST", ["invoices", id, "lifecycle"]) => {
+            let status: relance_core::lifecycle::LifecycleStatus = json::from_json(body)?;
+            crate::einvoice::record_status(db, config, id, &status, "api", now).await
+        }
         ("GET", ["deliveries"]) => {
             let status = status(q("status"), &store::DELIVERY_STATUSES)?;
             ok(200, &json!({ "deliveries": store::deliveries(db, status, q("debtorId"), limit).await? }))
@@ -444,7 +503,7 @@ fn rebase(e: Error, prefix: &str, path: &str) -> ApiError {
     }
 }
 
-async fn creditor_or_409(db: &impl Database) -> Result<Creditor, ApiError> {
+pub(crate) async fn creditor_or_409(db: &impl Database) -> Result<Creditor, ApiError> {
     store::creditor(db).await?.ok_or_else(|| ApiError::conflict("", store::NO_CREDITOR))
 }
 
@@ -453,10 +512,21 @@ async fn creditor_or_409(db: &impl Database) -> Result<Creditor, ApiError> {
 /// it: what the API accepts, a run can plan (a grouped statement in two currencies, a step beyond
 /// the supported years are refused here, naming the field). A fault the account had before this
 /// invoice is not this write's: the run reports it as a problem. Returns whether it is open.
-async fn check_invoice(db: &impl Database, invoice: &Invoice, today: NaiveDate) -> Result<bool, ApiError> {
-    let (open, creditor, debtor) = settle(db, invoice).await?;
+pub(crate) async fn check_invoice(db: &impl Database, invoice: &Invoice, today: NaiveDate) -> Result<bool, ApiError> {
+    let debtor = stored_debtor_of(db, invoice).await?;
+    check_invoice_of(db, invoice, &debtor, today).await
+}
+
+/// `check_invoice` for the invoice of a debtor not stored yet (or about to change: an import).
+pub(crate) async fn check_invoice_of(
+    db: &impl Database,
+    invoice: &Invoice,
+    debtor: &StoredDebtor,
+    today: NaiveDate,
+) -> Result<bool, ApiError> {
+    let (open, creditor) = settle_of(db, invoice, debtor).await?;
     let stored = store::invoices(db, Which::OfDebtor(&invoice.debtor_id)).await?;
-    let policy = debtor_policy(db, &debtor).await?;
+    let policy = debtor_policy(db, debtor).await?;
     plan_account(&creditor, (&debtor, &policy), stored, &[(String::new(), invoice)], today)?;
     Ok(open)
 }
@@ -512,21 +582,31 @@ fn unplannable(e: &Error, first: usize, new: &[(String, &Invoice)]) -> ApiError 
 /// Checks an invoice alone with the core, as the API would store it: whether it is still open,
 /// with the creditor and the stored debtor it was checked with.
 async fn settle(db: &impl Database, invoice: &Invoice) -> Result<(bool, Creditor, StoredDebtor), ApiError> {
-    let creditor = creditor_or_409(db).await?;
-    let debtor = store::debtor(db, &invoice.debtor_id).await?.ok_or_else(|| {
+    let debtor = stored_debtor_of(db, invoice).await?;
+    let (open, creditor) = settle_of(db, invoice, &debtor).await?;
+    Ok((open, creditor, debtor))
+}
+
+async fn stored_debtor_of(db: &impl Database, invoice: &Invoice) -> Result<StoredDebtor, ApiError> {
+    store::debtor(db, &invoice.debtor_id).await?.ok_or_else(|| {
         ApiError::new(400, "unknown_reference", "debtorId", format!("no debtor `{}`", invoice.debtor_id))
-    })?;
+    })
+}
+
+/// Whether an invoice of `debtor` still owes anything (its stored `open` flag), with the creditor.
+async fn settle_of(db: &impl Database, invoice: &Invoice, debtor: &StoredDebtor) -> Result<(bool, Creditor), ApiError> {
+    let creditor = creditor_or_409(db).await?;
     let alone =
         Ledger { creditor: creditor.clone(), debtors: vec![debtor.debtor.clone()], invoices: vec![invoice.clone()] };
     let rates = relance_core::penalty::rates_with(&store::rates_in_force(db).await?)?;
     let checked = alone.check_with_rates(&rates).map_err(|e| rebase(e, "invoices[0]", ""))?;
     let open = checked.invoices.first().is_some_and(|i| owes_anything(i, &checked, &rates));
-    Ok((open, creditor, debtor))
+    Ok((open, creditor))
 }
 
 /// True while an invoice owes anything after every settlement recorded: principal, or penalties
 /// (a claim may still go for them). The stored `open` flag: the cron reads those invoices only.
-fn owes_anything(
+pub(crate) fn owes_anything(
     inv: &relance_core::ledger::CheckedInvoice<'_>,
     checked: &relance_core::ledger::CheckedLedger<'_>,
     rates: &Rates,
@@ -796,12 +876,12 @@ async fn list_invoices(db: &impl Database, debtor: Option<&str>, status: Option<
     ok(200, &json!({ "asOf": day, "invoices": list }))
 }
 
-async fn load_invoice(db: &impl Database, id: &str) -> Result<Invoice, ApiError> {
+pub(crate) async fn load_invoice(db: &impl Database, id: &str) -> Result<Invoice, ApiError> {
     store::invoices(db, Which::One(id)).await?.into_iter().next().ok_or_else(|| ApiError::not_found("invoice", id))
 }
 
 /// One invoice as the API shows it, with its `version` (what `If-Match` names to replace it).
-async fn get_invoice(db: &impl Database, id: &str, day: NaiveDate) -> ApiResult {
+pub(crate) async fn get_invoice(db: &impl Database, id: &str, day: NaiveDate) -> ApiResult {
     let version = store::invoice_version(db, id).await?;
     let book = invoice_book(db, id).await?;
     let rates = book.rates()?;
@@ -881,7 +961,7 @@ async fn delete_invoice(db: &impl Database, id: &str, now: DateTime<Utc>) -> Api
 }
 
 /// A change to a part of an invoice: a row appended, or one row replaced.
-enum Part {
+pub(crate) enum Part {
     Payment(Payment),
     Promise(Promise),
     Dispute(Dispute),
@@ -900,6 +980,18 @@ const OPEN_FLAG_ATTEMPTS: usize = 32;
 /// rows. A guarded row (a second open dispute, a dispute closed meanwhile, a list at its limit) is
 /// a 409 that writes nothing.
 async fn change_part(db: &impl Database, id: &str, now: DateTime<Utc>, part: Part) -> ApiResult {
+    change_part_with(db, id, now, part, Vec::new()).await
+}
+
+/// `change_part`, with `extra` statements written in the same batch (a lifecycle status's row, its
+/// task and audit row), after the part's own.
+pub(crate) async fn change_part_with(
+    db: &impl Database,
+    id: &str,
+    now: DateTime<Utc>,
+    part: Part,
+    extra: Vec<Stmt>,
+) -> ApiResult {
     let mut invoice = load_invoice(db, id).await?;
     let before = (invoice.payments.len(), invoice.disputes.len(), invoice.promises.len());
     let (row, action, detail) = apply_part(db, &mut invoice, &part, now).await?;
@@ -907,7 +999,9 @@ async fn change_part(db: &impl Database, id: &str, now: DateTime<Utc>, part: Par
     let audit = store::audit("api", action, "invoice", id, &detail, now);
     let guarded = !matches!(part, Part::Plan(_));
     let audit = if guarded { store::only_if_changed(audit) } else { audit };
-    let changes = db.batch(vec![store::bump_version(id, now), row, audit]).await?;
+    let mut stmts = vec![store::bump_version(id, now), row, audit];
+    stmts.extend(extra);
+    let changes = db.batch(stmts).await?;
     if guarded && changes.get(1) != Some(&1) {
         let why = match part {
             Part::Dispute(_) => "a dispute is open already: close it before opening another",
@@ -1016,7 +1110,7 @@ async fn apply_part(
 
 /// Sets an invoice's open flag from a read of all its parts, at the version read: if another
 /// change came in between, it is read again (the last writer's read sees every part).
-async fn refresh_open(db: &impl Database, id: &str) -> Result<(), ApiError> {
+pub(crate) async fn refresh_open(db: &impl Database, id: &str) -> Result<(), ApiError> {
     for _ in 0..OPEN_FLAG_ATTEMPTS {
         let version = store::invoice_version(db, id).await?.ok_or_else(|| ApiError::not_found("invoice", id))?;
         let invoice = load_invoice(db, id).await?;

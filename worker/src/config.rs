@@ -53,6 +53,12 @@ pub struct Config {
     pub send_timeout_ms: u32,
     /// `MAX_BODY_BYTES`: largest request body the API reads.
     pub max_body_bytes: usize,
+    /// `MAX_DOCUMENT_BYTES`: largest e-invoice (`POST /v1/import/einvoice`) the API reads; at most
+    /// what the core reads (10 MiB).
+    pub max_document_bytes: usize,
+    /// `LIFECYCLE_AWAIT_DAYS`: days a "payment sent" status (211) holds the reminders while the
+    /// money travels, before they resume.
+    pub lifecycle_await_days: u32,
     /// `CORS_ORIGINS`: comma-separated origins allowed to call the API from a browser (`*` for any).
     pub cors_origins: Vec<String>,
     /// `RATES_CRON`: the cron trigger (as written in wrangler.toml) that refreshes the reference
@@ -157,12 +163,35 @@ impl Config {
             retry_base_seconds: number(&get, "RETRY_BASE_SECONDS", 900, 1, 86_400)?,
             send_timeout_ms,
             max_body_bytes: number(&get, "MAX_BODY_BYTES", 1_048_576, 1_024, 10_485_760)?,
+            max_document_bytes: number(
+                &get,
+                "MAX_DOCUMENT_BYTES",
+                relance_core::einvoice::MAX_DOCUMENT_BYTES,
+                1_024,
+                relance_core::einvoice::MAX_DOCUMENT_BYTES,
+            )?,
+            lifecycle_await_days: number(
+                &get,
+                "LIFECYCLE_AWAIT_DAYS",
+                relance_core::lifecycle::DEFAULT_AWAIT_PAYMENT_DAYS,
+                1,
+                60,
+            )?,
             cors_origins: non_empty("CORS_ORIGINS")
                 .map(|v| v.split(',').map(|o| o.trim().to_owned()).filter(|o| !o.is_empty()).collect())
                 .unwrap_or_default(),
             rates_cron: non_empty("RATES_CRON").unwrap_or_else(|| DEFAULT_RATES_CRON.to_owned()),
             rate_sources: rate_sources(&non_empty)?,
         })
+    }
+
+    /// The largest body read for a request to `path`: documents are larger than JSON.
+    pub fn body_limit(&self, path: &str) -> usize {
+        if path.trim_end_matches('/') == "/v1/import/einvoice" {
+            self.max_document_bytes
+        } else {
+            self.max_body_bytes
+        }
     }
 
     /// The longest a run can take: every claim of a full batch waiting for its send's time-out.

@@ -8,11 +8,12 @@
 //! outbox, or the task table) deduplicates. Transient failures back off; after `MAX_ATTEMPTS`
 //! the delivery is `failed`, visible in the API.
 
+use crate::blobs::{document_key, Blobs};
 use crate::clock::Clock;
 use crate::config::{Config, EmailProvider};
 use crate::db::{Database, DbError};
 use crate::send::{classify, resend_request, webhook_request, Attempt, Http};
-use crate::store::{self, Book, Delivery, NewClaim, Outcome, Which};
+use crate::store::{self, Attachment, Book, Delivery, NewClaim, Outcome, Which};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use relance_core::ledger::{CheckedDebtor, Debtor, Ledger};
 use relance_core::messages::{render_message, MessageRequest, ReminderView, RenderedMessage, TemplateSet};
@@ -41,6 +42,9 @@ pub struct Payload {
     /// is then `waiting_rate` and rendered again by each run until the rate is known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiting_for: Option<MissingRate>,
+    /// The invoices' copies that go with it (attached to an email, enclosed with a letter).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
 }
 
 /// An action of this run, rendered.
@@ -356,6 +360,13 @@ async fn prepare(
     let date: NaiveDate = checked_debtor.map_or_else(|| now.date_naive(), |d| d.local_date(now));
     let mut request = MessageRequest::for_action(&action, date);
     request.extra_rates = extra_rates.clone();
+    let attachments = if carries_copies(action.channel) {
+        let ids: Vec<&str> = action.items.iter().map(|i| i.invoice_id.as_str()).collect();
+        store::invoice_documents(db, &ids).await?
+    } else {
+        Vec::new()
+    };
+    request.attached = attachments.iter().map(|a| a.invoice_id.clone()).collect();
     if let (true, Some(d)) = (action.level >= 3, checked_debtor) {
         request.reminders = reminders(db, &action, d, now).await?;
     }
@@ -374,7 +385,12 @@ async fn prepare(
         Some(d) => d.good_emails(date).into_iter().map(ToString::to_string).collect(),
         None => debtor.contacts.emails.iter().map(ToString::to_string).collect(),
     };
-    Ok(Prepared { payload: Payload { recipients, debtor, action, message, error, waiting_for }, route })
+    Ok(Prepared { payload: Payload { recipients, debtor, action, message, error, waiting_for, attachments }, route })
+}
+
+/// The channels a copy of the invoice goes with: attached to an email, enclosed with a letter.
+fn carries_copies(channel: Channel) -> bool {
+    matches!(channel, Channel::Email | Channel::Letter | Channel::RegisteredLetter)
 }
 
 /// What the run at `now` would do, without writing anything (the API's dry run).
@@ -466,7 +482,7 @@ async fn rendered_again(
 /// claims could no longer be sent within its lease. `run_id` must differ between runs.
 pub async fn run(
     db: &impl Database,
-    http: &impl Http,
+    (http, blobs): (&impl Http, &impl Blobs),
     config: &Config,
     clock: &impl Clock,
     scheduled: DateTime<Utc>,
@@ -503,7 +519,7 @@ pub async fn run(
                 },
                 None => {
                     let prepared = Prepared { route: route(config, payload.action.channel), payload };
-                    deliver(db, http, config, &prepared, attempt, now).await?
+                    deliver(db, (http, blobs), config, &prepared, attempt, now).await?
                 }
             },
         };
@@ -527,7 +543,7 @@ pub async fn run(
         }
         let outcome = match cancel {
             Some(reason) => Outcome::Cancelled { reason },
-            None => deliver(db, http, config, prepared, 1, now).await?,
+            None => deliver(db, (http, blobs), config, prepared, 1, now).await?,
         };
         tally(&mut report, &outcome);
         store::record(db, &action.key, run_id, &outcome, clock.now()).await?;
@@ -559,7 +575,7 @@ pub async fn run(
         }
         let outcome = match &prepared.payload.waiting_for {
             Some(missing) => Outcome::WaitingRate { reason: ask_for_rate(db, missing, &prepared.payload, now).await? },
-            None => deliver(db, http, config, prepared, 1, now).await?,
+            None => deliver(db, (http, blobs), config, prepared, 1, now).await?,
         };
         tally(&mut report, &outcome);
         store::record(db, &action.key, run_id, &outcome, clock.now()).await?;
@@ -660,10 +676,33 @@ fn still_due(open: Option<&Book>, action: &Action, now: DateTime<Utc>) -> Option
     (!wanted).then(|| "the invoices were paid or disputed before the retry".to_owned())
 }
 
+/// Why the documents of a message could not be read.
+enum Fetch {
+    /// Gone from R2: the message, which says a copy is attached, cannot go out as rendered.
+    Missing(String),
+    /// R2 did not answer: try again later.
+    Unavailable(String),
+}
+
+/// The bytes of each attachment, from R2.
+async fn attachment_bytes(blobs: &impl Blobs, list: &[Attachment]) -> Result<Vec<(Attachment, Vec<u8>)>, Fetch> {
+    let mut out = Vec::new();
+    for a in list {
+        match blobs.get(&document_key(&a.sha256)).await {
+            Ok(Some(bytes)) => out.push((a.clone(), bytes)),
+            Ok(None) => {
+                return Err(Fetch::Missing(format!("the document {} ({}) is missing from R2", a.name, a.sha256)))
+            }
+            Err(e) => return Err(Fetch::Unavailable(e.to_string())),
+        }
+    }
+    Ok(out)
+}
+
 /// One attempt at a claimed delivery.
 async fn deliver(
     db: &impl Database,
-    http: &impl Http,
+    (http, blobs): (&impl Http, &impl Blobs),
     config: &Config,
     prepared: &Prepared,
     attempt: i64,
@@ -699,13 +738,17 @@ async fn deliver(
             Ok(Outcome::Failed { error: format!("debtor `{}` has no email address", action.debtor_id) })
         }
         "outbox" => {
-            let stmt =
-                store::add_outbox(key, &payload.recipients, &message.subject, &message.text, &message.html, now)?;
+            let stmt = store::add_outbox(key, &payload.recipients, message, &payload.attachments, now)?;
             db.batch(vec![stmt]).await?;
             Ok(Outcome::Sent { provider_message_id: Some(key.to_owned()) })
         }
         "resend" => {
-            let Some(request) = resend_request(config, key, &payload.recipients, message) else {
+            let files = match attachment_bytes(blobs, &payload.attachments).await {
+                Ok(files) => files,
+                Err(Fetch::Missing(e)) => return Ok(Outcome::Failed { error: e }),
+                Err(Fetch::Unavailable(e)) => return Ok(transient(e)),
+            };
+            let Some(request) = resend_request(config, key, &payload.recipients, message, &files) else {
                 return Ok(transient("EMAIL_PROVIDER changed since the claim".into()));
             };
             Ok(outcome(

@@ -2,6 +2,7 @@
 //! convert and delegate; all decisions are in `api` and `cron`.
 
 use crate::api::{self, ApiRequest, ApiResponse};
+use crate::blobs::{BlobError, Blobs, NoBlobs};
 use crate::clock::Clock;
 use crate::config::{Config, ConfigError};
 use crate::cron;
@@ -15,8 +16,8 @@ use futures_util::StreamExt;
 use std::collections::BTreeMap;
 use worker::wasm_bindgen::JsValue;
 use worker::{
-    event, AbortController, Context, D1Database, D1PreparedStatement, Delay, Env, Fetch, ForwardableEmailMessage,
-    Headers, Method, Request, RequestInit, Response, ScheduleContext, ScheduledEvent,
+    event, AbortController, Bucket, Context, D1Database, D1PreparedStatement, Delay, Env, Fetch,
+    ForwardableEmailMessage, Headers, Method, Request, RequestInit, Response, ScheduleContext, ScheduledEvent,
 };
 
 struct D1(D1Database);
@@ -45,6 +46,34 @@ impl Database for D1 {
         let prepared = stmts.iter().map(|s| bound(&self.0, s)).collect::<Result<Vec<_>, _>>()?;
         let results = self.0.batch(prepared).await.map_err(|e| DbError(e.to_string()))?;
         Ok(results.iter().map(|r| r.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0) as u64).collect())
+    }
+}
+
+/// R2 behind `Blobs`: the bucket bound as `DOCUMENTS` (a local one under wrangler dev).
+enum Documents {
+    Bucket(Bucket),
+    Unbound,
+}
+
+fn documents(env: &Env) -> Documents {
+    env.bucket("DOCUMENTS").map_or(Documents::Unbound, Documents::Bucket)
+}
+
+impl Blobs for Documents {
+    async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), BlobError> {
+        match self {
+            Documents::Bucket(b) => b.put(key, bytes).execute().await.map(|_| ()).map_err(|e| BlobError(e.to_string())),
+            Documents::Unbound => NoBlobs.put(key, bytes).await,
+        }
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, BlobError> {
+        let Documents::Bucket(b) = self else { return Ok(None) };
+        let object = b.get(key).execute().await.map_err(|e| BlobError(e.to_string()))?;
+        match object.as_ref().and_then(|o| o.body()) {
+            Some(body) => body.bytes().await.map(Some).map_err(|e| BlobError(e.to_string())),
+            None => Ok(None),
+        }
     }
 }
 
@@ -126,6 +155,7 @@ async fn read_body(req: &mut Request, head: &mut ApiRequest, max_body: usize) {
         bytes.extend_from_slice(&chunk);
     }
     head.body = String::from_utf8_lossy(&bytes).into_owned();
+    head.raw = bytes;
 }
 
 #[event(start)]
@@ -136,8 +166,8 @@ fn start() {
 #[event(fetch)]
 async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
     let config = config(&env);
-    let max_body = config.as_ref().map_or(1_048_576, |c| c.max_body_bytes);
     let mut request = request_head(&req);
+    let max_body = config.as_ref().map_or(1_048_576, |c| c.body_limit(&request.path));
     // The token is checked before a byte of the body is read.
     if let Some(refused) = api::refuse_before_body(&config, &request) {
         return to_response(refused);
@@ -145,7 +175,7 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
     read_body(&mut req, &mut request, max_body).await;
     let now = WorkerClock.now();
     let db = D1(env.d1("DB")?);
-    to_response(api::handle(&db, &config, &request, now).await)
+    to_response(api::handle(&db, &documents(&env), &config, &request, now).await)
 }
 
 fn to_response(out: ApiResponse) -> worker::Result<Response> {
@@ -153,7 +183,13 @@ fn to_response(out: ApiResponse) -> worker::Result<Response> {
     for (k, v) in &out.headers {
         headers.set(k, v)?;
     }
-    let response = if out.body.is_empty() { Response::empty()? } else { Response::ok(out.body)? };
+    let response = if !out.file.is_empty() {
+        Response::from_bytes(out.file)?
+    } else if out.body.is_empty() {
+        Response::empty()?
+    } else {
+        Response::ok(out.body)?
+    };
     Ok(response.with_status(out.status).with_headers(headers))
 }
 
@@ -224,7 +260,7 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         }
         return;
     }
-    match cron::run(&db, &WorkerFetch, &config, &WorkerClock, at, &run_id).await {
+    match cron::run(&db, (&WorkerFetch, &documents(&env)), &config, &WorkerClock, at, &run_id).await {
         Ok(report) => worker::console_log!("relance: run {}", serde_json::to_string(&report).unwrap_or_default()),
         Err(e) => worker::console_error!("relance: run {run_id} stopped: {e}; unclaimed actions wait for the next run"),
     }

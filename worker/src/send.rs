@@ -2,6 +2,9 @@
 //! delivery. The transport itself (workerd's fetch, a fake in tests) is behind `Http`.
 
 use crate::config::{Config, EmailProvider};
+use crate::store::Attachment;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
 use hmac::{Hmac, Mac};
 use relance_core::messages::RenderedMessage;
 use sha2::Sha256;
@@ -107,7 +110,13 @@ pub fn classify(result: Result<HttpResponse, HttpFailure>) -> Attempt {
 
 /// The Resend request for an email. The idempotency key makes a retry after a lost answer safe:
 /// Resend sends at most once per key (for 24 hours).
-pub fn resend_request(config: &Config, key: &str, to: &[String], message: &RenderedMessage) -> Option<HttpRequest> {
+pub fn resend_request(
+    config: &Config,
+    key: &str,
+    to: &[String],
+    message: &RenderedMessage,
+    files: &[(Attachment, Vec<u8>)],
+) -> Option<HttpRequest> {
     let EmailProvider::Resend { api_key } = &config.email else { return None };
     let mut body = serde_json::json!({
         "from": config.email_from,
@@ -121,6 +130,15 @@ pub fn resend_request(config: &Config, key: &str, to: &[String], message: &Rende
         let address = relance_core::ledger::Email::new(reply_to)
             .map_or_else(|_| reply_to.clone(), |base| relance_core::inbound::reply_to_address(&base, key));
         obj.insert("reply_to".into(), address.into());
+    }
+    if let (false, Some(obj)) = (files.is_empty(), body.as_object_mut()) {
+        let list: Vec<serde_json::Value> = files
+            .iter()
+            .map(|(a, bytes)| {
+                serde_json::json!({ "filename": a.name, "content": BASE64.encode(bytes), "content_type": a.content_type })
+            })
+            .collect();
+        obj.insert("attachments".into(), list.into());
     }
     Some(HttpRequest {
         method: HttpMethod::Post,

@@ -11,7 +11,8 @@ use relance_core::policy::Policy;
 use relance_core::rate_sources::{Fetched, Source};
 use relance_core::rates::RateRow;
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
 /// Stored times: UTC, whole seconds, `Z`: they compare as text.
@@ -682,6 +683,8 @@ pub fn delete_invoice(id: &str) -> Vec<Stmt> {
         "DELETE FROM disputes WHERE invoice_id = ?1",
         "DELETE FROM payment_plans WHERE invoice_id = ?1",
         "DELETE FROM promises WHERE invoice_id = ?1",
+        "DELETE FROM invoice_documents WHERE invoice_id = ?1",
+        "DELETE FROM lifecycle_statuses WHERE invoice_id = ?1",
         "DELETE FROM invoices WHERE id = ?1",
     ]
     .into_iter()
@@ -1212,25 +1215,156 @@ pub fn set_task_status(id: &str, status: &str, now: DateTime<Utc>) -> Stmt {
 pub fn add_outbox(
     key: &str,
     recipients: &[String],
-    subject: &str,
-    text_body: &str,
-    html_body: &str,
+    message: &relance_core::messages::RenderedMessage,
+    attachments: &[Attachment],
     now: DateTime<Utc>,
 ) -> Result<Stmt, DbError> {
     Ok(Stmt::new(
-        "INSERT INTO outbox (key, recipients, subject, text_body, html_body, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (key) DO NOTHING",
-        vec![key.into(), json(&recipients)?.into(), subject.into(), text_body.into(), html_body.into(), ts(now).into()],
+        "INSERT INTO outbox (key, recipients, subject, text_body, html_body, attachments, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (key) DO NOTHING",
+        vec![
+            key.into(),
+            json(&recipients)?.into(),
+            message.subject.as_str().into(),
+            message.text.as_str().into(),
+            message.html.as_str().into(),
+            json(&attachments)?.into(),
+            ts(now).into(),
+        ],
     ))
 }
 
 /// The local outbox, newest first.
 pub async fn outbox(db: &impl Database, limit: i64) -> Result<Vec<Row>, DbError> {
     db.query(Stmt::new(
-        "SELECT key, recipients, subject, text_body, created_at FROM outbox ORDER BY created_at DESC, key LIMIT ?1",
+        "SELECT key, recipients, subject, text_body, attachments, created_at FROM outbox
+         ORDER BY created_at DESC, key LIMIT ?1",
         vec![Param::Int(limit)],
     ))
     .await
+}
+
+// ---- documents and lifecycle statuses (migration 0006) ----------------------------------------
+
+/// A stored document as a message carries it: its name, type, hash and size (the bytes are in R2
+/// under `blobs::document_key(sha256)`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attachment {
+    /// The invoice it is the copy of.
+    pub invoice_id: String,
+    /// File name (`F-2026-0917.pdf`).
+    pub name: String,
+    /// Media type.
+    pub content_type: String,
+    /// Lower-case hex SHA-256 of the bytes.
+    pub sha256: String,
+    /// Bytes.
+    pub size: i64,
+}
+
+/// Records a document (once per hash) and links it to its invoice as its copy or a credit note.
+pub fn put_document(doc: &Attachment, format: &str, kind: &str, number: &str, now: DateTime<Utc>) -> Vec<Stmt> {
+    let at = ts(now);
+    vec![
+        Stmt::new(
+            "INSERT INTO documents (sha256, name, content_type, size, format, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (sha256) DO NOTHING",
+            vec![
+                doc.sha256.clone().into(),
+                doc.name.clone().into(),
+                doc.content_type.clone().into(),
+                Param::Int(doc.size),
+                format.into(),
+                at.clone().into(),
+            ],
+        ),
+        Stmt::new(
+            "INSERT INTO invoice_documents (invoice_id, kind, sha256, number, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (invoice_id, kind, number) DO UPDATE SET sha256 = excluded.sha256, created_at = excluded.created_at",
+            vec![doc.invoice_id.clone().into(), kind.into(), doc.sha256.clone().into(), number.into(), at.into()],
+        ),
+    ]
+}
+
+/// The invoices' own documents (not their credit notes'), by invoice id.
+pub async fn invoice_documents(db: &impl Database, invoice_ids: &[&str]) -> Result<Vec<Attachment>, DbError> {
+    let mut out = Vec::new();
+    for id in invoice_ids {
+        let rows = db
+            .query(Stmt::new(
+                "SELECT l.invoice_id, d.name, d.content_type, d.sha256, d.size FROM invoice_documents l
+                 JOIN documents d ON d.sha256 = l.sha256 WHERE l.invoice_id = ?1 AND l.kind = 'invoice'",
+                vec![(*id).into()],
+            ))
+            .await?;
+        for r in rows {
+            out.push(Attachment {
+                invoice_id: text(&r, "invoice_id").unwrap_or_default(),
+                name: text(&r, "name").unwrap_or_default(),
+                content_type: text(&r, "content_type").unwrap_or_default(),
+                sha256: text(&r, "sha256").unwrap_or_default(),
+                size: int(&r, "size").unwrap_or(0),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// A lifecycle status received for an invoice. The same status twice (same code, day, reason and
+/// amount) is one row: the unique index of migration 0006 aborts the batch of the second.
+pub fn add_lifecycle(
+    invoice_id: &str,
+    status: &relance_core::lifecycle::LifecycleStatus,
+    source: &str,
+    now: DateTime<Utc>,
+) -> Result<Stmt, DbError> {
+    Ok(Stmt::new(
+        "INSERT INTO lifecycle_statuses (invoice_id, code, day, data, source, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        vec![
+            invoice_id.into(),
+            Param::Int(i64::from(status.code)),
+            status.date.to_string().into(),
+            json(status)?.into(),
+            source.into(),
+            ts(now).into(),
+        ],
+    ))
+}
+
+/// Whether this very status was recorded for the invoice already.
+pub async fn has_lifecycle(
+    db: &impl Database,
+    invoice_id: &str,
+    status: &relance_core::lifecycle::LifecycleStatus,
+) -> Result<bool, DbError> {
+    let rows = db
+        .query(Stmt::new(
+            "SELECT 1 AS x FROM lifecycle_statuses WHERE invoice_id = ?1 AND data = ?2",
+            vec![invoice_id.into(), json(status)?.into()],
+        ))
+        .await?;
+    Ok(!rows.is_empty())
+}
+
+/// The statuses of an invoice, in the order received: (status, source, received at).
+pub async fn lifecycle_of(db: &impl Database, invoice_id: &str) -> Result<Vec<Value>, DbError> {
+    let rows = db
+        .query(Stmt::new(
+            "SELECT data, source, created_at FROM lifecycle_statuses WHERE invoice_id = ?1 ORDER BY id",
+            vec![invoice_id.into()],
+        ))
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let status: relance_core::lifecycle::LifecycleStatus = doc(r, "data")?;
+            let name = relance_core::lifecycle::status_name(status.code);
+            Ok(serde_json::json!({
+                "code": status.code, "name": name, "date": status.date, "reason": status.reason,
+                "amount": status.amount, "source": text(r, "source"), "receivedAt": text(r, "created_at"),
+            }))
+        })
+        .collect()
 }
 
 // ---- audit ------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ fn task_ids(db: &Sqlite, kind: &str) -> Vec<String> {
 
 fn run(db: &Sqlite, now: &str, id: &str) -> cron::RunReport {
     let clock: &'static SetClock = Box::leak(Box::new(SetClock::at(at(now))));
-    block_on(cron::run(db, &FakeHttp::default(), &config(&[]), clock, at(now), id)).unwrap()
+    block_on(cron::run(db, (&FakeHttp::default(), db), &config(&[]), clock, at(now), id)).unwrap()
 }
 
 fn outbox_subjects(db: &Sqlite) -> Vec<String> {

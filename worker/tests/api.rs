@@ -231,7 +231,7 @@ fn a_body_over_the_limit_is_refused() {
         ..Default::default()
     };
     req.headers.insert("authorization".into(), format!("Bearer {TOKEN}"));
-    let res = block_on(relance_worker::api::handle(&db, &Ok(config(&[])), &req, at("2026-11-23T10:00:00Z")));
+    let res = block_on(relance_worker::api::handle(&db, &db, &Ok(config(&[])), &req, at("2026-11-23T10:00:00Z")));
     assert_eq!(res.status, 413);
 }
 
@@ -246,7 +246,7 @@ fn cors_answers_only_the_configured_origins() {
             ..Default::default()
         };
         req.headers.insert("origin".into(), origin.into());
-        let res = block_on(relance_worker::api::handle(&db, &cfg, &req, at("2026-11-23T10:00:00Z")));
+        let res = block_on(relance_worker::api::handle(&db, &db, &cfg, &req, at("2026-11-23T10:00:00Z")));
         assert_eq!(res.status, if allowed { 204 } else { 403 });
         let allow = res.headers.iter().find(|(k, _)| k == "Access-Control-Allow-Origin").map(|(_, v)| v.as_str());
         assert_eq!(allow, allowed.then_some(origin));
@@ -268,7 +268,7 @@ fn csv_import_is_all_or_nothing_and_names_the_row() {
         };
         req.headers.insert("authorization".into(), format!("Bearer {TOKEN}"));
         req.headers.insert("content-type".into(), ct.into());
-        let res = block_on(relance_worker::api::handle(&db, &Ok(config(&[])), &req, at("2026-11-23T10:00:00Z")));
+        let res = block_on(relance_worker::api::handle(&db, &db, &Ok(config(&[])), &req, at("2026-11-23T10:00:00Z")));
         (res.status, serde_json::from_str::<Value>(&res.body).unwrap())
     };
     let before = counts(&db);
@@ -344,7 +344,7 @@ fn put_if_match(db: &Sqlite, path: &str, body: &Value, if_match: &str) -> (u16, 
     };
     req.headers.insert("authorization".into(), format!("Bearer {TOKEN}"));
     req.headers.insert("if-match".into(), if_match.into());
-    let res = block_on(relance_worker::api::handle(db, &Ok(config(&[])), &req, at("2026-11-23T10:00:00Z")));
+    let res = block_on(relance_worker::api::handle(db, db, &Ok(config(&[])), &req, at("2026-11-23T10:00:00Z")));
     (res.status, serde_json::from_str(&res.body).unwrap())
 }
 
@@ -371,7 +371,7 @@ fn a_replace_made_from_a_stale_read_is_a_409_that_changes_nothing() {
     // The version is also the ETag of the invoice's responses.
     let mut get = relance_worker::api::ApiRequest { method: "GET".into(), path: path.clone(), ..Default::default() };
     get.headers.insert("authorization".into(), format!("Bearer {TOKEN}"));
-    let res = block_on(relance_worker::api::handle(&db, &Ok(config(&[])), &get, at("2026-11-23T10:00:00Z")));
+    let res = block_on(relance_worker::api::handle(&db, &db, &Ok(config(&[])), &get, at("2026-11-23T10:00:00Z")));
     assert!(res.headers.contains(&("ETag".to_owned(), "\"3\"".to_owned())), "{:?}", res.headers);
 }
 

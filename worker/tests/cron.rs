@@ -22,7 +22,7 @@ fn delivery_keys(db: &Sqlite, status: &str) -> Vec<String> {
 }
 
 fn run(db: &Sqlite, http: &FakeHttp, cfg: &relance_worker::config::Config, now: &str, id: &str) -> cron::RunReport {
-    block_on(cron::run(db, http, cfg, clock(at(now)), at(now), id)).unwrap()
+    block_on(cron::run(db, (http, db), cfg, clock(at(now)), at(now), id)).unwrap()
 }
 
 /// The run for `scheduled`, its clock showing that time too.
@@ -33,7 +33,7 @@ fn run_at<'a>(
     scheduled: DateTime<Utc>,
     id: &'a str,
 ) -> impl std::future::Future<Output = Result<cron::RunReport, relance_worker::db::DbError>> + 'a {
-    cron::run(db, http, cfg, clock(scheduled), scheduled, id)
+    cron::run(db, (http, db), cfg, clock(scheduled), scheduled, id)
 }
 
 /// A clock showing `at` for as long as the test runs.
@@ -310,7 +310,7 @@ fn a_run_that_starts_late_never_takes_over_a_live_claim() {
     // its clock is not): the claim is alive, nothing is sent twice.
     let late = block_on(cron::run(
         &db,
-        &http,
+        (&http, &db),
         &cfg,
         clock(t + Duration::milliseconds(1500)),
         t + Duration::minutes(15),

@@ -81,7 +81,7 @@ fn notice_book_with(more: &[(&str, &str)]) -> Sqlite {
 
 fn run(db: &Sqlite, http: &FakeHttp, now: &str, id: &str) -> cron::RunReport {
     let clock = Box::leak(Box::new(SetClock::at(at(now))));
-    block_on(cron::run(db, http, &rate_config(), clock, at(now), id)).unwrap()
+    block_on(cron::run(db, (http, db), &rate_config(), clock, at(now), id)).unwrap()
 }
 
 fn refresh(db: &Sqlite, http: &FakeHttp, now: &str) -> rates::RefreshReport {

@@ -2,6 +2,7 @@
 //! scripted HTTP transport that records what was sent.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // test code
 
+use relance_worker::blobs::{BlobError, Blobs};
 use relance_worker::db::{Database, DbError, Param, Row, Stmt};
 use relance_worker::send::{Http, HttpFailure, HttpMethod, HttpRequest, HttpResponse};
 use rusqlite::types::{Value as SqlValue, ValueRef};
@@ -15,6 +16,8 @@ use std::task::{Context, Poll, Waker};
 
 pub struct Sqlite {
     pub conn: Connection,
+    /// The documents R2 would hold, by key (the stand-in keeps them beside the database).
+    pub blobs: RefCell<std::collections::HashMap<String, Vec<u8>>>,
     /// When set, the statement whose SQL starts with this text never completes (the run "dies").
     pub hang_on: RefCell<Option<&'static str>>,
 }
@@ -30,7 +33,7 @@ impl Sqlite {
     pub fn new() -> Sqlite {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch(&migrations()).unwrap();
-        Sqlite { conn, hang_on: RefCell::new(None) }
+        Sqlite { conn, blobs: RefCell::default(), hang_on: RefCell::new(None) }
     }
 
     fn params(stmt: &Stmt) -> Vec<SqlValue> {
@@ -241,7 +244,7 @@ pub fn call_with(
         req.headers.insert("authorization".into(), format!("Bearer {t}"));
     }
     req.headers.insert("content-type".into(), "application/json".into());
-    let res = block_on(relance_worker::api::handle(db, config, &req, at("2026-11-23T10:00:00Z")));
+    let res = block_on(relance_worker::api::handle(db, db, config, &req, at("2026-11-23T10:00:00Z")));
     let body = if res.body.is_empty() { Value::Null } else { serde_json::from_str(&res.body).unwrap() };
     (res.status, body)
 }
@@ -277,5 +280,16 @@ pub fn record_sent_log(db: &Sqlite, ledger: &Value, sent_log: &Value) {
                 ],
             )
             .unwrap();
+    }
+}
+
+impl Blobs for Sqlite {
+    async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), BlobError> {
+        self.blobs.borrow_mut().insert(key.to_owned(), bytes);
+        Ok(())
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, BlobError> {
+        Ok(self.blobs.borrow().get(key).cloned())
     }
 }
