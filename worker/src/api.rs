@@ -1160,7 +1160,11 @@ async fn timeline(db: &impl Database, id: &str, day: NaiveDate) -> ApiResult {
         .into_iter()
         .filter(|d| d.items.iter().any(|i| i.invoice_id == id))
         .collect();
-    ok(200, &json!({ "asOf": day, "policyId": policy_id, "timeline": entry, "deliveries": deliveries }))
+    let lifecycle = store::lifecycle_of(db, id).await?;
+    ok(
+        200,
+        &json!({ "asOf": day, "policyId": policy_id, "timeline": entry, "deliveries": deliveries, "lifecycle": lifecycle }),
+    )
 }
 
 async fn decompte(db: &impl Database, id: &str, day: NaiveDate) -> ApiResult {

@@ -249,6 +249,36 @@ pub fn call_with(
     (res.status, body)
 }
 
+/// A request with a body of bytes (a document to import), authenticated, answered at the same time
+/// as `call`.
+pub fn send_bytes(
+    db: &Sqlite,
+    method: &str,
+    path: &str,
+    content_type: &str,
+    raw: Vec<u8>,
+) -> relance_worker::api::ApiResponse {
+    let mut req = relance_worker::api::ApiRequest {
+        method: method.into(),
+        path: path.into(),
+        body: String::from_utf8_lossy(&raw).into_owned(),
+        raw,
+        ..Default::default()
+    };
+    req.headers.insert("authorization".into(), format!("Bearer {TOKEN}"));
+    req.headers.insert("content-type".into(), content_type.into());
+    block_on(relance_worker::api::handle(db, db, &Ok(config(&[])), &req, at("2026-11-23T10:00:00Z")))
+}
+
+/// The JSON of a response.
+pub fn json_of(res: &relance_worker::api::ApiResponse) -> Value {
+    if res.body.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&res.body).unwrap()
+    }
+}
+
 /// A database holding a ledger and a default policy, loaded through the API.
 pub fn seeded(ledger: &Value, policy: &str) -> Sqlite {
     let db = Sqlite::new();
