@@ -27,6 +27,8 @@ export async function startWorker({ vars = {}, outbound, persist } = {}) {
     compatibilityDate: '2026-04-20',
     d1Databases: { DB: 'relance-test' },
     d1Persist: persist ?? false,
+    r2Buckets: ['DOCUMENTS'],
+    r2Persist: persist ?? false,
     bindings: { API_TOKEN: TOKEN, EMAIL_PROVIDER: 'outbox', ...vars },
     outboundService: outbound ?? (() => new Response('no network in tests', { status: 599 })),
     cf: false,
@@ -48,6 +50,18 @@ export async function startWorker({ vars = {}, outbound, persist } = {}) {
     const text = await res.text();
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
   };
+  // A request with a body of bytes (a document), answered as bytes (a document) or JSON.
+  const upload = async (method, path, bytes, contentType) => {
+    const init = { method, headers: { Authorization: `Bearer ${TOKEN}` } };
+    if (bytes !== undefined) {
+      init.body = bytes;
+      init.headers['Content-Type'] = contentType;
+    }
+    const res = await mf.dispatchFetch(`http://relance.test${path}`, init);
+    const raw = new Uint8Array(await res.arrayBuffer());
+    const json = (res.headers.get('content-type') ?? '').startsWith('application/json');
+    return { status: res.status, headers: res.headers, raw, body: json && raw.length ? JSON.parse(new TextDecoder().decode(raw)) : null };
+  };
   // The reminders trigger by default; `cron` names another (the daily rates refresh, `0 5 * * *`).
   const scheduled = async (at, cron = '*/15 * * * *') => {
     const worker = await mf.getWorker();
@@ -59,7 +73,7 @@ export async function startWorker({ vars = {}, outbound, persist } = {}) {
     const res = await mf.dispatchFetch(`http://relance.test/cdn-cgi/handler/email?${query}`, { method: 'POST', body: raw });
     return { status: res.status, text: await res.text() };
   };
-  return { mf, db, api, scheduled, email, dispose: () => mf.dispose() };
+  return { mf, db, api, upload, scheduled, email, dispose: () => mf.dispose() };
 }
 
 /// Loads a ledger and a default policy through the API.

@@ -91,6 +91,7 @@ pub fn declarations() -> Result<String, Vec<String>> {
     walk.visit::<relance_core::rate_sources::WithRates>();
     walk.visit::<Ledger>();
     walk.visit::<Invoice>();
+    walk.visit::<relance_core::einvoice::EInvoice>();
     let functions = include_str!("../typescript/functions.d.ts");
     if !walk.clashes.is_empty() {
         return Err(walk.clashes);

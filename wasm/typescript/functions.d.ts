@@ -7,6 +7,13 @@ export declare class RelanceError extends Error {
   readonly path: string;
 }
 
+/**
+ * Reads a Factur-X / ZUGFeRD PDF, or a UBL 2.1 or UN/CEFACT CII invoice or credit note, from its
+ * bytes: what a reminder needs. Nothing is uploaded. Its reader is a second WebAssembly module,
+ * loaded on the first call. Rejects with a RelanceError (`invalid_einvoice`, `too_large`,
+ * `missing_field`, ...).
+ */
+export function readEInvoice(bytes: Uint8Array | ArrayBuffer): Promise<EInvoice>;
 /** The package version. */
 export function version(): string;
 /** The due date of an invoice and the legal check of its payment term. */

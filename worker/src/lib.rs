@@ -1,9 +1,10 @@
 //! `relance-worker`: the Cloudflare Worker. A cron trigger sends the reminders that are due,
-//! exactly once; an authenticated HTTP API manages the ledger; storage is D1, and R2 for the documents (e-invoices) that reminders attach.
+//! exactly once; an authenticated HTTP API manages the ledger; storage is D1, and R2 for the
+//! documents (e-invoices) that reminders attach.
 //!
-//! Everything but the entry points is plain Rust over two small traits, `db::Database` and
-//! `send::Http`, so the orchestration is tested natively (SQLite, a fake transport) as well as in
-//! Miniflare on the built worker.
+//! Everything but the entry points is plain Rust over three small traits, `db::Database`,
+//! `send::Http` and `blobs::Blobs`, so the orchestration is tested natively (SQLite, a fake
+//! transport, a map) as well as in Miniflare on the built worker.
 
 pub mod api;
 pub mod blobs;

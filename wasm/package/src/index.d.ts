@@ -775,6 +775,11 @@ calendar?: CalendarId | null,
  */
 publicBuyerCategory?: PublicBuyerCategory | null, 
 /**
+ * Registration numbers by scheme (`siren`, `siret`, `vat`): an e-invoice's buyer is matched
+ * to its debtor by them.
+ */
+identifiers?: { [key in string]: string }, 
+/**
  * How to reach the debtor.
  */
 contacts?: DebtorContacts, 
@@ -1078,6 +1083,130 @@ now: string,
  * Newer rate rows by table id (see `plan`).
  */
 extraRates?: { [key in string]: Array<RateRow> }, };
+
+/**
+ * What Relance reads from an EN 16931 document.
+ */
+export type EInvoice = { 
+/**
+ * The syntax it came in.
+ */
+format: EInvoiceFormat, 
+/**
+ * BT-24, the specification it claims (`urn:cen.eu:en16931:2017`, a Factur-X profile...).
+ */
+profile?: string | null, 
+/**
+ * Invoice or credit note.
+ */
+kind: EInvoiceKind, 
+/**
+ * BT-3.
+ */
+typeCode?: string | null, 
+/**
+ * BT-1.
+ */
+number: string, 
+/**
+ * BT-2.
+ */
+issueDate: string, 
+/**
+ * BT-9.
+ */
+dueDate?: string | null, 
+/**
+ * BT-20, as written.
+ */
+paymentTerms?: string | null, 
+/**
+ * BT-25: the invoices a credit note corrects.
+ */
+precedingInvoices: Array<string>, 
+/**
+ * BG-4.
+ */
+seller: EParty, 
+/**
+ * BG-7.
+ */
+buyer: EParty, 
+/**
+ * BT-5.
+ */
+currency: string, 
+/**
+ * BT-112, the total with VAT.
+ */
+total: Decimal, 
+/**
+ * BT-113, paid before the invoice was issued (zero when absent).
+ */
+prepaid: Decimal, 
+/**
+ * BT-115, the amount due.
+ */
+amountDue: Decimal, 
+/**
+ * BT-84, the account to pay into.
+ */
+iban?: string | null, 
+/**
+ * BT-86.
+ */
+bic?: string | null, 
+/**
+ * The notes that state penalty and indemnity clauses (BT-21 subject codes PMT, PMD, AAB).
+ */
+penaltyClauses: Array<string>, 
+/**
+ * What the reader could not map or found malformed, with the place in the document.
+ */
+warnings: Array<string>, };
+
+/**
+ * The syntax a document came in.
+ */
+export type EInvoiceFormat = "factur_x" | "ubl" | "cii";
+
+/**
+ * Invoice or credit note (BT-3).
+ */
+export type EInvoiceKind = "invoice" | "credit_note";
+
+/**
+ * A seller or a buyer as the document states it.
+ */
+export type EParty = { 
+/**
+ * BT-27 / BT-44.
+ */
+name: string, 
+/**
+ * SIREN (9 digits): from BT-30 / BT-47 (scheme 0002), a SIRET, or a French VAT number.
+ */
+siren?: string | null, 
+/**
+ * SIRET (14 digits, scheme 0009), when stated.
+ */
+siret?: string | null, 
+/**
+ * BT-31 / BT-48.
+ */
+vatId?: string | null, 
+/**
+ * BG-5 / BG-8.
+ */
+address?: Address | null, 
+/**
+ * BT-43 / BT-58 (the contact's email).
+ */
+email?: string | null, 
+/**
+ * BT-34 / BT-49 (the electronic address, e.g. a Peppol id).
+ */
+electronicAddress?: string | null, };
 
 /**
  * Effectiveness of a step or channel.
@@ -1464,7 +1593,12 @@ penaltyOptions?: PenaltyOptions,
 /**
  * Newer rate rows (a half-year our tables do not cover yet).
  */
-extraRates?: { [key in string]: Array<RateRow> }, };
+extraRates?: { [key in string]: Array<RateRow> }, 
+/**
+ * The invoices (ids) whose copy goes with the message: the worker lists those whose document
+ * it stores. Templates say a copy is attached only for these.
+ */
+attached?: Array<string>, };
 
 /**
  * A payment received (funds available on `date`).
@@ -1938,7 +2072,7 @@ keptShare?: Decimal | null, };
 /**
  * How a promise to pay was made.
  */
-export type PromiseVia = "phone" | "email" | "portal" | "letter";
+export type PromiseVia = "phone" | "email" | "portal" | "letter" | "platform";
 
 /**
  * Which public-buyer payment period applies (R2192-10, R2192-11).
@@ -2600,6 +2734,13 @@ export declare class RelanceError extends Error {
   readonly path: string;
 }
 
+/**
+ * Reads a Factur-X / ZUGFeRD PDF, or a UBL 2.1 or UN/CEFACT CII invoice or credit note, from its
+ * bytes: what a reminder needs. Nothing is uploaded. Its reader is a second WebAssembly module,
+ * loaded on the first call. Rejects with a RelanceError (`invalid_einvoice`, `too_large`,
+ * `missing_field`, ...).
+ */
+export function readEInvoice(bytes: Uint8Array | ArrayBuffer): Promise<EInvoice>;
 /** The package version. */
 export function version(): string;
 /** The due date of an invoice and the legal check of its payment term. */
