@@ -55,6 +55,10 @@ api() { curl -fsS -X "$1" "$BASE$2" -H "Authorization: Bearer $TOKEN" -H 'Conten
 echo "Seeding the sample ledger (samples/ledger.json) through the API..."
 api POST /v1/import/ledger @samples/ledger.json; echo
 api PUT /v1/settings '{"defaultPolicy": "standard"}' >/dev/null
+echo "Importing an e-invoice (tests/fixtures/einvoice/facturx-F-2026-0917.pdf, Factur-X) through the API..."
+curl -fsS -X POST "$BASE/v1/import/einvoice" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/pdf' \
+  --data-binary @tests/fixtures/einvoice/facturx-F-2026-0917.pdf |
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);console.log(`  ${r.outcome}: invoice ${r.einvoice.number} (${r.einvoice.total} ${r.einvoice.currency}, due ${r.einvoice.dueDate}) for ${r.einvoice.buyer.name}, debtor ${r.debtorId}${r.newDebtor?" (new)":""}; original kept in R2 as ${r.document.name}, sha256 ${r.document.sha256.slice(0,12)}...`)})'
 
 echo "What the run at $RUN_AT will do (GET /v1/dry-run):"
 api GET "/v1/dry-run?at=$RUN_AT" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const p=JSON.parse(s);console.log(`  ${p.actions.length} action(s), ${p.retries.length} retry(ies), ${p.deferred} deferred`)})'

@@ -17,7 +17,8 @@ for (const d of deliveries) {
 }
 console.log(`\nLocal outbox (EMAIL_PROVIDER=outbox): ${outbox.length} email(s)`);
 for (const m of outbox) {
-  console.log(`  to ${JSON.parse(m.recipients).join(', ')}\n  subject: ${m.subject}`);
+  const attached = JSON.parse(m.attachments ?? '[]').map((a) => a.name);
+  console.log(`  to ${JSON.parse(m.recipients).join(', ')}\n  subject: ${m.subject}${attached.length ? `\n  attached: ${attached.join(', ')}` : ''}`);
 }
 if (outbox[0]) {
   console.log(`\n--- first email, as sent ---\n${outbox[0].text_body}\n---------------------------`);

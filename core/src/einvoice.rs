@@ -403,7 +403,7 @@ fn buyer_identifiers(buyer: &EParty) -> BTreeMap<String, String> {
 /// Adds the document's email and address where the debtor has none (never replaces one).
 fn complete_contacts(contacts: &mut DebtorContacts, buyer: &EParty) {
     if let Some(email) = buyer.email.as_deref().and_then(|e| Email::new(e).ok()) {
-        if !contacts.emails.contains(&email) && contacts.emails.is_empty() {
+        if contacts.emails.is_empty() {
             contacts.emails.push(email);
         }
     }

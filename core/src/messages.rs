@@ -530,18 +530,66 @@ pub struct MessageRequest {
 impl MessageRequest {
     /// The request for a planner action, dated `message_date`.
     pub fn for_action(action: &crate::planner::Action, message_date: NaiveDate) -> MessageRequest {
+        let mut request = MessageRequest::for_step(&action.template, &action.step_id, action.channel, action.level);
+        request.debtor_id.clone_from(&action.debtor_id);
+        request.invoice_ids = action.items.iter().map(|i| i.invoice_id.clone()).collect();
+        request.message_date = message_date;
+        request.deadline_date = action.deadline_date;
+        request
+    }
+
+    /// The request for a step of an invoice's timeline, dated the step's day, as the worker would
+    /// make it: the step's template, channel, level and deadline, the instalment or promise it is
+    /// about and, from level 3, the reminders that go out before it (a formal notice and a hand-off
+    /// file list them), oldest first.
+    ///
+    /// # Errors
+    /// `unknown_reference` (path `stepId`) when the timeline has no such step.
+    pub fn for_timeline_step(timeline: &crate::planner::InvoiceTimeline, step_id: &str) -> Result<MessageRequest> {
+        use crate::planner::StepStatus;
+        let step = timeline.steps.iter().find(|s| s.step_id == step_id).ok_or_else(|| {
+            Error::new(
+                ErrorCode::UnknownReference,
+                "stepId",
+                format!("invoice {} has no step `{step_id}`", timeline.number),
+            )
+        })?;
+        let mut request = MessageRequest::for_step(&step.template, &step.step_id, step.channel, step.level);
+        request.debtor_id.clone_from(&timeline.debtor_id);
+        request.invoice_ids = vec![timeline.invoice_id.clone()];
+        request.message_date = step.date;
+        request.deadline_date = step.deadline_date;
+        if step.level >= 3 {
+            let goes_out = |s: &&crate::planner::TimelineStep| {
+                matches!(s.status, StepStatus::Past | StepStatus::Today | StepStatus::Upcoming)
+                    && (s.date < step.date || (s.date == step.date && s.level < step.level))
+            };
+            request.reminders = timeline
+                .steps
+                .iter()
+                .filter(goes_out)
+                .map(|s| ReminderView { date: s.date, channel: s.channel, step_id: s.step_id.clone() })
+                .collect();
+            request.reminders.sort_by(|a, b| (a.date, &a.step_id).cmp(&(b.date, &b.step_id)));
+        }
+        Ok(request)
+    }
+
+    /// A request for a step (the instalment or promise it is about read from its id), to be given
+    /// its debtor, invoices and dates.
+    fn for_step(template: &str, step_id: &str, channel: Channel, level: u8) -> MessageRequest {
         MessageRequest {
-            template: action.template.clone(),
-            step_id: action.step_id.clone(),
-            channel: action.channel,
-            level: action.level,
-            debtor_id: action.debtor_id.clone(),
-            invoice_ids: action.items.iter().map(|i| i.invoice_id.clone()).collect(),
-            message_date,
-            deadline_date: action.deadline_date,
+            template: template.to_owned(),
+            step_id: step_id.to_owned(),
+            channel,
+            level,
+            debtor_id: String::new(),
+            invoice_ids: Vec::new(),
+            message_date: NaiveDate::default(),
+            deadline_date: None,
             reminders: Vec::new(),
-            instalment_number: instalment_of(&action.step_id),
-            promise_number: promise_of(&action.step_id),
+            instalment_number: instalment_of(step_id),
+            promise_number: promise_of(step_id),
             regime: None,
             penalty_options: PenaltyOptions::default(),
             extra_rates: BTreeMap::new(),

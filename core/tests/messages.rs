@@ -150,6 +150,27 @@ fn no_message_claims_a_copy_that_is_not_attached_and_each_says_the_one_that_is()
         let should = ["courtesy_before_due", "first_reminder", "second_reminder", "formal_letter", "formal_notice"]
             .contains(&key.as_str());
         assert_eq!(says, should, "{name}: a copy attached is said: {says}");
+        // The files handed over list the reminders given, each by its step.
+        if key.ends_with("_handoff") {
+            for r in &req.reminders {
+                assert!(with.text.contains(&format!(" {})", r.step_id)), "{name} does not list {}", r.step_id);
+            }
+        }
+        // A total stated in the text is the total of the invoice table (the principal and, where
+        // penalties are known, the total due with them).
+        let ctx = relance_core::messages::build_context(&ledger, &req).unwrap();
+        if let Some(total) = ctx.totals.total_due {
+            let lang = relance_core::messages::Lang::of_locale(&ctx.locale);
+            let shown =
+                relance_core::messages::format_money(total.value(), &Currency::from_str(&ctx.currency).unwrap(), lang);
+            if with.text.contains("Total") || with.text.contains("total") {
+                assert!(
+                    with.text.contains(&shown) || ctx.debtor.is_consumer,
+                    "{name} states no {shown}:\n{}",
+                    with.text
+                );
+            }
+        }
     }
 }
 
@@ -327,4 +348,26 @@ fn a_formal_notice_refuses_to_go_out_without_its_penalties() {
     // With the rate supplied, the notice renders.
     req.extra_rates.insert("ecb_mro".into(), vec![from_json(r#"{"from": "2026-07-01", "rate": "2.00"}"#).unwrap()]);
     render_message(set, &ledger(), &req).unwrap();
+}
+
+#[test]
+fn a_hand_off_file_made_from_a_timeline_lists_the_reminders_that_went_out_before_it() {
+    // The simulator's way (issue 21): the request of a timeline step, made by the core.
+    let ledger = ledger();
+    let policy = relance_core::policy::preset("standard").unwrap();
+    let plan = relance_core::planner::plan(&ledger, &policy, d("2025-12-31")).unwrap();
+    let timeline = plan.invoices.iter().find(|t| t.invoice_id == "i-fr").unwrap();
+    let legal = timeline.steps.iter().find(|s| s.template == "legal_handoff").unwrap();
+    let req = MessageRequest::for_timeline_step(timeline, &legal.step_id).unwrap();
+    let earlier: Vec<&str> =
+        timeline.steps.iter().filter(|s| s.date < legal.date).map(|s| s.step_id.as_str()).collect();
+    assert!(earlier.len() >= 5, "{earlier:?}");
+    assert_eq!(req.reminders.iter().map(|r| r.step_id.as_str()).collect::<Vec<_>>(), earlier);
+    let text = render_message(TemplateSet::builtin().unwrap(), &ledger, &req).unwrap().text;
+    assert!(!text.contains("aucune relance enregistrée"), "{text}");
+    for id in earlier {
+        assert!(text.contains(&format!("(étape {id})")), "{id} missing from:\n{text}");
+    }
+    let e = MessageRequest::for_timeline_step(timeline, "no-such-step").unwrap_err();
+    assert_eq!((e.code(), e.path()), (ErrorCode::UnknownReference, "stepId"));
 }

@@ -14,6 +14,7 @@ test('scripts/run.sh --once sends the sample run through wrangler dev', () => {
   assert.match(text, /"status":"ok"/);
   assert.match(text, /"debtors":6,"invoices":7/);
   // The standard policy on Monday 23 November 2026, 10:30 Paris: three emails (samples/ledger.json).
+  assert.match(text, /created: invoice F-2026-0917 \(4800\.00 EUR, due 2026-10-15\) for Menuiserie Bellevue SAS, debtor siren-523456789 \(new\); original kept in R2 as F-2026-0917\.pdf/);
   assert.match(text, /Deliveries: 3 \(3 sent\)/);
   assert.match(text, /subject: Relance facture impayée n° F-2026-1055/);
   assert.match(text, /Local outbox \(EMAIL_PROVIDER=outbox\): 3 email\(s\)/);

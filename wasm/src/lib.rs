@@ -546,6 +546,31 @@ fn with_templates<R>(custom: &[CustomTemplate], f: impl FnOnce(&TemplateSet) -> 
     f(&set)
 }
 
+/// What `stepRequest` takes.
+#[derive(serde::Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct StepRequestArgs {
+    /// An invoice's timeline, as `plan` gives it.
+    timeline: planner::InvoiceTimeline,
+    /// The step whose message is wanted.
+    step_id: String,
+    /// Reference rates newer than the built-in tables, by table name.
+    #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
+    extra_rates: BTreeMap<String, Vec<RateRow>>,
+}
+
+/// `{timeline, stepId, extraRates?}` -> the message request of that step, as the worker makes it
+/// (with the reminders that go out before it), to pass to `renderMessage`.
+#[wasm_bindgen(js_name = stepRequest)]
+pub fn step_request(len: usize) -> bool {
+    run(len, |a: StepRequestArgs| {
+        MessageRequest::for_timeline_step(&a.timeline, &a.step_id)
+            .map(|r| MessageRequest { extra_rates: a.extra_rates, ..r })
+    })
+}
+
 /// `{ledger, request, templates?}` -> the rendered message (subject, text, html, letterHtml).
 #[wasm_bindgen(js_name = renderMessage)]
 pub fn render_message(len: usize) -> bool {

@@ -82,6 +82,7 @@ pub fn declarations() -> Result<String, Vec<String>> {
     walk.visit::<crate::RatesArgs>();
     walk.visit::<Rates>();
     walk.visit::<crate::RenderArgs>();
+    walk.visit::<crate::StepRequestArgs>();
     walk.visit::<RenderedMessage>();
     walk.visit::<AnalyticsRequest>();
     walk.visit::<Analytics>();

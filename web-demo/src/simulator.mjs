@@ -33,7 +33,7 @@ function terms() {
 function ledger() {
   const lang = state.lang;
   const invoice = {
-    id: 'inv', number: 'F-2026-0042', debtorId: 'client', issueDate: state.issueDate, currency: 'EUR', total: state.amount,
+    id: 'inv', number: state.number || 'F-2026-0042', debtorId: 'client', issueDate: state.issueDate, currency: 'EUR', total: state.amount,
     ...terms(),
     payments: state.payments.filter((p) => p.date && p.amount).map((p) => ({ date: p.date, amount: p.amount })),
   };
@@ -53,7 +53,7 @@ function ledger() {
       ...(state.imputation ? { penaltyTerms: { imputation: state.imputation } } : {}),
     },
     debtors: [{
-      id: 'client', name: lang === 'fr' ? 'Client Exemple' : 'Sample Customer', kind: state.kind, country: state.country,
+      id: 'client', name: state.customer || (lang === 'fr' ? 'Client Exemple' : 'Sample Customer'), kind: state.kind, country: state.country,
       locale: lang, timeZone: TIME_ZONES[state.country] ?? 'Europe/Paris',
       contacts: { emails: ['client@example.com'], postalAddress: { lines: ['3 place Bellecour'], postalCode: '69002', city: 'Lyon', country: state.country } },
       // A reply "on a day" arrives at noon, after that day's messages went out.
@@ -519,17 +519,10 @@ function renderImputation(d) {
   table.append(body);
 }
 
-function stepRequest(s, l) {
-  return {
-    template: s.template, stepId: s.stepId, channel: s.channel, level: s.level, debtorId: 'client', invoiceIds: ['inv'],
-    messageDate: s.date, ...(s.deadlineDate ? { deadlineDate: s.deadlineDate } : {}), extraRates: state.extraRates,
-    ...(s.kind === 'instalment_upcoming' || s.kind === 'instalment_missed' ? { instalmentNumber: Number(/instalment-(\d+)/.exec(s.stepId)?.[1] ?? 1) } : {}),
-    ...(s.kind === 'promise_broken' ? { promiseNumber: Number(/promise-(\d+)/.exec(s.stepId)?.[1] ?? 1) } : {}),
-  };
-}
-
 function renderMessage(s) {
-  return relance.renderMessage({ ledger: result.ledger, request: stepRequest(s) });
+  // The core makes the request as the worker would, with the reminders that go out before it.
+  const request = relance.stepRequest({ timeline: result.timeline, stepId: s.stepId, extraRates: state.extraRates });
+  return relance.renderMessage({ ledger: result.ledger, request });
 }
 
 function renderPreview() {
@@ -642,6 +635,42 @@ function openLetter() {
   window.open(url, '_blank', 'noopener');
 }
 
+// ---- e-invoices: read in the browser by the package, never uploaded ----------------------------------
+
+/** Fills the invoice from an e-invoice's bytes: its number, customer, dates and amounts. */
+async function fillFromEInvoice(file) {
+  const status = $('einvoiceStatus');
+  status.textContent = '';
+  try {
+    const doc = await relance.readEInvoice(new Uint8Array(await file.arrayBuffer()));
+    if (doc.kind === 'credit_note') { status.textContent = t(state.lang, 'einvoiceCreditNote'); return; }
+    Object.assign(state, { number: doc.number, customer: doc.buyer.name, amount: doc.total, issueDate: doc.issueDate, kind: 'business' });
+    if (doc.dueDate) Object.assign(state, { termsMode: 'due', dueDate: doc.dueDate });
+    const country = doc.buyer.address?.country;
+    if (country && country in TIME_ZONES) state.country = country;
+    // A deposit (BT-113) is a payment made when the invoice was issued.
+    state.payments = Number(doc.prepaid) > 0 ? [{ date: doc.issueDate, amount: doc.prepaid }] : [];
+    changed(true);
+    status.textContent = t(state.lang, 'einvoiceRead')({ number: doc.number, seller: doc.seller.name, buyer: doc.buyer.name });
+  } catch (e) {
+    status.textContent = `${t(state.lang, 'einvoiceError')} ${e.message ?? ''}`;
+    if (e.code) status.title = `${e.code} ${e.path ?? ''}`;
+  }
+}
+
+function bindEInvoice() {
+  const zone = $('einvoiceDrop');
+  $('einvoice').addEventListener('change', () => { const f = $('einvoice').files?.[0]; if (f) fillFromEInvoice(f); });
+  zone.addEventListener('dragover', (e) => { e.preventDefault(); zone.classList.add('dragging'); });
+  zone.addEventListener('dragleave', () => zone.classList.remove('dragging'));
+  zone.addEventListener('drop', (e) => {
+    e.preventDefault();
+    zone.classList.remove('dragging');
+    const f = e.dataTransfer?.files?.[0];
+    if (f) fillFromEInvoice(f);
+  });
+}
+
 // ---- events -----------------------------------------------------------------------------------------
 
 function changed(rerenderForm = false) {
@@ -700,9 +729,13 @@ function bind() {
 applyStrings();
 fillForm();
 bind();
+bindEInvoice();
 renderResults();
 $('version').textContent = `relance ${relance.version()}`;
 if ('serviceWorker' in navigator && location.protocol !== 'file:') navigator.serviceWorker.register('sw.js').catch(() => {});
 // For tests and the curious: what the page computed.
-window.relanceDemo = { get result() { return result; }, get state() { return state; }, calendarFile, formalNotice };
+window.relanceDemo = {
+  get result() { return result; }, get state() { return state; }, calendarFile, formalNotice,
+  message: (stepId) => renderMessage(result.steps.find((s) => s.stepId === stepId)),
+};
 document.body.dataset.ready = 'true';

@@ -2,6 +2,9 @@
 
 export const DEFAULT_STATE = {
   lang: 'fr',
+  // Filled from an e-invoice the visitor drops ('' : the sample's).
+  number: '',
+  customer: '',
   amount: '4800.00',
   issueDate: '2026-01-15',
   termsMode: 'net',

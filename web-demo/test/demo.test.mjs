@@ -137,6 +137,41 @@ test('a partial payment pays the penalties first, and a table says what each pay
   assert.deepEqual(errors, []);
 });
 
+test('a dropped Factur-X PDF fills the invoice, read in the page with nothing uploaded (issue 21)', async () => {
+  const { page, errors } = await open();
+  const posts = [];
+  page.on('request', (r) => { if (r.method() !== 'GET') posts.push(r.url()); });
+  const reader = () => page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.includes('relance_einvoice_wasm_bg')).length);
+  assert.equal(await reader(), 0, 'the e-invoice reader is not downloaded with the page');
+  // tests/fixtures/einvoice: invoice F-2026-0917, 4 800.00 EUR issued 2026-09-15, due 2026-10-15.
+  const pdf = readFileSync(join(root, 'tests', 'fixtures', 'einvoice', 'facturx-F-2026-0917.pdf'));
+  await page.setInputFiles('#einvoice', { name: 'F-2026-0917.pdf', mimeType: 'application/pdf', buffer: pdf });
+  await page.waitForFunction(() => document.getElementById('einvoiceStatus').textContent.length > 0);
+  assert.match(await page.textContent('#einvoiceStatus'), /Facture F-2026-0917 de Atelier Durand SARL à Menuiserie Bellevue SAS lue dans votre navigateur/);
+  assert.deepEqual(await page.evaluate(() => [document.getElementById('amount').value, document.getElementById('issueDate').value,
+    document.getElementById('termsMode').value, document.getElementById('dueDate').value]), ['4800.00', '2026-09-15', 'due', '2026-10-15']);
+  const timeline = await page.evaluate(() => window.relanceDemo.result.timeline);
+  assert.deepEqual([timeline.number, timeline.dueDate], ['F-2026-0917', '2026-10-15']);
+  assert.equal(await reader(), 1);
+  assert.deepEqual(posts, [], 'nothing is sent anywhere');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.locator('#einvoiceDrop').screenshot({ path: join(shots, 'simulator-einvoice-phone.png') });
+  // The legal hand-off file lists the reminders the timeline sends before it (issue 21: it said
+  // "aucune relance enregistrée" after six reminders).
+  const handoff = await page.evaluate(() => {
+    const s = window.relanceDemo.result.steps.find((x) => x.template === 'legal_handoff');
+    const before = window.relanceDemo.result.steps.filter((x) => x.date < s.date).map((x) => x.stepId);
+    return { text: window.relanceDemo.message(s.stepId).text, before };
+  });
+  assert.ok(handoff.before.length >= 5, JSON.stringify(handoff.before));
+  assert.doesNotMatch(handoff.text, /aucune relance enregistrée/);
+  for (const id of handoff.before) assert.match(handoff.text, new RegExp(`\\(étape ${id}\\)`));
+  // A file that is not an e-invoice says so beside the field.
+  await page.setInputFiles('#einvoice', { name: 'notes.xml', mimeType: 'application/xml', buffer: Buffer.from('<notes/>') });
+  await page.waitForFunction(() => /pas une facture électronique/.test(document.getElementById('einvoiceStatus').textContent));
+  assert.deepEqual(errors, []);
+});
+
 test('the calendar exports as an RFC 5545 file with one event per step', async () => {
   const { page, errors } = await open();
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#exportIcs')]);

@@ -55,6 +55,44 @@ fn format_name(format: EInvoiceFormat) -> &'static str {
 pub(crate) async fn import(db: &impl Database, blobs: &impl Blobs, req: &ApiRequest, now: DateTime<Utc>) -> ApiResult {
     let content_type = media_type(req)?;
     let doc = einvoice::read(&req.raw).map_err(refused)?;
+    let decided = decide(db, &doc, now).await?;
+    let extension = if content_type == "application/pdf" { "pdf" } else { "xml" };
+    let attachment = Attachment {
+        invoice_id: decided.imported.invoice.id.clone(),
+        name: format!("{}.{extension}", doc.number.replace(['/', '\\', '"'], "-")),
+        content_type: content_type.to_owned(),
+        sha256: sha256_hex(&req.raw),
+        size: i64::try_from(req.raw.len()).unwrap_or(i64::MAX),
+    };
+    blobs
+        .put(&document_key(&attachment.sha256), req.raw.clone())
+        .await
+        .map_err(|e| ApiError::new(503, "storage", "", e.to_string()))?;
+    write(db, &doc, &decided, &attachment, now).await?;
+    let imported = &decided.imported;
+    let status = if imported.outcome == ImportOutcome::Created { 201 } else { 200 };
+    let (_, invoice) = api::get_invoice(db, &imported.invoice.id, now.date_naive()).await?;
+    api::ok(
+        status,
+        &json!({
+            "outcome": imported.outcome, "debtorId": imported.debtor.id, "newDebtor": imported.new_debtor,
+            "document": attachment, "notices": imported.notices, "einvoice": doc, "invoice": invoice,
+        }),
+    )
+}
+
+/// What an import writes: the core's decision, the debtor with its policy, whether the invoice is
+/// open, and which stored version it replaces.
+struct Decided {
+    imported: einvoice::EInvoiceImport,
+    debtor: StoredDebtor,
+    debtor_changed: bool,
+    open: bool,
+    replaces: Replaces,
+}
+
+/// The core's decision on the stored ledger, checked as any invoice the API takes is.
+async fn decide(db: &impl Database, doc: &einvoice::EInvoice, now: DateTime<Utc>) -> Result<Decided, ApiError> {
     let creditor = api::creditor_or_409(db).await?;
     let debtors = store::debtors(db).await?;
     let ledger = Ledger {
@@ -62,9 +100,11 @@ pub(crate) async fn import(db: &impl Database, blobs: &impl Blobs, req: &ApiRequ
         debtors: debtors.iter().map(|d| d.debtor.clone()).collect(),
         invoices: store::invoices(db, Which::All).await?,
     };
-    let mut imported = einvoice::import(&doc, &ledger).map_err(refused)?;
-    let policy_id = debtors.iter().find(|d| d.debtor.id == imported.debtor.id).and_then(|d| d.policy_id.clone());
-    let debtor = StoredDebtor { debtor: imported.debtor.clone(), policy_id };
+    let mut imported = einvoice::import(doc, &ledger).map_err(refused)?;
+    let stored = debtors.into_iter().find(|d| d.debtor.id == imported.debtor.id);
+    let debtor =
+        StoredDebtor { debtor: imported.debtor.clone(), policy_id: stored.as_ref().and_then(|d| d.policy_id.clone()) };
+    let debtor_changed = stored.as_ref().map(|d| &d.debtor) != Some(&debtor.debtor);
     let replaces = match imported.outcome {
         ImportOutcome::Created => Replaces::Nothing,
         ImportOutcome::Unchanged => Replaces::Latest,
@@ -79,27 +119,28 @@ pub(crate) async fn import(db: &impl Database, blobs: &impl Blobs, req: &ApiRequ
         }
     };
     let open = api::check_invoice_of(db, &imported.invoice, &debtor, now.date_naive()).await?;
-    let extension = if content_type == "application/pdf" { "pdf" } else { "xml" };
-    let attachment = Attachment {
-        invoice_id: imported.invoice.id.clone(),
-        name: format!("{}.{extension}", doc.number.replace(['/', '\\', '"'], "-")),
-        content_type: content_type.to_owned(),
-        sha256: sha256_hex(&req.raw),
-        size: i64::try_from(req.raw.len()).unwrap_or(i64::MAX),
-    };
-    blobs
-        .put(&document_key(&attachment.sha256), req.raw.clone())
-        .await
-        .map_err(|e| ApiError::new(503, "storage", "", e.to_string()))?;
+    Ok(Decided { imported, debtor, debtor_changed, open, replaces })
+}
+
+/// One batch: the debtor (when new or completed), the invoice (unless unchanged), the document's
+/// rows and the audit row.
+async fn write(
+    db: &impl Database,
+    doc: &einvoice::EInvoice,
+    decided: &Decided,
+    attachment: &Attachment,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let imported = &decided.imported;
     let mut stmts = Vec::new();
-    if imported.new_debtor || store::debtor(db, &debtor.debtor.id).await?.as_ref() != Some(&debtor) {
-        stmts.extend(store::put_debtor(&debtor, now)?);
+    if decided.debtor_changed {
+        stmts.extend(store::put_debtor(&decided.debtor, now)?);
     }
     if imported.outcome != ImportOutcome::Unchanged {
-        stmts.extend(store::put_invoice(&imported.invoice, open, replaces, now)?);
+        stmts.extend(store::put_invoice(&imported.invoice, decided.open, decided.replaces, now)?);
     }
     let kind = if doc.kind == EInvoiceKind::CreditNote { "credit_note" } else { "invoice" };
-    stmts.extend(store::put_document(&attachment, format_name(doc.format), kind, &doc.number, now));
+    stmts.extend(store::put_document(attachment, format_name(doc.format), kind, &doc.number, now));
     let detail = json!({
         "document": attachment, "format": doc.format, "kind": doc.kind, "number": doc.number,
         "outcome": imported.outcome, "newDebtor": imported.new_debtor, "notices": imported.notices,
@@ -107,15 +148,7 @@ pub(crate) async fn import(db: &impl Database, blobs: &impl Blobs, req: &ApiRequ
     });
     stmts.push(store::audit("api", "invoice.einvoice_imported", "invoice", &imported.invoice.id, &detail, now));
     db.batch(stmts).await?;
-    let status = if imported.outcome == ImportOutcome::Created { 201 } else { 200 };
-    let (_, invoice) = api::get_invoice(db, &imported.invoice.id, now.date_naive()).await?;
-    api::ok(
-        status,
-        &json!({
-            "outcome": imported.outcome, "debtorId": debtor.debtor.id, "newDebtor": imported.new_debtor,
-            "document": attachment, "notices": imported.notices, "einvoice": doc, "invoice": invoice,
-        }),
-    )
+    Ok(())
 }
 
 /// `GET /v1/invoices/{id}/document`: the original of the invoice, as imported.

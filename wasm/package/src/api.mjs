@@ -177,6 +177,7 @@ const withInput = {
   rateTables: glue.rateTables,
   readRateSource: glue.readRateSource,
   withRates: glue.withRates,
+  stepRequest: glue.stepRequest,
   renderMessage: glue.renderMessage,
   validateTemplates: glue.validateTemplates,
   analytics: glue.analytics,
@@ -193,7 +194,7 @@ export const json = Object.freeze(Object.fromEntries(entries.map(([name, fn]) =>
 const objects = Object.fromEntries(entries.map(([name, fn]) => [name, (input) => call(fn, input)]));
 export const {
   evaluateTerms, isBusinessDay, nextBusinessDay, previousBusinessDay, addBusinessDays, adjustDate, holidays, calendarFor,
-  validatePolicy, plan, dueActions, penaltyRequest, decompte, curve, statement, allocatePayment, renderMessage,
+  validatePolicy, plan, dueActions, penaltyRequest, decompte, curve, statement, allocatePayment, stepRequest, renderMessage,
   validateTemplates, analytics, readRateSource, withRates,
 } = objects;
 export const rateTables = (input = {}) => objects.rateTables(input);

@@ -2528,6 +2528,23 @@ deadlineDays?: number | null,
 conditions?: Conditions, };
 
 /**
+ * What `stepRequest` takes.
+ */
+export type StepRequestArgs = { 
+/**
+ * An invoice's timeline, as `plan` gives it.
+ */
+timeline: InvoiceTimeline, 
+/**
+ * The step whose message is wanted.
+ */
+stepId: string, 
+/**
+ * Reference rates newer than the built-in tables, by table name.
+ */
+extraRates?: { [key in string]: Array<RateRow> }, };
+
+/**
  * Where a timeline entry stands.
  */
 export type StepStatus = "past" | "today" | "upcoming" | "cancelled_paid" | "suspended_dispute" | "skipped_condition" | "replaced_by_plan" | "conditional" | "promise_kept" | "promise_replaced" | "skipped_answered" | "no_address";
@@ -2790,6 +2807,8 @@ export function readRateSource(input: RateSourceArgs): Fetched;
 export function withRates(input: WithRatesArgs): WithRates;
 /** A reminder rendered: subject, text, HTML and the printed letter. */
 export function renderMessage(input: RenderArgs): RenderedMessage;
+/** The message request of a timeline step, as the worker makes it (with the reminders that go out before it). */
+export function stepRequest(input: StepRequestArgs): MessageRequest;
 /** Checks custom templates without rendering (null when valid; throws otherwise). */
 export function validateTemplates(input: CustomTemplate[]): null;
 
@@ -2801,7 +2820,7 @@ export function invoicesFromCsv(text: string): Invoice[];
 export type JsonFunction =
   | 'evaluateTerms' | 'isBusinessDay' | 'nextBusinessDay' | 'previousBusinessDay' | 'addBusinessDays' | 'adjustDate'
   | 'holidays' | 'calendarFor' | 'validatePolicy' | 'plan' | 'dueActions' | 'penaltyRequest' | 'decompte' | 'curve'
-  | 'statement' | 'allocatePayment' | 'rateTables' | 'readRateSource' | 'withRates' | 'renderMessage' | 'validateTemplates' | 'analytics';
+  | 'statement' | 'allocatePayment' | 'rateTables' | 'readRateSource' | 'withRates' | 'stepRequest' | 'renderMessage' | 'validateTemplates' | 'analytics';
 /**
  * The same functions on JSON text: `json.plan(text)` takes the JSON text of `plan`'s input and
  * returns the JSON text of its result, byte for byte what the native core writes. For code that
