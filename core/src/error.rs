@@ -90,6 +90,7 @@ pub enum ErrorCode {
     TooLarge,
     /// Bytes that are not an e-invoice or a status message (not XML, a DTD, nested too deep, a PDF
     /// with no embedded invoice, ...).
+    #[serde(rename = "invalid_einvoice")]
     InvalidEInvoice,
     /// A document issued by someone other than the creditor.
     NotCreditor,

@@ -92,3 +92,18 @@ test('a dispute before the reminder holds it', async () => {
     await w.dispose();
   }
 });
+
+test('a document over MAX_DOCUMENT_BYTES is refused before it is read, and nothing is stored', async () => {
+  const w = await startWorker({ vars: { MAX_DOCUMENT_BYTES: '4096' } });
+  try {
+    await w.api('POST', '/v1/import/ledger', { creditor: sample.creditor, debtors: [], invoices: [] });
+    const r = await w.upload('POST', '/v1/import/einvoice', pdf, 'application/pdf');
+    assert.equal(r.status, 413, JSON.stringify(r.body));
+    assert.equal(r.body.error.code, 'payload_too_large');
+    assert.deepEqual((await w.api('GET', '/v1/invoices')).body.invoices, []);
+    const bucket = await w.mf.getR2Bucket('DOCUMENTS');
+    assert.equal((await bucket.list()).objects.length, 0);
+  } finally {
+    await w.dispose();
+  }
+});

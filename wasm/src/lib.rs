@@ -546,28 +546,34 @@ fn with_templates<R>(custom: &[CustomTemplate], f: impl FnOnce(&TemplateSet) -> 
     f(&set)
 }
 
-/// What `stepRequest` takes.
+/// What `stepRequest` takes: what `plan` takes, and the step. The timeline is planned again
+/// rather than read back: its decoder would cost the browser module 18 KB gzipped, the plan
+/// tens of microseconds.
 #[derive(serde::Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct StepRequestArgs {
-    /// An invoice's timeline, as `plan` gives it.
-    timeline: planner::InvoiceTimeline,
-    /// The step whose message is wanted.
+    /// The input of `plan`.
+    plan: PlanArgs,
+    /// The invoice of the ledger.
+    invoice_id: String,
+    /// The step of its timeline whose message is wanted.
     step_id: String,
-    /// Reference rates newer than the built-in tables, by table name.
-    #[serde(default)]
-    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
-    extra_rates: BTreeMap<String, Vec<RateRow>>,
 }
 
-/// `{timeline, stepId, extraRates?}` -> the message request of that step, as the worker makes it
-/// (with the reminders that go out before it), to pass to `renderMessage`.
+/// `{plan: {ledger, policy, asOf, extraRates?}, invoiceId, stepId}` -> the message request of that
+/// step, as the worker makes it (with the reminders that go out before it), for `renderMessage`.
 #[wasm_bindgen(js_name = stepRequest)]
 pub fn step_request(len: usize) -> bool {
     run(len, |a: StepRequestArgs| {
-        MessageRequest::for_timeline_step(&a.timeline, &a.step_id)
-            .map(|r| MessageRequest { extra_rates: a.extra_rates, ..r })
+        let p = a.plan;
+        let rates = penalty::rates_with(&p.extra_rates)?;
+        let plan = planner::plan_with_rates(&p.ledger, &checked_policy(p.policy)?, p.as_of, &rates)?;
+        let timeline = plan.invoices.iter().find(|t| t.invoice_id == a.invoice_id).ok_or_else(|| {
+            Error::new(ErrorCode::UnknownReference, "invoiceId", format!("no invoice `{}` in the ledger", a.invoice_id))
+        })?;
+        MessageRequest::for_timeline_step(timeline, &a.step_id)
+            .map(|r| MessageRequest { extra_rates: p.extra_rates, ..r })
     })
 }
 

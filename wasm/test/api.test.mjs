@@ -134,8 +134,8 @@ test('the json functions answer with the JSON text of the same results, and the 
   // Every function taking one input is there, and only those.
   assert.deepEqual(Object.keys(relance.json).sort(), ['addBusinessDays', 'adjustDate', 'allocatePayment', 'analytics', 'calendarFor', 'curve',
     'decompte', 'dueActions', 'evaluateTerms', 'holidays', 'isBusinessDay', 'nextBusinessDay', 'penaltyRequest', 'plan',
-    'previousBusinessDay', 'rateTables', 'readRateSource', 'renderMessage', 'statement', 'validatePolicy', 'validateTemplates',
-    'withRates']);
+    'previousBusinessDay', 'rateTables', 'readRateSource', 'renderMessage', 'statement', 'stepRequest', 'validatePolicy',
+    'validateTemplates', 'withRates']);
   assert.ok(Object.isFrozen(relance.json));
 
   // Any text crosses as UTF-8, whatever its length (short inputs reuse a buffer, long ones not).

@@ -38,6 +38,7 @@ const valid = {
     fetched: [{ table: 'ecb_mro', source: 'ECB Data Portal', series: 'FM.D.U2.EUR.4F.KR.MRR_FR.LEV', observedUntil: '2026-06-10',
       knownUntil: '2026-12-01', rows: [{ from: '2025-06-11', rate: '2.15' }, { from: '2026-06-10', rate: '2.40' }] }],
   },
+  stepRequest: { plan: { ledger, policy: 'standard', asOf: '2026-11-23' }, invoiceId: ledger.invoices[0].id, stepId: 'reminder-1' },
   renderMessage: {
     ledger,
     request: { template: 'first_reminder', stepId: 's1', channel: 'email', level: 1, debtorId: ledger.invoices[0].debtorId,

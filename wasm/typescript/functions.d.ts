@@ -63,7 +63,7 @@ export function readRateSource(input: RateSourceArgs): Fetched;
 export function withRates(input: WithRatesArgs): WithRates;
 /** A reminder rendered: subject, text, HTML and the printed letter. */
 export function renderMessage(input: RenderArgs): RenderedMessage;
-/** The message request of a timeline step, as the worker makes it (with the reminders that go out before it). */
+/** The message request of a step of an invoice's timeline (planned from `plan`'s input), as the worker makes it, with the reminders that go out before it. */
 export function stepRequest(input: StepRequestArgs): MessageRequest;
 /** Checks custom templates without rendering (null when valid; throws otherwise). */
 export function validateTemplates(input: CustomTemplate[]): null;

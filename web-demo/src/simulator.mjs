@@ -97,7 +97,8 @@ function compute() {
   const l = ledger();
   const policy = relance.validatePolicy(policyArg());
   const termsAnswer = relance.evaluateTerms({ issueDate: state.issueDate, ...terms(), debtorKind: state.kind, creditorCountry: 'FR' });
-  const plan = relance.plan({ ledger: l, policy, asOf: state.issueDate, extraRates: state.extraRates });
+  const planInput = { ledger: l, policy, asOf: state.issueDate, extraRates: state.extraRates };
+  const plan = relance.plan(planInput);
   const timeline = plan.invoices[0];
   let missing = null;
   const steps = timeline.steps.map((s) => {
@@ -133,7 +134,7 @@ function compute() {
   const calendar = relance.calendarFor({ country: state.country });
   const years = new Set([state.issueDate.slice(0, 4), end.slice(0, 4)]);
   const holidays = [...years].flatMap((y) => relance.holidays({ calendar, year: Number(y) }));
-  return { ledger: l, policy, termsAnswer, timeline, steps, curvePoints, holidays, end, missing, imputed };
+  return { ledger: l, planInput, policy, termsAnswer, timeline, steps, curvePoints, holidays, end, missing, imputed };
 }
 
 function addDays(iso, n) {
@@ -521,7 +522,7 @@ function renderImputation(d) {
 
 function renderMessage(s) {
   // The core makes the request as the worker would, with the reminders that go out before it.
-  const request = relance.stepRequest({ timeline: result.timeline, stepId: s.stepId, extraRates: state.extraRates });
+  const request = relance.stepRequest({ plan: result.planInput, invoiceId: result.timeline.invoiceId, stepId: s.stepId });
   return relance.renderMessage({ ledger: result.ledger, request });
 }
 

@@ -527,7 +527,7 @@ pub(crate) async fn check_invoice_of(
     let (open, creditor) = settle_of(db, invoice, debtor).await?;
     let stored = store::invoices(db, Which::OfDebtor(&invoice.debtor_id)).await?;
     let policy = debtor_policy(db, debtor).await?;
-    plan_account(&creditor, (&debtor, &policy), stored, &[(String::new(), invoice)], today)?;
+    plan_account(&creditor, (debtor, &policy), stored, &[(String::new(), invoice)], today)?;
     Ok(open)
 }
 

@@ -2528,21 +2528,23 @@ deadlineDays?: number | null,
 conditions?: Conditions, };
 
 /**
- * What `stepRequest` takes.
+ * What `stepRequest` takes: what `plan` takes, and the step. The timeline is planned again
+ * rather than read back: its decoder would cost the browser module 18 KB gzipped, the plan
+ * tens of microseconds.
  */
 export type StepRequestArgs = { 
 /**
- * An invoice's timeline, as `plan` gives it.
+ * The input of `plan`.
  */
-timeline: InvoiceTimeline, 
+plan: PlanArgs, 
 /**
- * The step whose message is wanted.
+ * The invoice of the ledger.
  */
-stepId: string, 
+invoiceId: string, 
 /**
- * Reference rates newer than the built-in tables, by table name.
+ * The step of its timeline whose message is wanted.
  */
-extraRates?: { [key in string]: Array<RateRow> }, };
+stepId: string, };
 
 /**
  * Where a timeline entry stands.
@@ -2807,7 +2809,7 @@ export function readRateSource(input: RateSourceArgs): Fetched;
 export function withRates(input: WithRatesArgs): WithRates;
 /** A reminder rendered: subject, text, HTML and the printed letter. */
 export function renderMessage(input: RenderArgs): RenderedMessage;
-/** The message request of a timeline step, as the worker makes it (with the reminders that go out before it). */
+/** The message request of a step of an invoice's timeline (planned from `plan`'s input), as the worker makes it, with the reminders that go out before it. */
 export function stepRequest(input: StepRequestArgs): MessageRequest;
 /** Checks custom templates without rendering (null when valid; throws otherwise). */
 export function validateTemplates(input: CustomTemplate[]): null;
