@@ -70,7 +70,7 @@ sleep 1
 node scripts/show-run.mjs "$BASE" "$TOKEN"
 grep -h "relance: run" "$LOG" | tail -1 || true
 
-curl -fsS "http://127.0.0.1:$DEMO_PORT/index.html" | grep -q "Simulateur de relance"
+curl -fsS "http://127.0.0.1:$DEMO_PORT/index.html" | grep "Simulateur de relance" > /dev/null
 echo
 echo "Web demo (the same core, in the browser): http://127.0.0.1:$DEMO_PORT/  (dashboard: /dashboard.html)"
 if [ "$ONCE" = 1 ]; then
