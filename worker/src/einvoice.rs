@@ -209,22 +209,27 @@ pub(crate) async fn record_status(
     let detail = json!({ "code": status.code, "name": effect.name, "date": status.date, "reason": status.reason,
         "amount": status.amount, "source": source, "change": change });
     extra.push(store::audit(source, "lifecycle.received", "invoice", id, &detail, now));
-    let (_, view) = match change.clone() {
+    let view = apply(db, id, change.clone(), extra, now).await?;
+    api::ok(
+        201,
+        &json!({ "lifecycle": { "code": status.code, "name": effect.name }, "change": change, "task": effect.task,
+            "invoice": view }),
+    )
+}
+
+/// Writes the ledger fact a status becomes, with `extra` (the status's row, task and audit row) in
+/// the same batch; answers the invoice as it is then.
+async fn apply(
+    db: &impl Database,
+    id: &str,
+    change: LifecycleChange,
+    extra: Vec<crate::db::Stmt>,
+    now: DateTime<Utc>,
+) -> Result<Value, ApiError> {
+    let part = match change {
         LifecycleChange::Recorded => {
             db.batch(extra).await?;
-            api::get_invoice(db, id, now.date_naive()).await?
-        }
-        LifecycleChange::Dispute { dispute } => {
-            api::change_part_with(db, id, now, Part::Dispute(dispute), extra).await?
-        }
-        LifecycleChange::DisputeClosed { on } => {
-            api::change_part_with(db, id, now, Part::DisputeClosed(on), extra).await?
-        }
-        LifecycleChange::Promise { promise } => {
-            api::change_part_with(db, id, now, Part::Promise(promise), extra).await?
-        }
-        LifecycleChange::Payment { payment } => {
-            api::change_part_with(db, id, now, Part::Payment(payment), extra).await?
+            return Ok(api::get_invoice(db, id, now.date_naive()).await?.1);
         }
         LifecycleChange::CreditNote { credit_note } => {
             let version = store::invoice_version(db, id).await?.ok_or_else(|| ApiError::not_found("invoice", id))?;
@@ -234,14 +239,14 @@ pub(crate) async fn record_status(
             let mut stmts = store::put_invoice(&cancelled, open, Replaces::Version(version), now)?;
             stmts.extend(extra);
             db.batch(stmts).await?;
-            api::get_invoice(db, id, now.date_naive()).await?
+            return Ok(api::get_invoice(db, id, now.date_naive()).await?.1);
         }
+        LifecycleChange::Dispute { dispute } => Part::Dispute(dispute),
+        LifecycleChange::DisputeClosed { on } => Part::DisputeClosed(on),
+        LifecycleChange::Promise { promise } => Part::Promise(promise),
+        LifecycleChange::Payment { payment } => Part::Payment(payment),
     };
-    api::ok(
-        201,
-        &json!({ "lifecycle": { "code": status.code, "name": effect.name }, "change": change, "task": effect.task,
-            "invoice": view }),
-    )
+    Ok(api::change_part_with(db, id, now, part, extra).await?.1)
 }
 
 /// `POST /v1/import/lifecycle`: a CDAR message (XML). Every status is checked first (its invoice
