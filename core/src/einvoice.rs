@@ -314,14 +314,21 @@ pub fn import(doc: &EInvoice, ledger: &Ledger) -> Result<EInvoiceImport> {
     Ok(EInvoiceImport { debtor, new_debtor, invoice, outcome, notices })
 }
 
-fn check_seller(doc: &EInvoice, ledger: &Ledger) -> Result<()> {
-    let ids = &ledger.creditor.identifiers;
-    let creditor_vat = ids.get("vat").map(|v| v.replace(' ', "").to_ascii_uppercase());
-    let creditor_siren = ids
+/// The creditor's VAT number and SIREN, as the settings give them: the SIREN from `siren`, else a
+/// SIRET's first nine digits, else a French VAT number.
+pub fn creditor_registration(creditor: &crate::ledger::Creditor) -> (Option<String>, Option<String>) {
+    let ids = &creditor.identifiers;
+    let vat = ids.get("vat").map(|v| v.replace(' ', "").to_ascii_uppercase());
+    let siren = ids
         .get("siren")
         .map(|s| digits(s))
         .or_else(|| ids.get("siret").and_then(|s| digits(s).get(..9).map(str::to_owned)))
-        .or_else(|| creditor_vat.as_deref().and_then(siren_of_french_vat));
+        .or_else(|| vat.as_deref().and_then(siren_of_french_vat));
+    (vat, siren)
+}
+
+fn check_seller(doc: &EInvoice, ledger: &Ledger) -> Result<()> {
+    let (creditor_vat, creditor_siren) = creditor_registration(&ledger.creditor);
     if creditor_siren.is_none() && creditor_vat.is_none() {
         return Err(Error::new(
             ErrorCode::NotCreditor,

@@ -151,14 +151,13 @@ pub fn effect(invoice: &Invoice, status: &LifecycleStatus, await_days: u32) -> R
     Ok(LifecycleEffect { name, change, task })
 }
 
-/// What is still owed on the principal on the status's day.
+/// What is still owed on the invoice's face value on the status's day: its total less the
+/// payments and credit notes received by then.
 fn left_to_pay(invoice: &Invoice, day: NaiveDate) -> Amount {
-    let received: rust_decimal::Decimal = invoice
-        .payments
+    let received: rust_decimal::Decimal = crate::ledger::settlements_by_date(&invoice.payments, &invoice.credit_notes)
         .iter()
-        .filter(|p| p.date <= day)
-        .map(|p| p.amount.value())
-        .chain(invoice.credit_notes.iter().filter(|c| c.date <= day).map(|c| c.amount.value()))
+        .filter(|s| s.date <= day)
+        .map(|s| s.amount.value())
         .sum();
     Amount((invoice.total.value() - received).max(rust_decimal::Decimal::ZERO))
 }

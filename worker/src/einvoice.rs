@@ -266,7 +266,7 @@ pub(crate) async fn import_cdar(
     })?;
     let statuses = lifecycle::read_cdar(&req.raw).map_err(refused)?;
     let creditor = api::creditor_or_409(db).await?;
-    let siren = creditor.identifiers.get("siren").cloned();
+    let (_, siren) = einvoice::creditor_registration(&creditor);
     let invoices = store::invoices(db, Which::All).await?;
     let mut targets = Vec::new();
     for (i, s) in statuses.iter().enumerate() {
