@@ -7,11 +7,14 @@
 //! | ECB Data Portal, SDMX-CSV (`format=csvdata`) | `FM.D.U2.EUR.4F.KR.MRR_FR.LEV` | `ecb_mro` |
 //! | Deutsche Bundesbank, SDMX-CSV (`format=sdmx_csv`) | `BBIN1.M.DE.BBK.BBKBAS2.EUR.ME` | `de_basiszinssatz` |
 //! | Bank of England database, CSV | `IUDBEDR` | `boe_bank_rate` |
+//! | service-public.fr (DILA), XML of fiche F783 | `F783 particuliers`, `F783 autres cas` | `fr_legal_individuals`, `fr_legal_other` |
 //!
 //! A response is taken whole or refused whole (`invalid_rate_source`, naming the line and column):
 //! an HTML or error page, a header without the expected columns, a line cut short, dates out of
 //! order or repeated, a value outside -5..30 %, or a gap in a series that has one value a period.
 //! The caller keeps its last good table when a response is refused.
+
+mod service_public;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::import::records;
@@ -36,11 +39,19 @@ pub enum Source {
     /// The Bank of England's Bank Rate, one observation a business day.
     #[serde(rename = "boe_bank_rate")]
     BankOfEngland,
+    /// The French legal interest rate when the creditor is a private person (particuliers), one a
+    /// half-year, read from the fiche that lists both categories.
+    #[serde(rename = "fr_legal_individuals")]
+    FrLegalIndividuals,
+    /// The French legal interest rate of every other creditor (autres cas, e.g. a business).
+    #[serde(rename = "fr_legal_other")]
+    FrLegalOther,
 }
 
 impl Source {
     /// Every source.
-    pub const ALL: [Source; 3] = [Source::EcbMro, Source::Bundesbank, Source::BankOfEngland];
+    pub const ALL: [Source; 5] =
+        [Source::EcbMro, Source::Bundesbank, Source::BankOfEngland, Source::FrLegalIndividuals, Source::FrLegalOther];
 
     /// The rate table its rows belong to.
     pub fn table(self) -> &'static str {
@@ -48,6 +59,8 @@ impl Source {
             Source::EcbMro => "ecb_mro",
             Source::Bundesbank => "de_basiszinssatz",
             Source::BankOfEngland => "boe_bank_rate",
+            Source::FrLegalIndividuals => "fr_legal_individuals",
+            Source::FrLegalOther => "fr_legal_other",
         }
     }
 
@@ -57,6 +70,7 @@ impl Source {
             Source::EcbMro => "ECB Data Portal",
             Source::Bundesbank => "Deutsche Bundesbank time series database",
             Source::BankOfEngland => "Bank of England database",
+            Source::FrLegalIndividuals | Source::FrLegalOther => "service-public.fr (DILA)",
         }
     }
 
@@ -76,6 +90,10 @@ impl Source {
                 "https://www.bankofengland.co.uk/boeapps/database/_iadb-FromShowColumns.asp?csv.x=yes&Datefrom=01/Jan/2019&Dateto=now&SeriesCodes=IUDBEDR&CSVF=TN&UsingCodes=Y&VPD=Y&VFD=N",
                 "text/csv",
             ),
+            // No key is needed: the DILA serves its « vos droits et démarches » data openly.
+            Source::FrLegalIndividuals | Source::FrLegalOther => {
+                ("https://lecomarquage.service-public.fr/vdd/3.4/part/xml/F783.xml", "application/xml")
+            }
         }
     }
 
@@ -90,6 +108,8 @@ impl Source {
             Source::EcbMro => "FM.D.U2.EUR.4F.KR.MRR_FR.LEV",
             Source::Bundesbank => "BBIN1.M.DE.BBK.BBKBAS2.EUR.ME",
             Source::BankOfEngland => "IUDBEDR",
+            Source::FrLegalIndividuals => "F783 particuliers",
+            Source::FrLegalOther => "F783 autres cas",
         }
     }
 }
@@ -125,22 +145,30 @@ pub fn parse(source: Source, text: &str, fetched_on: NaiveDate) -> Result<Fetche
     let observations = match source {
         Source::EcbMro | Source::Bundesbank => sdmx_csv(text)?,
         Source::BankOfEngland => boe_csv(text)?,
+        Source::FrLegalIndividuals => service_public::legal_rates(text, service_public::Creditor::Individual)?,
+        Source::FrLegalOther => service_public::legal_rates(text, service_public::Creditor::Other)?,
     };
     let (Some(first), Some(last)) = (observations.first(), observations.last()) else {
         return Err(refused("", "the response has no observation"));
     };
-    if last.day > fetched_on && source != Source::EcbMro {
-        return Err(refused(&format!("line {}", last.line), "an observation is dated after the day it was fetched"));
+    if latest_possible(source, fetched_on).is_some_and(|latest| last.day > latest) {
+        return Err(refused(
+            &format!("line {}", last.line),
+            "an observation is dated after it could have been published",
+        ));
     }
     let rows = match source {
         Source::EcbMro => changes(&observations),
         Source::Bundesbank => half_years(&observations)?,
         Source::BankOfEngland => reference_days(&observations, first.day),
+        Source::FrLegalIndividuals | Source::FrLegalOther => observations.iter().map(|o| row(o.day, o.rate)).collect(),
     };
     let newest = rows.last().map_or(last.day, |r| r.from);
     let known_until = match source {
         Source::EcbMro => fetched_on.max(last.day),
-        Source::Bundesbank => crate::rates::end_of_half_year(newest),
+        Source::Bundesbank | Source::FrLegalIndividuals | Source::FrLegalOther => {
+            crate::rates::end_of_half_year(newest)
+        }
         Source::BankOfEngland => newest,
     };
     Ok(Fetched {
@@ -151,6 +179,18 @@ pub fn parse(source: Source, text: &str, fetched_on: NaiveDate) -> Result<Fetche
         known_until,
         rows,
     })
+}
+
+/// The last day a response fetched on `fetched_on` may have an observation for, if any: the ECB
+/// records a change on the day it takes effect, announced weeks before; a French legal rate is
+/// fixed by an arrêté published in the last days of the half-year before; the others observe
+/// what is in force.
+fn latest_possible(source: Source, fetched_on: NaiveDate) -> Option<NaiveDate> {
+    match source {
+        Source::EcbMro => None,
+        Source::FrLegalIndividuals | Source::FrLegalOther => fetched_on.checked_add_days(chrono::Days::new(31)),
+        Source::Bundesbank | Source::BankOfEngland => Some(fetched_on),
+    }
 }
 
 /// A caller's `extraRates` with the rows read from sources added.

@@ -363,3 +363,112 @@ mod fetched_equals_given {
         }
     }
 }
+
+/// The line of the table row (`<Rangée`) that holds `needle` in `text`.
+fn row_line(text: &str, needle: &str) -> String {
+    let at = text.find(needle).unwrap();
+    let row = text[..at].rfind("<Rangée").unwrap();
+    format!("line {}", text[..row].matches('\n').count() + 1)
+}
+
+#[test]
+fn french_legal_rates_are_the_builtin_tables() {
+    let fiche = fixture("service_public_f783.xml");
+    for (source, table, series) in [
+        (Source::FrLegalIndividuals, "fr_legal_individuals", "F783 particuliers"),
+        (Source::FrLegalOther, "fr_legal_other", "F783 autres cas"),
+    ] {
+        let fetched = parse(source, &fiche, day("2026-01-10")).unwrap();
+        assert_eq!((fetched.table.as_str(), fetched.series.as_str()), (table, series));
+        assert_eq!((fetched.observed_until, fetched.known_until), (day("2026-01-01"), day("2026-06-30")));
+        assert_eq!(rows(&fetched.rows), builtin(table, "2015-01-01", "2026-01-01"), "{table}");
+        let published = Rates::builtin().unwrap().published(table, &fetched.rows, fetched.known_until).unwrap();
+        assert_eq!(published, Default::default(), "{table}");
+    }
+}
+
+/// The arrêté comes out in the last days of the half-year before: the fiche may give the next
+/// half-year before it starts, never one further ahead.
+#[test]
+fn a_half_year_published_ahead_is_taken_and_priced_as_if_given() {
+    // A made-up 2026-H2 row (our sources do not have the real one), in the fiche's form.
+    let h2 = "<Cellule fusionVerticale=\"2\"><Paragraphe>2026</Paragraphe></Cellule>
+          <Cellule><Paragraphe>2<Exposant>e</Exposant> semestre</Paragraphe></Cellule>
+          <Cellule><Paragraphe><Valeur>6,58 %</Valeur></Paragraphe></Cellule>
+          <Cellule><Paragraphe><Valeur>2,51 %</Valeur></Paragraphe></Cellule>
+        </Rangée>
+        <Rangée type=\"normal\">
+";
+    let fiche =
+        fixture("service_public_f783.xml").replacen("<Cellule><Paragraphe>2026</Paragraphe></Cellule>\n", h2, 1);
+    let fetched = parse(Source::FrLegalOther, &fiche, day("2026-06-26")).unwrap();
+    assert_eq!(
+        rows(&fetched.rows[fetched.rows.len() - 2..]),
+        [("2026-01-01", "2.62"), ("2026-07-01", "2.51")].map(|(d, r)| (d.to_owned(), r.to_owned()))
+    );
+    assert_eq!(fetched.known_until, day("2026-12-31"));
+    let error = parse(Source::FrLegalOther, &fiche, day("2026-04-30")).unwrap_err();
+    assert_eq!((error.code(), error.path()), (ErrorCode::InvalidRateSource, row_line(&fiche, "6,58 %").as_str()));
+
+    // A business's claim on a consumer, interest from the formal notice: the fiche's row merged by
+    // `with_rates` prices it as the same row typed in.
+    let merged = relance_core::rate_sources::with_rates(Default::default(), &[fetched]).unwrap();
+    let request = |extra: &str| -> PenaltyRequest {
+        relance_core::json::from_json(&format!(
+            r#"{{"invoice": {{"id": "i", "issueDate": "2026-03-01", "dueDate": "2026-04-01", "currency": "EUR",
+                "total": "4800.00"}}, "regime": {{"type": "fr_consumer", "creditor": "professional",
+                "formalNoticeDate": "2026-05-04"}}, "asOf": "2026-12-01", "extraRates": {{"fr_legal_other": {extra}}}}}"#
+        ))
+        .unwrap()
+    };
+    let fetched_rows = serde_json::to_string(&merged.extra_rates["fr_legal_other"]).unwrap();
+    let priced = decompte(&request(&fetched_rows)).unwrap();
+    assert_eq!(priced, decompte(&request(r#"[{"from": "2026-07-01", "rate": "2.51"}]"#)).unwrap());
+    let rates: Vec<String> = priced.lines.iter().map(|l| l.rate.to_string()).collect();
+    assert_eq!(rates, ["2.62", "2.51"]);
+}
+
+/// Each malformed fiche is refused whole, with the code and the place.
+#[test]
+fn malformed_fiches_are_refused_whole() {
+    let fiche = fixture("service_public_f783.xml");
+    let line = |needle: &str| row_line(&fiche, needle);
+    let header = format!("line {}", fiche[..fiche.find("<Tableau>").unwrap()].matches('\n').count() + 1);
+    let cases: Vec<(&str, String, String)> = vec![
+        ("html page", "<!DOCTYPE html><html><body>Maintenance</body></html>".into(), String::new()),
+        ("another fiche", fiche.replacen("ID=\"F783\"", "ID=\"F31666\"", 1), String::new()),
+        (
+            "a dtd",
+            fiche.replacen("<Publication ", "<!DOCTYPE Publication [<!ENTITY x \"y\">]>\n<Publication ", 1),
+            String::new(),
+        ),
+        ("cut short", fiche.chars().take(fiche.chars().count() / 2).collect(), String::new()),
+        ("no simple table", fiche.replace("légal simple", "légal majoré"), String::new()),
+        ("two simple tables", fiche.replace("légal majoré", "légal simple"), String::new()),
+        ("header without categories", fiche.replacen("Autres cas", "Professionnels", 1), header),
+        (
+            "a rate missing",
+            fiche.replacen("<Cellule><Paragraphe><Valeur>4,92 %</Valeur></Paragraphe></Cellule>", "", 1),
+            line("8,16 %"),
+        ),
+        ("absurd value", fiche.replacen("8,16 %", "81,6 %", 1), line("8,16 %")),
+        ("not a number", fiche.replacen("8,16 %", "n.c.", 1), line("8,16 %")),
+        ("not a half-year", fiche.replacen("2<Exposant>e</Exposant> semestre", "Année", 1), line("6,65 %")),
+        (
+            "out of order",
+            fiche.replacen("<Paragraphe>2024</Paragraphe>", "<Paragraphe>2027</Paragraphe>", 1),
+            line("8,16 %"),
+        ),
+        ("a gap", fiche.replacen("<Paragraphe>2024</Paragraphe>", "<Paragraphe>2019</Paragraphe>", 1), line("8,16 %")),
+        (
+            "a year spanning three rows",
+            fiche.replacen("fusionVerticale=\"2\"", "fusionVerticale=\"3\"", 1),
+            line("6,65 %"),
+        ),
+    ];
+    for (name, text, path) in cases {
+        let error = parse(Source::FrLegalIndividuals, &text, day("2026-12-01")).expect_err(name);
+        assert_eq!(error.code(), ErrorCode::InvalidRateSource, "{name}: {error:?}");
+        assert_eq!(error.path(), path, "{name}: {}", error.message());
+    }
+}

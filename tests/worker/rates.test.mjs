@@ -1,7 +1,8 @@
-// The built worker under Miniflare keeping its reference rates current: a local fake of the ECB
-// Data Portal answers the daily trigger (`0 5 * * *`). A mise en demeure needing the 2026-H2 rate
-// waits until the rate is fetched, then goes out once; a source down for days opens one task and
-// loses nothing; a corrected value gets its audit row and task.
+// The built worker under Miniflare keeping its reference rates current: local fakes of the sources
+// answer the daily trigger (`0 5 * * *`). A mise en demeure needing the 2026-H2 rate waits until
+// the ECB's rate is fetched, then goes out once; a source down for days opens one task and loses
+// nothing; a corrected value gets its audit row and task; every source is read, the French legal
+// rates from service-public.fr's fiche included.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -137,6 +138,57 @@ test('a value the source corrects is replaced with an audit row and one task', a
     assert.equal(audit.length, 1);
     const detail = typeof audit[0].detail === 'string' ? JSON.parse(audit[0].detail) : audit[0].detail;
     assert.deepEqual([detail.held, detail.published, detail.applied], ['2.40', '2.25', true]);
+  } finally {
+    await w.dispose();
+  }
+});
+
+test('every source is read from its local fake by the daily trigger, the French legal rates included', async () => {
+  const fixture = (name) => readFileSync(join(root, 'tests', 'fixtures', 'rates', name), 'utf8');
+  // The fiche with a made-up 2026-H2 row (our sources do not have the real rates), in its form.
+  const fiche = fixture('service_public_f783.xml').replace('<Cellule><Paragraphe>2026</Paragraphe></Cellule>\n',
+    `<Cellule fusionVerticale="2"><Paragraphe>2026</Paragraphe></Cellule>
+          <Cellule><Paragraphe>2<Exposant>e</Exposant> semestre</Paragraphe></Cellule>
+          <Cellule><Paragraphe><Valeur>6,58 %</Valeur></Paragraphe></Cellule>
+          <Cellule><Paragraphe><Valeur>2,51 %</Valeur></Paragraphe></Cellule>
+        </Rangée>
+        <Rangée type="normal">
+`);
+  const pages = {
+    'http://rates.test/ecb': fixture('ecb_mro.csv'),
+    'http://rates.test/bundesbank': fixture('bundesbank_basiszinssatz.csv'),
+    'http://rates.test/boe': fixture('boe_bank_rate.csv'),
+    'http://rates.test/f783': fiche,
+  };
+  const asked = [];
+  const w = await startWorker({
+    vars: {
+      RATE_SOURCES: 'ecb_mro,de_basiszinssatz,boe_bank_rate,fr_legal_individuals,fr_legal_other',
+      RATE_URL_ECB_MRO: 'http://rates.test/ecb', RATE_URL_DE_BASISZINSSATZ: 'http://rates.test/bundesbank',
+      RATE_URL_BOE_BANK_RATE: 'http://rates.test/boe', RATE_URL_FR_LEGAL_INDIVIDUALS: 'http://rates.test/f783',
+      RATE_URL_FR_LEGAL_OTHER: 'http://rates.test/f783',
+    },
+    outbound: (request) => {
+      asked.push(request.url);
+      const page = pages[request.url];
+      return page ? new Response(page) : new Response('no network in tests', { status: 599 });
+    },
+  });
+  try {
+    await w.scheduled('2026-11-17T05:00:00Z', RATES_CRON);
+    assert.equal(asked.length, 5);
+    const view = (await w.api('GET', '/v1/rates')).body.tables;
+    for (const table of ['ecb_mro', 'de_basiszinssatz', 'boe_bank_rate', 'fr_legal_individuals', 'fr_legal_other']) {
+      const t = view.find((v) => v.table === table);
+      assert.equal(t.source.fetchedAt, '2026-11-17T05:00:00Z', table);
+      assert.equal(t.source.lastError, null, `${table}: ${t.source.lastError}`);
+    }
+    const legal = view.find((v) => v.table === 'fr_legal_other');
+    assert.deepEqual([legal.knownUntil, legal.missing, legal.source.publisher], ['2026-12-31', [], 'service-public.fr (DILA)']);
+    assert.deepEqual(await rows(w, "SELECT day, rate, series FROM rate_rows WHERE series LIKE 'F783%' ORDER BY series"), [
+      { day: '2026-07-01', rate: '2.51', series: 'F783 autres cas' },
+      { day: '2026-07-01', rate: '6.58', series: 'F783 particuliers' },
+    ]);
   } finally {
     await w.dispose();
   }

@@ -64,7 +64,7 @@ pub struct Config {
     /// `RATES_CRON`: the cron trigger (as written in wrangler.toml) that refreshes the reference
     /// rates; every other trigger sends reminders.
     pub rates_cron: String,
-    /// `RATE_SOURCES`: the tables fetched (`ecb_mro,de_basiszinssatz,boe_bank_rate` by default,
+    /// `RATE_SOURCES`: the tables fetched (all of `rate_sources::Source::ALL` by default,
     /// `none` for none), each from its official address or `RATE_URL_<TABLE>` (a mirror, a test).
     pub rate_sources: Vec<RateSource>,
 }
@@ -235,6 +235,8 @@ fn rate_sources(non_empty: &impl Fn(&str) -> Option<String>) -> Result<Vec<RateS
             Source::EcbMro => "RATE_URL_ECB_MRO",
             Source::Bundesbank => "RATE_URL_DE_BASISZINSSATZ",
             Source::BankOfEngland => "RATE_URL_BOE_BANK_RATE",
+            Source::FrLegalIndividuals => "RATE_URL_FR_LEGAL_INDIVIDUALS",
+            Source::FrLegalOther => "RATE_URL_FR_LEGAL_OTHER",
         };
         let url = non_empty(variable).unwrap_or_else(|| source.address().0.to_owned());
         http_url(variable, &url)?;

@@ -266,7 +266,9 @@ fn the_rates_view_lists_every_table_with_what_is_missing() {
     let db = notice_book();
     let view = rates_view(&db);
     let legal = table(&view, "fr_legal_other");
-    assert_eq!(legal["source"], Value::Null);
+    // Read from service-public.fr, but left out of this deployment's RATE_SOURCES.
+    assert_eq!(legal["source"]["publisher"], "service-public.fr (DILA)");
+    assert_eq!(legal["source"]["url"], Value::Null);
     assert_eq!(legal["knownUntil"], "2026-06-30");
     assert_eq!(legal["lastKnownHalfYear"], "2026-H1");
     assert_eq!(legal["missing"], json!(["2026-H2"]));

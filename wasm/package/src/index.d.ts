@@ -2100,7 +2100,7 @@ rate: Decimal, };
 /**
  * A publication we read, named by the rate table it feeds.
  */
-export type RateSource = "ecb_mro" | "de_basiszinssatz" | "boe_bank_rate";
+export type RateSource = "ecb_mro" | "de_basiszinssatz" | "boe_bank_rate" | "fr_legal_individuals" | "fr_legal_other";
 
 /**
  * What `readRateSource` takes.
