@@ -135,7 +135,7 @@ test('the json functions answer with the JSON text of the same results, and the 
   const fiche = readFileSync(new URL('../../tests/fixtures/rates/service_public_f783.xml', import.meta.url), 'utf8');
   const legal = relance.readRateSource({ source: 'fr_legal_other', text: fiche, fetchedOn: '2026-01-10' });
   assert.deepEqual([legal.series, legal.knownUntil, legal.rows.at(-1)], ['F783 autres cas', '2026-06-30', { from: '2026-01-01', rate: '2.62' }]);
-  assert.deepEqual(relance.withRates({ fetched: [legal] }).extraRates, {});
+  assert.deepEqual(relance.withRates({ fetched: [legal] }).extraRates.fr_legal_other ?? [], []);
   // Every function taking one input is there, and only those.
   assert.deepEqual(Object.keys(relance.json).sort(), ['addBusinessDays', 'adjustDate', 'allocatePayment', 'analytics', 'calendarFor', 'curve',
     'decompte', 'dueActions', 'evaluateTerms', 'holidays', 'isBusinessDay', 'nextBusinessDay', 'penaltyRequest', 'plan',
