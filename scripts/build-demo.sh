@@ -20,7 +20,7 @@ rm "$out/$tarball"
 # (not the package's Node.js entries and speed-first module, 1.8 MB a browser never loads, nor the
 # e-invoice reader, downloaded only when a visitor drops an e-invoice).
 files=$(cd "$out" && find . -type f ! -name sw.js ! -name 'node.*' ! -name relance_wasm_node.wasm \
-  ! -name relance_einvoice_wasm_bg.wasm | sort | sed 's|^\./||')
+  ! -name relance_readers_wasm_bg.wasm | sort | sed 's|^\./||')
 version=$(cd "$out" && cat $files | sha256sum | cut -c1-16)
 list=$(printf '%s\n' ./ $files | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.stringify(s.trim().split("\n"))))')
 sed -i "s|__VERSION__|relance-$version|; s|__FILES__|$list|" "$out/sw.js"

@@ -35,13 +35,13 @@ node_modules/.bin/wasm-opt -Os --converge --flatten --rereloop -Os --converge \
   "$out/relance_wasm_bg.wasm" -o "$out/relance_wasm_bg.wasm"
 node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int \
   "$speed/relance_wasm_bg.wasm" -o "$out/relance_wasm_node.wasm"
-# The e-invoice reader, a module of its own that `readEInvoice` loads on first use (its PDF and XML
-# readers would otherwise be downloaded by every page).
-cargo build --locked --target wasm32-unknown-unknown --profile wasm-release -p relance-einvoice-wasm
-wasm-bindgen target/wasm32-unknown-unknown/wasm-release/relance_einvoice_wasm.wasm --target web --out-dir "$out"
+# The readers of outside documents, a module of its own that `readEInvoice` and `readRateSource`
+# load on first use (their PDF, XML and CSV readers would otherwise be downloaded by every page).
+cargo build --locked --target wasm32-unknown-unknown --profile wasm-release -p relance-readers-wasm
+wasm-bindgen target/wasm32-unknown-unknown/wasm-release/relance_readers_wasm.wasm --target web --out-dir "$out"
 node_modules/.bin/wasm-opt -Os --converge --enable-bulk-memory --enable-nontrapping-float-to-int \
-  "$out/relance_einvoice_wasm_bg.wasm" -o "$out/relance_einvoice_wasm_bg.wasm"
-cp wasm/package/src/api.mjs wasm/package/src/einvoice.mjs wasm/package/src/node.mjs wasm/package/src/browser.mjs wasm/package/src/workerd.mjs wasm/package/src/index.d.ts wasm/package/src/node-cjs.mjs "$out/"
+  "$out/relance_readers_wasm_bg.wasm" -o "$out/relance_readers_wasm_bg.wasm"
+cp wasm/package/src/api.mjs wasm/package/src/readers.mjs wasm/package/src/node.mjs wasm/package/src/browser.mjs wasm/package/src/workerd.mjs wasm/package/src/index.d.ts wasm/package/src/node-cjs.mjs "$out/"
 node_modules/.bin/esbuild "$out/node-cjs.mjs" --bundle --platform=node --format=cjs \
   --log-level=warning --log-override:empty-import-meta=silent --outfile="$out/node.cjs"
 rm "$out/node-cjs.mjs"
@@ -49,4 +49,4 @@ raw=$(wc -c < "$out/relance_wasm_bg.wasm")
 gz=$(gzip -9 -c "$out/relance_wasm_bg.wasm" | wc -c)
 echo "relance_wasm_bg.wasm (browsers, bundlers, Workers): ${raw} bytes raw, ${gz} bytes gzipped ($((gz * 10 / 1024 / 10)).$((gz * 10 / 1024 % 10)) KiB; target: at most 400 KB gzipped)"
 echo "relance_wasm_node.wasm (Node.js, speed-first): $(wc -c < "$out/relance_wasm_node.wasm") bytes raw"
-echo "relance_einvoice_wasm_bg.wasm (readEInvoice, loaded on first use): $(gzip -9 -c "$out/relance_einvoice_wasm_bg.wasm" | wc -c) bytes gzipped"
+echo "relance_readers_wasm_bg.wasm (readEInvoice, readRateSource; loaded on first use): $(gzip -9 -c "$out/relance_readers_wasm_bg.wasm" | wc -c) bytes gzipped"

@@ -114,6 +114,20 @@ impl Source {
     }
 }
 
+/// One response of a source, as a caller hands it to `parse` (the npm package's `readRateSource`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(rename = "RateSourceArgs"))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SourceResponse {
+    /// Which publication.
+    pub source: Source,
+    /// The response's text, whole.
+    pub text: String,
+    /// The day it was fetched, `YYYY-MM-DD`.
+    #[serde(deserialize_with = "crate::date::de")]
+    pub fetched_on: NaiveDate,
+}
+
 /// Rows read from one response, and where they came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]

@@ -469,33 +469,12 @@ struct CustomTemplate {
     partial: bool,
 }
 
-/// What `readRateSource` takes.
-#[derive(serde::Deserialize)]
-#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RateSourceArgs {
-    /// Which publication the text is (named by the table it feeds).
-    source: relance_core::rate_sources::Source,
-    /// The response as received (CSV text).
-    text: String,
-    /// The day it was fetched, `YYYY-MM-DD`.
-    #[serde(deserialize_with = "relance_core::date::de")]
-    fetched_on: NaiveDate,
-}
-
-/// `{source, text, fetchedOn}` -> the rows of an official publication (ECB, Bundesbank, Bank of
-/// England), refused whole if the response is not what the source publishes.
-#[wasm_bindgen(js_name = readRateSource)]
-pub fn read_rate_source(len: usize) -> bool {
-    run(len, |a: RateSourceArgs| relance_core::rate_sources::parse(a.source, &a.text, a.fetched_on))
-}
-
 /// What `withRates` takes.
 #[derive(serde::Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct WithRatesArgs {
-    /// Rows read by `readRateSource`.
+    /// Rows read by `readRateSource` (the package's readers module).
     fetched: Vec<relance_core::rate_sources::Fetched>,
     /// Rows the caller already adds, by table name.
     #[serde(default)]

@@ -86,7 +86,7 @@ pub fn declarations() -> Result<String, Vec<String>> {
     walk.visit::<RenderedMessage>();
     walk.visit::<AnalyticsRequest>();
     walk.visit::<Analytics>();
-    walk.visit::<crate::RateSourceArgs>();
+    walk.visit::<relance_core::rate_sources::SourceResponse>();
     walk.visit::<relance_core::rate_sources::Fetched>();
     walk.visit::<crate::WithRatesArgs>();
     walk.visit::<relance_core::rate_sources::WithRates>();

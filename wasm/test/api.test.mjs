@@ -125,21 +125,10 @@ test('the json functions answer with the JSON text of the same results, and the 
   assert.equal(text, JSON.stringify(relance.plan(input)));
   assert.equal(relance.json.isBusinessDay('{"calendar":"fr","date":"2026-07-14"}'), 'false');
   assert.equal(relance.json.rateTables('{}'), JSON.stringify(relance.rateTables()));
-  // The rate readers: a response read, what it adds, and a page refused whole.
-  const fetched = relance.readRateSource({ source: 'ecb_mro', text: 'KEY,TIME_PERIOD,OBS_VALUE\nk,2026-06-10,2.40\n', fetchedOn: '2026-12-01' });
-  assert.deepEqual(relance.withRates({ fetched: [fetched] }).extraRates.ecb_mro,
-    [{ from: '2026-06-10', rate: '2.40' }, { from: '2026-07-01', rate: '2.40' }]);
-  rejects(() => relance.readRateSource({ source: 'ecb_mro', text: '<html>Maintenance</html>', fetchedOn: '2026-12-01' }),
-    'invalid_rate_source', '');
-  // The French legal rates, from service-public.fr's fiche: the shipped rows, nothing to add.
-  const fiche = readFileSync(new URL('../../tests/fixtures/rates/service_public_f783.xml', import.meta.url), 'utf8');
-  const legal = relance.readRateSource({ source: 'fr_legal_other', text: fiche, fetchedOn: '2026-01-10' });
-  assert.deepEqual([legal.series, legal.knownUntil, legal.rows.at(-1)], ['F783 autres cas', '2026-06-30', { from: '2026-01-01', rate: '2.62' }]);
-  assert.deepEqual(relance.withRates({ fetched: [legal] }).extraRates.fr_legal_other ?? [], []);
   // Every function taking one input is there, and only those.
   assert.deepEqual(Object.keys(relance.json).sort(), ['addBusinessDays', 'adjustDate', 'allocatePayment', 'analytics', 'calendarFor', 'curve',
     'decompte', 'dueActions', 'evaluateTerms', 'holidays', 'isBusinessDay', 'nextBusinessDay', 'penaltyRequest', 'plan',
-    'previousBusinessDay', 'rateTables', 'readRateSource', 'renderMessage', 'statement', 'stepRequest', 'validatePolicy',
+    'previousBusinessDay', 'rateTables', 'renderMessage', 'statement', 'stepRequest', 'validatePolicy',
     'validateTemplates', 'withRates']);
   assert.ok(Object.isFrozen(relance.json));
 
@@ -158,4 +147,19 @@ test('the json functions answer with the JSON text of the same results, and the 
   for (const notText of [input, null, undefined, 42]) {
     rejects(() => relance.json.plan(notText), 'invalid_json', '');
   }
+});
+
+test('the rate readers, in the readers module: a response read, what it adds, and a page refused whole', async () => {
+  const fetched = await relance.readRateSource({ source: 'ecb_mro', text: 'KEY,TIME_PERIOD,OBS_VALUE\nk,2026-06-10,2.40\n', fetchedOn: '2026-12-01' });
+  assert.deepEqual(relance.withRates({ fetched: [fetched] }).extraRates.ecb_mro,
+    [{ from: '2026-06-10', rate: '2.40' }, { from: '2026-07-01', rate: '2.40' }]);
+  await assert.rejects(relance.readRateSource({ source: 'ecb_mro', text: '<html>Maintenance</html>', fetchedOn: '2026-12-01' }),
+    (e) => e instanceof relance.RelanceError && e.code === 'invalid_rate_source' && e.path === '');
+  await assert.rejects(relance.readRateSource({ source: 'ecb_mro', text: '', fetchedOn: '2026-12-01', extra: 1 }),
+    (e) => e instanceof relance.RelanceError && e.code === 'unknown_field' && e.path === 'extra');
+  // The French legal rates, from service-public.fr's fiche: the shipped rows, nothing to add.
+  const fiche = readFileSync(new URL('../../tests/fixtures/rates/service_public_f783.xml', import.meta.url), 'utf8');
+  const legal = await relance.readRateSource({ source: 'fr_legal_other', text: fiche, fetchedOn: '2026-01-10' });
+  assert.deepEqual([legal.series, legal.knownUntil, legal.rows.at(-1)], ['F783 autres cas', '2026-06-30', { from: '2026-01-01', rate: '2.62' }]);
+  assert.deepEqual(relance.withRates({ fetched: [legal] }).extraRates.fr_legal_other ?? [], []);
 });

@@ -20,7 +20,7 @@ test('the package runs in Chromium as an ES module', async () => {
     payments: [{ date: '2025-07-10', amount: '12000.00' }] }, regime: { type: 'fr_b2b' }, asOf: '2025-07-31' }).totals.interest;
   try { nextBusinessDay({ calendar: 'fr', date: 'tomorrow' }); } catch (e) { out.error = [e instanceof RelanceError, e.code, e.path]; }
   // The e-invoice reader is downloaded on the first call only, and reads the PDF in the page.
-  const readerLoaded = () => performance.getEntriesByType('resource').some((r) => r.name.includes('relance_einvoice_wasm_bg'));
+  const readerLoaded = () => performance.getEntriesByType('resource').some((r) => r.name.includes('relance_readers_wasm_bg'));
   out.readerBefore = readerLoaded();
   const doc = await readEInvoice(new Uint8Array(await (await fetch('./facturx.pdf')).arrayBuffer()));
   out.einvoice = [doc.format, doc.number, doc.amountDue, doc.buyer.siren];

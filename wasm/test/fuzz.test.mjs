@@ -33,7 +33,6 @@ const valid = {
   statement: [request, request],
   allocatePayment: { ledger, debtorId: ledger.invoices[0].debtorId, payment: { date: '2026-11-23', amount: '100.00' } },
   rateTables: { extraRates: { ecb_mro: [{ from: '2026-07-01', rate: '2.00' }] } },
-  readRateSource: { source: 'ecb_mro', text: 'KEY,TIME_PERIOD,OBS_VALUE\nk,2025-06-11,2.15\nk,2026-06-10,2.40\n', fetchedOn: '2026-12-01' },
   withRates: {
     fetched: [{ table: 'ecb_mro', source: 'ECB Data Portal', series: 'FM.D.U2.EUR.4F.KR.MRR_FR.LEV', observedUntil: '2026-06-10',
       knownUntil: '2026-12-01', rows: [{ from: '2025-06-11', rate: '2.15' }, { from: '2026-06-10', rate: '2.40' }] }],

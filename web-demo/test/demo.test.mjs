@@ -141,7 +141,7 @@ test('a dropped Factur-X PDF fills the invoice, read in the page with nothing up
   const { page, errors } = await open();
   const posts = [];
   page.on('request', (r) => { if (r.method() !== 'GET') posts.push(r.url()); });
-  const reader = () => page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.includes('relance_einvoice_wasm_bg')).length);
+  const reader = () => page.evaluate(() => performance.getEntriesByType('resource').filter((e) => e.name.includes('relance_readers_wasm_bg')).length);
   assert.equal(await reader(), 0, 'the e-invoice reader is not downloaded with the page');
   // tests/fixtures/einvoice: invoice F-2026-0917, 4 800.00 EUR issued 2026-09-15, due 2026-10-15.
   const pdf = readFileSync(join(root, 'tests', 'fixtures', 'einvoice', 'facturx-F-2026-0917.pdf'));

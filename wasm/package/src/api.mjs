@@ -175,7 +175,6 @@ const withInput = {
   statement: glue.statement,
   allocatePayment: glue.allocatePayment,
   rateTables: glue.rateTables,
-  readRateSource: glue.readRateSource,
   withRates: glue.withRates,
   stepRequest: glue.stepRequest,
   renderMessage: glue.renderMessage,
@@ -195,7 +194,7 @@ const objects = Object.fromEntries(entries.map(([name, fn]) => [name, (input) =>
 export const {
   evaluateTerms, isBusinessDay, nextBusinessDay, previousBusinessDay, addBusinessDays, adjustDate, holidays, calendarFor,
   validatePolicy, plan, dueActions, penaltyRequest, decompte, curve, statement, allocatePayment, stepRequest, renderMessage,
-  validateTemplates, analytics, readRateSource, withRates,
+  validateTemplates, analytics, withRates,
 } = objects;
 export const rateTables = (input = {}) => objects.rateTables(input);
 export const version = () => JSON.parse(invoke(glue.version));

@@ -2103,15 +2103,15 @@ rate: Decimal, };
 export type RateSource = "ecb_mro" | "de_basiszinssatz" | "boe_bank_rate" | "fr_legal_individuals" | "fr_legal_other";
 
 /**
- * What `readRateSource` takes.
+ * One response of a source, as a caller hands it to `parse` (the npm package's `readRateSource`).
  */
 export type RateSourceArgs = { 
 /**
- * Which publication the text is (named by the table it feeds).
+ * Which publication.
  */
 source: RateSource, 
 /**
- * The response as received (CSV text).
+ * The response's text, whole.
  */
 text: string, 
 /**
@@ -2723,7 +2723,7 @@ corrections: Array<Correction>, };
  */
 export type WithRatesArgs = { 
 /**
- * Rows read by `readRateSource`.
+ * Rows read by `readRateSource` (the package's readers module).
  */
 fetched: Array<Fetched>, 
 /**
@@ -2800,11 +2800,12 @@ export function allocatePayment(input: AllocateArgs): Allocated;
 export function rateTables(input?: RatesArgs): Rates;
 /**
  * The rows of an official publication of reference rates, read from the response as received:
- * the ECB's main refinancing rate (SDMX-CSV), the Bundesbank's Basiszinssatz (SDMX-CSV), the Bank
- * of England's Bank Rate (CSV). A response that is a page, cut short, out of order, implausible
- * or with a gap is refused whole (`invalid_rate_source`).
+ * the ECB's main refinancing rate and the Bundesbank's Basiszinssatz (SDMX-CSV), the Bank of
+ * England's Bank Rate (CSV), the French legal rates (service-public.fr's XML fiche F783). A
+ * response that is a page, cut short, out of order, implausible or with a gap is refused whole
+ * (`invalid_rate_source`). Loads the package's readers module on first use, like `readEInvoice`.
  */
-export function readRateSource(input: RateSourceArgs): Fetched;
+export function readRateSource(input: RateSourceArgs): Promise<Fetched>;
 /** The `extraRates` to pass to a request, with what fetched rows add to the built-in tables. */
 export function withRates(input: WithRatesArgs): WithRates;
 /** A reminder rendered: subject, text, HTML and the printed letter. */
@@ -2822,7 +2823,7 @@ export function invoicesFromCsv(text: string): Invoice[];
 export type JsonFunction =
   | 'evaluateTerms' | 'isBusinessDay' | 'nextBusinessDay' | 'previousBusinessDay' | 'addBusinessDays' | 'adjustDate'
   | 'holidays' | 'calendarFor' | 'validatePolicy' | 'plan' | 'dueActions' | 'penaltyRequest' | 'decompte' | 'curve'
-  | 'statement' | 'allocatePayment' | 'rateTables' | 'readRateSource' | 'withRates' | 'stepRequest' | 'renderMessage' | 'validateTemplates' | 'analytics';
+  | 'statement' | 'allocatePayment' | 'rateTables' | 'withRates' | 'stepRequest' | 'renderMessage' | 'validateTemplates' | 'analytics';
 /**
  * The same functions on JSON text: `json.plan(text)` takes the JSON text of `plan`'s input and
  * returns the JSON text of its result, byte for byte what the native core writes. For code that

@@ -2,11 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initSync } from './api.mjs';
-import { locateEInvoiceModule } from './einvoice.mjs';
+import { locateReadersModule } from './readers.mjs';
 
 // The speed-first build of the same code (see scripts/build-wasm.sh).
 initSync(readFileSync(join(__dirname, 'relance_wasm_node.wasm')));
-locateEInvoiceModule(() => readFileSync(join(__dirname, 'relance_einvoice_wasm_bg.wasm')));
+locateReadersModule(() => readFileSync(join(__dirname, 'relance_readers_wasm_bg.wasm')));
 
 export * from './api.mjs';
-export { readEInvoice } from './einvoice.mjs';
+export { readEInvoice, readRateSource } from './readers.mjs';

@@ -1,11 +1,11 @@
 // Cloudflare Workers (workerd): the runtime hands over the .wasm as a compiled module.
 import wasmModule from './relance_wasm_bg.wasm';
-import einvoiceModule from './relance_einvoice_wasm_bg.wasm';
+import readersModule from './relance_readers_wasm_bg.wasm';
 import { initSync } from './api.mjs';
-import { locateEInvoiceModule } from './einvoice.mjs';
+import { locateReadersModule } from './readers.mjs';
 
 initSync(wasmModule);
-locateEInvoiceModule(() => einvoiceModule);
+locateReadersModule(() => readersModule);
 
 export * from './api.mjs';
-export { readEInvoice } from './einvoice.mjs';
+export { readEInvoice, readRateSource } from './readers.mjs';
