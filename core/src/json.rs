@@ -201,12 +201,6 @@ pub fn to_json<T: Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| Error::new(ErrorCode::InvalidJson, "", e.to_string()))
 }
 
-/// Appends an output value as JSON text to `out`: for a caller that reuses one buffer (the wasm
-/// bindings keep their output buffer from call to call). On an error, `out` holds a partial text.
-pub fn append_json<T: Serialize>(value: &T, out: &mut Vec<u8>) -> Result<()> {
-    serde_json::to_writer(out, value).map_err(|e| Error::new(ErrorCode::InvalidJson, "", e.to_string()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,11 +1,11 @@
 //! `relance-wasm`: the WebAssembly bindings of `relance-core`, published as the npm package
-//! `relance`. Every export has one shape: decode the input (JSON text) with the core's decoder (keeping the
-//! path of a bad field), call the core, encode the output. No domain logic lives here; argument
-//! structs only name the parameters of a core function.
+//! `relance`. Every export has one shape: decode the input (JSON text) with the core's decoder
+//! (keeping the path of a bad field), call the core, give the result back as a JS value built by
+//! serde-wasm-bindgen or as the core's JSON text. No domain logic lives here; argument structs only
+//! name the parameters of a core function.
 
 use chrono::NaiveDate;
 use relance_core::calendar::{self, Adjustment, CalendarId};
-use relance_core::json::append_json;
 use relance_core::ledger::Ledger;
 use relance_core::messages::{self, Lang, MessageRequest, TemplateSet};
 use relance_core::penalty::{self, PenaltyRequest};
@@ -16,117 +16,56 @@ use relance_core::terms::{self, TermsQuery};
 use relance_core::{Error, ErrorCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use wasm_bindgen::prelude::*;
 
-// The boundary. The package's JavaScript encodes each input (JSON text) straight into this
-// module's memory, into `INPUT` (`TextEncoder.encodeInto`), calls an export with its length, and
-// decodes the output (the result as JSON text, or the error as JSON) from `OUTPUT`. Both buffers
-// are kept from call to call. Per call: one string encoded and one decoded, nothing copied through
-// a temporary array, no allocation, free or value table driven from JavaScript, and no JS error
-// object made here (errors cross as JSON, like results).
-thread_local! {
-    static INPUT: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
-    static OUTPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+// The boundary. Inputs cross as JSON text (wasm-bindgen's own string passing): the core's decoder
+// then refuses an unknown field with its path, which serde-wasm-bindgen cannot do (it reads a
+// struct by asking the object for each declared field, so a misspelled one is never seen:
+// serde-wasm-bindgen issue #39). Results cross as a JS value built by serde-wasm-bindgen, or as
+// the core's JSON text when the caller asks for it (the package's `json` functions, and the object
+// functions whose large results JSON.parse builds faster: see DESIGN.md). An error is thrown as a
+// plain `{code, path, message}` object, which the package turns into a RelanceError.
+
+/// What an export gives back: the result (a JS value, or JSON text when `text`), or the error.
+type Reply = Result<JsValue, JsValue>;
+
+/// Results and errors as JS values: plain objects for structs and maps, null for a missing value,
+/// as JSON.parse would make them.
+fn js_value<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, Error> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| {
+        Error::new(ErrorCode::InvalidJson, "", format!("the result could not be given to JavaScript: {e}"))
+    })
 }
 
-/// Makes the input buffer `capacity` bytes long, larger or smaller than it was (the package's
-/// JavaScript keeps a small one and asks for a long input's size only for that input); returns
-/// the address at which to write. The address is valid until the next call of this function.
-#[wasm_bindgen(js_name = inputBuffer)]
-pub fn input_buffer(capacity: usize) -> usize {
-    let mut buffer = INPUT.take();
-    buffer.resize(capacity, 0);
-    buffer.shrink_to_fit();
-    let at = buffer.as_ptr().expose_provenance();
-    INPUT.set(buffer);
-    at
-}
-
-/// Where the output of the last call starts in memory.
-#[wasm_bindgen(js_name = outputAt)]
-pub fn output_at() -> usize {
-    OUTPUT.with_borrow(|text| text.as_ptr().expose_provenance())
-}
-
-/// The length in bytes of the output of the last call.
-#[wasm_bindgen(js_name = outputLength)]
-pub fn output_length() -> usize {
-    OUTPUT.with_borrow(Vec::len)
-}
-
-/// Runs `f` on the first `len` bytes written into the input buffer and writes its answer as the
-/// output. The buffer is taken out for the call, so that a trap (a defect) leaves nothing borrowed.
-fn answer<R: Serialize>(len: usize, f: impl FnOnce(&[u8]) -> Result<R, Error>) -> bool {
-    let input = INPUT.take();
-    let result = match input.get(..len) {
-        Some(bytes) => f(bytes),
-        None => Err(Error::new(ErrorCode::InvalidJson, "", "the input is longer than the buffer made for it")),
-    };
-    INPUT.set(input);
-    keep(result)
-}
-
-/// An output buffer larger than this is let go rather than kept for the next call.
-const KEPT_OUTPUT_CAPACITY: usize = 1 << 20;
-
-/// Writes an answer as the output, the result's JSON text or the error's; returns whether it is a
-/// result. The output buffer is reused from call to call: no allocation once it is large enough.
-/// Only the encoding of the result depends on its type; the rest is shared by every export.
-fn keep<R: Serialize>(result: Result<R, Error>) -> bool {
-    let mut out = output_buffer();
-    let written = result.and_then(|value| append_json(&value, &mut out));
-    set_output(out, written)
-}
-
-/// The output buffer, emptied (one that grew large is let go).
-fn output_buffer() -> Vec<u8> {
-    let mut out = OUTPUT.take();
-    if out.capacity() > KEPT_OUTPUT_CAPACITY {
-        out = Vec::new();
-    }
-    out.clear();
-    out
-}
-
-/// Puts the output buffer back, with the error in place of a partial result if writing failed;
-/// returns whether the output is a result.
-fn set_output(mut out: Vec<u8>, written: Result<(), Error>) -> bool {
-    let ok = match written {
-        Ok(()) => true,
-        Err(e) => {
-            out.clear();
-            // An error is a code, a path and a message: it always encodes (else the package
-            // reports an internal error).
-            if append_json(&e, &mut out).is_err() {
-                out.clear();
-            }
-            false
+/// Gives a result back in the form asked for, or throws its error.
+fn reply<R: Serialize>(result: Result<R, Error>, text: bool) -> Reply {
+    let value = result.and_then(|r| {
+        if text {
+            relance_core::json::to_json(&r).map(|t| JsValue::from_str(&t))
+        } else {
+            js_value(&r)
         }
-    };
-    OUTPUT.set(out);
-    ok
+    });
+    // An error is a code, a path and a message: it always converts (else the package reports an
+    // internal error).
+    value.map_err(|e| js_value(&e).unwrap_or(JsValue::NULL))
 }
 
-/// Inputs arrive as the UTF-8 bytes of JSON text (the package's JavaScript calls `JSON.stringify`,
-/// then encodes natively): one string instead of a JS object read field by field, and the very
-/// decoder the native core uses.
-fn decode<T: DeserializeOwned>(bytes: &[u8], prefix: &str) -> Result<T, Error> {
-    relance_core::json::from_slice(bytes).map_err(|e| e.within(prefix))
+/// Runs `f` on the input and gives its answer back.
+fn answer<R: Serialize>(input: &str, text: bool, f: impl FnOnce(&str) -> Result<R, Error>) -> Reply {
+    reply(f(input), text)
 }
 
-/// The input bytes as text; the package's encoder always gives UTF-8, a bad caller an error.
-fn text<'a>(bytes: &'a [u8], path: &str) -> Result<&'a str, Error> {
-    std::str::from_utf8(bytes)
-        .map_err(|e| Error::new(ErrorCode::InvalidJson, path, format!("the input is not UTF-8 text: {e}")))
+/// Inputs arrive as JSON text (the package's JavaScript calls `JSON.stringify`): one string
+/// instead of a JS object read field by field, and the very decoder the native core uses.
+fn decode<T: DeserializeOwned>(input: &str, prefix: &str) -> Result<T, Error> {
+    relance_core::json::from_json(input).map_err(|e| e.within(prefix))
 }
 
-/// The one shape of every export taking an input. Results are the core's JSON text, parsed by the
-/// package's JavaScript: one string instead of a JS object built field by field (much faster for
-/// large results), and the very bytes the native core produces.
-fn run<A: DeserializeOwned, R: Serialize>(len: usize, f: impl FnOnce(A) -> Result<R, Error>) -> bool {
-    answer(len, |input| decode::<A>(input, "").and_then(f))
+/// The one shape of every export taking an input.
+fn run<A: DeserializeOwned, R: Serialize>(input: &str, text: bool, f: impl FnOnce(A) -> Result<R, Error>) -> Reply {
+    answer(input, text, |input| decode::<A>(input, "").and_then(f))
 }
 
 /// A policy given as a preset id (a string) or as a full policy object.
@@ -155,14 +94,14 @@ extern "C" {
 
 /// The package version.
 #[wasm_bindgen]
-pub fn version() -> bool {
-    keep(Ok(env!("CARGO_PKG_VERSION")))
+pub fn version(text: bool) -> Reply {
+    reply(Ok(env!("CARGO_PKG_VERSION")), text)
 }
 
 /// Due date and legal check of a term: `{issueDate, terms | dueDate, debtorKind, creditorCountry, ...}`.
 #[wasm_bindgen(js_name = evaluateTerms)]
-pub fn evaluate_terms(len: usize) -> bool {
-    run(len, |q: TermsQuery| terms::evaluate(&q))
+pub fn evaluate_terms(input: &str, text: bool) -> Reply {
+    run(input, text, |q: TermsQuery| terms::evaluate(&q))
 }
 
 /// A day in a business-day calendar (`days` for `addBusinessDays`, `adjustment` for `adjustDate`).
@@ -187,32 +126,32 @@ struct DayArgs {
 
 /// `{calendar, date}` -> true when a business day.
 #[wasm_bindgen(js_name = isBusinessDay)]
-pub fn is_business_day(len: usize) -> bool {
-    run(len, |a: DayArgs| calendar::is_business_day(a.calendar, a.date))
+pub fn is_business_day(input: &str, text: bool) -> Reply {
+    run(input, text, |a: DayArgs| calendar::is_business_day(a.calendar, a.date))
 }
 
 /// `{calendar, date}` -> the first business day after.
 #[wasm_bindgen(js_name = nextBusinessDay)]
-pub fn next_business_day(len: usize) -> bool {
-    run(len, |a: DayArgs| calendar::next_business_day(a.calendar, a.date))
+pub fn next_business_day(input: &str, text: bool) -> Reply {
+    run(input, text, |a: DayArgs| calendar::next_business_day(a.calendar, a.date))
 }
 
 /// `{calendar, date}` -> the last business day before.
 #[wasm_bindgen(js_name = previousBusinessDay)]
-pub fn previous_business_day(len: usize) -> bool {
-    run(len, |a: DayArgs| calendar::previous_business_day(a.calendar, a.date))
+pub fn previous_business_day(input: &str, text: bool) -> Reply {
+    run(input, text, |a: DayArgs| calendar::previous_business_day(a.calendar, a.date))
 }
 
 /// `{calendar, date, days}` -> date plus (or minus) that many business days.
 #[wasm_bindgen(js_name = addBusinessDays)]
-pub fn add_business_days(len: usize) -> bool {
-    run(len, |a: DayArgs| calendar::add_business_days(a.calendar, a.date, a.days))
+pub fn add_business_days(input: &str, text: bool) -> Reply {
+    run(input, text, |a: DayArgs| calendar::add_business_days(a.calendar, a.date, a.days))
 }
 
 /// `{calendar, date, adjustment}` -> the date moved off a weekend or holiday.
 #[wasm_bindgen(js_name = adjustDate)]
-pub fn adjust_date(len: usize) -> bool {
-    run(len, |a: DayArgs| calendar::adjust(a.calendar, a.date, a.adjustment))
+pub fn adjust_date(input: &str, text: bool) -> Reply {
+    run(input, text, |a: DayArgs| calendar::adjust(a.calendar, a.date, a.adjustment))
 }
 
 /// A calendar and a year.
@@ -236,28 +175,30 @@ struct CountryArgs {
 
 /// `{country}` -> the calendar a debtor of that country follows (`weekends` when none is built in).
 #[wasm_bindgen(js_name = calendarFor)]
-pub fn calendar_for(len: usize) -> bool {
-    run(len, |a: CountryArgs| Ok(CalendarId::for_country(&a.country).unwrap_or(CalendarId::Weekends)))
+pub fn calendar_for(input: &str, text: bool) -> Reply {
+    run(input, text, |a: CountryArgs| Ok(CalendarId::for_country(&a.country).unwrap_or(CalendarId::Weekends)))
 }
 
 /// `{calendar, year}` -> the public holidays.
 #[wasm_bindgen]
-pub fn holidays(len: usize) -> bool {
-    run(len, |a: YearArgs| calendar::holidays(a.calendar, a.year))
+pub fn holidays(input: &str, text: bool) -> Reply {
+    run(input, text, |a: YearArgs| calendar::holidays(a.calendar, a.year))
 }
 
 /// The ready-made policies, checked.
 #[wasm_bindgen]
-pub fn presets() -> bool {
+pub fn presets(text: bool) -> Reply {
     let all: Result<Vec<Policy>, Error> =
         policy::PRESET_IDS.iter().map(|id| policy::preset(id).map(|p| p.policy().clone())).collect();
-    keep(all)
+    reply(all, text)
 }
 
 /// A policy (object or preset id) validated, with every default filled in.
 #[wasm_bindgen(js_name = validatePolicy)]
-pub fn validate_policy(len: usize) -> bool {
-    answer(len, |input| decode::<PolicyArg>(input, "policy").and_then(checked_policy).map(|p| p.policy().clone()))
+pub fn validate_policy(input: &str, text: bool) -> Reply {
+    answer(input, text, |input| {
+        decode::<PolicyArg>(input, "policy").and_then(checked_policy).map(|p| p.policy().clone())
+    })
 }
 
 /// What `plan` takes.
@@ -281,8 +222,8 @@ struct PlanArgs {
 
 /// `{ledger, policy, asOf, extraRates?}` -> the whole reminder timeline of every invoice.
 #[wasm_bindgen]
-pub fn plan(len: usize) -> bool {
-    run(len, |a: PlanArgs| {
+pub fn plan(input: &str, text: bool) -> Reply {
+    run(input, text, |a: PlanArgs| {
         let rates = penalty::rates_with(&a.extra_rates)?;
         planner::plan_with_rates(&a.ledger, &checked_policy(a.policy)?, a.as_of, &rates)
     })
@@ -312,8 +253,8 @@ struct DueArgs {
 
 /// `{ledger, policy, sentLog, now, extraRates?}` -> exactly what must be sent now.
 #[wasm_bindgen(js_name = dueActions)]
-pub fn due_actions(len: usize) -> bool {
-    run(len, |a: DueArgs| {
+pub fn due_actions(input: &str, text: bool) -> Reply {
+    run(input, text, |a: DueArgs| {
         let rates = penalty::rates_with(&a.extra_rates)?;
         planner::due_actions_with_rates(&a.ledger, &checked_policy(a.policy)?, &a.sent_log, a.now, &rates)
     })
@@ -322,14 +263,14 @@ pub fn due_actions(len: usize) -> bool {
 /// `{ledger, sent?, asOf, periodStart?, currency?, windowDays?, segments?, extraRates?}` -> every
 /// collection figure (DSO, ageing, recovery, days late, effectiveness, debtor segments, claimable).
 #[wasm_bindgen]
-pub fn analytics(len: usize) -> bool {
-    run(len, |r: relance_core::analytics::AnalyticsRequest| relance_core::analytics::analytics(&r))
+pub fn analytics(input: &str, text: bool) -> Reply {
+    run(input, text, |r: relance_core::analytics::AnalyticsRequest| relance_core::analytics::analytics(&r))
 }
 
 /// CSV text -> invoices (the format of `core/src/import.rs`; errors name `rows[i].column`).
 #[wasm_bindgen(js_name = invoicesFromCsv)]
-pub fn invoices_from_csv(len: usize) -> bool {
-    answer(len, |input| text(input, "").and_then(relance_core::import::invoices_from_csv))
+pub fn invoices_from_csv(input: &str, text: bool) -> Reply {
+    answer(input, text, relance_core::import::invoices_from_csv)
 }
 
 /// What `penaltyRequest` takes.
@@ -353,14 +294,16 @@ struct InvoiceRequestArgs {
 /// `{ledger, invoiceId, asOf, extraRates?}` -> the penalty request of that invoice under the default
 /// regime of its creditor and debtor (to pass to `decompte` or `curve`).
 #[wasm_bindgen(js_name = penaltyRequest)]
-pub fn penalty_request(len: usize) -> bool {
-    run(len, |a: InvoiceRequestArgs| penalty::invoice_request(&a.ledger, &a.invoice_id, a.as_of, &a.extra_rates))
+pub fn penalty_request(input: &str, text: bool) -> Reply {
+    run(input, text, |a: InvoiceRequestArgs| {
+        penalty::invoice_request(&a.ledger, &a.invoice_id, a.as_of, &a.extra_rates)
+    })
 }
 
 /// A penalty request -> the itemised décompte.
 #[wasm_bindgen]
-pub fn decompte(len: usize) -> bool {
-    run(len, |r: PenaltyRequest| penalty::decompte(&r))
+pub fn decompte(input: &str, text: bool) -> Reply {
+    run(input, text, |r: PenaltyRequest| penalty::decompte(&r))
 }
 
 /// What `curve` takes.
@@ -380,8 +323,8 @@ struct CurveArgs {
 
 /// `{request, from, to}` -> what is owed each day.
 #[wasm_bindgen]
-pub fn curve(len: usize) -> bool {
-    run(len, |a: CurveArgs| penalty::curve(&a.request, a.from, a.to))
+pub fn curve(input: &str, text: bool) -> Reply {
+    run(input, text, |a: CurveArgs| penalty::curve(&a.request, a.from, a.to))
 }
 
 /// What `allocatePayment` takes.
@@ -404,8 +347,8 @@ struct AllocateArgs {
 /// `{ledger, debtorId, payment, extraRates?}` -> a payment that names no invoice spread over the
 /// debtor's invoices in the law's order (due first, then the oldest, then in proportion).
 #[wasm_bindgen(js_name = allocatePayment)]
-pub fn allocate_payment(len: usize) -> bool {
-    run(len, |a: AllocateArgs| {
+pub fn allocate_payment(input: &str, text: bool) -> Reply {
+    run(input, text, |a: AllocateArgs| {
         let rates = penalty::rates_with(&a.extra_rates)?;
         let checked = a.ledger.check_with_rates(&rates).map_err(|e| e.within("ledger"))?;
         relance_core::allocation::allocate(&checked, &a.debtor_id, &a.payment, &rates).map_err(|e| {
@@ -420,8 +363,8 @@ pub fn allocate_payment(len: usize) -> bool {
 
 /// `[request, ...]` -> several invoices of one debtor in one statement.
 #[wasm_bindgen]
-pub fn statement(len: usize) -> bool {
-    run(len, |r: Vec<PenaltyRequest>| penalty::statement(&r))
+pub fn statement(input: &str, text: bool) -> Reply {
+    run(input, text, |r: Vec<PenaltyRequest>| penalty::statement(&r))
 }
 
 /// What `rateTables` takes.
@@ -437,8 +380,8 @@ struct RatesArgs {
 
 /// `{extraRates?}` -> every rate table, with the given newer rows added.
 #[wasm_bindgen(js_name = rateTables)]
-pub fn rate_tables(len: usize) -> bool {
-    run(len, |a: RatesArgs| {
+pub fn rate_tables(input: &str, text: bool) -> Reply {
+    run(input, text, |a: RatesArgs| {
         let mut rates = Rates::builtin()?;
         for (table, rows) in a.extra_rates {
             rates.extend(&table, rows).map_err(|e| e.within(&format!("extraRates.{table}")))?;
@@ -485,8 +428,8 @@ struct WithRatesArgs {
 /// `{fetched, extraRates?}` -> the `extraRates` to pass to a request, with what the fetched rows
 /// add, and the rates they give otherwise than the tables (corrections, not applied).
 #[wasm_bindgen(js_name = withRates)]
-pub fn with_rates(len: usize) -> bool {
-    run(len, |a: WithRatesArgs| relance_core::rate_sources::with_rates(a.extra_rates, &a.fetched))
+pub fn with_rates(input: &str, text: bool) -> Reply {
+    run(input, text, |a: WithRatesArgs| relance_core::rate_sources::with_rates(a.extra_rates, &a.fetched))
 }
 
 /// What `renderMessage` takes.
@@ -543,8 +486,8 @@ struct StepRequestArgs {
 /// `{plan: {ledger, policy, asOf, extraRates?}, invoiceId, stepId}` -> the message request of that
 /// step, as the worker makes it (with the reminders that go out before it), for `renderMessage`.
 #[wasm_bindgen(js_name = stepRequest)]
-pub fn step_request(len: usize) -> bool {
-    run(len, |a: StepRequestArgs| {
+pub fn step_request(input: &str, text: bool) -> Reply {
+    run(input, text, |a: StepRequestArgs| {
         let p = a.plan;
         let rates = penalty::rates_with(&p.extra_rates)?;
         let plan = planner::plan_with_rates(&p.ledger, &checked_policy(p.policy)?, p.as_of, &rates)?;
@@ -558,12 +501,14 @@ pub fn step_request(len: usize) -> bool {
 
 /// `{ledger, request, templates?}` -> the rendered message (subject, text, html, letterHtml).
 #[wasm_bindgen(js_name = renderMessage)]
-pub fn render_message(len: usize) -> bool {
-    run(len, |a: RenderArgs| with_templates(&a.templates, |set| messages::render_message(set, &a.ledger, &a.request)))
+pub fn render_message(input: &str, text: bool) -> Reply {
+    run(input, text, |a: RenderArgs| {
+        with_templates(&a.templates, |set| messages::render_message(set, &a.ledger, &a.request))
+    })
 }
 
 /// `[{key, lang, source}]` -> validates custom templates without rendering (null when valid).
 #[wasm_bindgen(js_name = validateTemplates)]
-pub fn validate_templates(len: usize) -> bool {
-    run(len, |t: Vec<CustomTemplate>| with_templates(&t, |_| Ok(())))
+pub fn validate_templates(input: &str, text: bool) -> Reply {
+    run(input, text, |t: Vec<CustomTemplate>| with_templates(&t, |_| Ok(())))
 }

@@ -1,5 +1,5 @@
 // Fuzzing through the package: mangled JSON text into every `json` function, across the boundary
-// where inputs are written into the module's memory and outputs read from it. Each call must give
+// (wasm-bindgen's string passing in, the core's JSON text or a thrown error out). Each call must give
 // JSON text or a RelanceError naming an input problem (never an internal error, which would mean
 // a trap in the module), and afterwards the valid inputs must still give their first answers: no
 // call leaves the instance broken. Seeded, so a failure replays; the test's name says how many

@@ -12,25 +12,18 @@ export class RelanceError extends Error {
   }
 }
 
-// The module's exports once it is instantiated (its memory is where inputs and outputs cross).
-let wasm = null;
-
-// The module's memory as bytes, and the part of it that receives inputs: views of one
-// ArrayBuffer, which is replaced (the views emptied) whenever the memory grows. `inputAt` and
-// `inputLength` say where the input buffer is, to make its view again.
-let memory = new Uint8Array(0);
-let inputView = new Uint8Array(0);
-let inputAt = 0;
-let inputLength = 0;
+let initialized = false;
 
 /** Instantiates the module from its bytes or a compiled WebAssembly.Module (synchronous). */
 export function initSync(module) {
-  attach(glue.initSync({ module }));
+  glue.initSync({ module });
+  initialized = true;
 }
 
 /** Instantiates the module from a URL, Response or bytes (asynchronous, for browsers). */
 export async function init(moduleOrPath) {
-  attach(await glue.default({ module_or_path: moduleOrPath }));
+  await glue.default({ module_or_path: moduleOrPath });
+  initialized = true;
 }
 
 /** The input as JSON text: what crosses into WebAssembly (one string, decoded by the core). */
@@ -54,107 +47,25 @@ function textArg(text) {
   return text;
 }
 
-const encoder = new TextEncoder();
-
-// Safari's TextDecoder starts failing after decoding 2 GiB in all (WebKit bug 280593): a decoder
-// is replaced well before. A first empty decode clears an old Safari's BOM state.
-const DECODER_LIMIT = 2 ** 31 - 2 ** 20;
-let decoder;
-let decoded = DECODER_LIMIT;
-function decode(bytes) {
-  decoded += bytes.length;
-  if (decoded >= DECODER_LIMIT) {
-    decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-    decoder.decode();
-    decoded = bytes.length;
-  }
-  return decoder.decode(bytes);
-}
-
-/** Uses an instance's exports; views of another instance's memory must never be written to. */
-function attach(exports) {
-  wasm = exports;
-  memory = new Uint8Array(0);
-  forgetInputBuffer();
-}
-
-/** Makes the input buffer be asked for afresh at the next call. */
-function forgetInputBuffer() {
-  inputView = new Uint8Array(0);
-  inputLength = 0;
-}
-
-function memoryBytes() {
-  if (memory.byteLength === 0) {
-    memory = new Uint8Array(wasm.memory.buffer);
-    inputView = memory.subarray(inputAt, inputAt + inputLength);
-  }
-  return memory;
-}
-
-/** The size of the module's input buffer between calls. */
-const INPUT_CAPACITY = 65536;
-
-/** Makes the module's input buffer `capacity` bytes long. */
-function reserve(capacity) {
-  inputAt = glue.inputBuffer(capacity);
-  inputLength = capacity;
-  memory = new Uint8Array(wasm.memory.buffer);
-  inputView = memory.subarray(inputAt, inputAt + capacity);
-}
-
-/** Writes `text` as UTF-8 straight into the module's input buffer; returns its length in bytes. */
-function write(text) {
-  memoryBytes();
-  // UTF-8 takes at most three bytes per UTF-16 unit.
-  if (text.length * 3 <= INPUT_CAPACITY) {
-    if (inputLength !== INPUT_CAPACITY) reserve(INPUT_CAPACITY);
-    return encoder.encodeInto(text, inputView).written;
-  }
-  // A longer text is encoded first to get a buffer of its very size, which the next short text
-  // gives back: a one-off large input leaves nothing large reserved.
-  const bytes = encoder.encode(text);
-  reserve(bytes.length);
-  inputView.set(bytes);
-  return bytes.length;
-}
-
-/** The output of the last call: the result's JSON text, or the error's. */
-function read() {
-  const at = glue.outputAt();
-  return decode(memoryBytes().subarray(at, at + glue.outputLength()));
-}
-
 /**
- * Calls an export with its text argument (if any); returns the core's JSON text, or throws the
- * core's error as a RelanceError.
+ * Calls an export; returns its result (a value, or the core's JSON text when `asText`), or throws
+ * the core's error as a RelanceError.
  */
-function invoke(fn, text) {
-  if (wasm === null) {
+function invoke(fn, input, asText) {
+  if (!initialized) {
     throw new RelanceError('not_initialized', '', 'relance: the WebAssembly module is not initialized yet');
   }
-  let ok;
   try {
-    ok = text === undefined ? fn() : fn(write(text));
+    return input === undefined ? fn(asText) : fn(input, asText);
   } catch (e) {
-    // Not an input error: a defect (the panic hook has logged it), and the instance may not
-    // recover; its input buffer is asked for afresh next time. Never a thrown string.
-    forgetInputBuffer();
+    // The core's errors are thrown as plain {code, path, message} objects. Anything else is a
+    // defect (a trap; the panic hook has logged it), never a thrown string.
+    if (e !== null && typeof e === 'object' && !(e instanceof Error) && typeof e.code === 'string') {
+      throw new RelanceError(e.code, e.path, e.message);
+    }
     throw new RelanceError('internal_error', '', `relance: internal error: ${e && e.message ? e.message : String(e)}`);
   }
-  const answer = read();
-  if (ok) return answer;
-  let error;
-  try {
-    error = JSON.parse(answer);
-  } catch {
-    throw new RelanceError('internal_error', '', 'relance: internal error: an error could not be encoded');
-  }
-  throw new RelanceError(error.code, error.path, error.message);
 }
-
-// Results come as the core's JSON text (identical to the native core's output).
-const call = (fn, input) => JSON.parse(invoke(fn, jsonText(input)));
 
 // Every function that takes one JSON input, by its exported name.
 const withInput = {
@@ -183,20 +94,27 @@ const withInput = {
 };
 const entries = Object.entries(withInput);
 
+// The object functions whose results cross as JSON text, parsed here: for these, JSON.parse
+// builds the objects faster than serde-wasm-bindgen does (measured by wasm/bench/bulk.mjs; the
+// figures are in DESIGN.md). Every other result is built by serde-wasm-bindgen.
+const PARSED = new Set(['decompte']);
+
 /**
  * The same functions on JSON text: the input as JSON text, the result as the core's JSON text,
  * byte for byte what the native core writes. For code that receives and sends JSON (an HTTP
  * handler, a queue consumer): no parse and stringify on either side.
  */
-export const json = Object.freeze(Object.fromEntries(entries.map(([name, fn]) => [name, (text) => invoke(fn, textArg(text))])));
+export const json = Object.freeze(Object.fromEntries(entries.map(([name, fn]) => [name, (text) => invoke(fn, textArg(text), true)])));
 
-const objects = Object.fromEntries(entries.map(([name, fn]) => [name, (input) => call(fn, input)]));
+const objects = Object.fromEntries(entries.map(([name, fn]) => [name, PARSED.has(name)
+  ? (input) => JSON.parse(invoke(fn, jsonText(input), true))
+  : (input) => invoke(fn, jsonText(input), false)]));
 export const {
   evaluateTerms, isBusinessDay, nextBusinessDay, previousBusinessDay, addBusinessDays, adjustDate, holidays, calendarFor,
   validatePolicy, plan, dueActions, penaltyRequest, decompte, curve, statement, allocatePayment, stepRequest, renderMessage,
   validateTemplates, analytics, withRates,
 } = objects;
 export const rateTables = (input = {}) => objects.rateTables(input);
-export const version = () => JSON.parse(invoke(glue.version));
-export const presets = () => JSON.parse(invoke(glue.presets));
-export const invoicesFromCsv = (text) => JSON.parse(invoke(glue.invoicesFromCsv, typeof text === 'string' ? text : String(text)));
+export const version = () => invoke(glue.version, undefined, false);
+export const presets = () => invoke(glue.presets, undefined, false);
+export const invoicesFromCsv = (text) => invoke(glue.invoicesFromCsv, typeof text === 'string' ? text : String(text), false);
