@@ -18,10 +18,13 @@ tar -xzf "$out/$tarball" -C "$out/vendor/relance" --strip-components=1
 rm "$out/$tarball"
 # The offline cache: every file a browser uses, under a version that changes with their content
 # (not the package's Node.js entries and speed-first module, 1.8 MB a browser never loads, nor the
-# e-invoice reader, downloaded only when a visitor drops an e-invoice).
-files=$(cd "$out" && find . -type f ! -name sw.js ! -name 'node.*' ! -name relance_wasm_node.wasm \
+# readers module, downloaded only when a visitor drops an e-invoice; nor _headers, which the server
+# reads and never serves).
+files=$(cd "$out" && find . -type f ! -name sw.js ! -name _headers ! -name 'node.*' ! -name relance_wasm_node.wasm \
   ! -name relance_readers_wasm_bg.wasm | sort | sed 's|^\./||')
 version=$(cd "$out" && cat $files | sha256sum | cut -c1-16)
 list=$(printf '%s\n' ./ $files | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.stringify(s.trim().split("\n"))))')
 sed -i "s|__VERSION__|relance-$version|; s|__FILES__|$list|" "$out/sw.js"
+# Left out of the deployment's static assets ([assets] in wrangler.toml): what no browser loads.
+printf '%s\n' 'vendor/relance/dist/node.*' 'vendor/relance/dist/relance_wasm_node.wasm' > "$out/.assetsignore"
 echo "web-demo/dist: $(echo "$files" | wc -l) files, cache relance-$version"

@@ -38,7 +38,11 @@ fi
 LOG=.wrangler/dev.log
 mkdir -p .wrangler
 # Its own process group, so that stopping it stops workerd too.
-setsid npx wrangler dev --local --test-scheduled --ip 127.0.0.1 --port "$PORT" \
+# wrangler dev answers /cdn-cgi/handler/scheduled (a run at a chosen time) with a 500 when static
+# assets are configured (wrangler 4.86), so the local worker runs from wrangler.toml without its
+# [assets] table (the last one), and web-demo/serve.mjs serves the demo as the deployment does.
+sed '/^\[assets\]/,$d' wrangler.toml > wrangler.local.toml
+setsid npx wrangler dev --config wrangler.local.toml --local --test-scheduled --ip 127.0.0.1 --port "$PORT" \
   --var EMAIL_PROVIDER:outbox >"$LOG" 2>&1 &
 DEV_PID=$!
 node web-demo/serve.mjs "$DEMO_PORT" > .wrangler/demo.log 2>&1 &

@@ -3,6 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { root } from './support.mjs';
 
 test('scripts/run.sh --once sends the sample run through wrangler dev', () => {
@@ -18,9 +21,23 @@ test('scripts/run.sh --once sends the sample run through wrangler dev', () => {
   assert.match(text, /Deliveries: 3 \(3 sent\)/);
   assert.match(text, /subject: Relance facture impayée n° F-2026-1055/);
   assert.match(text, /Local outbox \(EMAIL_PROVIDER=outbox\): 3 email\(s\)/);
-  // Each rate table, how far it is known; the French legal rates are set by hand and lack 2026-H2.
+  // Each rate table, how far it is known; the French legal rates lack 2026-H2 until the daily fetch.
   assert.match(text, /Reference rates \(GET \/v1\/rates\)/);
   assert.match(text, /fr_legal_other\s+known until 2026-06-30; missing 2026-H2/);
   assert.match(text, /ecb_mro\s+known until 2026-01-01; missing 2026-H2 \(fetched daily from ECB Data Portal, not fetched yet\)/);
   assert.match(text, /Web demo \(the same core, in the browser\): http:\/\/127\.0\.0\.1:8796\//);
+});
+
+test('wrangler deploy takes the web demo as the worker\'s static assets (a dry run, offline)', () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'relance-deploy-'));
+  try {
+    const out = spawnSync('npx', ['wrangler', 'deploy', '--dry-run', '--outdir', outdir], { cwd: root, encoding: 'utf8', timeout: 600_000 });
+    const text = `${out.stdout}\n${out.stderr}`;
+    assert.equal(out.status, 0, text.slice(-3000));
+    const files = Number(/Read (\d+) files from the assets directory/.exec(text)?.[1]);
+    // The demo's pages, scripts and the browser's package files; not the Node.js module.
+    assert.ok(files >= 20, text.slice(-3000));
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 });

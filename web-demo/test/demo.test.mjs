@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import http from 'node:http';
 import { launch } from '../../wasm/test/support.mjs';
 import { startDemoServer } from '../serve.mjs';
 
@@ -435,4 +436,24 @@ test('the dashboard shows the analytics of the sample ledger and of a CSV', asyn
   assert.equal(await page.textContent('h1'), 'Collection dashboard');
   await page.screenshot({ path: join(shots, 'dashboard-csv-en.png'), fullPage: true });
   assert.deepEqual(errors, []);
+});
+
+test('the demo is served as deployed: brotli or gzip, with the headers of its _headers file', async () => {
+  const get = (path, encoding) => new Promise((resolve, reject) => {
+    // node:http, which leaves the body as sent (fetch would decode it).
+    http.get(`${base}${path}`, { headers: { 'accept-encoding': encoding } }, (res) => {
+      let bytes = 0;
+      res.on('data', (d) => { bytes += d.length; }).on('end', () => resolve({ status: res.statusCode, headers: res.headers, bytes }));
+    }).on('error', reject);
+  });
+  const wasm = '/vendor/relance/dist/relance_wasm_bg.wasm';
+  const [plain, br, gzip] = await Promise.all([get(wasm, 'identity'), get(wasm, 'gzip, deflate, br'), get(wasm, 'gzip')]);
+  assert.equal(plain.headers['content-encoding'], undefined);
+  assert.deepEqual([br.headers['content-encoding'], gzip.headers['content-encoding']], ['br', 'gzip']);
+  assert.ok(br.bytes < plain.bytes / 2 && gzip.bytes < plain.bytes / 2, `${plain.bytes} -> ${br.bytes} (br), ${gzip.bytes} (gzip)`);
+  const page = await get('/index.html', 'br');
+  assert.deepEqual([page.headers['cache-control'], page.headers['x-content-type-options'], page.headers.vary],
+    ['no-cache', 'nosniff', 'Accept-Encoding']);
+  assert.equal((await get('/_headers', 'br')).status, 404, 'the rules file is never served');
+  console.log(`relance_wasm_bg.wasm served: ${plain.bytes} bytes, ${br.bytes} with brotli, ${gzip.bytes} with gzip`);
 });
