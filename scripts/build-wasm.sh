@@ -40,7 +40,7 @@ cargo build --locked --target wasm32-unknown-unknown --profile wasm-release -p r
 wasm-bindgen target/wasm32-unknown-unknown/wasm-release/relance_readers_wasm.wasm --target web --out-dir "$out"
 node_modules/.bin/wasm-opt -Os --converge --enable-bulk-memory --enable-nontrapping-float-to-int \
   "$out/relance_readers_wasm_bg.wasm" -o "$out/relance_readers_wasm_bg.wasm"
-cp wasm/package/src/api.mjs wasm/package/src/readers.mjs wasm/package/src/node.mjs wasm/package/src/browser.mjs wasm/package/src/workerd.mjs wasm/package/src/index.d.ts wasm/package/src/node-cjs.mjs "$out/"
+cp wasm/package/src/api.mjs wasm/package/src/input.mjs wasm/package/src/readers.mjs wasm/package/src/node.mjs wasm/package/src/browser.mjs wasm/package/src/workerd.mjs wasm/package/src/index.d.ts wasm/package/src/node-cjs.mjs "$out/"
 node_modules/.bin/esbuild "$out/node-cjs.mjs" --bundle --platform=node --format=cjs \
   --log-level=warning --log-override:empty-import-meta=silent --outfile="$out/node.cjs"
 rm "$out/node-cjs.mjs"

@@ -2,15 +2,9 @@
 // (dates as "YYYY-MM-DD" strings, amounts as decimal strings) and returns one, and every failure is
 // a RelanceError carrying the stable `code` and the JSON `path` of the bad field.
 import * as glue from './relance_wasm.js';
+import { RelanceError, jsonText } from './input.mjs';
 
-export class RelanceError extends Error {
-  constructor(code, path, message) {
-    super(message);
-    this.name = 'RelanceError';
-    this.code = code;
-    this.path = path;
-  }
-}
+export { RelanceError };
 
 let initialized = false;
 
@@ -24,19 +18,6 @@ export function initSync(module) {
 export async function init(moduleOrPath) {
   await glue.default({ module_or_path: moduleOrPath });
   initialized = true;
-}
-
-/** The input as JSON text: what crosses into WebAssembly (one string, decoded by the core). */
-function jsonText(input) {
-  let text;
-  try {
-    text = JSON.stringify(input);
-  } catch (e) {
-    // A BigInt, a cycle: not JSON.
-    throw new RelanceError('invalid_json', '', `the input is not JSON data: ${e && e.message ? e.message : String(e)}`);
-  }
-  // `undefined` (or a function) has no JSON form: decoded as null, it is then named as missing.
-  return text === undefined ? 'null' : text;
 }
 
 /** JSON text handed to the `json` functions, checked to be a string before it crosses. */

@@ -3,7 +3,7 @@
 // e-invoice or a rate publication never downloads their PDF, XML and CSV readers. Each entry point
 // (node, browser, workerd) says where the module is.
 import initReaders, { readEInvoice as einvoiceAnswer, readRateSource as rateSourceAnswer } from './relance_readers_wasm.js';
-import { RelanceError } from './api.mjs';
+import { RelanceError, jsonText } from './input.mjs';
 
 let locate = null;
 let ready = null;
@@ -35,12 +35,7 @@ export async function readEInvoice(bytes) {
  * (`invalid_rate_source`).
  */
 export async function readRateSource(input) {
-  let text;
-  try {
-    text = JSON.stringify(input) ?? 'null';
-  } catch (e) {
-    throw new RelanceError('invalid_json', '', `the input is not JSON data: ${e && e.message ? e.message : String(e)}`);
-  }
+  const text = jsonText(input);
   await loaded();
   return result(rateSourceAnswer(text));
 }
