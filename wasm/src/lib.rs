@@ -52,11 +52,6 @@ fn reply<R: Serialize>(result: Result<R, Error>, text: bool) -> Reply {
     value.map_err(|e| js_value(&e).unwrap_or(JsValue::NULL))
 }
 
-/// Runs `f` on the input and gives its answer back.
-fn answer<R: Serialize>(input: &str, text: bool, f: impl FnOnce(&str) -> Result<R, Error>) -> Reply {
-    reply(f(input), text)
-}
-
 /// Inputs arrive as JSON text (the package's JavaScript calls `JSON.stringify`): one string
 /// instead of a JS object read field by field, and the very decoder the native core uses.
 fn decode<T: DeserializeOwned>(input: &str, prefix: &str) -> Result<T, Error> {
@@ -65,7 +60,7 @@ fn decode<T: DeserializeOwned>(input: &str, prefix: &str) -> Result<T, Error> {
 
 /// The one shape of every export taking an input.
 fn run<A: DeserializeOwned, R: Serialize>(input: &str, text: bool, f: impl FnOnce(A) -> Result<R, Error>) -> Reply {
-    answer(input, text, |input| decode::<A>(input, "").and_then(f))
+    reply(decode::<A>(input, "").and_then(f), text)
 }
 
 /// A policy given as a preset id (a string) or as a full policy object.
@@ -196,9 +191,7 @@ pub fn presets(text: bool) -> Reply {
 /// A policy (object or preset id) validated, with every default filled in.
 #[wasm_bindgen(js_name = validatePolicy)]
 pub fn validate_policy(input: &str, text: bool) -> Reply {
-    answer(input, text, |input| {
-        decode::<PolicyArg>(input, "policy").and_then(checked_policy).map(|p| p.policy().clone())
-    })
+    reply(decode::<PolicyArg>(input, "policy").and_then(checked_policy).map(|p| p.policy().clone()), text)
 }
 
 /// What `plan` takes.
@@ -270,7 +263,7 @@ pub fn analytics(input: &str, text: bool) -> Reply {
 /// CSV text -> invoices (the format of `core/src/import.rs`; errors name `rows[i].column`).
 #[wasm_bindgen(js_name = invoicesFromCsv)]
 pub fn invoices_from_csv(input: &str, text: bool) -> Reply {
-    answer(input, text, relance_core::import::invoices_from_csv)
+    reply(relance_core::import::invoices_from_csv(input), text)
 }
 
 /// What `penaltyRequest` takes.

@@ -43,12 +43,12 @@ pub(super) fn legal_rates(text: &str, creditor: Creditor) -> Result<Vec<Observat
     for row in table.children().filter(|n| n.has_tag_name("Rangée") && n.attribute("type") != Some("header")) {
         let at = line(row);
         let mut cells: Vec<Node> = row.children().filter(|n| n.has_tag_name("Cellule")).collect();
-        if let Some(first) = cells.first().copied().filter(|c| year_of(c).is_some()) {
+        if let Some((first, y)) = cells.first().and_then(|c| Some((*c, year_of(c)?))) {
             if year.is_some_and(|(_, left)| left > 0) {
                 return Err(refused(&format!("line {at}"), "a year starts before the previous year's rows end"));
             }
             let span = first.attribute("fusionVerticale").map_or(Some(1), |s| s.parse::<usize>().ok());
-            let (Some(y), Some(span)) = (year_of(&first), span.filter(|s| (1..=2).contains(s))) else {
+            let Some(span) = span.filter(|s| (1..=2).contains(s)) else {
                 return Err(refused(&format!("line {at}"), "a year spans other than one or two half-years"));
             };
             year = Some((y, span));
@@ -82,16 +82,17 @@ fn simple_rate_table<'a, 'i>(root: Node<'a, 'i>) -> Result<Node<'a, 'i>> {
 /// Where `creditor`'s rate is among a row's cells after the half-year, from the header's words.
 fn column_of(table: Node, creditor: Creditor, line: usize) -> Result<usize> {
     let header = table.children().find(|n| n.has_tag_name("Rangée") && n.attribute("type") == Some("header"));
-    let names: Vec<String> = header
-        .map(|h| h.children().filter(|c| c.has_tag_name("Cellule")).skip(1).map(|c| words(&c)).collect())
-        .unwrap_or_default();
+    // The header's first cell is the empty corner above the year and half-year columns.
+    let rate_columns = header.map(|h| h.children().filter(|c| c.has_tag_name("Cellule")).skip(1));
+    let names: Vec<String> = rate_columns.map(|cells| cells.map(|c| words(&c)).collect()).unwrap_or_default();
     let at = |words: &str| -> Vec<usize> {
         names.iter().enumerate().filter(|(_, n)| n.contains(words)).map(|(i, _)| i).collect()
     };
-    match (at("particulier").as_slice(), at("autres cas").as_slice(), creditor) {
-        ([individual], [other], _) if individual != other && names.len() == 2 => {
-            Ok(if creditor == Creditor::Individual { *individual } else { *other })
-        }
+    match (at("particulier").as_slice(), at("autres cas").as_slice()) {
+        ([individual], [other]) if individual != other && names.len() == 2 => Ok(match creditor {
+            Creditor::Individual => *individual,
+            Creditor::Other => *other,
+        }),
         _ => Err(refused(&format!("line {line}"), "the table's header does not name the two categories of creditor")),
     }
 }
@@ -102,7 +103,7 @@ fn half_year(cells: &[Node], year: i32, column: usize, line: usize) -> Result<Ob
     let [semester, rates @ ..] = cells else {
         return Err(refused(&path, "the row does not have the table's columns (cut short?)"));
     };
-    let (Some(rate), 2) = (rates.get(column), rates.len()) else {
+    let Some(rate) = rates.get(column).filter(|_| rates.len() == 2) else {
         return Err(refused(&path, "the row does not have the table's columns (cut short?)"));
     };
     let semester = words(semester);
