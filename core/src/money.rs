@@ -65,6 +65,75 @@ impl Amount {
     }
 }
 
+/// An amount as a person types it into a form or a spreadsheet, read to its plain decimal: French
+/// (`4 800,50`, `4800,50`, `4.800,50`) and English (`4,800.50`, `4800.50`) forms alike. Spaces
+/// (also the non-breaking ones a French spreadsheet writes) group thousands; of a comma and a
+/// dot, the last is the decimal mark and the other groups thousands; one lone comma or dot is the
+/// decimal mark, several group thousands. A grouping mark must be followed by three digits, so a
+/// slip such as `4 80,5` is refused rather than read as another amount.
+pub fn read_typed_amount(text: &str, path: &str) -> Result<Amount> {
+    let refused =
+        || Error::new(ErrorCode::InvalidAmount, path, format!("`{text}` is not an amount such as 4 800,50 or 4800.50"));
+    let compact: String =
+        text.trim().chars().map(|c| if matches!(c, '\u{a0}' | '\u{202f}') { ' ' } else { c }).collect();
+    let (sign, body) = match compact.strip_prefix('-') {
+        Some(rest) => ("-", rest.trim_start()),
+        None => ("", compact.as_str()),
+    };
+    let last_comma = body.rfind(',');
+    let last_dot = body.rfind('.');
+    let decimal_mark = match (last_comma, last_dot) {
+        (Some(c), Some(d)) => Some(if c > d { ',' } else { '.' }),
+        (Some(_), None) if body.matches(',').count() == 1 => Some(','),
+        (None, Some(_)) if body.matches('.').count() == 1 => Some('.'),
+        _ => None,
+    };
+    let (int, frac) = match decimal_mark.and_then(|m| body.rsplit_once(m)) {
+        Some((int, frac)) => (int, Some(frac)),
+        None => (body, None),
+    };
+    // `1,234` or `1.234` alone: a thousand in one language, one and a bit in the other.
+    if frac.is_some_and(|f| f.len() == 3)
+        && int.len() <= 3
+        && !int.contains([' ', ',', '.'])
+        && last_comma.xor(last_dot).is_some()
+    {
+        return Err(Error::new(
+            ErrorCode::InvalidAmount,
+            path,
+            format!(
+                "`{text}` reads as a thousand or as a number with three decimals: write it without the thousands mark"
+            ),
+        ));
+    }
+    let int = ungrouped(int).ok_or_else(refused)?;
+    let plain = match frac {
+        Some(frac) => format!("{sign}{int}.{frac}"),
+        None => format!("{sign}{int}"),
+    };
+    Amount::parse(&plain, path).map_err(|e| if e.code() == ErrorCode::InvalidAmount { refused() } else { e })
+}
+
+/// The digits of an integer part written with grouping marks (one kind: space, comma or dot),
+/// each followed by exactly three digits; `None` when the groups are not of thousands.
+fn ungrouped(int: &str) -> Option<String> {
+    let mark = int.chars().find(|c| matches!(c, ' ' | ',' | '.'));
+    let Some(mark) = mark else { return Some(int.to_owned()) };
+    let mut groups = int.split(mark);
+    let first = groups.next()?;
+    let mut digits = String::from(first);
+    if first.is_empty() || first.len() > 3 {
+        return None;
+    }
+    for group in groups {
+        if group.len() != 3 {
+            return None;
+        }
+        digits.push_str(group);
+    }
+    Some(digits)
+}
+
 /// The largest amount (or rate) accepted, in absolute value: a thousand billion. Far beyond any
 /// invoice, and small enough that no sum or interest product over the largest ledgers can leave
 /// the range of `Decimal` (about 7.9e28).
@@ -349,6 +418,38 @@ mod tests {
             DecimalText::of(Decimal::from_parts(0, 0, 0, true, 2)).as_str(),
             Decimal::from_parts(0, 0, 0, true, 2).to_string()
         );
+    }
+
+    #[test]
+    fn typed_amounts_read_the_french_and_english_ways() {
+        let read = |text: &str| read_typed_amount(text, "amount").map(|a| a.to_string());
+        for (text, value) in [
+            ("4 800,50", "4800.50"),
+            ("4\u{202f}800,50", "4800.50"),
+            ("4\u{a0}800,50", "4800.50"),
+            ("4800,50", "4800.50"),
+            ("4800.50", "4800.50"),
+            ("4.800,50", "4800.50"),
+            ("4,800.50", "4800.50"),
+            ("1 234 567", "1234567"),
+            ("1.234.567", "1234567"),
+            ("1,234,567", "1234567"),
+            (" 12 ", "12"),
+            ("- 3,5", "-3.5"),
+            ("0,05", "0.05"),
+            ("12 345,678", "12345.678"),
+        ] {
+            assert_eq!(read(text).as_deref(), Ok(value), "{text}");
+        }
+        for bad in ["", "4 80,5", "4 8000", "12,5x", "1,2.3,4", "4..5", ",5", "5,", "1 2", "1e3", "€12"] {
+            let e = read(bad).unwrap_err();
+            assert_eq!((e.code(), e.path()), (ErrorCode::InvalidAmount, "amount"), "{bad}");
+        }
+        assert_eq!(read("10 000 000 000 000").unwrap_err().code(), ErrorCode::OutOfRange);
+        // A lone mark before three digits is refused, not guessed.
+        for ambiguous in ["1,234", "1.234", "-4,800"] {
+            assert!(read(ambiguous).unwrap_err().message().contains("thousand"), "{ambiguous}");
+        }
     }
 
     #[test]

@@ -17,7 +17,7 @@
 mod service_public;
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::import::records;
+use crate::import::{records, Row};
 use crate::money::{parse_decimal, Amount};
 use crate::rates::{Correction, RateRow};
 use chrono::{Datelike, NaiveDate};
@@ -247,7 +247,7 @@ fn refused(path: &str, why: &str) -> Error {
 }
 
 /// Refuses what is plainly not the CSV asked for: an HTML page, an XML or JSON error, a blank reply.
-fn csv_lines(text: &str) -> Result<Vec<Vec<String>>> {
+fn csv_lines(text: &str) -> Result<Vec<Row>> {
     let start = text.trim_start_matches('\u{feff}').trim_start();
     if start.starts_with('<') || start.starts_with('{') {
         return Err(refused("", "the response is a page or an error message, not CSV"));
@@ -263,16 +263,17 @@ fn sdmx_csv(text: &str) -> Result<Vec<Observation>> {
         return Err(refused("", "the response is empty"));
     };
     let column = |name: &str| {
-        header.iter().position(|h| h.trim() == name).ok_or_else(|| refused("line 1", &format!("no column {name}")))
+        let at = format!("line {}", header.number);
+        header.fields.iter().position(|h| h.trim() == name).ok_or_else(|| refused(&at, &format!("no column {name}")))
     };
     let (period, value) = (column("TIME_PERIOD")?, column("OBS_VALUE")?);
     let mut out = Vec::with_capacity(rows.len());
-    for (i, row) in rows.iter().enumerate() {
-        let line = i + 2;
-        if row.len() != header.len() {
+    for row in rows {
+        let line = row.number;
+        if row.fields.len() != header.fields.len() {
             return Err(refused(&format!("line {line}"), "the line does not have the header's columns (cut short?)"));
         }
-        let (Some(p), Some(v)) = (row.get(period), row.get(value)) else { continue };
+        let (Some(p), Some(v)) = (row.fields.get(period), row.fields.get(value)) else { continue };
         let day = sdmx_period(p).ok_or_else(|| refused(&format!("line {line}.TIME_PERIOD"), "not a day or a month"))?;
         out.push(Observation { day, rate: plausible_rate(v, &format!("line {line}.OBS_VALUE"))?, line });
     }
@@ -294,14 +295,14 @@ fn boe_csv(text: &str) -> Result<Vec<Observation>> {
     let Some((header, rows)) = lines.split_first() else {
         return Err(refused("", "the response is empty"));
     };
-    let names: Vec<&str> = header.iter().map(|h| h.trim()).collect();
+    let names: Vec<&str> = header.fields.iter().map(|h| h.trim()).collect();
     if names != ["DATE", "IUDBEDR"] {
-        return Err(refused("line 1", "the header is not DATE,IUDBEDR"));
+        return Err(refused(&format!("line {}", header.number), "the header is not DATE,IUDBEDR"));
     }
     let mut out = Vec::with_capacity(rows.len());
-    for (i, row) in rows.iter().enumerate() {
-        let line = i + 2;
-        let [date, value] = row.as_slice() else {
+    for row in rows {
+        let line = row.number;
+        let [date, value] = row.fields.as_slice() else {
             return Err(refused(&format!("line {line}"), "the line does not have the header's columns (cut short?)"));
         };
         let day = NaiveDate::parse_from_str(date.trim(), "%d %b %Y")

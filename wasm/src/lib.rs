@@ -266,6 +266,13 @@ pub fn invoices_from_csv(input: &str, text: bool) -> Reply {
     reply(relance_core::import::invoices_from_csv(input), text)
 }
 
+/// An amount as a person types it (`4 800,50`, `4800,50`, `4800.50`) -> its decimal string
+/// (`"4800.50"`), the form every other function takes; refused with `invalid_amount` otherwise.
+#[wasm_bindgen(js_name = readAmount)]
+pub fn read_amount(input: &str, text: bool) -> Reply {
+    reply(relance_core::money::read_typed_amount(input, "").map(|a| a.to_string()), text)
+}
+
 /// What `penaltyRequest` takes.
 #[derive(serde::Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]

@@ -98,5 +98,17 @@ for (const wasmFile of ['relance_wasm_node.wasm', 'relance_wasm_bg.wasm']) {
     assert.deepEqual(relance.invoicesFromCsv(csv).map((i) => [i.id, i.terms.days]), [['c1', 30]]);
     assert.throws(() => relance.invoicesFromCsv(csv.replace('100.00', 'cent')),
       (e) => e instanceof relance.RelanceError && e.code === 'invalid_amount' && e.path === 'rows[0].total');
+    // The same file as a French spreadsheet saves it.
+    const fr = 'id;number;debtorId;issueDate;terms;currency;total\r\nc1;C-1;d1;01/10/2026;net:30;EUR;4 800,50\r\n';
+    assert.deepEqual(relance.invoicesFromCsv(fr).map((i) => [i.issueDate, i.total]), [['2026-10-01', '4800.50']]);
+  });
+
+  test('amounts typed the French or the English way read as the CSV import reads them', () => {
+    for (const [typed, value] of [['4 800,50', '4800.50'], ['4800,50', '4800.50'], ['4800.50', '4800.50'], ['4\u202f800,5', '4800.5']]) {
+      assert.equal(relance.readAmount(typed), value, typed);
+    }
+    for (const bad of ['', 'quatre', '4 80,5', '1,234']) {
+      assert.throws(() => relance.readAmount(bad), (e) => e instanceof relance.RelanceError && e.code === 'invalid_amount', bad);
+    }
   });
 }

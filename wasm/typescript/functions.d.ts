@@ -71,8 +71,10 @@ export function validateTemplates(input: CustomTemplate[]): null;
 
 /** Every collection figure of a ledger and its delivery log, as of a day. */
 export function analytics(input: AnalyticsRequest): Analytics;
-/** Invoices from CSV text (header row; columns id, number, debtorId, issueDate, dueDate or terms, currency, total, ...). */
+/** Invoices from CSV text (header row; columns id, number, debtorId, issueDate, dueDate or terms, currency, total, ...; `,` or `;` separated, French amounts and JJ/MM/AAAA days accepted). */
 export function invoicesFromCsv(text: string): Invoice[];
+/** An amount as a person types it ("4 800,50", "4800,50", "4800.50") as its decimal string ("4800.50"); throws `invalid_amount` otherwise. */
+export function readAmount(text: string): Decimal;
 /** The functions that take one input, on JSON text. */
 export type JsonFunction =
   | 'evaluateTerms' | 'isBusinessDay' | 'nextBusinessDay' | 'previousBusinessDay' | 'addBusinessDays' | 'adjustDate'

@@ -99,3 +99,4 @@ export const rateTables = (input = {}) => objects.rateTables(input);
 export const version = () => invoke(glue.version, undefined, false);
 export const presets = () => invoke(glue.presets, undefined, false);
 export const invoicesFromCsv = (text) => invoke(glue.invoicesFromCsv, typeof text === 'string' ? text : String(text), false);
+export const readAmount = (text) => invoke(glue.readAmount, typeof text === 'string' ? text : String(text), false);
