@@ -65,6 +65,23 @@ export const STRINGS = {
     status_no_address: 'non envoyée (adresse invalide)', change_promise_pause: 'promesse en cours', change_reply_pause: 'réponse du client',
     reroutedFrom: 'par courrier (email en échec)', promisesCard: 'Promesses tenues', repliesCard: 'Réponses aux relances', bouncesCard: 'Emails en échec',
     replyRates: 'Réponses par étape', replied: 'avec réponse', medianHours: 'délai médian (h)', made: 'faites', kept: 'tenues', broken: 'non tenues', open: 'en cours',
+
+    // Step names, by the template a step sends (an instalment's carries its number).
+    template_courtesy_before_due: 'Rappel avant échéance', template_first_reminder: '1re relance', template_second_reminder: '2e relance',
+    template_phone_call: 'Appel', template_formal_letter: 'Lettre de relance', template_formal_notice: 'Mise en demeure',
+    template_legal_handoff: 'Action en justice', template_agency_handoff: 'Agence de recouvrement',
+    template_payment_plan_proposal: 'Proposition d’échéancier', template_instalment_upcoming: 'Échéance {n} à venir',
+    template_instalment_missed: 'Échéance {n} manquée', template_thanks_payment: 'Remerciement',
+    // Errors in words, beside the field; the core's code, path and message stay in a details element.
+    required: 'À remplir.', fixFields: 'Corrigez les champs signalés pour voir le calendrier.', technicalDetails: 'Détails techniques',
+    err_invalid_amount: 'Montant illisible : écrivez par exemple 4 800,50.', err_non_positive_amount: 'Le montant doit être supérieur à zéro.',
+    err_negative_amount: 'Le montant ne peut pas être négatif.', err_too_many_decimals: 'Deux décimales au plus (les centimes).',
+    err_invalid_date: 'Date invalide.', err_date_out_of_range: 'Date hors de la période possible.', err_date_before_issue: 'Cette date précède la date de facture.',
+    err_end_before_start: 'Cette date précède celle dont elle dépend.', err_out_of_range: 'Valeur hors des limites acceptées.',
+    err_missing_field: 'Information manquante.', err_invalid_payment_plan: 'Échéancier incohérent : vérifiez dates et montants.',
+    err_steps_out_of_order: 'Les étapes ne sont pas dans l’ordre de leurs dates.', err_empty_policy: 'La politique n’a aucune étape.',
+    err_duplicate_id: 'Deux étapes portent le même nom.', err_invalid_id: 'Nom d’étape invalide (lettres, chiffres, tirets).',
+    err_other: 'Cette valeur n’est pas acceptée.',
   },
   en: {
     title: 'Relance simulator', subtitle: 'What Relance would do with an unpaid invoice: calendar, messages, penalties.',
@@ -129,6 +146,21 @@ export const STRINGS = {
     status_no_address: 'not sent (bad address)', change_promise_pause: 'open promise', change_reply_pause: 'customer reply',
     reroutedFrom: 'by post (email bounced)', promisesCard: 'Promises kept', repliesCard: 'Replies to reminders', bouncesCard: 'Emails bounced',
     replyRates: 'Replies by step', replied: 'answered', medianHours: 'median delay (h)', made: 'made', kept: 'kept', broken: 'broken', open: 'open',
+
+    template_courtesy_before_due: 'Courtesy reminder', template_first_reminder: 'First reminder', template_second_reminder: 'Second reminder',
+    template_phone_call: 'Phone call', template_formal_letter: 'Reminder letter', template_formal_notice: 'Formal notice',
+    template_legal_handoff: 'Legal action', template_agency_handoff: 'Collection agency',
+    template_payment_plan_proposal: 'Payment plan offer', template_instalment_upcoming: 'Instalment {n} coming up',
+    template_instalment_missed: 'Instalment {n} missed', template_thanks_payment: 'Thank-you',
+    required: 'Required.', fixFields: 'Fix the fields marked to see the timeline.', technicalDetails: 'Technical details',
+    err_invalid_amount: 'Unreadable amount: write for example 4,800.50.', err_non_positive_amount: 'The amount must be more than zero.',
+    err_negative_amount: 'The amount cannot be negative.', err_too_many_decimals: 'Two decimals at most (cents).',
+    err_invalid_date: 'Invalid date.', err_date_out_of_range: 'Date outside the possible range.', err_date_before_issue: 'This date is before the invoice date.',
+    err_end_before_start: 'This date is before the one it depends on.', err_out_of_range: 'Value outside the accepted limits.',
+    err_missing_field: 'Missing information.', err_invalid_payment_plan: 'Inconsistent payment plan: check its dates and amounts.',
+    err_steps_out_of_order: 'The steps are not in the order of their dates.', err_empty_policy: 'The policy has no step.',
+    err_duplicate_id: 'Two steps have the same name.', err_invalid_id: 'Invalid step name (letters, digits, dashes).',
+    err_other: 'This value is not accepted.',
   },
 };
 
@@ -152,4 +184,25 @@ export function longDate(lang, iso) {
   const [y, m, d] = iso.split('-').map(Number);
   const months = STRINGS[lang].months;
   return lang === 'fr' ? `${d === 1 ? '1er' : d} ${months[m - 1]} ${y}` : `${d} ${months[m - 1]} ${y}`;
+}
+
+/// A step's name for people: the template it sends (an instalment's with its number); a step the
+/// visitor named in the editor keeps that name when its template has none.
+export function stepName(lang, stepId, template) {
+  const n = /^instalment-(\d+)-/.exec(stepId ?? '')?.[1] ?? '';
+  const named = STRINGS[lang][`template_${template}`];
+  return named ? named.replace('{n}', n) : stepId;
+}
+
+/// An error of the core in the visitor's words (by its code), for beside the field it concerns.
+export function errorWords(lang, code) {
+  return STRINGS[lang][`err_${code}`] ?? STRINGS[lang].err_other;
+}
+
+/// The sentence saying which reference rate is not published yet, from the core's missing_rate
+/// error (its message names the half-year as `2026-H2`).
+export function missingRateWords(lang, error) {
+  const half = /(\d{4})-H([12])/.exec(error.message);
+  if (!half) return error.message;
+  return t(lang, 'missingRateFor').replace('{half}', t(lang, `half${half[2]}`).replace('{year}', half[1])).replace('{label}', half[0]);
 }

@@ -1,7 +1,7 @@
 // The simulator: every figure, date and message comes from the `relance` package (the Rust core in
 // WebAssembly); this file only gathers the form, builds the ledger and draws what the core returns.
 import * as relance from 'relance';
-import { t, money, longDate } from './i18n.mjs';
+import { t, money, longDate, stepName, errorWords, missingRateWords } from './i18n.mjs';
 import { decodeState, encodeState } from './state.mjs';
 import { icsCalendar } from './ics.mjs';
 import { stackedArea } from './charts.mjs';
@@ -20,6 +20,9 @@ const PRESETS = Object.fromEntries(relance.presets().map((p) => [p.id, p]));
 
 // ---- the ledger the core computes on --------------------------------------------------------------
 
+/** An amount typed in the form (`4 800,50`, `4800.50`...) as the core's decimal string. */
+const amount = (typed) => relance.readAmount(typed);
+
 function terms() {
   const days = Number(state.termsDays);
   switch (state.termsMode) {
@@ -33,16 +36,17 @@ function terms() {
 function ledger() {
   const lang = state.lang;
   const invoice = {
-    id: 'inv', number: state.number || 'F-2026-0042', debtorId: 'client', issueDate: state.issueDate, currency: 'EUR', total: state.amount,
+    id: 'inv', number: state.number || 'F-2026-0042', debtorId: 'client', issueDate: state.issueDate, currency: 'EUR', total: amount(state.amount),
     ...terms(),
-    payments: state.payments.filter((p) => p.date && p.amount).map((p) => ({ date: p.date, amount: p.amount })),
+    payments: state.payments.map((p) => ({ date: p.date, amount: amount(p.amount) })),
   };
-  if (state.plan) invoice.paymentPlan = state.plan;
+  if (state.plan) {
+    invoice.paymentPlan = { ...state.plan, instalments: state.plan.instalments.map((i) => ({ ...i, amount: amount(i.amount) })) };
+  }
   const answers = state.answers;
   // In the order they were made, as the ledger wants them; each promise is made by phone.
-  const promises = answers.promises.filter((p) => p.madeOn && p.promisedDate && p.amount)
-    .map((p) => ({ madeOn: p.madeOn, promisedDate: p.promisedDate, amount: p.amount, via: 'phone' }))
-    .sort((a, b) => a.madeOn.localeCompare(b.madeOn));
+  const promises = promiseOrder().map((i) => answers.promises[i])
+    .map((p) => ({ madeOn: p.madeOn, promisedDate: p.promisedDate, amount: amount(p.amount), via: 'phone' }));
   if (promises.length) invoice.promises = promises;
   return {
     creditor: {
@@ -57,14 +61,118 @@ function ledger() {
       locale: lang, timeZone: TIME_ZONES[state.country] ?? 'Europe/Paris',
       contacts: { emails: ['client@example.com'], postalAddress: { lines: ['3 place Bellecour'], postalCode: '69002', city: 'Lyon', country: state.country } },
       // A reply "on a day" arrives at noon, after that day's messages went out.
-      replies: answers.replies.filter((r) => r.date).map((r) => ({ receivedAt: `${r.date}T12:00:00Z`, channel: 'email', kind: 'human' })),
-      calls: answers.calls.filter((c) => c.date).map((c) => ({ on: c.date, result: 'not_reached' })),
+      replies: answers.replies.map((r) => ({ receivedAt: `${r.date}T12:00:00Z`, channel: 'email', kind: 'human' })),
+      calls: answers.calls.map((c) => ({ on: c.date, result: 'not_reached' })),
     }],
     invoices: [invoice],
   };
 }
 
 const policyArg = () => state.policy;
+
+/** The rows of the promises editor in the order they were made (the ledger's order). */
+const promiseOrder = () => state.answers.promises.map((_, i) => i)
+  .sort((a, b) => state.answers.promises[a].madeOn.localeCompare(state.answers.promises[b].madeOn));
+
+// ---- what the visitor typed, checked before the core sees it --------------------------------------
+
+/**
+ * The form's own checks, each naming the input it concerns: a required field left empty (never
+ * read as zero), an amount that does not read as one. The core checks everything else.
+ */
+function formProblems() {
+  const problems = [];
+  const required = (field, value) => {
+    if (String(value ?? '').trim() === '') problems.push({ field, words: t(state.lang, 'required') });
+    return String(value ?? '').trim() !== '';
+  };
+  const typedAmount = (field, value) => {
+    if (!required(field, value)) return;
+    try { amount(value); } catch (error) { problems.push({ field, words: errorWords(state.lang, error.code), error }); }
+  };
+  typedAmount('amount', state.amount);
+  required('issueDate', state.issueDate);
+  if (['net', 'eom'].includes(state.termsMode)) required('termsDays', state.termsDays);
+  if (state.termsMode === 'due') required('dueDate', state.dueDate);
+  state.payments.forEach((p, i) => { required(`payments-date-${i}`, p.date); typedAmount(`payments-amount-${i}`, p.amount); });
+  state.answers.replies.forEach((r, i) => required(`replies-date-${i}`, r.date));
+  state.answers.calls.forEach((c, i) => required(`calls-date-${i}`, c.date));
+  state.answers.promises.forEach((p, i) => {
+    required(`promises-madeOn-${i}`, p.madeOn);
+    required(`promises-promisedDate-${i}`, p.promisedDate);
+    typedAmount(`promises-amount-${i}`, p.amount);
+  });
+  if (state.plan) {
+    required('agreedOn', state.plan.agreedOn);
+    state.plan.instalments.forEach((p, i) => { required(`instalments-dueDate-${i}`, p.dueDate); typedAmount(`instalments-amount-${i}`, p.amount); });
+  }
+  return problems;
+}
+
+/** The input a core error is about, from its path; null when it is about no single input. */
+function fieldOf(path = '') {
+  const invoice = /^ledger\.invoices\[0\]\.(\w+)(?:\[(\d+)\])?(?:\.(\w+))?(?:\[(\d+)\])?(?:\.(\w+))?/.exec(path);
+  if (invoice) {
+    const [, key, i, sub, j, subsub] = invoice;
+    if (key === 'total') return 'amount';
+    if (key === 'issueDate' || key === 'dueDate') return key;
+    if (key === 'terms') return 'termsDays';
+    if (key === 'payments' && i) return `payments-${sub === 'date' ? 'date' : 'amount'}-${i}`;
+    if (key === 'promises' && i) return `promises-${['madeOn', 'promisedDate'].includes(sub) ? sub : 'amount'}-${promiseOrder()[Number(i)]}`;
+    if (key === 'paymentPlan') return sub === 'instalments' && j ? `instalments-${subsub === 'amount' ? 'amount' : 'dueDate'}-${j}` : 'agreedOn';
+  }
+  const answer = /^ledger\.debtors\[0\]\.(replies|calls)\[(\d+)\]/.exec(path);
+  if (answer) return `${answer[1]}-date-${answer[2]}`;
+  const step = /^policy\.steps\[(\d+)\]/.exec(path);
+  if (step) return `step-${step[1]}-id`;
+  return null;
+}
+
+/** Says, beside its input, what is wrong with it; the core's code, path and message in a details element. */
+function markField(field, words, error, className = 'field-error') {
+  const input = $(field);
+  if (!input) return false;
+  const note = document.createElement('div');
+  note.className = className;
+  note.id = `${field}-problem`;
+  note.dataset.for = field;
+  note.append(document.createTextNode(words));
+  if (error?.code) note.append(technicalDetails(error));
+  // In a list row or the step editor, the note goes under the whole row.
+  const anchor = input.closest('tr, .row') ?? input;
+  if (anchor.tagName === 'TR') {
+    const tr = document.createElement('tr');
+    const td = document.createElement('td');
+    td.colSpan = anchor.children.length;
+    td.append(note);
+    tr.append(td);
+    tr.dataset.for = field;
+    anchor.after(tr);
+  } else {
+    anchor.after(note);
+  }
+  if (className === 'field-error') input.setAttribute('aria-invalid', 'true');
+  input.setAttribute('aria-describedby', note.id);
+  return true;
+}
+
+function technicalDetails(error) {
+  const details = document.createElement('details');
+  const summary = document.createElement('summary');
+  summary.textContent = t(state.lang, 'technicalDetails');
+  const code = document.createElement('code');
+  code.textContent = `${error.code}${error.path ? ` ${error.path}` : ''}: ${error.message}`;
+  details.append(summary, code);
+  return details;
+}
+
+function clearFieldNotes() {
+  for (const note of document.querySelectorAll('[data-for]')) note.remove();
+  for (const input of document.querySelectorAll('[aria-invalid], [aria-describedby$="-problem"]')) {
+    input.removeAttribute('aria-invalid');
+    input.removeAttribute('aria-describedby');
+  }
+}
 
 // ---- computation ------------------------------------------------------------------------------------
 
@@ -134,7 +242,7 @@ function compute() {
   const calendar = relance.calendarFor({ country: state.country });
   const years = new Set([state.issueDate.slice(0, 4), end.slice(0, 4)]);
   const holidays = [...years].flatMap((y) => relance.holidays({ calendar, year: Number(y) }));
-  return { ledger: l, planInput, policy, termsAnswer, timeline, steps, curvePoints, holidays, end, missing, imputed };
+  return { ledger: l, planInput, policy, termsAnswer, timeline, steps, curvePoints, holidays, end, missing, imputed, planWarnings: plan.warnings };
 }
 
 function addDays(iso, n) {
@@ -211,7 +319,7 @@ function renderStepsEditor() {
     channel.addEventListener('change', () => { s.channel = channel.value; changed(); });
     const template = cell(document.createElement('select'));
     template.setAttribute('aria-label', `${t(lang, 'template')} ${i + 1}`);
-    TEMPLATES.forEach((k) => template.append(option(k, k.replaceAll('_', ' '), s.template)));
+    TEMPLATES.forEach((k) => template.append(option(k, stepName(lang, 'instalment-n-', k).replace(' n ', ' '), s.template)));
     template.addEventListener('change', () => { s.template = template.value; changed(); });
     const level = cell(document.createElement('input'));
     Object.assign(level, { type: 'number', min: 1, max: 5, value: s.level });
@@ -315,29 +423,48 @@ function renderPlan() {
   box.append(agreed, list, add);
 }
 
-function showError(e) {
+/**
+ * No result while the input is wrong (never the previous one under an error): each problem beside
+ * its input, and above the results a line saying what to do.
+ */
+function showProblems(problems) {
+  result = null;
+  $('resultsBody').hidden = true;
   const box = $('inputError');
   box.hidden = false;
-  box.textContent = `${t(state.lang, 'error')} [${e.code ?? 'error'}] ${e.path ? `${e.path}: ` : ''}${e.message}`;
+  box.replaceChildren(t(state.lang, 'fixFields'));
+  for (const p of problems) {
+    if (markField(p.field, p.words, p.error)) continue;
+    // About no single input (a rate entered, the policy as a whole): said in the box itself.
+    const line = document.createElement('div');
+    line.append(p.words);
+    if (p.error) line.append(technicalDetails(p.error));
+    (p.error?.path?.startsWith('policy') ? $('policyError') : box).append(line);
+    $('policyError').hidden = !$('policyError').childElementCount;
+  }
+  // A rate the visitor entered may be what is wrong: it stays listed, with its remove button.
+  renderMissingRate(null);
 }
 
 function renderResults() {
   const lang = state.lang;
+  clearFieldNotes();
   $('inputError').hidden = true;
   $('policyError').hidden = true;
+  $('policyError').replaceChildren();
+  const problems = formProblems();
+  if (problems.length) { showProblems(problems); return; }
   try {
     result = compute();
   } catch (e) {
-    result = null;
-    if (e.path?.startsWith('policy')) {
-      $('policyError').hidden = false;
-      $('policyError').textContent = `[${e.code}] ${e.path}: ${e.message}`;
-    } else {
-      showError(e);
-    }
-    // A rate the visitor entered may be what is wrong: it stays listed, with its remove button.
-    renderMissingRate(null);
+    if (!e.code) throw e;
+    showProblems([{ field: fieldOf(e.path), words: errorWords(lang, e.code), error: e }]);
     return;
+  }
+  $('resultsBody').hidden = false;
+  for (const w of result.planWarnings) {
+    const field = fieldOf(w.path);
+    if (field && w.path.startsWith('policy')) markField(field, t(lang, `warn_${w.code}`), null, 'step-warning');
   }
   const { timeline, steps, termsAnswer } = result;
   $('dueDateOut').textContent = longDate(lang, timeline.dueDate);
@@ -378,9 +505,7 @@ function renderMissingRate(missing) {
     const table = missing.path.split('.').pop() || 'ecb_mro';
     const half = /(\d{4})-H([12])/.exec(missing.message);
     const from = half ? `${half[1]}-${half[2] === '1' ? '01' : '07'}-01` : '';
-    const said = half
-      ? t(lang, 'missingRateFor').replace('{half}', t(lang, `half${half[2]}`).replace('{year}', half[1])).replace('{label}', half[0])
-      : missing.message;
+    const said = missingRateWords(lang, missing);
     box.innerHTML = `<p><strong>${t(lang, 'missingRate')}</strong> — ${said}</p><p>${t(lang, 'missingRateHelp')}</p>`;
     const row = document.createElement('div');
     row.className = 'row';
@@ -459,7 +584,7 @@ function renderTimeline(steps) {
       when.append(note);
     }
     tr.append(when);
-    for (const text of [s.stepId, t(lang, `channel_${s.channel}`), t(lang, `status_${s.status}`)]) {
+    for (const text of [stepName(lang, s.stepId, s.template), t(lang, `channel_${s.channel}`), t(lang, `status_${s.status}`)]) {
       const td = document.createElement('td');
       td.textContent = text;
       tr.append(td);
@@ -590,7 +715,7 @@ function renderMonths() {
       if (s) {
         td.classList.add('step');
         if ((s.changes ?? []).some((c) => c !== 'after_previous')) td.classList.add('moved');
-        notes.push(`${t(lang, 'stepDay')}: ${s.stepId}${(s.changes ?? []).some((c) => c !== 'after_previous') ? ` (${t(lang, 'moved')})` : ''}`);
+        notes.push(`${stepName(lang, s.stepId, s.template)}${(s.changes ?? []).some((c) => c !== 'after_previous') ? ` (${t(lang, 'moved')} ; ${t(lang, 'planned')} ${longDate(lang, s.nominalDate)})` : ''}`);
       }
       if (notes.length) { td.title = notes.join(' · '); td.setAttribute('aria-label', `${day} – ${notes.join(', ')}`); }
       tr.append(td);
@@ -618,7 +743,7 @@ export function calendarFile() {
   const events = result.steps.filter((s) => !['cancelled_paid', 'skipped_condition', 'replaced_by_plan'].includes(s.status)).map((s) => ({
     uid: `${s.contactKey ?? `${result.timeline.invoiceId}-${s.stepId}`}@relance`,
     date: s.date,
-    summary: `${t(lang, 'stepDay')} ${result.timeline.number}: ${s.stepId} (${t(lang, `channel_${s.channel}`)})`,
+    summary: `${t(lang, 'stepDay')} ${result.timeline.number}: ${stepName(lang, s.stepId, s.template)} (${t(lang, `channel_${s.channel}`)})`,
     description: `${t(lang, 'dueDate')}: ${result.timeline.dueDate}. ${t(lang, 'totalDue')}: ${s.totals ? money(lang, s.totals.totalDue) : '—'}`,
   }));
   return icsCalendar(events, new Date(), lang);
@@ -684,7 +809,7 @@ function bind() {
   const fields = { amount: 'amount', issueDate: 'issueDate', termsMode: 'termsMode', termsDays: 'termsDays', dueDate: 'dueDate', kind: 'kind', country: 'country', imputationChoice: 'imputation' };
   for (const [id, key] of Object.entries(fields)) {
     $(id).addEventListener('input', () => {
-      state[key] = id === 'amount' ? $(id).value.trim().replace(',', '.') : $(id).value;
+      state[key] = $(id).value;
       if (id === 'termsMode') { fillForm(); }
       changed();
     });
@@ -699,7 +824,7 @@ function bind() {
   });
   $('resetPolicy').addEventListener('click', () => { state.policy = 'standard'; changed(true); });
   $('addPayment').addEventListener('click', () => {
-    state.payments.push({ date: result?.timeline.dueDate ?? state.issueDate, amount: state.amount });
+    state.payments.push({ date: result?.timeline.dueDate ?? state.issueDate, amount: result?.ledger.invoices[0].total ?? '' });
     changed(true);
   });
   // A new answer starts on the day of the last reminder shown, or the due date.
@@ -707,15 +832,17 @@ function bind() {
   $('addReply').addEventListener('click', () => { state.answers.replies.push({ date: addDays(lastDay(), 1) }); changed(true); });
   $('addPromise').addEventListener('click', () => {
     const day = addDays(lastDay(), 1);
-    state.answers.promises.push({ madeOn: day, promisedDate: addDays(day, 7), amount: state.amount });
+    state.answers.promises.push({ madeOn: day, promisedDate: addDays(day, 7), amount: result?.ledger.invoices[0].total ?? '' });
     changed(true);
   });
   $('addCall').addEventListener('click', () => { state.answers.calls.push({ date: addDays(lastDay(), 1) }); changed(true); });
   $('addPlan').addEventListener('click', () => {
     if (state.plan) { state.plan = null; } else {
       const start = result?.timeline.dueDate ?? state.issueDate;
-      const half = (Number(state.amount) / 2).toFixed(2);
-      state.plan = { agreedOn: addDays(start, 10), instalments: [{ dueDate: addDays(start, 30), amount: half }, { dueDate: addDays(start, 60), amount: (Number(state.amount) - Number(half)).toFixed(2) }] };
+      // Two halves of the total, in cents (the second takes the odd cent).
+      const cents = Math.round(Number(result?.ledger.invoices[0].total ?? 0) * 100);
+      const half = Math.floor(cents / 2);
+      state.plan = { agreedOn: addDays(start, 10), instalments: [{ dueDate: addDays(start, 30), amount: (half / 100).toFixed(2) }, { dueDate: addDays(start, 60), amount: ((cents - half) / 100).toFixed(2) }] };
     }
     changed(true);
   });

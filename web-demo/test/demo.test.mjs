@@ -262,8 +262,42 @@ test('the whole simulation is in the URL; a shared link reproduces it', async ()
   // A broken policy names the field and the results keep the last good state out.
   await again.page.fill('#stepsEditor tbody tr:nth-child(1) input:not([type])', '');
   await again.page.dispatchEvent('#stepsEditor tbody tr:nth-child(1) input:not([type])', 'change');
-  assert.match(await again.page.textContent('#policyError'), /\[invalid_id\] policy\.steps\[0\]\.id/);
+  const problem = again.page.locator('#step-0-id-problem');
+  assert.match(await problem.textContent(), /Nom d’étape invalide/);
+  assert.match(await problem.locator('details code').textContent(), /^invalid_id policy\.steps\[0\]\.id: /);
+  assert.equal(await again.page.getAttribute('#step-0-id', 'aria-invalid'), 'true');
+  assert.ok(!(await again.page.isVisible('#resultsBody')), 'no timeline under an error');
   assert.deepEqual([...errors, ...again.errors], []);
+});
+
+test('amounts typed the French way are read; an empty or unreadable field is said beside it, never read as zero', async () => {
+  const { page, errors } = await open();
+  const total = () => page.evaluate(() => window.relanceDemo.result?.ledger.invoices[0].total ?? null);
+  for (const typed of ['4 800,50', '4800,50', '4800.50', '4\u202f800,50']) {
+    await set(page, 'amount', typed);
+    assert.equal(await total(), '4800.50', typed);
+  }
+  await set(page, 'amount', '');
+  assert.equal(await page.textContent('#amount-problem'), 'À remplir.');
+  assert.equal(await page.getAttribute('#amount', 'aria-invalid'), 'true');
+  assert.ok(!(await page.isVisible('#resultsBody')), 'the previous timeline is not left under the error');
+  assert.match(await page.textContent('#inputError'), /Corrigez les champs signalés/);
+  await set(page, 'amount', '4 80,5');
+  assert.match(await page.textContent('#amount-problem'), /Montant illisible/);
+  assert.match(await page.textContent('#amount-problem details code'), /^invalid_amount/);
+  await set(page, 'amount', '1200');
+  await set(page, 'termsDays', '');
+  assert.equal(await page.textContent('#termsDays-problem'), 'À remplir.');
+  assert.equal(await total(), null, 'an empty number of days is not zero days');
+  await set(page, 'termsDays', '30');
+  assert.equal(await total(), '1200');
+  assert.equal(await page.locator('.field-error').count(), 0, 'nothing stale once fixed');
+  // A core error lands beside its field too: a payment dated before the invoice.
+  await page.click('#addPayment');
+  await set(page, 'payments-date-0', '2025-01-01');
+  await page.dispatchEvent('#payments-date-0', 'change');
+  assert.match(await page.textContent('#payments-date-0-problem'), /précède la date de facture/);
+  assert.deepEqual(errors, []);
 });
 
 test('a half-year not published yet is estimated, named, and its rate can be supplied and removed', async () => {
