@@ -12,7 +12,8 @@ fi
 out=web-demo/dist
 rm -rf "$out" && mkdir -p "$out/vendor/relance"
 cp web-demo/src/* "$out/"
-cp samples/ledger.json "$out/sample-ledger.json"
+# The dashboard's sample: the open invoices of samples/ledger.json and the paid ones before them.
+cp samples/history.json "$out/sample-ledger.json"
 tarball=$(cd wasm/package && npm pack --silent --pack-destination "$OLDPWD/$out")
 tar -xzf "$out/$tarball" -C "$out/vendor/relance" --strip-components=1
 rm "$out/$tarball"

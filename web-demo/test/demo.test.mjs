@@ -456,16 +456,45 @@ test('the dashboard shows the analytics of the sample ledger and of a CSV', asyn
   const a = await page.evaluate(() => window.relanceDashboard.analytics);
   const cents = (s) => Math.round(Number(s) * 100);
   assert.equal(a.ageing.reduce((n, b) => n + cents(b.amount), 0), cents(a.outstanding));
-  assert.match(await page.textContent('#card-outstanding'), new RegExp(a.outstanding.split('.')[0].replace(/\B(?=(\d{3})+(?!\d))/g, '.')));
+  // The customers' table adds up to the outstanding card.
+  assert.equal(a.debtors.reduce((n, d) => n + cents(d.outstanding), 0), cents(a.outstanding));
+  assert.equal(await page.textContent('#debtors tfoot td:last-child'), await page.textContent('#card-outstanding .big'));
+  // Every card has its figure, or says in words why not, and the period it covers.
+  for (const id of await page.$$eval('.card', (cs) => cs.map((c) => c.id))) {
+    const [big, detail, when] = await page.$eval(`#${id}`, (c) => ['.big', '.detail', '.when'].map((s) => c.querySelector(s).textContent));
+    assert.ok(big !== '—' || /attendent le taux du 2d semestre 2026/.test(detail), `${id}: ${big} / ${detail}`);
+    assert.match(when, /^(au 23 novembre 2026|.*du 26 août 2026 au 23 novembre 2026)$/, id);
+  }
+  assert.ok(Number(a.answers.promises.keptShare) > 0 && a.daysLate.days.count > 0 && a.steps.some((s) => s.paidWithinWindow > 0));
+  // Steps are named, never shown by their ids.
+  assert.deepEqual(await page.$$eval('#steps tbody td:first-child', (tds) => tds.filter((td) => /^[a-z]+(-[a-z0-9]+)+$/.test(td.textContent)).length), 0);
+  assert.match(await page.textContent('#missingRate'), /2d semestre 2026/);
+  assert.doesNotMatch(await page.textContent('#missingRate'), /rate is known/, 'said in French, not in the core’s English');
   await page.screenshot({ path: join(shots, 'dashboard-sample.png'), fullPage: true });
-  const csv = 'id,number,debtorId,issueDate,dueDate,currency,total,paidAmount,paidDate\n'
-    + 'x1,X-1,d-brasserie,2026-08-01,2026-08-31,EUR,1000.00,1000.00,2026-09-20\n'
-    + 'x2,X-2,nouveau-client,2026-09-01,2026-10-01,EUR,500.00,,\n';
+  // The CSV as a French spreadsheet saves it, with its format documented on the page.
+  assert.match(await page.textContent('#csvColumns'), /paidDate/);
+  assert.equal(await page.getAttribute('a[download]', 'href'), 'factures-exemple.csv');
+  const example = readFileSync(join(root, 'web-demo', 'src', 'factures-exemple.csv'));
+  await page.setInputFiles('#csv', { name: 'factures-exemple.csv', mimeType: 'text/csv', buffer: example });
+  await page.waitForFunction(() => window.relanceDashboard.analytics?.outstanding === '11715.80');
+  const csv = 'id;number;debtorId;issueDate;dueDate;currency;total;paidAmount;paidDate\r\n'
+    + 'x1;X-1;d-brasserie;01/08/2026;31/08/2026;EUR;1 000,00;1 000,00;20/09/2026\r\n'
+    + 'x2;X-2;nouveau-client;01/09/2026;01/10/2026;EUR;500,00;;\r\n';
   await page.setInputFiles('#csv', { name: 'factures.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
   await page.waitForFunction(() => window.relanceDashboard.analytics?.outstanding === '500.00');
   const b = await page.evaluate(() => window.relanceDashboard.analytics);
   assert.deepEqual(b.ageing.find((x) => x.bucket === '31_60'), { bucket: '31_60', amount: '500.00', count: 1 });
   assert.equal(b.daysLate.days.mean, '20.0');
+  // A bad file names the spreadsheet's row and column, and leaves no figure of the previous one.
+  await page.setInputFiles('#csv', { name: 'faux.csv', mimeType: 'text/csv', buffer: Buffer.from(csv.replace('500,00', '5OO,00')) });
+  await page.waitForSelector('#error:not([hidden])');
+  assert.equal(await page.textContent('#error p'), 'Ligne 3, colonne « total » : Montant illisible : écrivez par exemple 4 800,50.');
+  assert.match(await page.textContent('#error details code'), /^invalid_amount rows\[1\]\.total: /);
+  assert.ok(!(await page.isVisible('#figures')), 'no stale figures under the error');
+  await page.setInputFiles('#csv', { name: 'colonnes.csv', mimeType: 'text/csv', buffer: Buffer.from('id;montant\r\nx;1\r\n') });
+  await page.waitForFunction(() => /En-tête, colonne 2 « montant »/.test(document.getElementById('error').textContent));
+  await page.setInputFiles('#csv', { name: 'factures.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.waitForSelector('#error', { state: 'hidden' });
   await page.selectOption('#lang', 'en');
   assert.equal(await page.textContent('h1'), 'Collection dashboard');
   await page.screenshot({ path: join(shots, 'dashboard-csv-en.png'), fullPage: true });
