@@ -12,8 +12,14 @@ fi
 out=web-demo/dist
 rm -rf "$out" && mkdir -p "$out/vendor/relance"
 cp web-demo/src/* "$out/"
+node scripts/prerender-demo.mjs "$out"
 # The dashboard's sample: the open invoices of samples/ledger.json and the paid ones before them.
 cp samples/history.json "$out/sample-ledger.json"
+# The chart library, from the workspace's npm packages (installed here when a checkout predates it).
+[ -f node_modules/uplot/dist/uPlot.esm.js ] || npm install --no-audit --no-fund
+mkdir -p "$out/vendor/uplot"
+node_modules/.bin/esbuild node_modules/uplot/dist/uPlot.esm.js --minify --format=esm --log-level=warning --outfile="$out/vendor/uplot/uPlot.esm.js"
+cp node_modules/uplot/dist/uPlot.min.css node_modules/uplot/LICENSE "$out/vendor/uplot/"
 tarball=$(cd wasm/package && npm pack --silent --pack-destination "$OLDPWD/$out")
 tar -xzf "$out/$tarball" -C "$out/vendor/relance" --strip-components=1
 rm "$out/$tarball"

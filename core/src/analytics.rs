@@ -1063,8 +1063,8 @@ impl ClaimTally {
         match totals {
             Ok(totals) => {
                 // What can still be claimed: partial payments may have paid some already.
-                self.interest += totals.interest_due().value();
-                self.indemnities += totals.indemnity_due().value();
+                self.interest += totals.interest_due.value();
+                self.indemnities += totals.indemnity_due.value();
                 self.invoices += 1;
             }
             Err(e) => {

@@ -18,7 +18,7 @@ pub mod engine;
 use crate::error::{Error, ErrorCode, Result};
 use crate::ledger::{CheckedInvoice, CheckedLedger, DebtorKind, Ledger};
 use crate::money::{parse_decimal, Amount, Currency};
-use crate::penalty::{decompte, Decompte, DecompteTotals, PenaltyOptions, PenaltyRequest, Regime};
+use crate::penalty::{decompte, Decompte, PenaltyOptions, PenaltyRequest, Regime};
 use crate::policy::Channel;
 use crate::rates::{MissingRate, RateRow};
 use chrono::{Datelike, NaiveDate};
@@ -899,8 +899,8 @@ fn invoice_view(inv: &CheckedInvoice<'_>, date: NaiveDate, currency: &Currency, 
             .map_or_else(|| inv.outstanding_on(date), |t| t.principal_outstanding)
             .to_minor_units(currency),
         days_late: d.map_or_else(|| (date - inv.due_date).num_days().max(0), |d| d.days_late),
-        interest: totals.map(DecompteTotals::interest_due),
-        indemnity: totals.map(DecompteTotals::indemnity_due),
+        interest: totals.map(|t| t.interest_due),
+        indemnity: totals.map(|t| t.indemnity_due),
         penalties_paid: totals.map(|t| Amount(t.interest_paid.value() + t.indemnity_paid.value())),
         total_due: totals.map(|t| t.total_due),
         copy_attached: false,

@@ -462,20 +462,12 @@ pub struct DecompteTotals {
     pub indemnity: Amount,
     /// Of the indemnity, what payments paid.
     pub indemnity_paid: Amount,
+    /// Interest accrued and not paid yet (`interest - interestPaid`).
+    pub interest_due: Amount,
+    /// Fixed indemnity owed and not paid yet (`indemnity - indemnityPaid`).
+    pub indemnity_due: Amount,
     /// Everything still due: principal outstanding + interest and indemnity not paid yet.
     pub total_due: Amount,
-}
-
-impl DecompteTotals {
-    /// Interest accrued and not paid yet.
-    pub fn interest_due(&self) -> Amount {
-        Amount(self.interest.value() - self.interest_paid.value())
-    }
-
-    /// Fixed indemnity owed and not paid yet.
-    pub fn indemnity_due(&self) -> Amount {
-        Amount(self.indemnity.value() - self.indemnity_paid.value())
-    }
 }
 
 /// What one payment or credit note paid.
@@ -1520,6 +1512,8 @@ impl<'a> Imputer<'a> {
         let indemnity = self.money(if late { self.indemnity_if_late } else { Decimal::ZERO });
         let interest_paid = self.money(self.interest_paid);
         let indemnity_paid = self.money(self.indemnity_paid);
+        let interest_due = Amount(interest.value() - interest_paid.value());
+        let indemnity_due = Amount(indemnity.value() - indemnity_paid.value());
         DecompteTotals {
             principal: self.money(self.case.total),
             settled: self.money(received),
@@ -1528,10 +1522,9 @@ impl<'a> Imputer<'a> {
             interest_paid,
             indemnity,
             indemnity_paid,
-            total_due: Amount(
-                principal_outstanding.value() + interest.value() - interest_paid.value() + indemnity.value()
-                    - indemnity_paid.value(),
-            ),
+            interest_due,
+            indemnity_due,
+            total_due: Amount(principal_outstanding.value() + interest_due.value() + indemnity_due.value()),
         }
     }
 }
@@ -1574,8 +1567,8 @@ pub fn curve(req: &PenaltyRequest, from: NaiveDate, to: NaiveDate) -> Result<Vec
         out.push(CurvePoint {
             date: day,
             principal: d.totals.principal_outstanding,
-            interest: d.totals.interest_due(),
-            indemnity: d.totals.indemnity_due(),
+            interest: d.totals.interest_due,
+            indemnity: d.totals.indemnity_due,
             total: d.totals.total_due,
         });
         day = match date::add_days(day, 1) {
@@ -1628,6 +1621,8 @@ pub fn statement(requests: &[PenaltyRequest]) -> Result<Statement> {
         interest_paid: sum(|t| t.interest_paid),
         indemnity: sum(|t| t.indemnity),
         indemnity_paid: sum(|t| t.indemnity_paid),
+        interest_due: sum(|t| t.interest_due),
+        indemnity_due: sum(|t| t.indemnity_due),
         total_due: sum(|t| t.total_due),
     };
     Ok(Statement { currency, decomptes, totals })

@@ -137,6 +137,8 @@ function render() {
   $('figures').hidden = !a;
   showProblem(error);
   last = a;
+  // Drawn in one go (the simulator's tests and screenshots wait for the same mark).
+  document.body.dataset.settled = 'true';
   if (!a) return;
   $('period').textContent = fill(t(lang, 'periodLine'), { start: longDate(lang, a.periodStart), end: longDate(lang, a.asOf), days: a.dso.periodDays })
     + (a.excludedInvoices ? ` ${fill(t(lang, 'excluded'), { n: a.excludedInvoices })}` : '');
@@ -195,7 +197,7 @@ function renderMissingRate(message) {
   const m = /`([a-z_]+)` rate is known for (\d{4})-H([12])/.exec(message) ?? /no `([a-z_]+)` rate.*?(\d{4})-H([12])/.exec(message);
   const rateTable = m?.[1] ?? 'ecb_mro';
   const from = m ? `${m[2]}-${m[3] === '1' ? '01' : '07'}-01` : '';
-  box.innerHTML = `<p><strong>${t(lang, 'missingRate')}</strong> — </p><p>${t(lang, 'missingRateHelp')}</p>
+  box.innerHTML = `<p><strong>${t(lang, 'missingRate')}</strong> — </p><p>${t(lang, 'missingRateDashHelp')}</p>
     <div class="row"><span>${t(lang, rateTable === 'ecb_mro' ? 'rate_ecb_mro' : 'rate_other')}</span><label for="rateFrom">${t(lang, 'rateFrom')}</label><input id="rateFrom" type="date" value="${from}">
     <label for="rateValue">${t(lang, 'rate')}</label><input id="rateValue" inputmode="decimal" size="6"><button type="button" id="applyRate">${t(lang, 'apply')}</button></div>
     <p class="field-error" id="rateProblem" role="alert"></p>`;

@@ -19,7 +19,8 @@ export const STRINGS = {
     payments: 'Paiements (et si…)', addPayment: 'Ajouter un paiement', paidOn: 'Payé le', paidAmount: 'Montant',
     plan: 'Échéancier', addPlan: 'Proposer un échéancier', removePlan: 'Retirer l’échéancier', agreedOn: 'Accordé le',
     instalments: 'Échéances', addInstalment: 'Ajouter une échéance', instalment: 'Échéance',
-    results: 'Résultat', dueDate: 'Échéance', warnings: 'Points d’attention sur les conditions',
+    results: 'Résultat', dueDate: 'Échéance', firstReminder: 'Premier contact', penaltiesAtLast: 'Intérêts + indemnité', totalAtLast: 'Total réclamé',
+    lastStepNote: 'Montants à la dernière étape, {name}, le {date}, si rien n’est payé d’ici là.', legend: 'Légende', warnings: 'Points d’attention sur les conditions',
     timeline: 'Calendrier des relances', calendar: 'Calendrier mensuel', date: 'Date', planned: 'Prévue', status: 'Statut',
     penalties: 'Pénalités à cette date', interest: 'Intérêts de retard', indemnity: 'Indemnité forfaitaire', totalDue: 'Total dû',
     imputation: 'Ce que chaque paiement a réglé',
@@ -33,6 +34,7 @@ export const STRINGS = {
     moved: 'déplacée', movedBecause: 'déplacée : ', change_business_day: 'jour non ouvré', change_min_gap: 'écart minimum',
     change_dispute_pause: 'litige', change_after_previous: 'après l’étape précédente',
     preview: 'Aperçu du message', subject: 'Objet', chart: 'Montant dû dans le temps', principal: 'Principal',
+    owedTotal: 'Total dû (échelle de gauche)', principalLeft: 'Principal restant (gauche)', penaltiesRight: 'Pénalités : intérêts + indemnité (échelle de droite)', dueLine: 'Trait pointillé : l’échéance, le {date}. Traits numérotés : les étapes.',
     exportIcs: 'Exporter le calendrier (.ics)', letter: 'Mise en demeure imprimable', noLetter: 'Aucune mise en demeure dans cette politique.',
     share: 'Lien de partage', copied: 'Lien copié', missingRate: 'Taux pas encore publié', missingRateHelp: 'Les montants marqués ≈ sont estimés au dernier taux connu (taux supposé inchangé). Dès qu’il est publié, indiquez-le :',
     estimated: 'estimation : taux supposé inchangé', missingRateFor: 'le taux de référence du {half} ({label}) n’est pas encore dans nos tables.',
@@ -40,13 +42,14 @@ export const STRINGS = {
     notPenaltyRate: 'Indiquez le taux BCE seul (par exemple 2,15), sans les points de majoration : {rate} % est un taux de pénalité.',
     suppliedRates: 'Taux indiqués', remove: 'Retirer', badRate: 'Taux invalide : écrivez un nombre, par exemple 2,15.',
     rateTable: 'Table', rateFrom: 'À partir du', rate: 'Taux (%)', apply: 'Appliquer', weekend: 'week-end', holiday: 'jour férié',
-    stepDay: 'relance', status_past: 'passée', status_today: 'aujourd’hui', status_upcoming: 'prévue', status_cancelled_paid: 'annulée (payée)',
+    stepDay: 'relance', legendMoved: 'relance déplacée (jour non ouvré…)', firstPlanned: 'date prévue d’abord', status_past: 'passée', status_today: 'aujourd’hui', status_upcoming: 'prévue', status_cancelled_paid: 'annulée (payée)',
     status_suspended_dispute: 'suspendue (litige)', status_skipped_condition: 'sans objet', status_replaced_by_plan: 'remplacée par l’échéancier',
     status_conditional: 'si impayé', error: 'Erreur', offline: 'Disponible hors ligne', none: 'aucun',
     channel_email: 'e-mail', channel_sms: 'SMS', channel_phone_task: 'appel', channel_letter: 'courrier', channel_registered_letter: 'recommandé AR',
     channel_legal_action: 'action en justice', channel_agency_handoff: 'agence de recouvrement',
     months: ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'],
     weekdays: ['lun', 'mar', 'mer', 'jeu', 'ven', 'sam', 'dim'],
+    monthsShort: ['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin', 'juil.', 'août', 'sept.', 'oct.', 'nov.', 'déc.'],
     // dashboard
     dashTitle: 'Tableau de bord du recouvrement', loadSample: 'Exemple', loadCsv: 'Charger un CSV de factures', asOf: 'Au',
     dso: 'DSO', dsoStandard: 'méthode standard', dsoCountback: 'méthode countback', outstanding: 'Encours', ageing: 'Balance âgée',
@@ -67,6 +70,7 @@ export const STRINGS = {
     replyRates: 'Réponses par étape', replied: 'avec réponse', medianHours: 'délai médian (h)', made: 'faites', kept: 'tenues', broken: 'non tenues', open: 'en cours',
 
     // dashboard: periods, the CSV format, errors in a file
+    missingRateDashHelp: 'Les pénalités réclamables laissent de côté les factures concernées tant que ce taux manque. Dès qu’il est publié, indiquez-le :',
     dataTitle: 'Les factures analysées', periodLine: 'Période analysée : du {start} au {end} ({days} jours). Encours, balance âgée et pénalités : au {end}.',
     whenAt: 'au {end}', whenPeriod: 'du {start} au {end}', whenSettled: 'factures réglées du {start} au {end}', whenMade: 'faites du {start} au {end}',
     whenSent: 'messages envoyés du {start} au {end}', dayUnit: 'j', ofInvoices: '{n} factures',
@@ -123,7 +127,8 @@ export const STRINGS = {
     payments: 'Payments (what if…)', addPayment: 'Add a payment', paidOn: 'Paid on', paidAmount: 'Amount',
     plan: 'Payment plan', addPlan: 'Offer a payment plan', removePlan: 'Remove the plan', agreedOn: 'Agreed on',
     instalments: 'Instalments', addInstalment: 'Add an instalment', instalment: 'Instalment',
-    results: 'Result', dueDate: 'Due date', warnings: 'Points to check in the terms',
+    results: 'Result', dueDate: 'Due date', firstReminder: 'First contact', penaltiesAtLast: 'Interest + indemnity', totalAtLast: 'Total claimed',
+    lastStepNote: 'Amounts at the last step, {name}, on {date}, if nothing is paid by then.', legend: 'Legend', warnings: 'Points to check in the terms',
     timeline: 'Reminder timeline', calendar: 'Month calendar', date: 'Date', planned: 'Planned', status: 'Status',
     penalties: 'Penalties on that date', interest: 'Late-payment interest', indemnity: 'Fixed indemnity', totalDue: 'Total due',
     imputation: 'What each payment paid',
@@ -137,6 +142,7 @@ export const STRINGS = {
     moved: 'moved', movedBecause: 'moved: ', change_business_day: 'non-business day', change_min_gap: 'minimum gap',
     change_dispute_pause: 'dispute', change_after_previous: 'after the previous step',
     preview: 'Message preview', subject: 'Subject', chart: 'Amount owed over time', principal: 'Principal',
+    owedTotal: 'Total owed (left scale)', principalLeft: 'Principal left (left)', penaltiesRight: 'Penalties: interest + indemnity (right scale)', dueLine: 'Dashed line: the due date, {date}. Numbered lines: the steps.',
     exportIcs: 'Export the calendar (.ics)', letter: 'Printable formal notice', noLetter: 'This policy has no formal notice.',
     share: 'Share link', copied: 'Link copied', missingRate: 'Rate not published yet', missingRateHelp: 'Amounts marked ≈ are estimated at the last known rate (assumed unchanged). Once it is published, enter it:',
     estimated: 'estimate: rate assumed unchanged', missingRateFor: 'the reference rate for the {half} ({label}) is not in our tables yet.',
@@ -144,13 +150,14 @@ export const STRINGS = {
     notPenaltyRate: 'Enter the ECB rate alone (for example 2.15), without the added points: {rate} % is a penalty rate.',
     suppliedRates: 'Rates entered', remove: 'Remove', badRate: 'Invalid rate: write a number, for example 2.15.',
     rateTable: 'Table', rateFrom: 'From', rate: 'Rate (%)', apply: 'Apply', weekend: 'weekend', holiday: 'public holiday',
-    stepDay: 'reminder', status_past: 'past', status_today: 'today', status_upcoming: 'planned', status_cancelled_paid: 'cancelled (paid)',
+    stepDay: 'reminder', legendMoved: 'reminder moved (non-business day…)', firstPlanned: 'date first planned', status_past: 'past', status_today: 'today', status_upcoming: 'planned', status_cancelled_paid: 'cancelled (paid)',
     status_suspended_dispute: 'suspended (dispute)', status_skipped_condition: 'not applicable', status_replaced_by_plan: 'replaced by the plan',
     status_conditional: 'if unpaid', error: 'Error', offline: 'Works offline', none: 'none',
     channel_email: 'email', channel_sms: 'SMS', channel_phone_task: 'phone call', channel_letter: 'letter', channel_registered_letter: 'registered letter',
     channel_legal_action: 'legal action', channel_agency_handoff: 'collection agency',
     months: ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'],
     weekdays: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'],
+    monthsShort: ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'],
     dashTitle: 'Collection dashboard', loadSample: 'Sample', loadCsv: 'Load a CSV of invoices', asOf: 'As of',
     dso: 'DSO', dsoStandard: 'standard method', dsoCountback: 'countback method', outstanding: 'Outstanding', ageing: 'Ageing',
     recovery: 'Recovery rate', daysLate: 'Payment delay', mean: 'mean', median: 'median', onTime: 'paid on time',
@@ -169,6 +176,7 @@ export const STRINGS = {
     reroutedFrom: 'by post (email bounced)', promisesCard: 'Promises kept', repliesCard: 'Replies to reminders', bouncesCard: 'Emails bounced',
     replyRates: 'Replies by step', replied: 'answered', medianHours: 'median delay (h)', made: 'made', kept: 'kept', broken: 'broken', open: 'open',
 
+    missingRateDashHelp: 'The claimable penalties leave out the invoices concerned while this rate is missing. Once it is published, enter it:',
     dataTitle: 'The invoices analysed', periodLine: 'Period analysed: {start} to {end} ({days} days). Outstanding, ageing and penalties: as of {end}.',
     whenAt: 'as of {end}', whenPeriod: '{start} to {end}', whenSettled: 'invoices settled {start} to {end}', whenMade: 'made {start} to {end}',
     whenSent: 'messages sent {start} to {end}', dayUnit: 'd', ofInvoices: '{n} invoices',
@@ -248,4 +256,16 @@ export function missingRateWords(lang, error) {
   const half = /(\d{4})-H([12])/.exec(error.message);
   if (!half) return error.message;
   return t(lang, 'missingRateFor').replace('{half}', t(lang, `half${half[2]}`).replace('{year}', half[1])).replace('{label}', half[0]);
+}
+
+/// A day without its year, for a chart's axis ("13 juin", "13 Jun").
+export function shortDate(lang, iso) {
+  const [, m, d] = iso.split('-').map(Number);
+  const month = STRINGS[lang].monthsShort[m - 1];
+  return lang === 'fr' ? `${d === 1 ? '1er' : d} ${month}` : `${d} ${month}`;
+}
+
+/// A round amount for a chart's scale, without cents ("2 500 €", "€2,500").
+export function roundMoney(lang, value) {
+  return money(lang, Math.round(value).toFixed(0)).replace(/[.,]00(?=\D*$)/, '');
 }

@@ -1,10 +1,10 @@
 // The simulator: every figure, date and message comes from the `relance` package (the Rust core in
 // WebAssembly); this file only gathers the form, builds the ledger and draws what the core returns.
 import * as relance from 'relance';
-import { t, money, longDate, stepName, errorWords, missingRateWords } from './i18n.mjs';
+import { t, money, longDate, shortDate, roundMoney, stepName, errorWords, missingRateWords } from './i18n.mjs';
 import { decodeState, encodeState } from './state.mjs';
 import { icsCalendar } from './ics.mjs';
-import { stackedArea } from './charts.mjs';
+import { owedOverTime } from './owed-chart.mjs';
 
 const $ = (id) => document.getElementById(id);
 let state = decodeState(location.hash);
@@ -185,13 +185,7 @@ function estimating(request) {
 function penaltiesOn(l, day) {
   const request = relance.penaltyRequest({ ledger: l, invoiceId: 'inv', asOf: day, extraRates: state.extraRates });
   const d = relance.decompte(estimating(request));
-  const left = (a, b) => (Number(a) - Number(b)).toFixed(2);
-  return {
-    ...d.totals,
-    interest: left(d.totals.interest, d.totals.interestPaid),
-    indemnity: left(d.totals.indemnity, d.totals.indemnityPaid),
-    estimated: d.lines.some((line) => line.estimated),
-  };
+  return { ...d.totals, interest: d.totals.interestDue, indemnity: d.totals.indemnityDue, estimated: d.lines.some((line) => line.estimated) };
 }
 
 /** The core's warning about a policy step (`policy.steps[i]`) for this timeline entry, if any. */
@@ -429,6 +423,8 @@ function renderPlan() {
  */
 function showProblems(problems) {
   result = null;
+  generation += 1;
+  document.body.dataset.settled = 'true';
   $('resultsBody').hidden = true;
   const box = $('inputError');
   box.hidden = false;
@@ -469,6 +465,7 @@ function renderResults() {
   const { timeline, steps, termsAnswer } = result;
   $('dueDateOut').textContent = longDate(lang, timeline.dueDate);
   $('dueDateOut').dataset.date = timeline.dueDate;
+  renderKeyFigures(steps);
   const warnings = $('warnings');
   warnings.replaceChildren();
   if (termsAnswer.findings.length) {
@@ -489,9 +486,42 @@ function renderResults() {
   renderTimeline(steps);
   renderImputation(result.imputed);
   if (!state.step || !steps.some((s) => s.stepId === state.step)) state.step = steps.find((s) => s.kind === 'policy_step')?.stepId ?? null;
-  renderPreview();
-  renderChart();
-  renderMonths();
+  renderLater([renderPreview, renderChart, renderMonths]);
+}
+
+let generation = 0;
+
+/**
+ * The parts below the timeline, each in a task of its own: the timeline shows at once, and no
+ * task keeps a tap waiting long. A newer computation drops what is left of an older one.
+ * `body[data-settled]` says when the page shows everything (for tests and screenshots).
+ */
+function renderLater(parts) {
+  const mine = ++generation;
+  document.body.dataset.settled = 'false';
+  const next = () => {
+    if (mine !== generation || !result) return;
+    const part = parts.shift();
+    if (!part) { document.body.dataset.settled = 'true'; return; }
+    part();
+    setTimeout(next, 0);
+  };
+  setTimeout(next, 0);
+}
+
+/** The first contact, and what the last step would claim if nothing is paid by then. */
+function renderKeyFigures(steps) {
+  const lang = state.lang;
+  const going = steps.filter((s) => !['cancelled_paid', 'skipped_condition', 'replaced_by_plan', 'skipped_answered'].includes(s.status));
+  const first = going[0];
+  const last = going.filter((s) => s.totals).at(-1);
+  $('firstReminderOut').textContent = first ? longDate(lang, first.date) : '—';
+  const approx = last?.totals.estimated ? '≈ ' : '';
+  $('penaltiesOut').textContent = last ? `${approx}${money(lang, last.totals.interest)} + ${money(lang, last.totals.indemnity)}` : '—';
+  $('totalOut').textContent = last ? `${approx}${money(lang, last.totals.totalDue)}` : '—';
+  $('lastStepNote').textContent = last
+    ? t(lang, 'lastStepNote').replace('{name}', stepName(lang, last.stepId, last.template)).replace('{date}', longDate(lang, last.date))
+    : '';
 }
 
 function renderMissingRate(missing) {
@@ -561,7 +591,8 @@ function renderMissingRate(missing) {
 function renderTimeline(steps) {
   const lang = state.lang;
   const table = $('timeline');
-  table.innerHTML = `<caption class="sr-only">${t(lang, 'timeline')}</caption><thead><tr><th scope="col">${t(lang, 'date')}</th><th scope="col">${t(lang, 'step')}</th><th scope="col">${t(lang, 'channel')}</th><th scope="col">${t(lang, 'status')}</th><th scope="col">${t(lang, 'interest')}</th><th scope="col">${t(lang, 'indemnity')}</th><th scope="col">${t(lang, 'totalDue')}</th></tr></thead>`;
+  const heads = ['date', 'step', 'channel', 'status', 'interest', 'indemnity', 'totalDue'].map((k) => t(lang, k));
+  table.innerHTML = `<caption class="sr-only">${t(lang, 'timeline')}</caption><thead><tr>${heads.map((h, i) => `<th scope="col"${i > 3 ? ' class="num"' : ''}>${h}</th>`).join('')}</tr></thead>`;
   const body = document.createElement('tbody');
   for (const s of steps) {
     const tr = document.createElement('tr');
@@ -613,6 +644,8 @@ function renderTimeline(steps) {
       if (estimate) td.title = t(lang, 'estimated');
       tr.append(td);
     }
+    // On a phone each row is a card: every cell says what it is.
+    [...tr.children].forEach((td, i) => { td.dataset.label = heads[i]; });
     body.append(tr);
   }
   table.append(body);
@@ -668,18 +701,24 @@ function renderPreview() {
 function renderChart() {
   const lang = state.lang;
   if (!result.curvePoints.length && result.missing) {
-    $('chart').textContent = `${t(lang, 'missingRate')}: ${result.missing.message}`;
+    $('chart').textContent = `${t(lang, 'missingRate')} : ${missingRateWords(lang, result.missing)}`;
     return;
   }
-  const pts = result.curvePoints.map((p) => ({ date: p.date, values: [Number(p.principal), Number(p.interest), Number(p.indemnity)] }));
   const last = result.curvePoints.at(-1);
-  stackedArea($('chart'), {
+  const shown = result.steps.filter((s) => !['cancelled_paid', 'skipped_condition', 'replaced_by_plan', 'skipped_answered'].includes(s.status));
+  owedOverTime($('chart'), {
     title: t(lang, 'chart'),
     desc: last ? `${longDate(lang, last.date)}: ${t(lang, 'principal')} ${money(lang, last.principal)}, ${t(lang, 'interest')} ${money(lang, last.interest)}, ${t(lang, 'indemnity')} ${money(lang, last.indemnity)}` : '',
-    points: pts,
-    series: [{ label: t(lang, 'principal'), color: '#0b5394' }, { label: t(lang, 'interest'), color: '#c0392b' }, { label: t(lang, 'indemnity'), color: '#e69138' }],
-    markers: [{ date: result.timeline.dueDate, label: t(lang, 'dueDate') }],
-    format: (v) => money(lang, v.toFixed(2)),
+    points: result.curvePoints.map((p) => ({ date: p.date, principal: Number(p.principal), penalties: Number(p.interest) + Number(p.indemnity) })),
+    steps: shown.map((s) => ({ date: s.date, label: stepName(lang, s.stepId, s.template) })),
+    dueDate: result.timeline.dueDate,
+    labels: {
+      total: t(lang, 'owedTotal'), principal: t(lang, 'principalLeft'), penalties: t(lang, 'penaltiesRight'),
+      dueLine: t(lang, 'dueLine').replace('{date}', longDate(lang, result.timeline.dueDate)),
+    },
+    money: (v) => roundMoney(lang, v),
+    shortDate: (iso) => shortDate(lang, iso),
+    longDate: (iso) => longDate(lang, iso),
   });
 }
 
@@ -689,6 +728,9 @@ function renderMonths() {
   box.replaceChildren();
   const holidays = new Map(result.holidays.map((h) => [h.date, h.name]));
   const steps = new Map(result.steps.map((s) => [s.date, s]));
+  const isMoved = (s) => (s.changes ?? []).some((c) => c !== 'after_previous');
+  // The day a moved step was first planned for, marked too.
+  const firstPlanned = new Map(result.steps.filter(isMoved).map((s) => [s.nominalDate, s]));
   const first = new Date(`${state.issueDate.slice(0, 7)}-01T00:00:00Z`);
   const endMonth = result.end.slice(0, 7);
   for (let d = first; d.toISOString().slice(0, 7) <= endMonth; d = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1))) {
@@ -714,8 +756,13 @@ function renderMonths() {
       const s = steps.get(iso);
       if (s) {
         td.classList.add('step');
-        if ((s.changes ?? []).some((c) => c !== 'after_previous')) td.classList.add('moved');
-        notes.push(`${stepName(lang, s.stepId, s.template)}${(s.changes ?? []).some((c) => c !== 'after_previous') ? ` (${t(lang, 'moved')} ; ${t(lang, 'planned')} ${longDate(lang, s.nominalDate)})` : ''}`);
+        if (isMoved(s)) td.classList.add('moved');
+        notes.push(`${stepName(lang, s.stepId, s.template)}${isMoved(s) ? ` (${t(lang, 'moved')} ; ${t(lang, 'planned')} ${longDate(lang, s.nominalDate)})` : ''}`);
+      }
+      const first = firstPlanned.get(iso);
+      if (first && !s) {
+        td.classList.add('first-planned');
+        notes.push(`${t(lang, 'firstPlanned')} : ${stepName(lang, first.stepId, first.template)}, ${t(lang, 'moved')} ${longDate(lang, first.date)}`);
       }
       if (notes.length) { td.title = notes.join(' · '); td.setAttribute('aria-label', `${day} – ${notes.join(', ')}`); }
       tr.append(td);
@@ -725,6 +772,17 @@ function renderMonths() {
     table.append(body);
     box.append(table);
   }
+  $('monthsLegend').setAttribute('aria-label', t(lang, 'legend'));
+  $('monthsLegend').replaceChildren(...[['weekend', 'weekend'], ['holiday', 'holiday'], ['due', 'dueDate'], ['step', 'stepDay'],
+    ['step moved', 'legendMoved'], ['first-planned', 'firstPlanned']].map(([classes, key]) => {
+    const li = document.createElement('li');
+    const sample = document.createElement('span');
+    sample.className = `day ${classes}`;
+    sample.textContent = '12';
+    sample.setAttribute('aria-hidden', 'true');
+    li.append(sample, t(lang, key));
+    return li;
+  }));
 }
 
 // ---- exports ----------------------------------------------------------------------------------------

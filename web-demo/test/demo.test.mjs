@@ -34,8 +34,12 @@ async function open(path = '/index.html', context) {
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${base}${path}`);
   await page.waitForSelector('body[data-ready=true]', { state: 'attached', timeout: 20_000 });
+  if (path.startsWith('/index.html')) await settled(page);
   return { page, ctx, errors };
 }
+
+/// Waits until the simulator has drawn everything below its timeline (preview, chart, calendar).
+const settled = (page) => page.waitForSelector('body[data-settled=true]', { state: 'attached' });
 
 /// Sets a field like a person would (fill or select), which fires the page's input events.
 async function set(page, id, value) {
@@ -71,6 +75,7 @@ test('the form gives the planner golden case dates (firm policy, paid in two par
   assert.equal(await page.getAttribute('#dueDateOut', 'data-date'), expected.dueDate);
   const shown = await rows(page);
   assert.deepEqual(shown.map((r) => [r.step, r.date]), expected.steps.map((s) => [s.stepId, s.date]));
+  await settled(page);
   await page.screenshot({ path: join(shots, 'simulator-golden-02.png'), fullPage: true });
   assert.deepEqual(errors, []);
 });
@@ -95,11 +100,13 @@ test('penalties shown match the published example (83.18 + 40.00), in French and
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
   const en = (await rows(page)).filter((r) => r.date >= c.request.invoice.payments[0].date).at(-1);
   assert.deepEqual([en.interest, en.indemnity], ['€83.18', '€40.00']);
+  await settled(page);
   assert.match(await page.textContent('#previewSubject'), /F-2026-0042/);
   // The preview is the rendered message itself, in a sandboxed frame (no scripts, own origin).
   assert.equal(await page.getAttribute('#previewFrame', 'sandbox'), '');
   const preview = page.frames().find((f) => f !== page.mainFrame());
   assert.match(await preview.textContent('body'), /F-2026-0042/);
+  await settled(page);
   await page.screenshot({ path: join(shots, 'simulator-penalties-en.png'), fullPage: true });
   // Full-page captures leave the sandboxed frame blank; this one shows the message.
   await page.locator('#previewFrame').screenshot({ path: join(shots, 'message-preview-en.png') });
@@ -130,6 +137,7 @@ test('a partial payment pays the penalties first, and a table says what each pay
   assert.match(await page.textContent('#imputationNote'), /1343-1/);
   for (const [name, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 900 }]]) {
     await page.setViewportSize(viewport);
+    await settled(page);
     await page.screenshot({ path: join(shots, `simulator-imputation-${name}.png`), fullPage: true });
   }
   // The creditor may accept the lenient order: every payment then pays the principal.
@@ -234,6 +242,7 @@ test('the customer answers: a promise holds the path and, broken, is said once (
   // A DOM click: Playwright's pointer click on this row landed in the preview frame since the form
   // grew the e-invoice drop zone (a hit-testing question left open in the session note).
   await page.locator('#timeline tr[data-step="promise-1-broken"] button').dispatchEvent('click');
+  await settled(page);
   assert.match(await page.textContent('#previewSubject'), /Règlement promis non reçu/);
   await page.screenshot({ path: join(shots, 'simulator-promise-broken.png'), fullPage: true });
   // A reply the day after reminder-2 (golden: 10-27): the call of 11-03, only for a silent
@@ -470,6 +479,7 @@ test('the dashboard shows the analytics of the sample ledger and of a CSV', asyn
   assert.deepEqual(await page.$$eval('#steps tbody td:first-child', (tds) => tds.filter((td) => /^[a-z]+(-[a-z0-9]+)+$/.test(td.textContent)).length), 0);
   assert.match(await page.textContent('#missingRate'), /2d semestre 2026/);
   assert.doesNotMatch(await page.textContent('#missingRate'), /rate is known/, 'said in French, not in the core’s English');
+  await settled(page);
   await page.screenshot({ path: join(shots, 'dashboard-sample.png'), fullPage: true });
   // The CSV as a French spreadsheet saves it, with its format documented on the page.
   assert.match(await page.textContent('#csvColumns'), /paidDate/);
@@ -497,6 +507,7 @@ test('the dashboard shows the analytics of the sample ledger and of a CSV', asyn
   await page.waitForSelector('#error', { state: 'hidden' });
   await page.selectOption('#lang', 'en');
   assert.equal(await page.textContent('h1'), 'Collection dashboard');
+  await settled(page);
   await page.screenshot({ path: join(shots, 'dashboard-csv-en.png'), fullPage: true });
   assert.deepEqual(errors, []);
 });

@@ -1013,6 +1013,14 @@ indemnity: Decimal,
  */
 indemnityPaid: Decimal, 
 /**
+ * Interest accrued and not paid yet (`interest - interestPaid`).
+ */
+interestDue: Decimal, 
+/**
+ * Fixed indemnity owed and not paid yet (`indemnity - indemnityPaid`).
+ */
+indemnityDue: Decimal, 
+/**
  * Everything still due: principal outstanding + interest and indemnity not paid yet.
  */
 totalDue: Decimal, };
