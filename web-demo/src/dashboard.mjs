@@ -1,6 +1,7 @@
-// The collection dashboard: every figure from `relance.analytics` (the core in WebAssembly), over
-// the sample ledger or a CSV of invoices the visitor loads (parsed by the core's CSV reader).
-import * as relance from 'relance';
+// The collection dashboard: every figure from `relance.analytics` (the core in WebAssembly, run in
+// the core's worker: analysis.mjs), over the sample ledger or a CSV of invoices the visitor loads
+// (parsed by the core's CSV reader).
+import { core } from './core-client.mjs';
 import { t, money, longDate, stepName, errorWords, missingRateWords } from './i18n.mjs';
 import { bars } from './charts.mjs';
 
@@ -21,17 +22,8 @@ const CSV_COLUMNS = [
   ['deliveryDate', 'no', '30/05/2026'], ['sector', 'no', 'transport'], ['paidAmount', 'no', '1 250,00'], ['paidDate', 'no', '15/07/2026'],
 ];
 
-/// The messages the standard policy would have sent up to `asOf`: the delivery log of a ledger that
-/// has none (a CSV, the sample).
-function simulatedLog(l) {
-  const plan = relance.plan({ ledger: l, policy: 'standard', asOf });
-  return plan.contacts
-    .filter((c) => c.date <= asOf && ['past', 'today'].includes(c.status))
-    .map((c) => ({ key: c.key, sentAt: c.sendAt, channel: c.channel, stepId: c.items[0].stepId, items: c.items }));
-}
-
 /** The template each step id of the presets sends, to name the steps of the effectiveness tables. */
-const TEMPLATE_OF = new Map(relance.presets().flatMap((p) => p.steps.map((s) => [s.id, s.template])));
+let TEMPLATE_OF = new Map();
 // The planner's own steps, named by their id's form (`promise-1-broken`, `penalty-claim`...).
 const PLANNER_STEPS = [[/^promise-\d+-broken$/, 'promise_broken'], [/^instalment-\d+-upcoming$/, 'instalment_upcoming'],
   [/^instalment-\d+-missed$/, 'instalment_missed'], [/^penalty-claim/, 'penalty_claim']];
@@ -116,7 +108,12 @@ function missingHalf(message) {
   return half ? t(lang, `half${half[2]}`).replace('{year}', half[1]) : message;
 }
 
-function render() {
+let generation = 0;
+
+/** Draws the figures of the ledger as of the day chosen; an answer to an older request is dropped. */
+async function render() {
+  const mine = ++generation;
+  document.body.dataset.settled = 'false';
   document.documentElement.lang = lang;
   for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = t(lang, node.dataset.i18n);
   $('lang').value = lang;
@@ -128,10 +125,11 @@ function render() {
   let error = problem;
   if (ledger && !error) {
     try {
-      a = relance.analytics({ ledger, sent: simulatedLog(ledger), asOf, extraRates });
+      a = await core.analyze({ ledger, asOf, extraRates });
     } catch (e) {
       error = e;
     }
+    if (mine !== generation) return;
   }
   // Never the previous figures under an error.
   $('figures').hidden = !a;
@@ -202,9 +200,9 @@ function renderMissingRate(message) {
     <label for="rateValue">${t(lang, 'rate')}</label><input id="rateValue" inputmode="decimal" size="6"><button type="button" id="applyRate">${t(lang, 'apply')}</button></div>
     <p class="field-error" id="rateProblem" role="alert"></p>`;
   box.querySelector('p').append(missingRateWords(lang, { message }));
-  $('applyRate').addEventListener('click', () => {
+  $('applyRate').addEventListener('click', async () => {
     let rate;
-    try { rate = relance.readAmount($('rateValue').value); } catch { $('rateProblem').textContent = t(lang, 'badRate'); return; }
+    try { rate = await core.readAmount($('rateValue').value); } catch { $('rateProblem').textContent = t(lang, 'badRate'); return; }
     extraRates = { ...extraRates, [rateTable]: [...(extraRates[rateTable] ?? []), { from: $('rateFrom').value, rate }] };
     render();
   });
@@ -223,7 +221,7 @@ async function loadCsv(file) {
   source = { file: file.name, invoices: 0 };
   problem = null;
   try {
-    const invoices = relance.invoicesFromCsv(await file.text());
+    const invoices = await core.invoicesFromCsv(await file.text());
     const sample = await (await fetch('sample-ledger.json')).json();
     const known = new Map(sample.debtors.map((d) => [d.id, d]));
     // Debtors the CSV names but the sample does not know: French businesses, named by their id.
@@ -244,4 +242,7 @@ $('sample').addEventListener('click', loadSample);
 $('csv').addEventListener('change', () => { const f = $('csv').files[0]; if (f) loadCsv(f); });
 window.relanceDashboard = { get analytics() { return last; }, get problem() { return problem; } };
 if ('serviceWorker' in navigator) navigator.serviceWorker.register('sw.js').catch(() => {});
-loadSample();
+core.presets().then((list) => {
+  TEMPLATE_OF = new Map(list.flatMap((p) => p.steps.map((s) => [s.id, s.template])));
+  loadSample();
+});

@@ -1,8 +1,9 @@
 // The simulator: every figure, date and message comes from the `relance` package (the Rust core in
-// WebAssembly); this file only gathers the form, builds the ledger and draws what the core returns.
-import * as relance from 'relance';
+// WebAssembly), run in the core's worker (simulation.mjs); this file gathers the form and draws
+// what comes back.
+import { core } from './core-client.mjs';
 import { t, money, longDate, shortDate, roundMoney, stepName, errorWords, missingRateWords } from './i18n.mjs';
-import { decodeState, encodeState } from './state.mjs';
+import { decodeState, encodeState, promiseOrder, addDays } from './state.mjs';
 import { icsCalendar } from './ics.mjs';
 import { owedOverTime } from './owed-chart.mjs';
 
@@ -10,104 +11,15 @@ const $ = (id) => document.getElementById(id);
 let state = decodeState(location.hash);
 let result = null; // the last computation, for exports
 
-const TIME_ZONES = { FR: 'Europe/Paris', BE: 'Europe/Brussels', DE: 'Europe/Berlin', ES: 'Europe/Madrid', IT: 'Europe/Rome', NL: 'Europe/Amsterdam', GB: 'Europe/London' };
+const COUNTRIES = ['FR', 'BE', 'DE', 'ES', 'IT', 'NL', 'GB'];
 const CHANNELS = ['email', 'sms', 'phone_task', 'letter', 'registered_letter', 'legal_action', 'agency_handoff'];
 const TEMPLATES = ['courtesy_before_due', 'first_reminder', 'second_reminder', 'phone_call', 'formal_letter', 'formal_notice',
   'legal_handoff', 'agency_handoff', 'payment_plan_proposal', 'instalment_upcoming', 'instalment_missed', 'thanks_payment'];
 const TONES = ['courteous', 'friendly', 'firm', 'formal', 'legal'];
 const ANCHORS = ['due_date', 'issue_date', 'previous_step'];
-const PRESETS = Object.fromEntries(relance.presets().map((p) => [p.id, p]));
-
-// ---- the ledger the core computes on --------------------------------------------------------------
-
-/** An amount typed in the form (`4 800,50`, `4800.50`...) as the core's decimal string. */
-const amount = (typed) => relance.readAmount(typed);
-
-function terms() {
-  const days = Number(state.termsDays);
-  switch (state.termsMode) {
-    case 'net': return { terms: { type: 'net', days } };
-    case 'eom': return { terms: { type: 'endOfMonth', days } };
-    case 'receipt': return { terms: { type: 'onReceipt' } };
-    default: return { dueDate: state.dueDate };
-  }
-}
-
-function ledger() {
-  const lang = state.lang;
-  const invoice = {
-    id: 'inv', number: state.number || 'F-2026-0042', debtorId: 'client', issueDate: state.issueDate, currency: 'EUR', total: amount(state.amount),
-    ...terms(),
-    payments: state.payments.map((p) => ({ date: p.date, amount: amount(p.amount) })),
-  };
-  if (state.plan) {
-    invoice.paymentPlan = { ...state.plan, instalments: state.plan.instalments.map((i) => ({ ...i, amount: amount(i.amount) })) };
-  }
-  const answers = state.answers;
-  // In the order they were made, as the ledger wants them; each promise is made by phone.
-  const promises = promiseOrder().map((i) => answers.promises[i])
-    .map((p) => ({ madeOn: p.madeOn, promisedDate: p.promisedDate, amount: amount(p.amount), via: 'phone' }));
-  if (promises.length) invoice.promises = promises;
-  return {
-    creditor: {
-      name: lang === 'fr' ? 'Votre Entreprise SARL' : 'Your Company Ltd', identifiers: { siren: '812345678' },
-      address: { lines: ['12 rue des Tanneurs'], postalCode: '69002', city: 'Lyon', country: 'FR' },
-      contact: { name: 'Claire Durand', email: 'compta@votre-entreprise.example' },
-      payment: { iban: 'FR7630006000011234567890189', bic: 'AGRIFRPP' },
-      ...(state.imputation ? { penaltyTerms: { imputation: state.imputation } } : {}),
-    },
-    debtors: [{
-      id: 'client', name: state.customer || (lang === 'fr' ? 'Client Exemple' : 'Sample Customer'), kind: state.kind, country: state.country,
-      locale: lang, timeZone: TIME_ZONES[state.country] ?? 'Europe/Paris',
-      contacts: { emails: ['client@example.com'], postalAddress: { lines: ['3 place Bellecour'], postalCode: '69002', city: 'Lyon', country: state.country } },
-      // A reply "on a day" arrives at noon, after that day's messages went out.
-      replies: answers.replies.map((r) => ({ receivedAt: `${r.date}T12:00:00Z`, channel: 'email', kind: 'human' })),
-      calls: answers.calls.map((c) => ({ on: c.date, result: 'not_reached' })),
-    }],
-    invoices: [invoice],
-  };
-}
-
-const policyArg = () => state.policy;
-
-/** The rows of the promises editor in the order they were made (the ledger's order). */
-const promiseOrder = () => state.answers.promises.map((_, i) => i)
-  .sort((a, b) => state.answers.promises[a].madeOn.localeCompare(state.answers.promises[b].madeOn));
+const presets = core.presets().then((list) => Object.fromEntries(list.map((p) => [p.id, p])));
 
 // ---- what the visitor typed, checked before the core sees it --------------------------------------
-
-/**
- * The form's own checks, each naming the input it concerns: a required field left empty (never
- * read as zero), an amount that does not read as one. The core checks everything else.
- */
-function formProblems() {
-  const problems = [];
-  const required = (field, value) => {
-    if (String(value ?? '').trim() === '') problems.push({ field, words: t(state.lang, 'required') });
-    return String(value ?? '').trim() !== '';
-  };
-  const typedAmount = (field, value) => {
-    if (!required(field, value)) return;
-    try { amount(value); } catch (error) { problems.push({ field, words: errorWords(state.lang, error.code), error }); }
-  };
-  typedAmount('amount', state.amount);
-  required('issueDate', state.issueDate);
-  if (['net', 'eom'].includes(state.termsMode)) required('termsDays', state.termsDays);
-  if (state.termsMode === 'due') required('dueDate', state.dueDate);
-  state.payments.forEach((p, i) => { required(`payments-date-${i}`, p.date); typedAmount(`payments-amount-${i}`, p.amount); });
-  state.answers.replies.forEach((r, i) => required(`replies-date-${i}`, r.date));
-  state.answers.calls.forEach((c, i) => required(`calls-date-${i}`, c.date));
-  state.answers.promises.forEach((p, i) => {
-    required(`promises-madeOn-${i}`, p.madeOn);
-    required(`promises-promisedDate-${i}`, p.promisedDate);
-    typedAmount(`promises-amount-${i}`, p.amount);
-  });
-  if (state.plan) {
-    required('agreedOn', state.plan.agreedOn);
-    state.plan.instalments.forEach((p, i) => { required(`instalments-dueDate-${i}`, p.dueDate); typedAmount(`instalments-amount-${i}`, p.amount); });
-  }
-  return problems;
-}
 
 /** The input a core error is about, from its path; null when it is about no single input. */
 function fieldOf(path = '') {
@@ -118,7 +30,7 @@ function fieldOf(path = '') {
     if (key === 'issueDate' || key === 'dueDate') return key;
     if (key === 'terms') return 'termsDays';
     if (key === 'payments' && i) return `payments-${sub === 'date' ? 'date' : 'amount'}-${i}`;
-    if (key === 'promises' && i) return `promises-${['madeOn', 'promisedDate'].includes(sub) ? sub : 'amount'}-${promiseOrder()[Number(i)]}`;
+    if (key === 'promises' && i) return `promises-${['madeOn', 'promisedDate'].includes(sub) ? sub : 'amount'}-${promiseOrder(state)[Number(i)]}`;
     if (key === 'paymentPlan') return sub === 'instalments' && j ? `instalments-${subsub === 'amount' ? 'amount' : 'dueDate'}-${j}` : 'agreedOn';
   }
   const answer = /^ledger\.debtors\[0\]\.(replies|calls)\[(\d+)\]/.exec(path);
@@ -172,77 +84,6 @@ function clearFieldNotes() {
     input.removeAttribute('aria-invalid');
     input.removeAttribute('aria-describedby');
   }
-}
-
-// ---- computation ------------------------------------------------------------------------------------
-
-/** A penalty request that prices a half-year not published yet at the last known rate, marked. */
-function estimating(request) {
-  return { ...request, options: { ...request.options, estimateMissingRates: true } };
-}
-
-/** What is still due on a day: the interest and indemnity partial payments paid are off. */
-function penaltiesOn(l, day) {
-  const request = relance.penaltyRequest({ ledger: l, invoiceId: 'inv', asOf: day, extraRates: state.extraRates });
-  const d = relance.decompte(estimating(request));
-  return { ...d.totals, interest: d.totals.interestDue, indemnity: d.totals.indemnityDue, estimated: d.lines.some((line) => line.estimated) };
-}
-
-/** The core's warning about a policy step (`policy.steps[i]`) for this timeline entry, if any. */
-function stepWarning(warnings, policy, entry) {
-  if (entry.kind !== 'policy_step') return null;
-  const about = warnings.find((w) => policy.steps[Number(/^policy\.steps\[(\d+)\]$/.exec(w.path)?.[1] ?? -1)]?.id === entry.stepId);
-  return about ? about.code : null;
-}
-
-function compute() {
-  const l = ledger();
-  const policy = relance.validatePolicy(policyArg());
-  const termsAnswer = relance.evaluateTerms({ issueDate: state.issueDate, ...terms(), debtorKind: state.kind, creditorCountry: 'FR' });
-  const planInput = { ledger: l, policy, asOf: state.issueDate, extraRates: state.extraRates };
-  const plan = relance.plan(planInput);
-  const timeline = plan.invoices[0];
-  let missing = null;
-  const steps = timeline.steps.map((s) => {
-    let totals = null;
-    try {
-      totals = penaltiesOn(l, s.date);
-    } catch (e) {
-      // Only a rate with nothing known before it (never for the shipped tables) stops an estimate.
-      if (e.code !== 'missing_rate') throw e;
-      missing ??= e;
-    }
-    return { ...s, totals, warning: stepWarning(plan.warnings, policy, s) };
-  });
-  // A month past the last step, the due date and the last payment, whichever is latest.
-  const last = [timeline.dueDate, ...steps.map((s) => s.date), ...l.invoices[0].payments.map((p) => p.date)].sort().at(-1);
-  const end = addDays(last, 30);
-  const request = relance.penaltyRequest({ ledger: l, invoiceId: 'inv', asOf: end, extraRates: state.extraRates });
-  // Which rate is not published yet (the core names its table and half-year), to ask for it.
-  try {
-    relance.decompte(request);
-  } catch (e) {
-    if (e.code !== 'missing_rate') throw e;
-    missing ??= e;
-  }
-  // How each payment was imputed (interest and costs first under most laws), on the last day shown.
-  const imputed = relance.decompte(estimating(request));
-  let curvePoints = [];
-  try {
-    curvePoints = relance.curve({ request: estimating(request), from: state.issueDate, to: end });
-  } catch (e) {
-    if (e.code !== 'missing_rate') throw e;
-  }
-  const calendar = relance.calendarFor({ country: state.country });
-  const years = new Set([state.issueDate.slice(0, 4), end.slice(0, 4)]);
-  const holidays = [...years].flatMap((y) => relance.holidays({ calendar, year: Number(y) }));
-  return { ledger: l, planInput, policy, termsAnswer, timeline, steps, curvePoints, holidays, end, missing, imputed, planWarnings: plan.warnings };
-}
-
-function addDays(iso, n) {
-  const d = new Date(`${iso}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
 }
 
 // ---- rendering --------------------------------------------------------------------------------------
@@ -423,7 +264,6 @@ function renderPlan() {
  */
 function showProblems(problems) {
   result = null;
-  generation += 1;
   document.body.dataset.settled = 'true';
   $('resultsBody').hidden = true;
   const box = $('inputError');
@@ -442,21 +282,37 @@ function showProblems(problems) {
   renderMissingRate(null);
 }
 
-function renderResults() {
-  const lang = state.lang;
+/** A form problem of the worker's (`{field, code, error?}`) in the visitor's words. */
+const inWords = (p) => ({ ...p, words: p.code === 'required' ? t(state.lang, 'required') : errorWords(state.lang, p.code) });
+
+/**
+ * Asks the core's worker for the simulation of the form as it is now, then draws it. Until it
+ * answers the page says it is computing (`body[data-settled=false]`); an answer to an older state
+ * is dropped.
+ */
+async function renderResults() {
+  const mine = ++generation;
+  document.body.dataset.settled = 'false';
+  let answer;
+  try {
+    answer = await core.simulate(state);
+  } catch (e) {
+    if (mine !== generation) return;
+    if (!e.code || e.code === 'internal_error') throw e;
+    answer = { problems: [{ field: fieldOf(e.path), code: e.code, error: e }] };
+  }
+  if (mine !== generation) return;
   clearFieldNotes();
   $('inputError').hidden = true;
   $('policyError').hidden = true;
   $('policyError').replaceChildren();
-  const problems = formProblems();
-  if (problems.length) { showProblems(problems); return; }
-  try {
-    result = compute();
-  } catch (e) {
-    if (!e.code) throw e;
-    showProblems([{ field: fieldOf(e.path), words: errorWords(lang, e.code), error: e }]);
-    return;
-  }
+  if (answer.problems) { showProblems(answer.problems.map(inWords)); return; }
+  result = answer.result;
+  drawResults(mine);
+}
+
+function drawResults(mine) {
+  const lang = state.lang;
   $('resultsBody').hidden = false;
   for (const w of result.planWarnings) {
     const field = fieldOf(w.path);
@@ -486,7 +342,7 @@ function renderResults() {
   renderTimeline(steps);
   renderImputation(result.imputed);
   if (!state.step || !steps.some((s) => s.stepId === state.step)) state.step = steps.find((s) => s.kind === 'policy_step')?.stepId ?? null;
-  renderLater([renderPreview, renderChart, renderMonths]);
+  renderLater(mine, [renderPreview, renderChart, renderMonths]);
 }
 
 let generation = 0;
@@ -496,14 +352,12 @@ let generation = 0;
  * task keeps a tap waiting long. A newer computation drops what is left of an older one.
  * `body[data-settled]` says when the page shows everything (for tests and screenshots).
  */
-function renderLater(parts) {
-  const mine = ++generation;
-  document.body.dataset.settled = 'false';
-  const next = () => {
+function renderLater(mine, parts) {
+  const next = async () => {
     if (mine !== generation || !result) return;
     const part = parts.shift();
     if (!part) { document.body.dataset.settled = 'true'; return; }
-    part();
+    await part();
     setTimeout(next, 0);
   };
   setTimeout(next, 0);
@@ -678,18 +532,15 @@ function renderImputation(d) {
   table.append(body);
 }
 
-function renderMessage(s) {
-  // The core makes the request as the worker would, with the reminders that go out before it.
-  const request = relance.stepRequest({ plan: result.planInput, invoiceId: result.timeline.invoiceId, stepId: s.stepId });
-  return relance.renderMessage({ ledger: result.ledger, request });
-}
+/** A step's message, as the worker would send it (with the reminders that go out before it). */
+const renderMessage = (s) => core.message({ planInput: result.planInput, stepId: s.stepId });
 
-function renderPreview() {
+async function renderPreview() {
   const s = result.steps.find((x) => x.stepId === state.step);
   const frame = $('previewFrame');
   if (!s) { $('previewSubject').textContent = ''; frame.srcdoc = ''; return; }
   try {
-    const m = renderMessage(s);
+    const m = await renderMessage(s);
     $('previewSubject').textContent = m.subject;
     frame.srcdoc = m.letterHtml ?? m.html;
   } catch (e) {
@@ -807,13 +658,13 @@ export function calendarFile() {
   return icsCalendar(events, new Date(), lang);
 }
 
-export function formalNotice() {
+export async function formalNotice() {
   const s = result.steps.find((x) => x.channel === 'registered_letter') ?? result.steps.find((x) => x.template === 'formal_notice');
   return s ? renderMessage(s) : null;
 }
 
-function openLetter() {
-  const m = formalNotice();
+async function openLetter() {
+  const m = await formalNotice();
   if (!m) { $('shareStatus').textContent = t(state.lang, 'noLetter'); return; }
   const url = URL.createObjectURL(new Blob([m.letterHtml ?? m.html], { type: 'text/html' }));
   window.open(url, '_blank', 'noopener');
@@ -826,12 +677,13 @@ async function fillFromEInvoice(file) {
   const status = $('einvoiceStatus');
   status.textContent = '';
   try {
-    const doc = await relance.readEInvoice(new Uint8Array(await file.arrayBuffer()));
+    const bytes = await file.arrayBuffer();
+    const doc = await core.readEInvoice(bytes, [bytes]);
     if (doc.kind === 'credit_note') { status.textContent = t(state.lang, 'einvoiceCreditNote'); return; }
     Object.assign(state, { number: doc.number, customer: doc.buyer.name, amount: doc.total, issueDate: doc.issueDate, kind: 'business' });
     if (doc.dueDate) Object.assign(state, { termsMode: 'due', dueDate: doc.dueDate });
     const country = doc.buyer.address?.country;
-    if (country && country in TIME_ZONES) state.country = country;
+    if (COUNTRIES.includes(country)) state.country = country;
     // A deposit (BT-113) is a payment made when the invoice was issued.
     state.payments = Number(doc.prepaid) > 0 ? [{ date: doc.issueDate, amount: doc.prepaid }] : [];
     changed(true);
@@ -874,8 +726,8 @@ function bind() {
   }
   $('lang').addEventListener('change', () => { state.lang = $('lang').value; applyStrings(); changed(true); });
   $('preset').addEventListener('change', () => { state.policy = $('preset').value; changed(true); });
-  $('editSteps').addEventListener('click', () => {
-    const base = typeof state.policy === 'string' ? PRESETS[state.policy] : state.policy;
+  $('editSteps').addEventListener('click', async () => {
+    const base = typeof state.policy === 'string' ? (await presets)[state.policy] : state.policy;
     state.policy = { ...structuredClone(base), id: 'custom', name: t(state.lang, 'custom') };
     changed(true);
     $('stepsEditor').querySelector('input')?.focus();
@@ -917,7 +769,7 @@ fillForm();
 bind();
 bindEInvoice();
 renderResults();
-$('version').textContent = `relance ${relance.version()}`;
+core.version().then((v) => { $('version').textContent = `relance ${v}`; });
 if ('serviceWorker' in navigator && location.protocol !== 'file:') navigator.serviceWorker.register('sw.js').catch(() => {});
 // For tests and the curious: what the page computed.
 window.relanceDemo = {

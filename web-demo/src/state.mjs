@@ -50,3 +50,14 @@ export function decodeState(hash) {
     return structuredClone(DEFAULT_STATE);
   }
 }
+
+/// The rows of the promises editor in the order they were made (the ledger's order).
+export const promiseOrder = (state) => state.answers.promises.map((_, i) => i)
+  .sort((a, b) => state.answers.promises[a].madeOn.localeCompare(state.answers.promises[b].madeOn));
+
+/// The day `n` days after an ISO day (`YYYY-MM-DD`).
+export function addDays(iso, n) {
+  const d = new Date(`${iso}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
