@@ -92,7 +92,7 @@ function cards(a) {
     card('card-recovery', t(lang, 'recovery'), pct(a.recovery.rate), `${money(lang, a.recovery.recovered)} / ${money(lang, a.recovery.base)}`, fill(t(lang, 'whenPeriod'), span)),
     card('card-late', t(lang, 'daysLate'), days(a.daysLate.days.mean), `${t(lang, 'median')} ${days(a.daysLate.days.median)} · ${t(lang, 'onTime')} ${pct(a.daysLate.onTimeShare)}`, settled),
     card('card-reminders', t(lang, 'remindersNeeded'), num(a.remindersBeforePayment.reminders.mean),
-      a.remindersBeforePayment.distribution.map((n, i) => `${i === 4 ? '4+' : i} : ${n}`).join(' · '), settled),
+      `${t(lang, 'byReminderCount')} ${a.remindersBeforePayment.distribution.map((n, i) => `${i === 4 ? '4+' : i} : ${n}`).join(' · ')}`, settled),
     card('card-promises', t(lang, 'promisesCard'), pct(p.keptShare), ['made', 'kept', 'broken', 'open'].map(part).join(' · '), fill(t(lang, 'whenMade'), span)),
     card('card-replies', t(lang, 'repliesCard'), pct(a.answers.allReplies.share),
       `${a.answers.allReplies.replied} ${t(lang, 'replied')} / ${a.answers.allReplies.messages} ${t(lang, 'messages')} · ${t(lang, 'medianHours')} ${num(a.answers.allReplies.hoursToFirstReply.median)}`,

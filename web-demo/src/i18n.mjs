@@ -14,7 +14,7 @@ export const STRINGS = {
     public_body: 'Acheteur public', country: 'Pays du client', policy: 'Politique de relance',
     gentle: 'Douce', standard: 'Standard', firm: 'Ferme', custom: 'Personnalisée', editSteps: 'Modifier les étapes',
     resetPolicy: 'Revenir au modèle', addStep: 'Ajouter une étape', up: 'Monter', down: 'Descendre',
-    step: 'Étape', anchor: 'Point de départ', offset: 'Décalage (j)', channel: 'Canal', template: 'Modèle', level: 'Niveau',
+    step: 'Étape', stepId: 'Identifiant de l’étape', anchor: 'Point de départ', offset: 'Décalage (j)', channel: 'Canal', template: 'Modèle', level: 'Niveau',
     tone: 'Ton', anchor_due_date: 'échéance', anchor_issue_date: 'date de facture', anchor_previous_step: 'étape précédente',
     payments: 'Paiements (et si…)', addPayment: 'Ajouter un paiement', paidOn: 'Payé le', paidAmount: 'Montant',
     plan: 'Échéancier', addPlan: 'Proposer un échéancier', removePlan: 'Retirer l’échéancier', agreedOn: 'Accordé le',
@@ -71,6 +71,7 @@ export const STRINGS = {
 
     // dashboard: periods, the CSV format, errors in a file
     missingRateDashHelp: 'Les pénalités réclamables laissent de côté les factures concernées tant que ce taux manque. Dès qu’il est publié, indiquez-le :',
+    byReminderCount: 'Factures selon le nombre de relances reçues —',
     dataTitle: 'Les factures analysées', periodLine: 'Période analysée : du {start} au {end} ({days} jours). Encours, balance âgée et pénalités : au {end}.',
     whenAt: 'au {end}', whenPeriod: 'du {start} au {end}', whenSettled: 'factures réglées du {start} au {end}', whenMade: 'faites du {start} au {end}',
     whenSent: 'messages envoyés du {start} au {end}', dayUnit: 'j', ofInvoices: '{n} factures',
@@ -122,7 +123,7 @@ export const STRINGS = {
     public_body: 'Public buyer', country: 'Customer country', policy: 'Reminder policy',
     gentle: 'Gentle', standard: 'Standard', firm: 'Firm', custom: 'Custom', editSteps: 'Edit steps',
     resetPolicy: 'Back to the preset', addStep: 'Add a step', up: 'Move up', down: 'Move down',
-    step: 'Step', anchor: 'Counted from', offset: 'Offset (days)', channel: 'Channel', template: 'Template', level: 'Level',
+    step: 'Step', stepId: 'Step id', anchor: 'Counted from', offset: 'Offset (days)', channel: 'Channel', template: 'Template', level: 'Level',
     tone: 'Tone', anchor_due_date: 'due date', anchor_issue_date: 'invoice date', anchor_previous_step: 'previous step',
     payments: 'Payments (what if…)', addPayment: 'Add a payment', paidOn: 'Paid on', paidAmount: 'Amount',
     plan: 'Payment plan', addPlan: 'Offer a payment plan', removePlan: 'Remove the plan', agreedOn: 'Agreed on',
@@ -177,6 +178,7 @@ export const STRINGS = {
     replyRates: 'Replies by step', replied: 'answered', medianHours: 'median delay (h)', made: 'made', kept: 'kept', broken: 'broken', open: 'open',
 
     missingRateDashHelp: 'The claimable penalties leave out the invoices concerned while this rate is missing. Once it is published, enter it:',
+    byReminderCount: 'Invoices by number of reminders received —',
     dataTitle: 'The invoices analysed', periodLine: 'Period analysed: {start} to {end} ({days} days). Outstanding, ageing and penalties: as of {end}.',
     whenAt: 'as of {end}', whenPeriod: '{start} to {end}', whenSettled: 'invoices settled {start} to {end}', whenMade: 'made {start} to {end}',
     whenSent: 'messages sent {start} to {end}', dayUnit: 'd', ofInvoices: '{n} invoices',

@@ -12,8 +12,10 @@ function sizing(container) {
     // Until the observer reports, a guess from the window (corrected at the first layout).
     entry = { chart: null, width: Math.max(200, Math.min(window.innerWidth - 64, 880)) };
     new ResizeObserver(([e]) => {
-      entry.width = Math.max(200, Math.floor(e.contentRect.width));
-      entry.chart?.setSize({ width: entry.width, height: HEIGHT });
+      const width = Math.max(200, Math.floor(e.contentRect.width));
+      if (width === entry.width) return;
+      entry.width = width;
+      entry.chart?.setSize({ width, height: HEIGHT });
     }).observe(container);
     drawn.set(container, entry);
   }

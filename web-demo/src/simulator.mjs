@@ -5,7 +5,6 @@ import { core } from './core-client.mjs';
 import { t, money, longDate, shortDate, roundMoney, stepName, errorWords, missingRateWords } from './i18n.mjs';
 import { decodeState, encodeState, promiseOrder, addDays } from './state.mjs';
 import { icsCalendar } from './ics.mjs';
-import { owedOverTime } from './owed-chart.mjs';
 
 const $ = (id) => document.getElementById(id);
 let state = decodeState(location.hash);
@@ -136,9 +135,14 @@ function renderStepsEditor() {
     const tr = document.createElement('tr');
     const cell = (child) => { const td = document.createElement('td'); td.append(child); tr.append(td); return child; };
     const id = `step-${i}`;
-    const name = cell(document.createElement('input'));
+    // The step's name (what it sends) above its id, the key its messages and records carry.
+    const title = cell(document.createElement('strong'));
+    title.className = 'step-name';
+    title.textContent = stepName(lang, s.id, s.template);
+    const name = document.createElement('input');
+    title.after(name);
     Object.assign(name, { value: s.id, id: `${id}-id` });
-    name.setAttribute('aria-label', `${t(lang, 'step')} ${i + 1}`);
+    name.setAttribute('aria-label', `${t(lang, 'stepId')} ${i + 1}`);
     name.addEventListener('change', () => { s.id = name.value.trim(); changed(); });
     const anchor = cell(document.createElement('select'));
     anchor.setAttribute('aria-label', `${t(lang, 'anchor')} ${i + 1}`);
@@ -340,9 +344,8 @@ function drawResults(mine) {
   }
   renderMissingRate(result.missing);
   renderTimeline(steps);
-  renderImputation(result.imputed);
   if (!state.step || !steps.some((s) => s.stepId === state.step)) state.step = steps.find((s) => s.kind === 'policy_step')?.stepId ?? null;
-  renderLater(mine, [renderPreview, renderChart, renderMonths]);
+  renderLater(mine, [() => renderImputation(result.imputed), renderPreview, renderChart, renderMonths]);
 }
 
 let generation = 0;
@@ -549,8 +552,10 @@ async function renderPreview() {
   }
 }
 
-function renderChart() {
+async function renderChart() {
   const lang = state.lang;
+  // The chart library is loaded once the first results show, not with the page.
+  const { owedOverTime } = await import('./owed-chart.mjs');
   if (!result.curvePoints.length && result.missing) {
     $('chart').textContent = `${t(lang, 'missingRate')} : ${missingRateWords(lang, result.missing)}`;
     return;
