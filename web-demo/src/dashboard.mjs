@@ -2,7 +2,9 @@
 // the core's worker: analysis.mjs), over the sample ledger or a CSV of invoices the visitor loads
 // (parsed by the core's CSV reader).
 import { core } from './core-client.mjs';
-import { t, money, longDate, stepName, errorWords, missingRateWords } from './i18n.mjs';
+import {
+  t, fill, money, longDate, stepName, errorWords, technicalDetails, missingRateWords, namedHalfYear, halfYearWords,
+} from './i18n.mjs';
 import { bars } from './charts.mjs';
 
 const $ = (id) => document.getElementById(id);
@@ -10,7 +12,7 @@ const params = new URLSearchParams(location.search);
 let lang = params.get('lang') === 'en' ? 'en' : 'fr';
 let asOf = params.get('asOf') ?? '2026-11-23';
 let ledger = null;
-let source = null; // { sample: true } or { file, invoices }
+let source = null; // null for the sample, or { file, invoices } for a CSV
 let extraRates = {};
 let last = null;
 let problem = null; // the last file's error, shown until another file or the sample is loaded
@@ -38,7 +40,6 @@ function num(v) {
 }
 
 const days = (v) => (v === null || v === undefined ? '—' : `${num(v)} ${t(lang, 'dayUnit')}`);
-const fill = (text, values) => Object.entries(values).reduce((s, [k, v]) => s.replaceAll(`{${k}}`, v), text);
 
 /** A card: its title, its figure, what the figure is made of, and the period it covers. */
 function card(id, title, big, detail, when) {
@@ -104,8 +105,8 @@ function cards(a) {
 
 /** The half-year a missing_rate message names, in words ("2d semestre 2026"). */
 function missingHalf(message) {
-  const half = /(\d{4})-H([12])/.exec(message);
-  return half ? t(lang, `half${half[2]}`).replace('{year}', half[1]) : message;
+  const half = namedHalfYear(message);
+  return half ? halfYearWords(lang, half) : message;
 }
 
 let generation = 0;
@@ -183,18 +184,15 @@ function showProblem(error) {
   if (!error) return;
   const words = document.createElement('p');
   words.textContent = `${error.path === 'asOf' ? `${t(lang, 'asOf')} : ` : whereInFile(error)}${errorWords(lang, error.code)}`;
-  const details = document.createElement('details');
-  details.innerHTML = `<summary>${t(lang, 'technicalDetails')}</summary><code></code>`;
-  details.querySelector('code').textContent = `${error.code} ${error.path ?? ''}: ${error.message}`;
-  box.append(words, details);
+  box.append(words, technicalDetails(lang, error));
 }
 
 function renderMissingRate(message) {
   const box = $('missingRate');
   box.hidden = false;
-  const m = /`([a-z_]+)` rate is known for (\d{4})-H([12])/.exec(message) ?? /no `([a-z_]+)` rate.*?(\d{4})-H([12])/.exec(message);
-  const rateTable = m?.[1] ?? 'ecb_mro';
-  const from = m ? `${m[2]}-${m[3] === '1' ? '01' : '07'}-01` : '';
+  // The core names the table (`ecb_mro`) and the half-year in its message.
+  const rateTable = /`([a-z_]+)` rate/.exec(message)?.[1] ?? 'ecb_mro';
+  const from = namedHalfYear(message)?.from ?? '';
   box.innerHTML = `<p><strong>${t(lang, 'missingRate')}</strong> — </p><p>${t(lang, 'missingRateDashHelp')}</p>
     <div class="row"><span>${t(lang, rateTable === 'ecb_mro' ? 'rate_ecb_mro' : 'rate_other')}</span><label for="rateFrom">${t(lang, 'rateFrom')}</label><input id="rateFrom" type="date" value="${from}">
     <label for="rateValue">${t(lang, 'rate')}</label><input id="rateValue" inputmode="decimal" size="6"><button type="button" id="applyRate">${t(lang, 'apply')}</button></div>

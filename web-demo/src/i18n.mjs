@@ -244,7 +244,7 @@ export function longDate(lang, iso) {
 export function stepName(lang, stepId, template) {
   const n = /^instalment-(\d+)-/.exec(stepId ?? '')?.[1] ?? '';
   const named = STRINGS[lang][`template_${template}`];
-  return named ? named.replace('{n}', n) : stepId;
+  return named ? named.replace(/ ?\{n\}/, n && ` ${n}`) : stepId;
 }
 
 /// An error of the core in the visitor's words (by its code), for beside the field it concerns.
@@ -252,12 +252,40 @@ export function errorWords(lang, code) {
   return STRINGS[lang][`err_${code}`] ?? STRINGS[lang].err_other;
 }
 
+/// The core's own words for an error (code, path, message), folded under "Détails techniques" for
+/// developers, beside the visitor's.
+export function technicalDetails(lang, error) {
+  const details = document.createElement('details');
+  const summary = document.createElement('summary');
+  summary.textContent = t(lang, 'technicalDetails');
+  const code = document.createElement('code');
+  code.textContent = `${error.code}${error.path ? ` ${error.path}` : ''}: ${error.message}`;
+  details.append(summary, code);
+  return details;
+}
+
+/// A string with its `{name}` placeholders filled in.
+export function fill(text, values) {
+  return Object.entries(values).reduce((s, [k, v]) => s.replaceAll(`{${k}}`, v), text);
+}
+
+/// The half-year a core message names (`2026-H2`): its label, year, half and first day; null
+/// when it names none.
+export function namedHalfYear(message) {
+  const m = /(\d{4})-H([12])/.exec(message ?? '');
+  return m && { label: m[0], year: m[1], half: m[2], from: `${m[1]}-${m[2] === '1' ? '01' : '07'}-01` };
+}
+
+/// A half-year in words ("2d semestre 2026").
+export function halfYearWords(lang, half) {
+  return fill(t(lang, `half${half.half}`), { year: half.year });
+}
+
 /// The sentence saying which reference rate is not published yet, from the core's missing_rate
-/// error (its message names the half-year as `2026-H2`).
+/// error (its message names the half-year).
 export function missingRateWords(lang, error) {
-  const half = /(\d{4})-H([12])/.exec(error.message);
-  if (!half) return error.message;
-  return t(lang, 'missingRateFor').replace('{half}', t(lang, `half${half[2]}`).replace('{year}', half[1])).replace('{label}', half[0]);
+  const half = namedHalfYear(error.message);
+  return half ? fill(t(lang, 'missingRateFor'), { half: halfYearWords(lang, half), label: half.label }) : error.message;
 }
 
 /// A day without its year, for a chart's axis ("13 juin", "13 Jun").

@@ -2,7 +2,9 @@
 // WebAssembly), run in the core's worker (simulation.mjs); this file gathers the form and draws
 // what comes back.
 import { core } from './core-client.mjs';
-import { t, money, longDate, shortDate, roundMoney, stepName, errorWords, missingRateWords } from './i18n.mjs';
+import {
+  t, fill, money, longDate, shortDate, roundMoney, stepName, errorWords, technicalDetails, missingRateWords, namedHalfYear,
+} from './i18n.mjs';
 import { decodeState, encodeState, promiseOrder, addDays } from './state.mjs';
 import { icsCalendar } from './ics.mjs';
 
@@ -48,7 +50,7 @@ function markField(field, words, error, className = 'field-error') {
   note.id = `${field}-problem`;
   note.dataset.for = field;
   note.append(document.createTextNode(words));
-  if (error?.code) note.append(technicalDetails(error));
+  if (error?.code) note.append(technicalDetails(state.lang, error));
   // In a list row or the step editor, the note goes under the whole row.
   const anchor = input.closest('tr, .row') ?? input;
   if (anchor.tagName === 'TR') {
@@ -65,16 +67,6 @@ function markField(field, words, error, className = 'field-error') {
   if (className === 'field-error') input.setAttribute('aria-invalid', 'true');
   input.setAttribute('aria-describedby', note.id);
   return true;
-}
-
-function technicalDetails(error) {
-  const details = document.createElement('details');
-  const summary = document.createElement('summary');
-  summary.textContent = t(state.lang, 'technicalDetails');
-  const code = document.createElement('code');
-  code.textContent = `${error.code}${error.path ? ` ${error.path}` : ''}: ${error.message}`;
-  details.append(summary, code);
-  return details;
 }
 
 function clearFieldNotes() {
@@ -158,7 +150,7 @@ function renderStepsEditor() {
     channel.addEventListener('change', () => { s.channel = channel.value; changed(); });
     const template = cell(document.createElement('select'));
     template.setAttribute('aria-label', `${t(lang, 'template')} ${i + 1}`);
-    TEMPLATES.forEach((k) => template.append(option(k, stepName(lang, 'instalment-n-', k).replace(' n ', ' '), s.template)));
+    TEMPLATES.forEach((k) => template.append(option(k, stepName(lang, '', k), s.template)));
     template.addEventListener('change', () => { s.template = template.value; changed(); });
     const level = cell(document.createElement('input'));
     Object.assign(level, { type: 'number', min: 1, max: 5, value: s.level });
@@ -278,7 +270,7 @@ function showProblems(problems) {
     // About no single input (a rate entered, the policy as a whole): said in the box itself.
     const line = document.createElement('div');
     line.append(p.words);
-    if (p.error) line.append(technicalDetails(p.error));
+    if (p.error) line.append(technicalDetails(state.lang, p.error));
     (p.error?.path?.startsWith('policy') ? $('policyError') : box).append(line);
     $('policyError').hidden = !$('policyError').childElementCount;
   }
@@ -366,10 +358,13 @@ function renderLater(mine, parts) {
   setTimeout(next, 0);
 }
 
+/** A step that still goes out: not cancelled by a payment, a plan, a condition or an answer. */
+const goesOut = (s) => !['cancelled_paid', 'skipped_condition', 'replaced_by_plan', 'skipped_answered'].includes(s.status);
+
 /** The first contact, and what the last step would claim if nothing is paid by then. */
 function renderKeyFigures(steps) {
   const lang = state.lang;
-  const going = steps.filter((s) => !['cancelled_paid', 'skipped_condition', 'replaced_by_plan', 'skipped_answered'].includes(s.status));
+  const going = steps.filter(goesOut);
   const first = going[0];
   const last = going.filter((s) => s.totals).at(-1);
   $('firstReminderOut').textContent = first ? longDate(lang, first.date) : '—';
@@ -377,7 +372,7 @@ function renderKeyFigures(steps) {
   $('penaltiesOut').textContent = last ? `${approx}${money(lang, last.totals.interest)} + ${money(lang, last.totals.indemnity)}` : '—';
   $('totalOut').textContent = last ? `${approx}${money(lang, last.totals.totalDue)}` : '—';
   $('lastStepNote').textContent = last
-    ? t(lang, 'lastStepNote').replace('{name}', stepName(lang, last.stepId, last.template)).replace('{date}', longDate(lang, last.date))
+    ? fill(t(lang, 'lastStepNote'), { name: stepName(lang, last.stepId, last.template), date: longDate(lang, last.date) })
     : '';
 }
 
@@ -390,8 +385,7 @@ function renderMissingRate(missing) {
   if (missing) {
     // The core names the table (path `extraRates.<table>`) and the half-year in its message.
     const table = missing.path.split('.').pop() || 'ecb_mro';
-    const half = /(\d{4})-H([12])/.exec(missing.message);
-    const from = half ? `${half[1]}-${half[2] === '1' ? '01' : '07'}-01` : '';
+    const from = namedHalfYear(missing.message)?.from ?? '';
     const said = missingRateWords(lang, missing);
     box.innerHTML = `<p><strong>${t(lang, 'missingRate')}</strong> — ${said}</p><p>${t(lang, 'missingRateHelp')}</p>`;
     const row = document.createElement('div');
@@ -413,7 +407,7 @@ function renderMissingRate(missing) {
       }
       // The ECB's rate has never reached 8 %; a figure that high is the penalty rate (ECB + 10).
       if (table === 'ecb_mro' && Number(rate) >= 8) {
-        problem.textContent = t(lang, 'notPenaltyRate').replace('{rate}', $('rateValue').value.trim());
+        problem.textContent = fill(t(lang, 'notPenaltyRate'), { rate: $('rateValue').value.trim() });
         return;
       }
       state.extraRates = { ...state.extraRates, [table]: [...(state.extraRates[table] ?? []), { from: $('rateFrom').value, rate }] };
@@ -561,7 +555,7 @@ async function renderChart() {
     return;
   }
   const last = result.curvePoints.at(-1);
-  const shown = result.steps.filter((s) => !['cancelled_paid', 'skipped_condition', 'replaced_by_plan', 'skipped_answered'].includes(s.status));
+  const shown = result.steps.filter(goesOut);
   owedOverTime($('chart'), {
     title: t(lang, 'chart'),
     desc: last ? `${longDate(lang, last.date)}: ${t(lang, 'principal')} ${money(lang, last.principal)}, ${t(lang, 'interest')} ${money(lang, last.interest)}, ${t(lang, 'indemnity')} ${money(lang, last.indemnity)}` : '',
@@ -570,7 +564,7 @@ async function renderChart() {
     dueDate: result.timeline.dueDate,
     labels: {
       total: t(lang, 'owedTotal'), principal: t(lang, 'principalLeft'), penalties: t(lang, 'penaltiesRight'),
-      dueLine: t(lang, 'dueLine').replace('{date}', longDate(lang, result.timeline.dueDate)),
+      dueLine: fill(t(lang, 'dueLine'), { date: longDate(lang, result.timeline.dueDate) }),
     },
     money: (v) => roundMoney(lang, v),
     shortDate: (iso) => shortDate(lang, iso),
