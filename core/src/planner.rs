@@ -407,7 +407,11 @@ struct Pricing<'a> {
     rates: &'a Rates,
 }
 
-impl Pricing<'_> {
+impl<'a> Pricing<'a> {
+    fn of(ledger: &'a Ledger, rates: &'a Rates) -> Pricing<'a> {
+        Pricing { creditor_country: &ledger.creditor.address.country, rates }
+    }
+
     /// Interest and indemnity `inv` still owes on `day` beside its principal (`None`: a rate is
     /// not known yet).
     fn due(&self, inv: &CheckedInvoice<'_>, day: NaiveDate) -> Option<Decimal> {
@@ -1100,7 +1104,7 @@ pub fn plan(ledger: &Ledger, policy: &CheckedPolicy, as_of: NaiveDate) -> Result
 pub fn plan_with_rates(ledger: &Ledger, policy: &CheckedPolicy, as_of: NaiveDate, rates: &Rates) -> Result<Plan> {
     date::check_year(as_of).map_err(|e| e.within("asOf"))?;
     let checked = ledger.check_with_rates(rates).map_err(|e| e.within("ledger"))?;
-    let pricing = Pricing { creditor_country: &ledger.creditor.address.country, rates };
+    let pricing = Pricing::of(ledger, rates);
     let policy = policy.policy();
     let mut timelines: Vec<Option<InvoiceTimeline>> = vec![None; checked.invoices.len()];
     let mut contacts = Vec::new();
@@ -1359,159 +1363,297 @@ pub fn due_actions_with_rates(
     rates: &Rates,
 ) -> Result<Vec<Action>> {
     let checked = ledger.check_with_rates(rates)?;
-    let pricing = Pricing { creditor_country: &ledger.creditor.address.country, rates };
-    let p = policy.policy();
-    let mut done: HashSet<(&str, &str)> = HashSet::new();
-    let mut last_sent: HashMap<&str, DateTime<Utc>> = HashMap::new();
-    let invoice_debtor: HashMap<&str, &str> =
-        ledger.invoices.iter().map(|i| (i.id.as_str(), i.debtor_id.as_str())).collect();
-    for (i, entry) in sent_log.iter().enumerate() {
-        if entry.key.is_empty() || entry.items.is_empty() {
-            return Err(Error::new(
-                ErrorCode::InvalidSentLog,
-                format!("sentLog[{i}]"),
-                "an entry needs its key and the invoice-steps it covered",
-            ));
-        }
-        for item in &entry.items {
-            done.insert((item.invoice_id.as_str(), item.step_id.as_str()));
-            if let Some(debtor) = invoice_debtor.get(item.invoice_id.as_str()) {
-                let slot = last_sent.entry(debtor).or_insert(entry.sent_at);
-                *slot = (*slot).max(entry.sent_at);
-            }
-        }
-    }
+    let sent = SentIndex::of(ledger, sent_log)?;
+    let run = DueRun { policy: policy.policy(), pricing: Pricing::of(ledger, rates), sent: &sent, now };
     let mut actions = Vec::new();
+    for (di, invoices) in group_by_debtor(&checked).into_iter().enumerate() {
+        let Some(debtor) = checked.debtors.get(di) else { continue };
+        if invoices.is_empty() || !run.may_send_to(debtor)? {
+            continue;
+        }
+        let sched = schedule_debtor(run.policy, debtor, invoices, run.pricing)?;
+        actions.extend(run.debtor_actions(debtor, &sched)?);
+    }
+    Ok(actions)
+}
+
+/// When a debtor may next have something to send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(optional_fields = nullable))]
+#[serde(rename_all = "camelCase")]
+pub struct NextAction {
+    /// Debtor id.
+    pub debtor_id: String,
+    /// `now` when something is due now; otherwise the earliest time something may fall due
+    /// without a change of data (never later than the truth: the sender may find nothing then and
+    /// ask again); none when nothing will, short of a change of data.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::date::de_instant_opt")]
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// [`next_actions_with_rates`] with the built-in rate tables.
+pub fn next_actions(
+    ledger: &Ledger,
+    policy: &CheckedPolicy,
+    sent_log: &[SentEntry],
+    now: DateTime<Utc>,
+) -> Result<Vec<NextAction>> {
+    next_actions_with_rates(ledger, policy, sent_log, now, crate::penalty::builtin_rates()?)
+}
+
+/// For each debtor with invoices in `ledger`, when [`due_actions_with_rates`] may next give it an
+/// action, seen at `now` with `sent_log`: what a sender indexes so that a run reads only the
+/// debtors due, not the whole book. Every input that moves a date (an invoice, a payment, an
+/// answer, the policy, the rates, the log) must make the sender ask again.
+pub fn next_actions_with_rates(
+    ledger: &Ledger,
+    policy: &CheckedPolicy,
+    sent_log: &[SentEntry],
+    now: DateTime<Utc>,
+    rates: &Rates,
+) -> Result<Vec<NextAction>> {
+    let checked = ledger.check_with_rates(rates)?;
+    let sent = SentIndex::of(ledger, sent_log)?;
+    let run = DueRun { policy: policy.policy(), pricing: Pricing::of(ledger, rates), sent: &sent, now };
+    let mut out = Vec::new();
     for (di, invoices) in group_by_debtor(&checked).into_iter().enumerate() {
         let Some(debtor) = checked.debtors.get(di) else { continue };
         if invoices.is_empty() {
             continue;
         }
-        let local = debtor.time_zone.local(now);
-        let today = local.date_naive();
-        let hour = local.hour();
+        let sched = schedule_debtor(run.policy, debtor, invoices, run.pricing)?;
+        let due_now = run.may_send_to(debtor)? && !run.debtor_actions(debtor, &sched)?.is_empty();
+        let at = if due_now { Some(now) } else { run.next_time(debtor, &sched)? };
+        out.push(NextAction { debtor_id: debtor.debtor.id.clone(), at });
+    }
+    Ok(out)
+}
+
+/// What was sent, as the planner looks it up: the invoice-steps done, and each debtor's last send.
+struct SentIndex<'a> {
+    done: HashSet<(&'a str, &'a str)>,
+    last_sent: HashMap<&'a str, DateTime<Utc>>,
+}
+
+impl<'a> SentIndex<'a> {
+    fn of(ledger: &'a Ledger, sent_log: &'a [SentEntry]) -> Result<SentIndex<'a>> {
+        let mut done: HashSet<(&str, &str)> = HashSet::new();
+        let mut last_sent: HashMap<&str, DateTime<Utc>> = HashMap::new();
+        let invoice_debtor: HashMap<&str, &str> =
+            ledger.invoices.iter().map(|i| (i.id.as_str(), i.debtor_id.as_str())).collect();
+        for (i, entry) in sent_log.iter().enumerate() {
+            if entry.key.is_empty() || entry.items.is_empty() {
+                return Err(Error::new(
+                    ErrorCode::InvalidSentLog,
+                    format!("sentLog[{i}]"),
+                    "an entry needs its key and the invoice-steps it covered",
+                ));
+            }
+            for item in &entry.items {
+                done.insert((item.invoice_id.as_str(), item.step_id.as_str()));
+                if let Some(debtor) = invoice_debtor.get(item.invoice_id.as_str()) {
+                    let slot = last_sent.entry(debtor).or_insert(entry.sent_at);
+                    *slot = (*slot).max(entry.sent_at);
+                }
+            }
+        }
+        Ok(SentIndex { done, last_sent })
+    }
+
+    fn is_done(&self, invoice_id: &str, step_id: &str) -> bool {
+        self.done.contains(&(invoice_id, step_id))
+    }
+}
+
+/// One look at what is due at `now`.
+struct DueRun<'a> {
+    policy: &'a Policy,
+    pricing: Pricing<'a>,
+    sent: &'a SentIndex<'a>,
+    now: DateTime<Utc>,
+}
+
+impl DueRun<'_> {
+    /// The debtor's local day at `now`.
+    fn today(&self, debtor: &CheckedDebtor<'_>) -> NaiveDate {
+        debtor.time_zone.local(self.now).date_naive()
+    }
+
+    /// The first day the minimum gap after the debtor's last send allows another.
+    fn gap_ends(&self, debtor: &CheckedDebtor<'_>) -> Option<NaiveDate> {
+        let last = self.sent.last_sent.get(debtor.debtor.id.as_str())?;
+        let last_day = debtor.time_zone.local(*last).date_naive();
+        last_day.checked_add_signed(chrono::TimeDelta::days(i64::from(self.policy.min_gap_days)))
+    }
+
+    /// Whether anything may go to `debtor` at `now`: inside the send window, on a business day
+    /// (when the policy adjusts dates), past the minimum gap since the last send.
+    fn may_send_to(&self, debtor: &CheckedDebtor<'_>) -> Result<bool> {
+        let p = self.policy;
+        let today = self.today(debtor);
+        let hour = debtor.time_zone.local(self.now).hour();
         if hour < p.send_window.start_hour || hour >= p.send_window.end_hour {
-            continue;
+            return Ok(false);
         }
         if p.business_day_adjustment != Adjustment::None && !calendar::is_business_day(debtor.calendar, today)? {
-            continue;
+            return Ok(false);
         }
-        if let Some(last) = last_sent.get(debtor.debtor.id.as_str()) {
-            let last_day = debtor.time_zone.local(*last).date_naive();
-            if (today - last_day).num_days() < i64::from(p.min_gap_days) {
-                continue;
-            }
-        }
-        let sched = schedule_debtor(p, debtor, invoices, pricing)?;
-        let answers = Answers::of(debtor, p.send_window.start_hour);
-        // Per invoice: the latest step due by now and not yet sent; earlier ones are superseded.
-        let mut candidates: Vec<(&InvoiceState<'_, '_>, &Scheduled, &Event<'_>, Vec<ItemRef>)> = Vec::new();
-        for st in &sched.states {
-            let inv = st.inv;
-            if inv.disputed_on(today) {
-                continue;
-            }
-            let mut latest: Option<(&Scheduled, &Event<'_>)> = None;
-            let mut superseded = Vec::new();
-            for s in st.done.iter().filter(|s| s.status.is_contact() && s.date <= today) {
-                let Some(ev) = st.events.get(s.event_index) else { continue };
-                if done.contains(&(inv.invoice.id.as_str(), ev.step_id.as_str())) {
-                    superseded.clear();
-                    latest = None;
-                    continue;
-                }
-                if let Some((_, prev)) = latest {
-                    superseded.push(ItemRef { invoice_id: inv.invoice.id.clone(), step_id: prev.step_id.clone() });
-                }
-                latest = Some((s, ev));
-            }
-            let Some((s, ev)) = latest else { continue };
-            if !step_still_wanted(inv, &ev.step_id, today, &ledger.creditor.address.country, rates) {
-                continue;
-            }
-            if send_time(debtor.time_zone, s.date, p.send_window.start_hour)? > now {
-                continue;
-            }
-            if (today - s.date).num_days() > i64::from(p.catch_up.max_lateness_days) {
-                continue;
-            }
-            if let EventAnchor::Policy { conditions, .. } = &ev.anchor {
-                if conditions.min_outstanding.is_some_and(|m| inv.outstanding_on(today) < m) {
-                    continue;
-                }
-                // A late step does not go out over an answer or a promise that came since its day.
-                if answers.answered_between(s.date, today) || promise_open_on(p, inv, today) {
-                    continue;
-                }
-            }
-            candidates.push((st, s, ev, superseded));
-        }
-        if candidates.is_empty() {
-            continue;
-        }
-        // Grouping: one action with every candidate. Otherwise one per invoice, and only the first
-        // when a gap must be kept between contacts.
-        let groups: Vec<Vec<usize>> = if p.grouping {
-            vec![(0..candidates.len()).collect()]
-        } else if p.min_gap_days > 0 {
-            let first = (0..candidates.len()).min_by_key(|&i| candidates.get(i).map(|c| (c.1.date, c.0.inv.index)));
-            first.map(|i| vec![vec![i]]).unwrap_or_default()
-        } else {
-            (0..candidates.len()).map(|i| vec![i]).collect()
-        };
-        for group in groups {
-            let members: Vec<_> = group.iter().filter_map(|&i| candidates.get(i)).collect();
-            let Some(lead) = members.iter().max_by_key(|(st, s, ev, _)| (ev.level, s.date, Reverse(st.inv.index)))
-            else {
-                continue;
-            };
-            let currency = one_currency(debtor, members.iter().map(|(st, ..)| st.inv))?;
-            let refs: Vec<ItemRef> = members
-                .iter()
-                .map(|(st, _, ev, _)| ItemRef { invoice_id: st.inv.invoice.id.clone(), step_id: ev.step_id.clone() })
-                .collect();
-            let items: Vec<ActionItem> = members
-                .iter()
-                .map(|(st, s, ev, _)| ActionItem {
-                    invoice_id: st.inv.invoice.id.clone(),
-                    number: st.inv.invoice.number.clone(),
-                    step_id: ev.step_id.clone(),
-                    planned_date: s.date,
-                    due_date: st.inv.due_date,
-                    outstanding: st.inv.outstanding_on(today).to_minor_units(&currency),
-                })
-                .collect();
-            let total: Decimal = members.iter().map(|(st, ..)| st.inv.outstanding_on(today).value()).sum();
-            let days_late = members.iter().map(|(_, s, ..)| (today - s.date).num_days()).max().unwrap_or(0);
-            let superseded: Vec<ItemRef> = members.iter().flat_map(|(.., sup)| sup.iter().cloned()).collect();
-            let lead_ev = lead.2;
-            let message = if days_late == 0 {
-                format!("step `{}` is planned for today", lead_ev.step_id)
-            } else {
-                format!("step `{}` was planned {days_late} day(s) ago; the catch-up rule sends it once (at most {} days late){}",
-                    lead_ev.step_id, p.catch_up.max_lateness_days,
-                    if superseded.is_empty() { String::new() } else { format!(", replacing {} earlier missed step(s)", superseded.len()) })
-            };
-            actions.push(Action {
-                key: contact_key(&debtor.debtor.id, &refs),
-                debtor_id: debtor.debtor.id.clone(),
-                channel: lead.1.channel,
-                template: lead_ev.template.to_owned(),
-                level: lead_ev.level,
-                tone: lead_ev.tone,
-                step_id: lead_ev.step_id.clone(),
-                items,
-                total_outstanding: Amount(total).to_minor_units(&currency),
-                currency,
-                deadline_date: deadline(lead_ev, today, debtor.calendar)?,
-                reason: ActionReason {
-                    code: if days_late == 0 { "scheduled" } else { "catch_up" }.into(),
-                    days_late,
-                    superseded,
-                    message,
-                },
-            });
-        }
+        Ok(self.gap_ends(debtor).is_none_or(|first| today >= first))
     }
-    Ok(actions)
+
+    /// The earliest time after `now` that something of `sched` may fall due: an unsent step's send
+    /// time, or, for a step already past and still within the catch-up lateness (held today by an
+    /// answer, a promise, the window, a holiday or the gap), the next opening of the send window;
+    /// never before the gap since the last send ends.
+    fn next_time(&self, debtor: &CheckedDebtor<'_>, sched: &DebtorSchedule<'_, '_>) -> Result<Option<DateTime<Utc>>> {
+        let p = self.policy;
+        let today = self.today(debtor);
+        let opening = |day: NaiveDate| send_time(debtor.time_zone, day, p.send_window.start_hour);
+        let next_opening = match opening(today)? {
+            t if t > self.now => t,
+            _ => opening(today.succ_opt().unwrap_or(today))?,
+        };
+        let mut next: Option<DateTime<Utc>> = None;
+        for st in &sched.states {
+            let id = st.inv.invoice.id.as_str();
+            // Only the steps after the last one sent can still go out.
+            let unsent = st.done.iter().rev().take_while(|s| {
+                st.events.get(s.event_index).is_none_or(|ev| !self.sent.is_done(id, &ev.step_id))
+            });
+            for s in unsent.filter(|s| s.status.is_contact()) {
+                let at = opening(s.date)?;
+                let candidate = if at > self.now {
+                    at
+                } else if (today - s.date).num_days() <= i64::from(p.catch_up.max_lateness_days) {
+                    next_opening
+                } else {
+                    continue;
+                };
+                next = Some(next.map_or(candidate, |n| n.min(candidate)));
+            }
+        }
+        let floor = match self.gap_ends(debtor) {
+            Some(day) => Some(opening(day)?),
+            None => None,
+        };
+        Ok(next.map(|n| floor.map_or(n, |f| n.max(f))))
+    }
+
+    /// The actions due for `debtor` at `now` (its gates, [`Self::may_send_to`], already passed).
+    fn debtor_actions(&self, debtor: &CheckedDebtor<'_>, sched: &DebtorSchedule<'_, '_>) -> Result<Vec<Action>> {
+        let (p, now, rates) = (self.policy, self.now, self.pricing.rates);
+        let country = self.pricing.creditor_country;
+        let today = self.today(debtor);
+        let mut actions = Vec::new();
+    let answers = Answers::of(debtor, p.send_window.start_hour);
+    // Per invoice: the latest step due by now and not yet sent; earlier ones are superseded.
+    let mut candidates: Vec<(&InvoiceState<'_, '_>, &Scheduled, &Event<'_>, Vec<ItemRef>)> = Vec::new();
+    for st in &sched.states {
+        let inv = st.inv;
+        if inv.disputed_on(today) {
+            continue;
+        }
+        let mut latest: Option<(&Scheduled, &Event<'_>)> = None;
+        let mut superseded = Vec::new();
+        for s in st.done.iter().filter(|s| s.status.is_contact() && s.date <= today) {
+            let Some(ev) = st.events.get(s.event_index) else { continue };
+            if self.sent.is_done(&inv.invoice.id, &ev.step_id) {
+                superseded.clear();
+                latest = None;
+                continue;
+            }
+            if let Some((_, prev)) = latest {
+                superseded.push(ItemRef { invoice_id: inv.invoice.id.clone(), step_id: prev.step_id.clone() });
+            }
+            latest = Some((s, ev));
+        }
+        let Some((s, ev)) = latest else { continue };
+        if !step_still_wanted(inv, &ev.step_id, today, country, rates) {
+            continue;
+        }
+        if send_time(debtor.time_zone, s.date, p.send_window.start_hour)? > now {
+            continue;
+        }
+        if (today - s.date).num_days() > i64::from(p.catch_up.max_lateness_days) {
+            continue;
+        }
+        if let EventAnchor::Policy { conditions, .. } = &ev.anchor {
+            if conditions.min_outstanding.is_some_and(|m| inv.outstanding_on(today) < m) {
+                continue;
+            }
+            // A late step does not go out over an answer or a promise that came since its day.
+            if answers.answered_between(s.date, today) || promise_open_on(p, inv, today) {
+                continue;
+            }
+        }
+        candidates.push((st, s, ev, superseded));
+    }
+    if candidates.is_empty() {
+        return Ok(actions);
+    }
+    // Grouping: one action with every candidate. Otherwise one per invoice, and only the first
+    // when a gap must be kept between contacts.
+    let groups: Vec<Vec<usize>> = if p.grouping {
+        vec![(0..candidates.len()).collect()]
+    } else if p.min_gap_days > 0 {
+        let first = (0..candidates.len()).min_by_key(|&i| candidates.get(i).map(|c| (c.1.date, c.0.inv.index)));
+        first.map(|i| vec![vec![i]]).unwrap_or_default()
+    } else {
+        (0..candidates.len()).map(|i| vec![i]).collect()
+    };
+    for group in groups {
+        let members: Vec<_> = group.iter().filter_map(|&i| candidates.get(i)).collect();
+        let Some(lead) = members.iter().max_by_key(|(st, s, ev, _)| (ev.level, s.date, Reverse(st.inv.index)))
+        else {
+            continue;
+        };
+        let currency = one_currency(debtor, members.iter().map(|(st, ..)| st.inv))?;
+        let refs: Vec<ItemRef> = members
+            .iter()
+            .map(|(st, _, ev, _)| ItemRef { invoice_id: st.inv.invoice.id.clone(), step_id: ev.step_id.clone() })
+            .collect();
+        let items: Vec<ActionItem> = members
+            .iter()
+            .map(|(st, s, ev, _)| ActionItem {
+                invoice_id: st.inv.invoice.id.clone(),
+                number: st.inv.invoice.number.clone(),
+                step_id: ev.step_id.clone(),
+                planned_date: s.date,
+                due_date: st.inv.due_date,
+                outstanding: st.inv.outstanding_on(today).to_minor_units(&currency),
+            })
+            .collect();
+        let total: Decimal = members.iter().map(|(st, ..)| st.inv.outstanding_on(today).value()).sum();
+        let days_late = members.iter().map(|(_, s, ..)| (today - s.date).num_days()).max().unwrap_or(0);
+        let superseded: Vec<ItemRef> = members.iter().flat_map(|(.., sup)| sup.iter().cloned()).collect();
+        let lead_ev = lead.2;
+        let message = if days_late == 0 {
+            format!("step `{}` is planned for today", lead_ev.step_id)
+        } else {
+            format!("step `{}` was planned {days_late} day(s) ago; the catch-up rule sends it once (at most {} days late){}",
+                lead_ev.step_id, p.catch_up.max_lateness_days,
+                if superseded.is_empty() { String::new() } else { format!(", replacing {} earlier missed step(s)", superseded.len()) })
+        };
+        actions.push(Action {
+            key: contact_key(&debtor.debtor.id, &refs),
+            debtor_id: debtor.debtor.id.clone(),
+            channel: lead.1.channel,
+            template: lead_ev.template.to_owned(),
+            level: lead_ev.level,
+            tone: lead_ev.tone,
+            step_id: lead_ev.step_id.clone(),
+            items,
+            total_outstanding: Amount(total).to_minor_units(&currency),
+            currency,
+            deadline_date: deadline(lead_ev, today, debtor.calendar)?,
+            reason: ActionReason {
+                code: if days_late == 0 { "scheduled" } else { "catch_up" }.into(),
+                days_late,
+                superseded,
+                message,
+            },
+        });
+    }
+        Ok(actions)
+    }
 }

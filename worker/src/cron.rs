@@ -17,11 +17,11 @@ use crate::store::{self, Attachment, Book, Delivery, NewClaim, Outcome, Which};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use relance_core::ledger::{CheckedDebtor, Debtor, Ledger};
 use relance_core::messages::{render_message, MessageRequest, ReminderView, RenderedMessage, TemplateSet};
-use relance_core::planner::{due_actions_with_rates, step_still_wanted, Action};
+use relance_core::planner::{due_actions_with_rates, next_actions_with_rates, step_still_wanted, Action, SentEntry};
 use relance_core::policy::{self, Channel, CheckedPolicy, Policy};
-use relance_core::rates::{MissingRate, RateRow};
+use relance_core::rates::{MissingRate, RateRow, Rates};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Everything a delivery sends, stored with its claim so that a retry sends the very same thing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -169,21 +169,21 @@ fn ledgers_by_debtor(ledger: &Ledger) -> HashMap<&str, Ledger> {
     out
 }
 
-/// The due actions of the whole book at `now`, each debtor under its own policy, in a stable order.
-fn all_due_actions(
+/// What `plan` gives for every debtor of the book, each under its own policy; a debtor whose
+/// account cannot be planned is left out and named among the problems.
+fn per_policy<T>(
     book: &Book,
-    sent: &[relance_core::planner::SentEntry],
-    now: DateTime<Utc>,
-) -> (Vec<Action>, Vec<Problem>) {
+    mut plan: impl FnMut(&Ledger, &CheckedPolicy, &Rates) -> Result<Vec<T>, relance_core::Error>,
+) -> (Vec<T>, Vec<Problem>) {
     let mut by_policy: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (debtor, policy_id) in &book.assignment {
         by_policy.entry(policy_id.as_str()).or_default().push(debtor.as_str());
     }
-    let mut actions = Vec::new();
+    let mut out = Vec::new();
     let mut problems = Vec::new();
     let rates = match book.rates() {
         Ok(rates) => rates,
-        Err(e) => return (actions, vec![Problem::of_rates(&e)]),
+        Err(e) => return (out, vec![Problem::of_rates(&e)]),
     };
     for (policy_id, debtors) in by_policy {
         let policy = match resolve_policy(book, policy_id) {
@@ -198,22 +198,58 @@ fn all_due_actions(
         } else {
             book.ledger.clone()
         };
-        match due_actions_with_rates(&ledger, &policy, sent, now, &rates) {
-            Ok(list) => actions.extend(list),
+        match plan(&ledger, &policy, &rates) {
+            Ok(list) => out.extend(list),
             // One account that cannot be planned must not silence the others: plan them one by one.
             Err(_) => {
                 for debtor in debtors {
                     let one = book.ledger.subset(|d| d.id == debtor);
-                    match due_actions_with_rates(&one, &policy, sent, now, &rates) {
-                        Ok(list) => actions.extend(list),
+                    match plan(&one, &policy, &rates) {
+                        Ok(list) => out.extend(list),
                         Err(e) => problems.push(Problem::of_account(&one, debtor, &e)),
                     }
                 }
             }
         }
     }
+    (out, problems)
+}
+
+/// The due actions of the book at `now`, in a stable order.
+fn all_due_actions(book: &Book, sent: &[SentEntry], now: DateTime<Utc>) -> (Vec<Action>, Vec<Problem>) {
+    let (mut actions, problems) =
+        per_policy(book, |ledger, policy, rates| due_actions_with_rates(ledger, policy, sent, now, rates));
     actions.sort_by(|a, b| (a.level, &a.debtor_id, &a.key).cmp(&(b.level, &b.debtor_id, &b.key)));
     (actions, problems)
+}
+
+/// The debtors a run reads, and the revision of the data of those the index said were due.
+struct Scope {
+    /// The debtors whose next action is due or must be computed again, with their revision.
+    due: Vec<(String, i64)>,
+    /// Those and the debtors of the retries and waiting deliveries, as a JSON array of ids.
+    ids: String,
+}
+
+/// After a run: each due debtor's next action time, from the log as the run left it, written
+/// to the index (migration 0007); a debtor whose account cannot be planned stays due.
+async fn index_next_actions(db: &impl Database, book: &Book, scope: &Scope, now: DateTime<Utc>) -> Result<(), DbError> {
+    let sent = store::sent_log(db, &scope.ids).await?;
+    let (next, problems) =
+        per_policy(book, |ledger, policy, rates| next_actions_with_rates(ledger, policy, &sent, now, rates));
+    let at: HashMap<&str, Option<DateTime<Utc>>> = next.iter().map(|n| (n.debtor_id.as_str(), n.at)).collect();
+    let failed: HashSet<&str> = problems.iter().filter_map(|p| p.debtor_id.as_deref()).collect();
+    if problems.iter().any(|p| p.debtor_id.is_none()) {
+        return Ok(()); // nothing could be planned (the rates): every debtor stays due
+    }
+    let rows: Vec<(&str, i64, Option<DateTime<Utc>>)> = scope
+        .due
+        .iter()
+        .filter(|(id, _)| !failed.contains(id.as_str()))
+        // A debtor with no open invoice left has nothing planned.
+        .map(|(id, rev)| (id.as_str(), *rev, at.get(id.as_str()).copied().flatten()))
+        .collect();
+    db.batch(store::set_next_actions(&rows)).await.map(|_| ())
 }
 
 /// Why a debtor is not chased: a person must fix the data (a task says so, and `GET /v1/problems`).
@@ -399,15 +435,24 @@ pub async fn plan_run(db: &impl Database, config: &Config, now: DateTime<Utc>) -
 }
 
 /// The plan for the scheduled time `now`, with the deliveries that may be taken over at `clock`
-/// (leases and back-offs are on the clock), and the open book it was made from.
+/// (leases and back-offs are on the clock), and the part of the open book it was made from: the
+/// debtors the index says are due, and those of the retries and waiting deliveries.
 async fn plan_with_book(
     db: &impl Database,
     config: &Config,
     now: DateTime<Utc>,
     clock: DateTime<Utc>,
-) -> Result<(RunPlan, Option<Book>), DbError> {
+) -> Result<(RunPlan, Option<(Book, Scope)>), DbError> {
     let budget = config.batch_size;
     let retries = store::retryable(db, clock, i64::try_from(budget).unwrap_or(i64::MAX)).await?;
+    let waiting = store::waiting(db).await?;
+    let due = store::due_debtors(db, now).await?;
+    let ids: BTreeSet<&str> = due
+        .iter()
+        .map(|(id, _)| id.as_str())
+        .chain(retries.iter().chain(&waiting).map(|d| d.debtor_id.as_str()))
+        .collect();
+    let scope = Scope { ids: serde_json::to_string(&ids).map_err(|e| DbError(format!("debtor ids: {e}")))?, due };
     let mut plan = RunPlan {
         at: store::ts(now),
         retries,
@@ -417,15 +462,15 @@ async fn plan_with_book(
         deferred: 0,
         problems: vec![],
     };
-    let Some(book) = store::book(db, Which::Open).await? else {
+    let Some(book) = store::book(db, Which::OpenOf(&scope.ids)).await? else {
         plan.problems.push(Problem::no_creditor());
         return Ok((plan, None));
     };
     let templates = TemplateSet::builtin().map_err(|e| DbError(format!("built-in templates: {e}")))?;
     let ledgers = ledgers_by_debtor(&book.ledger);
-    let (waiting, unreadable) = rendered_again(db, config, templates, &ledgers, &book, now).await?;
-    plan.waiting = waiting;
-    let sent = store::sent_log(db).await?;
+    let (again, unreadable) = rendered_again(db, config, templates, &ledgers, &book, waiting, now).await?;
+    plan.waiting = again;
+    let sent = store::sent_log(db, &scope.ids).await?;
     let (mut actions, problems) = all_due_actions(&book, &sent, now);
     plan.problems = problems;
     let before = actions.len();
@@ -444,7 +489,7 @@ async fn plan_with_book(
         let Some(ledger) = ledgers.get(action.debtor_id.as_str()) else { continue };
         plan.actions.push(prepare(db, config, templates, action, ledger, &book.extra_rates, now).await?);
     }
-    Ok((plan, Some(book)))
+    Ok((plan, Some((book, scope))))
 }
 
 /// Every delivery waiting for a rate, rendered again with the rates known now (one whose debtor
@@ -455,11 +500,12 @@ async fn rendered_again(
     templates: &TemplateSet,
     ledgers: &HashMap<&str, Ledger>,
     book: &Book,
+    waiting: Vec<Delivery>,
     now: DateTime<Utc>,
 ) -> Result<(Vec<Prepared>, Vec<Problem>), DbError> {
     let mut out = Vec::new();
     let mut unreadable = Vec::new();
-    for d in store::waiting(db).await? {
+    for d in waiting {
         let payload = match serde_json::from_str::<Payload>(&d.payload) {
             Ok(payload) => payload,
             // Written by another version: it stays waiting, its debtor is held, a person is asked.
@@ -488,7 +534,8 @@ pub async fn run(
     scheduled: DateTime<Utc>,
     run_id: &str,
 ) -> Result<RunReport, DbError> {
-    let (plan, open) = plan_with_book(db, config, scheduled, clock.now()).await?;
+    let (plan, loaded) = plan_with_book(db, config, scheduled, clock.now()).await?;
+    let open = loaded.as_ref().map(|(book, _)| book);
     let mut report = RunReport {
         run_id: run_id.to_owned(),
         at: plan.at.clone(),
@@ -508,7 +555,7 @@ pub async fn run(
         let attempt = d.attempts + 1;
         let outcome = match serde_json::from_str::<Payload>(&d.payload) {
             Err(e) => Outcome::Failed { error: format!("stored payload does not decode: {e}") },
-            Ok(payload) => match still_due(open.as_ref(), &payload.action, scheduled) {
+            Ok(payload) => match still_due(open, &payload.action, scheduled) {
                 Some(reason) => Outcome::Cancelled { reason },
                 None if attempt > config.max_attempts => Outcome::Failed {
                     error: format!(
@@ -529,7 +576,7 @@ pub async fn run(
     for prepared in &plan.waiting {
         let action = &prepared.payload.action;
         let payload = serde_json::to_string(&prepared.payload).map_err(|e| DbError(format!("payload: {e}")))?;
-        let cancel = still_due(open.as_ref(), action, scheduled);
+        let cancel = still_due(open, action, scheduled);
         if let (None, Some(missing)) = (&cancel, &prepared.payload.waiting_for) {
             // Still unknown: the delivery keeps waiting, and its half-year has its task.
             ask_for_rate(db, missing, &prepared.payload, clock.now()).await?;
@@ -579,6 +626,9 @@ pub async fn run(
         };
         tally(&mut report, &outcome);
         store::record(db, &action.key, run_id, &outcome, clock.now()).await?;
+    }
+    if let Some((book, scope)) = &loaded {
+        index_next_actions(db, book, scope, scheduled).await?;
     }
     let detail = serde_json::to_value(&report).unwrap_or_default();
     db.batch(vec![store::audit(&format!("cron:{run_id}"), "run", "run", run_id, &detail, clock.now())]).await?;

@@ -265,6 +265,25 @@ pub async fn debtors(db: &impl Database) -> Result<Vec<StoredDebtor>, DbError> {
     Ok(list)
 }
 
+/// The debtors listed (a JSON array of ids), by id, with their replies and calls.
+async fn debtors_of(db: &impl Database, ids: &str) -> Result<Vec<StoredDebtor>, DbError> {
+    let rows = db
+        .query(Stmt::new(
+            "SELECT policy_id, data FROM debtors WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id",
+            vec![ids.into()],
+        ))
+        .await?;
+    let mut list: Vec<StoredDebtor> = rows.iter().map(stored_debtor).collect::<Result<_, _>>()?;
+    let answers = db
+        .query(Stmt::new(
+            "SELECT debtor_id, kind, data FROM answers WHERE debtor_id IN (SELECT value FROM json_each(?1)) ORDER BY id",
+            vec![ids.into()],
+        ))
+        .await?;
+    attach_answers(&mut list, &answers)?;
+    Ok(list)
+}
+
 /// One debtor, with its replies and calls.
 pub async fn debtor(db: &impl Database, id: &str) -> Result<Option<StoredDebtor>, DbError> {
     let rows = db.query(Stmt::new("SELECT policy_id, data FROM debtors WHERE id = ?1", vec![id.into()])).await?;
@@ -411,6 +430,8 @@ pub enum Which<'a> {
     One(&'a str),
     /// One debtor's invoices.
     OfDebtor(&'a str),
+    /// The open invoices of the debtors listed (a JSON array of ids): what a scheduled run reads.
+    OpenOf(&'a str),
 }
 
 /// The fixed queries that load invoices and their parts, each filtered the same way through the
@@ -463,6 +484,18 @@ const DEBTOR_INVOICES: InvoiceQueries = InvoiceQueries {
                WHERE i.debtor_id = ?1 ORDER BY p.id",
 };
 
+const OPEN_INVOICES_OF: InvoiceQueries = InvoiceQueries {
+    head: "SELECT id, data FROM invoices WHERE open = 1 AND debtor_id IN (SELECT value FROM json_each(?1)) ORDER BY id",
+    payments: "SELECT p.invoice_id, p.data FROM payments p JOIN invoices i ON i.id = p.invoice_id
+               WHERE i.open = 1 AND i.debtor_id IN (SELECT value FROM json_each(?1)) ORDER BY p.id",
+    disputes: "SELECT d.invoice_id, d.data FROM disputes d JOIN invoices i ON i.id = d.invoice_id
+               WHERE i.open = 1 AND i.debtor_id IN (SELECT value FROM json_each(?1)) ORDER BY d.id",
+    plans: "SELECT p.invoice_id, p.data FROM payment_plans p JOIN invoices i ON i.id = p.invoice_id
+            WHERE i.open = 1 AND i.debtor_id IN (SELECT value FROM json_each(?1))",
+    promises: "SELECT p.invoice_id, p.data FROM promises p JOIN invoices i ON i.id = p.invoice_id
+               WHERE i.open = 1 AND i.debtor_id IN (SELECT value FROM json_each(?1)) ORDER BY p.id",
+};
+
 /// Loads invoices with their payments, disputes, plan and promises, as core invoices, ordered by id.
 pub async fn invoices(db: &impl Database, which: Which<'_>) -> Result<Vec<Invoice>, DbError> {
     let (q, arg) = match which {
@@ -470,6 +503,7 @@ pub async fn invoices(db: &impl Database, which: Which<'_>) -> Result<Vec<Invoic
         Which::Open => (&OPEN_INVOICES, None),
         Which::One(id) => (&ONE_INVOICE, Some(id)),
         Which::OfDebtor(id) => (&DEBTOR_INVOICES, Some(id)),
+        Which::OpenOf(ids) => (&OPEN_INVOICES_OF, Some(ids)),
     };
     let params = || arg.map(|a| vec![Param::from(a)]).unwrap_or_default();
     let mut list: Vec<Invoice> =
@@ -748,6 +782,7 @@ pub async fn book(db: &impl Database, which: Which<'_>) -> Result<Option<Book>, 
             None => Vec::new(),
         },
         Which::All | Which::Open => debtors(db).await?,
+        Which::OpenOf(ids) => debtors_of(db, ids).await?,
     };
     for d in stored {
         if which == Which::All || wanted.contains(d.debtor.id.as_str()) {
@@ -863,12 +898,12 @@ pub async fn delivery_by_key(db: &impl Database, key: &str) -> Result<Option<Del
 
 /// The planner's view of what was already sent or claimed for the debtors with open invoices:
 /// a claimed, retrying or failed key is handled by the delivery machinery, never planned again.
-pub async fn sent_log(db: &impl Database) -> Result<Vec<SentEntry>, DbError> {
+pub async fn sent_log(db: &impl Database, debtor_ids: &str) -> Result<Vec<SentEntry>, DbError> {
     let rows = db
         .query(Stmt::new(
             "SELECT key, items, claimed_at FROM deliveries
-             WHERE status <> 'cancelled' AND debtor_id IN (SELECT debtor_id FROM invoices WHERE open = 1)",
-            vec![],
+             WHERE status <> 'cancelled' AND debtor_id IN (SELECT value FROM json_each(?1))",
+            vec![debtor_ids.into()],
         ))
         .await?;
     rows.iter()
@@ -878,6 +913,47 @@ pub async fn sent_log(db: &impl Database) -> Result<Vec<SentEntry>, DbError> {
                 sent_at: text(r, "claimed_at").as_deref().and_then(parse_ts).unwrap_or_default(),
                 items: doc(r, "items")?,
             })
+        })
+        .collect()
+}
+
+// ---- the index of what is due (migration 0007) ----------------------------------------------
+
+/// `next_action_at` of a debtor with nothing planned.
+pub const NOTHING_PLANNED: &str = "9999-12-31T23:59:59Z";
+
+/// The debtors a run at `now` must look at (their next action is due, or must be computed
+/// again), with the revision of their data it reads.
+pub async fn due_debtors(db: &impl Database, now: DateTime<Utc>) -> Result<Vec<(String, i64)>, DbError> {
+    let rows = db
+        .query(Stmt::new(
+            "SELECT id, schedule_rev FROM debtors WHERE next_action_at <= ?1 ORDER BY id",
+            vec![ts(now).into()],
+        ))
+        .await?;
+    Ok(rows.iter().filter_map(|r| Some((text(r, "id")?, int(r, "schedule_rev")?))).collect())
+}
+
+/// Records each debtor's next action time (`None`: nothing planned), each only if its data has
+/// not changed since the revision the time was computed from (else it stays to compute again).
+pub fn set_next_actions(next: &[(&str, i64, Option<DateTime<Utc>>)]) -> Vec<Stmt> {
+    // Chunks keep each bound JSON text far below D1's limits, one statement per chunk.
+    next.chunks(2000)
+        .map(|chunk| {
+            let rows: Vec<serde_json::Value> = chunk
+                .iter()
+                .map(|(id, rev, at)| {
+                    let at = at.map_or_else(|| NOTHING_PLANNED.to_owned(), ts);
+                    serde_json::json!([id, rev, at])
+                })
+                .collect();
+            Stmt::new(
+                "UPDATE debtors SET next_action_at = j.at
+                 FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS rev,
+                         json_extract(value, '$[2]') AS at FROM json_each(?1)) AS j
+                 WHERE debtors.id = j.id AND debtors.schedule_rev = j.rev",
+                vec![serde_json::Value::Array(rows).to_string().into()],
+            )
         })
         .collect()
 }
