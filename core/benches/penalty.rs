@@ -1,5 +1,6 @@
-//! Penalty engine benchmarks. Targets (issue 3): at least 1 million single-period accruals per
-//! second, and a full décompte of an invoice with 10 partial payments over 3 years under 20 µs.
+//! Penalty engine benchmarks. Targets (issue 3, then issue 23): at least 1 million single-period
+//! accruals per second; a décompte (one late invoice, a year late, in one period of rates) under
+//! 1 µs; a full décompte of an invoice with 10 partial payments over 3 years under 5 µs.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // benchmark code
 
@@ -19,6 +20,16 @@ fn three_years_ten_payments() -> PenaltyRequest {
     .unwrap()
 }
 
+/// One of the 100 000 requests of `wasm/bench/bulk.mjs`: a French B2B invoice due in 2024, priced
+/// at the end of 2025.
+fn one_invoice() -> PenaltyRequest {
+    from_json(
+        r#"{"invoice": {"id": "p1", "issueDate": "2024-01-01", "dueDate": "2024-02-02", "currency": "EUR", "total": "101.00",
+            "payments": []}, "regime": {"type": "fr_b2b"}, "asOf": "2025-12-31"}"#,
+    )
+    .unwrap()
+}
+
 fn benches(c: &mut Criterion) {
     let mut group = c.benchmark_group("accrual");
     group.throughput(Throughput::Elements(1));
@@ -33,6 +44,8 @@ fn benches(c: &mut Criterion) {
     let d = decompte(&request).unwrap();
     assert!(d.lines.len() >= 15, "the benchmark case has {} periods", d.lines.len());
     c.bench_function("decompte_3y_10_payments", |b| b.iter(|| decompte(black_box(&request)).unwrap()));
+    let one = one_invoice();
+    c.bench_function("decompte_one_invoice", |b| b.iter(|| decompte(black_box(&one)).unwrap()));
 }
 
 criterion_group!(penalty, benches);

@@ -306,8 +306,48 @@ pub fn is_business_day(id: CalendarId, date: NaiveDate) -> Result<bool> {
     if is_weekend(date) {
         return Ok(false);
     }
-    let holiday = rules(id)?.iter().any(|r| r.days(date.year()).into_iter().flatten().any(|(d, _)| d == date));
-    Ok(!holiday)
+    Ok(!holiday_days(id, date.year())?.contains(date.ordinal0()))
+}
+
+/// The days off of one calendar in one year, by day of the year (bit `ordinal0`).
+#[derive(Debug, Clone, Copy, Default)]
+struct DaysOff([u64; 6]);
+
+impl DaysOff {
+    fn insert(&mut self, day: u32) {
+        if let Some(word) = self.0.get_mut((day / 64) as usize) {
+            *word |= 1 << (day % 64);
+        }
+    }
+
+    fn contains(&self, day: u32) -> bool {
+        self.0.get((day / 64) as usize).is_some_and(|word| word & (1 << (day % 64)) != 0)
+    }
+}
+
+const YEARS: usize = (MAX_YEAR - MIN_YEAR + 1) as usize;
+
+/// The days off of `id` in `year` (a supported one), computed from the rules once per calendar
+/// and year: the business-day test is on every step's path, and the rules (Easter, moves off
+/// weekends) cost far more than a look-up.
+fn holiday_days(id: CalendarId, year: i32) -> Result<DaysOff> {
+    static CACHE: [[OnceLock<DaysOff>; YEARS]; CalendarId::ALL.len()] =
+        [const { [const { OnceLock::new() }; YEARS] }; CalendarId::ALL.len()];
+    let slot = CalendarId::ALL
+        .iter()
+        .position(|c| *c == id)
+        .and_then(|c| CACHE.get(c))
+        .and_then(|years| years.get(usize::try_from(year - MIN_YEAR).ok()?));
+    if let Some(days) = slot.and_then(OnceLock::get) {
+        return Ok(*days);
+    }
+    let mut days = DaysOff::default();
+    for rule in rules(id)? {
+        for (date, _) in rule.days(year).into_iter().flatten().filter(|(d, _)| d.year() == year) {
+            days.insert(date.ordinal0());
+        }
+    }
+    Ok(*slot.map_or(&days, |s| s.get_or_init(|| days)))
 }
 
 fn step(date: NaiveDate, forward: bool) -> Result<NaiveDate> {

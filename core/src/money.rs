@@ -31,7 +31,11 @@ impl Amount {
     /// written with exactly that many decimals, so that every layer prints the same string.
     pub fn to_minor_units(self, currency: &Currency) -> Amount {
         let dp = currency.minor_units();
-        let mut d = self.0.round_dp_with_strategy(dp, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+        let mut d = self.0;
+        // Most amounts already have the currency's decimals (or fewer): nothing to round then.
+        if d.scale() > dp {
+            d = d.round_dp_with_strategy(dp, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+        }
         d.rescale(dp);
         Amount(d)
     }

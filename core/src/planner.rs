@@ -869,9 +869,14 @@ pub fn contact_key(debtor_id: &str, items: &[ItemRef]) -> String {
         h.update(b"\t");
         h.update(item.step_id.as_bytes());
     }
-    let digest = h.finalize();
-    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    format!("rl_{hex}")
+    let mut key = String::with_capacity(3 + 32);
+    key.push_str("rl_");
+    for byte in h.finalize().iter().take(16) {
+        for digit in [byte >> 4, byte & 0xf] {
+            key.extend(char::from_digit(u32::from(digit), 16));
+        }
+    }
+    key
 }
 
 /// What scheduling one debtor produces.
@@ -1517,9 +1522,11 @@ impl DueRun<'_> {
         for st in &sched.states {
             let id = st.inv.invoice.id.as_str();
             // Only the steps after the last one sent can still go out.
-            let unsent = st.done.iter().rev().take_while(|s| {
-                st.events.get(s.event_index).is_none_or(|ev| !self.sent.is_done(id, &ev.step_id))
-            });
+            let unsent = st
+                .done
+                .iter()
+                .rev()
+                .take_while(|s| st.events.get(s.event_index).is_none_or(|ev| !self.sent.is_done(id, &ev.step_id)));
             for s in unsent.filter(|s| s.status.is_contact()) {
                 let at = opening(s.date)?;
                 let candidate = if at > self.now {
@@ -1545,115 +1552,115 @@ impl DueRun<'_> {
         let country = self.pricing.creditor_country;
         let today = self.today(debtor);
         let mut actions = Vec::new();
-    let answers = Answers::of(debtor, p.send_window.start_hour);
-    // Per invoice: the latest step due by now and not yet sent; earlier ones are superseded.
-    let mut candidates: Vec<(&InvoiceState<'_, '_>, &Scheduled, &Event<'_>, Vec<ItemRef>)> = Vec::new();
-    for st in &sched.states {
-        let inv = st.inv;
-        if inv.disputed_on(today) {
-            continue;
-        }
-        let mut latest: Option<(&Scheduled, &Event<'_>)> = None;
-        let mut superseded = Vec::new();
-        for s in st.done.iter().filter(|s| s.status.is_contact() && s.date <= today) {
-            let Some(ev) = st.events.get(s.event_index) else { continue };
-            if self.sent.is_done(&inv.invoice.id, &ev.step_id) {
-                superseded.clear();
-                latest = None;
+        let answers = Answers::of(debtor, p.send_window.start_hour);
+        // Per invoice: the latest step due by now and not yet sent; earlier ones are superseded.
+        let mut candidates: Vec<(&InvoiceState<'_, '_>, &Scheduled, &Event<'_>, Vec<ItemRef>)> = Vec::new();
+        for st in &sched.states {
+            let inv = st.inv;
+            if inv.disputed_on(today) {
                 continue;
             }
-            if let Some((_, prev)) = latest {
-                superseded.push(ItemRef { invoice_id: inv.invoice.id.clone(), step_id: prev.step_id.clone() });
+            let mut latest: Option<(&Scheduled, &Event<'_>)> = None;
+            let mut superseded = Vec::new();
+            for s in st.done.iter().filter(|s| s.status.is_contact() && s.date <= today) {
+                let Some(ev) = st.events.get(s.event_index) else { continue };
+                if self.sent.is_done(&inv.invoice.id, &ev.step_id) {
+                    superseded.clear();
+                    latest = None;
+                    continue;
+                }
+                if let Some((_, prev)) = latest {
+                    superseded.push(ItemRef { invoice_id: inv.invoice.id.clone(), step_id: prev.step_id.clone() });
+                }
+                latest = Some((s, ev));
             }
-            latest = Some((s, ev));
-        }
-        let Some((s, ev)) = latest else { continue };
-        if !step_still_wanted(inv, &ev.step_id, today, country, rates) {
-            continue;
-        }
-        if send_time(debtor.time_zone, s.date, p.send_window.start_hour)? > now {
-            continue;
-        }
-        if (today - s.date).num_days() > i64::from(p.catch_up.max_lateness_days) {
-            continue;
-        }
-        if let EventAnchor::Policy { conditions, .. } = &ev.anchor {
-            if conditions.min_outstanding.is_some_and(|m| inv.outstanding_on(today) < m) {
+            let Some((s, ev)) = latest else { continue };
+            if !step_still_wanted(inv, &ev.step_id, today, country, rates) {
                 continue;
             }
-            // A late step does not go out over an answer or a promise that came since its day.
-            if answers.answered_between(s.date, today) || promise_open_on(p, inv, today) {
+            if send_time(debtor.time_zone, s.date, p.send_window.start_hour)? > now {
                 continue;
             }
+            if (today - s.date).num_days() > i64::from(p.catch_up.max_lateness_days) {
+                continue;
+            }
+            if let EventAnchor::Policy { conditions, .. } = &ev.anchor {
+                if conditions.min_outstanding.is_some_and(|m| inv.outstanding_on(today) < m) {
+                    continue;
+                }
+                // A late step does not go out over an answer or a promise that came since its day.
+                if answers.answered_between(s.date, today) || promise_open_on(p, inv, today) {
+                    continue;
+                }
+            }
+            candidates.push((st, s, ev, superseded));
         }
-        candidates.push((st, s, ev, superseded));
-    }
-    if candidates.is_empty() {
-        return Ok(actions);
-    }
-    // Grouping: one action with every candidate. Otherwise one per invoice, and only the first
-    // when a gap must be kept between contacts.
-    let groups: Vec<Vec<usize>> = if p.grouping {
-        vec![(0..candidates.len()).collect()]
-    } else if p.min_gap_days > 0 {
-        let first = (0..candidates.len()).min_by_key(|&i| candidates.get(i).map(|c| (c.1.date, c.0.inv.index)));
-        first.map(|i| vec![vec![i]]).unwrap_or_default()
-    } else {
-        (0..candidates.len()).map(|i| vec![i]).collect()
-    };
-    for group in groups {
-        let members: Vec<_> = group.iter().filter_map(|&i| candidates.get(i)).collect();
-        let Some(lead) = members.iter().max_by_key(|(st, s, ev, _)| (ev.level, s.date, Reverse(st.inv.index)))
-        else {
-            continue;
-        };
-        let currency = one_currency(debtor, members.iter().map(|(st, ..)| st.inv))?;
-        let refs: Vec<ItemRef> = members
-            .iter()
-            .map(|(st, _, ev, _)| ItemRef { invoice_id: st.inv.invoice.id.clone(), step_id: ev.step_id.clone() })
-            .collect();
-        let items: Vec<ActionItem> = members
-            .iter()
-            .map(|(st, s, ev, _)| ActionItem {
-                invoice_id: st.inv.invoice.id.clone(),
-                number: st.inv.invoice.number.clone(),
-                step_id: ev.step_id.clone(),
-                planned_date: s.date,
-                due_date: st.inv.due_date,
-                outstanding: st.inv.outstanding_on(today).to_minor_units(&currency),
-            })
-            .collect();
-        let total: Decimal = members.iter().map(|(st, ..)| st.inv.outstanding_on(today).value()).sum();
-        let days_late = members.iter().map(|(_, s, ..)| (today - s.date).num_days()).max().unwrap_or(0);
-        let superseded: Vec<ItemRef> = members.iter().flat_map(|(.., sup)| sup.iter().cloned()).collect();
-        let lead_ev = lead.2;
-        let message = if days_late == 0 {
-            format!("step `{}` is planned for today", lead_ev.step_id)
+        if candidates.is_empty() {
+            return Ok(actions);
+        }
+        // Grouping: one action with every candidate. Otherwise one per invoice, and only the first
+        // when a gap must be kept between contacts.
+        let groups: Vec<Vec<usize>> = if p.grouping {
+            vec![(0..candidates.len()).collect()]
+        } else if p.min_gap_days > 0 {
+            let first = (0..candidates.len()).min_by_key(|&i| candidates.get(i).map(|c| (c.1.date, c.0.inv.index)));
+            first.map(|i| vec![vec![i]]).unwrap_or_default()
         } else {
-            format!("step `{}` was planned {days_late} day(s) ago; the catch-up rule sends it once (at most {} days late){}",
+            (0..candidates.len()).map(|i| vec![i]).collect()
+        };
+        for group in groups {
+            let members: Vec<_> = group.iter().filter_map(|&i| candidates.get(i)).collect();
+            let Some(lead) = members.iter().max_by_key(|(st, s, ev, _)| (ev.level, s.date, Reverse(st.inv.index)))
+            else {
+                continue;
+            };
+            let currency = one_currency(debtor, members.iter().map(|(st, ..)| st.inv))?;
+            let refs: Vec<ItemRef> = members
+                .iter()
+                .map(|(st, _, ev, _)| ItemRef { invoice_id: st.inv.invoice.id.clone(), step_id: ev.step_id.clone() })
+                .collect();
+            let items: Vec<ActionItem> = members
+                .iter()
+                .map(|(st, s, ev, _)| ActionItem {
+                    invoice_id: st.inv.invoice.id.clone(),
+                    number: st.inv.invoice.number.clone(),
+                    step_id: ev.step_id.clone(),
+                    planned_date: s.date,
+                    due_date: st.inv.due_date,
+                    outstanding: st.inv.outstanding_on(today).to_minor_units(&currency),
+                })
+                .collect();
+            let total: Decimal = members.iter().map(|(st, ..)| st.inv.outstanding_on(today).value()).sum();
+            let days_late = members.iter().map(|(_, s, ..)| (today - s.date).num_days()).max().unwrap_or(0);
+            let superseded: Vec<ItemRef> = members.iter().flat_map(|(.., sup)| sup.iter().cloned()).collect();
+            let lead_ev = lead.2;
+            let message = if days_late == 0 {
+                format!("step `{}` is planned for today", lead_ev.step_id)
+            } else {
+                format!("step `{}` was planned {days_late} day(s) ago; the catch-up rule sends it once (at most {} days late){}",
                 lead_ev.step_id, p.catch_up.max_lateness_days,
                 if superseded.is_empty() { String::new() } else { format!(", replacing {} earlier missed step(s)", superseded.len()) })
-        };
-        actions.push(Action {
-            key: contact_key(&debtor.debtor.id, &refs),
-            debtor_id: debtor.debtor.id.clone(),
-            channel: lead.1.channel,
-            template: lead_ev.template.to_owned(),
-            level: lead_ev.level,
-            tone: lead_ev.tone,
-            step_id: lead_ev.step_id.clone(),
-            items,
-            total_outstanding: Amount(total).to_minor_units(&currency),
-            currency,
-            deadline_date: deadline(lead_ev, today, debtor.calendar)?,
-            reason: ActionReason {
-                code: if days_late == 0 { "scheduled" } else { "catch_up" }.into(),
-                days_late,
-                superseded,
-                message,
-            },
-        });
-    }
+            };
+            actions.push(Action {
+                key: contact_key(&debtor.debtor.id, &refs),
+                debtor_id: debtor.debtor.id.clone(),
+                channel: lead.1.channel,
+                template: lead_ev.template.to_owned(),
+                level: lead_ev.level,
+                tone: lead_ev.tone,
+                step_id: lead_ev.step_id.clone(),
+                items,
+                total_outstanding: Amount(total).to_minor_units(&currency),
+                currency,
+                deadline_date: deadline(lead_ev, today, debtor.calendar)?,
+                reason: ActionReason {
+                    code: if days_late == 0 { "scheduled" } else { "catch_up" }.into(),
+                    days_late,
+                    superseded,
+                    message,
+                },
+            });
+        }
         Ok(actions)
     }
 }

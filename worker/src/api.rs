@@ -400,7 +400,7 @@ async fn json_route(
                     store::only_if_changed(store::audit("api", "delivery.requeued", "delivery", key, &json!({}), now)),
                 ])
                 .await?;
-            if changes.first() != Some(&1) {
+            if !store::went_in(changes.first()) {
                 return Err(ApiError::conflict(
                     "",
                     format!("delivery `{key}` does not exist or is not failed or cancelled"),
@@ -1002,7 +1002,7 @@ pub(crate) async fn change_part_with(
     let mut stmts = vec![store::bump_version(id, now), row, audit];
     stmts.extend(extra);
     let changes = db.batch(stmts).await?;
-    if guarded && changes.get(1) != Some(&1) {
+    if guarded && !store::went_in(changes.get(1)) {
         let why = match part {
             Part::Dispute(_) => "a dispute is open already: close it before opening another",
             Part::DisputeClosed(_) => "the dispute was closed meanwhile",
@@ -1115,7 +1115,7 @@ pub(crate) async fn refresh_open(db: &impl Database, id: &str) -> Result<(), Api
         let version = store::invoice_version(db, id).await?.ok_or_else(|| ApiError::not_found("invoice", id))?;
         let invoice = load_invoice(db, id).await?;
         let (open, _, _) = settle(db, &invoice).await?;
-        if db.batch(vec![store::set_open(id, open, version)]).await?.first() == Some(&1) {
+        if store::went_in(db.batch(vec![store::set_open(id, open, version)]).await?.first()) {
             return Ok(());
         }
     }
@@ -1499,7 +1499,7 @@ async fn record_answer(db: &impl Database, debtor_id: &str, answer: Answer<'_>, 
     let mut stmts = vec![store::add_answer(debtor_id, answer, None, now)?, audit];
     stmts.extend(store::answer_tasks(&ledger, now)?);
     let changes = db.batch(stmts).await?;
-    let status = if changes.first() == Some(&1) { 201 } else { 200 };
+    let status = if store::went_in(changes.first()) { 201 } else { 200 };
     ok(status, &json!({ "debtorId": debtor_id, "recorded": status == 201, list.trim_end_matches('s'): detail }))
 }
 

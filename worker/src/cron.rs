@@ -112,6 +112,9 @@ pub struct RunReport {
     pub out_of_time: bool,
     /// Problems met.
     pub problems: Vec<Problem>,
+    /// Rows the database read for the run (D1's billing measure; 0 where the database does not say).
+    #[serde(default)]
+    pub rows_read: u64,
 }
 
 /// The route of a channel under this configuration.
@@ -249,7 +252,11 @@ async fn index_next_actions(db: &impl Database, book: &Book, scope: &Scope, now:
         // A debtor with no open invoice left has nothing planned.
         .map(|(id, rev)| (id.as_str(), *rev, at.get(id.as_str()).copied().flatten()))
         .collect();
-    db.batch(store::set_next_actions(&rows)).await.map(|_| ())
+    let stmts = store::set_next_actions(&rows);
+    if stmts.is_empty() {
+        return Ok(()); // D1 refuses an empty batch
+    }
+    db.batch(stmts).await.map(|_| ())
 }
 
 /// Why a debtor is not chased: a person must fix the data (a task says so, and `GET /v1/problems`).
@@ -534,6 +541,7 @@ pub async fn run(
     scheduled: DateTime<Utc>,
     run_id: &str,
 ) -> Result<RunReport, DbError> {
+    let rows_before = db.rows_read();
     let (plan, loaded) = plan_with_book(db, config, scheduled, clock.now()).await?;
     let open = loaded.as_ref().map(|(book, _)| book);
     let mut report = RunReport {
@@ -630,6 +638,7 @@ pub async fn run(
     if let Some((book, scope)) = &loaded {
         index_next_actions(db, book, scope, scheduled).await?;
     }
+    report.rows_read = db.rows_read().saturating_sub(rows_before);
     let detail = serde_json::to_value(&report).unwrap_or_default();
     db.batch(vec![store::audit(&format!("cron:{run_id}"), "run", "run", run_id, &detail, clock.now())]).await?;
     Ok(report)

@@ -81,6 +81,10 @@ pub trait Database {
     async fn query(&self, stmt: Stmt) -> Result<Vec<Row>, DbError>;
     /// Runs statements as one transaction: all or nothing. Returns the rows changed by each.
     async fn batch(&self, stmts: Vec<Stmt>) -> Result<Vec<u64>, DbError>;
+    /// The rows the engine has read so far for this handle (D1's billing measure), where it says.
+    fn rows_read(&self) -> u64 {
+        0
+    }
 }
 
 /// Text column of a row.

@@ -20,7 +20,19 @@ use worker::{
     ForwardableEmailMessage, Headers, Method, Request, RequestInit, Response, ScheduleContext, ScheduledEvent,
 };
 
-struct D1(D1Database);
+/// D1, with the rows its answers say were read (a run reports them).
+struct D1(D1Database, std::cell::Cell<u64>);
+
+impl D1 {
+    fn new(db: D1Database) -> D1 {
+        D1(db, std::cell::Cell::new(0))
+    }
+
+    fn count(&self, result: &worker::D1Result) {
+        let read = result.meta().ok().flatten().and_then(|m| m.rows_read).unwrap_or(0);
+        self.1.set(self.1.get() + read as u64);
+    }
+}
 
 fn bound(db: &D1Database, stmt: &Stmt) -> Result<D1PreparedStatement, DbError> {
     let values: Vec<JsValue> = stmt
@@ -39,13 +51,19 @@ fn bound(db: &D1Database, stmt: &Stmt) -> Result<D1PreparedStatement, DbError> {
 impl Database for D1 {
     async fn query(&self, stmt: Stmt) -> Result<Vec<Row>, DbError> {
         let result = bound(&self.0, &stmt)?.all().await.map_err(|e| DbError(e.to_string()))?;
+        self.count(&result);
         result.results::<Row>().map_err(|e| DbError(e.to_string()))
     }
 
     async fn batch(&self, stmts: Vec<Stmt>) -> Result<Vec<u64>, DbError> {
         let prepared = stmts.iter().map(|s| bound(&self.0, s)).collect::<Result<Vec<_>, _>>()?;
         let results = self.0.batch(prepared).await.map_err(|e| DbError(e.to_string()))?;
+        results.iter().for_each(|r| self.count(r));
         Ok(results.iter().map(|r| r.meta().ok().flatten().and_then(|m| m.changes).unwrap_or(0) as u64).collect())
+    }
+
+    fn rows_read(&self) -> u64 {
+        self.1.get()
     }
 }
 
@@ -174,7 +192,7 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
     }
     read_body(&mut req, &mut request, max_body).await;
     let now = WorkerClock.now();
-    let db = D1(env.d1("DB")?);
+    let db = D1::new(env.d1("DB")?);
     to_response(api::handle(&db, &documents(&env), &config, &request, now).await)
 }
 
@@ -220,7 +238,7 @@ async fn email(message: ForwardableEmailMessage, env: Env, _ctx: Context) -> wor
             Ok(None)
         }
     };
-    let db = D1(env.d1("DB")?);
+    let db = D1::new(env.d1("DB")?);
     let mail = inbound::Mail { raw: &raw, envelope_to: &envelope_to, forwarded_to: forwarded.clone().ok().flatten() };
     let received = inbound::receive(&db, &config, mail, WorkerClock.now()).await;
     match (&received, &forwarded) {
@@ -247,7 +265,7 @@ async fn scheduled(event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         }
     };
     let db = match env.d1("DB") {
-        Ok(db) => D1(db),
+        Ok(db) => D1::new(db),
         Err(e) => {
             worker::console_error!("relance: run {run_id} not started: D1 binding `DB`: {e}");
             return;

@@ -89,7 +89,7 @@ pub async fn receive(
     Ok(Received {
         debtor_id: Some(id),
         kind: read.reply.kind,
-        recorded: changes.first() == Some(&1),
+        recorded: store::went_in(changes.first()),
         unreadable: read.unreadable,
     })
 }
@@ -138,7 +138,7 @@ async fn unmatched(
     Ok(Received {
         debtor_id: None,
         kind: read.reply.kind,
-        recorded: changes.first() == Some(&1),
+        recorded: store::went_in(changes.first()),
         unreadable: read.unreadable.clone(),
     })
 }

@@ -484,16 +484,19 @@ const DEBTOR_INVOICES: InvoiceQueries = InvoiceQueries {
                WHERE i.debtor_id = ?1 ORDER BY p.id",
 };
 
+// `+open`: looked up by debtor, never through the index of the open flag (which SQLite would
+// otherwise pick, and read every open invoice).
 const OPEN_INVOICES_OF: InvoiceQueries = InvoiceQueries {
-    head: "SELECT id, data FROM invoices WHERE open = 1 AND debtor_id IN (SELECT value FROM json_each(?1)) ORDER BY id",
+    head:
+        "SELECT id, data FROM invoices WHERE +open = 1 AND debtor_id IN (SELECT value FROM json_each(?1)) ORDER BY id",
     payments: "SELECT p.invoice_id, p.data FROM payments p JOIN invoices i ON i.id = p.invoice_id
-               WHERE i.open = 1 AND i.debtor_id IN (SELECT value FROM json_each(?1)) ORDER BY p.id",
+               WHERE +i.open = 1 AND i.debtor_id IN (SELECT value FROM json_each(?1)) ORDER BY p.id",
     disputes: "SELECT d.invoice_id, d.data FROM disputes d JOIN invoices i ON i.id = d.invoice_id
-               WHERE i.open = 1 AND i.debtor_id IN (SELECT value FROM json_each(?1)) ORDER BY d.id",
+               WHERE +i.open = 1 AND i.debtor_id IN (SELECT value FROM json_each(?1)) ORDER BY d.id",
     plans: "SELECT p.invoice_id, p.data FROM payment_plans p JOIN invoices i ON i.id = p.invoice_id
-            WHERE i.open = 1 AND i.debtor_id IN (SELECT value FROM json_each(?1))",
+            WHERE +i.open = 1 AND i.debtor_id IN (SELECT value FROM json_each(?1))",
     promises: "SELECT p.invoice_id, p.data FROM promises p JOIN invoices i ON i.id = p.invoice_id
-               WHERE i.open = 1 AND i.debtor_id IN (SELECT value FROM json_each(?1)) ORDER BY p.id",
+               WHERE +i.open = 1 AND i.debtor_id IN (SELECT value FROM json_each(?1)) ORDER BY p.id",
 };
 
 /// Loads invoices with their payments, disputes, plan and promises, as core invoices, ordered by id.
@@ -919,6 +922,13 @@ pub async fn sent_log(db: &impl Database, debtor_ids: &str) -> Result<Vec<SentEn
 
 // ---- the index of what is due (migration 0007) ----------------------------------------------
 
+/// Whether a statement that writes at most one row wrote it, from the changes a batch reports for
+/// it. D1 counts the rows its triggers write too (migration 0007 marks the debtor on every change
+/// of what plans it), so one row written reports one or more.
+pub fn went_in(changes: Option<&u64>) -> bool {
+    changes.is_some_and(|n| *n > 0)
+}
+
 /// `next_action_at` of a debtor with nothing planned.
 pub const NOTHING_PLANNED: &str = "9999-12-31T23:59:59Z";
 
@@ -926,10 +936,7 @@ pub const NOTHING_PLANNED: &str = "9999-12-31T23:59:59Z";
 /// again), with the revision of their data it reads.
 pub async fn due_debtors(db: &impl Database, now: DateTime<Utc>) -> Result<Vec<(String, i64)>, DbError> {
     let rows = db
-        .query(Stmt::new(
-            "SELECT id, schedule_rev FROM debtors WHERE next_action_at <= ?1 ORDER BY id",
-            vec![ts(now).into()],
-        ))
+        .query(Stmt::new("SELECT id, schedule_rev FROM debtors WHERE next_action_at <= ?1", vec![ts(now).into()]))
         .await?;
     Ok(rows.iter().filter_map(|r| Some((text(r, "id")?, int(r, "schedule_rev")?))).collect())
 }
@@ -1027,7 +1034,7 @@ pub async fn claim_waiting(
             vec![key.into(), payload.into(), run_id.into(), ts(now).into(), ts(lease_until).into()],
         )])
         .await?;
-    Ok(changes.first() == Some(&1))
+    Ok(went_in(changes.first()))
 }
 
 /// A new claim: the row exists once per key, so of two runs only one inserts it (changes = 1).
@@ -1093,7 +1100,7 @@ pub async fn claim_new(
             ),
         ])
         .await?;
-    Ok(changes.first() == Some(&1))
+    Ok(went_in(changes.first()))
 }
 
 /// Takes over a retryable delivery (same conditions as `retryable`, checked again atomically).
@@ -1114,7 +1121,7 @@ pub async fn claim_retry(
             vec![key.into(), run_id.into(), ts(now).into(), ts(lease_until).into()],
         )])
         .await?;
-    Ok(changes.first() == Some(&1))
+    Ok(went_in(changes.first()))
 }
 
 /// The final or intermediate state a run records for a delivery it owns.
@@ -1212,7 +1219,7 @@ pub async fn record(
             )),
         ])
         .await?;
-    Ok(changes.first() == Some(&1))
+    Ok(went_in(changes.first()))
 }
 
 /// Puts a failed or cancelled delivery back in the queue (an operator fixed the cause). One whose

@@ -76,9 +76,10 @@ const withInput = {
 const entries = Object.entries(withInput);
 
 // The object functions whose results cross as JSON text, parsed here: for these, JSON.parse
-// builds the objects faster than serde-wasm-bindgen does (measured by wasm/bench/bulk.mjs; the
-// figures are in DESIGN.md). Every other result is built by serde-wasm-bindgen.
-const PARSED = new Set(['decompte']);
+// builds the objects faster than serde-wasm-bindgen does (measured by wasm/bench/bulk.mjs and
+// wasm/bench/peer/bench.mjs; the figures are in DESIGN.md). Every other result is built by
+// serde-wasm-bindgen.
+const PARSED = new Set(['decompte', 'plan', 'statement', 'renderMessage']);
 
 /**
  * The same functions on JSON text: the input as JSON text, the result as the core's JSON text,

@@ -99,14 +99,19 @@ impl Database for Sqlite {
         if let Some(first) = stmts.first() {
             self.maybe_hang(first.sql).await;
         }
+        if stmts.is_empty() {
+            return Err(DbError("No SQL statements detected (D1 refuses an empty batch)".into()));
+        }
         let err = |e: rusqlite::Error| DbError(e.to_string());
         self.conn.execute_batch("BEGIN").map_err(err)?;
         let mut out = Vec::new();
         for stmt in &stmts {
+            // As D1 counts them: the rows the statement's triggers wrote too.
+            let before = self.conn.total_changes();
             let result =
                 self.conn.prepare(stmt.sql).and_then(|mut p| p.execute(rusqlite::params_from_iter(Self::params(stmt))));
             match result {
-                Ok(n) => out.push(n as u64),
+                Ok(_) => out.push(self.conn.total_changes().saturating_sub(before)),
                 Err(e) => {
                     self.conn.execute_batch("ROLLBACK").map_err(err)?;
                     return Err(err(e));
