@@ -26,6 +26,8 @@ rustup target add wasm32-unknown-unknown
 # `npm install` against the committed lock (exact pins): npm 11's `npm ci` rejects the lock for
 # lacking other platforms' optional Rollup packages.
 npm install --no-audit --no-fund
+# The JavaScript peer of the package's benchmark (wasm/bench/peer), which a test runs at a small scale.
+npm install --prefix wasm/bench/peer --no-audit --no-fund
 # Browser tests drive Debian's Chromium (a browser download of playwright's own cannot work here).
 if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ]; then
