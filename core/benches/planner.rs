@@ -3,7 +3,7 @@
 //! over 200 debtors in France, Germany, the United Kingdom and Belgium, 30, 45 or 60 days net,
 //! one in four partly paid; criterion reports the time per invoice.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)] // benchmark code
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // benchmark code
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use relance_core::json::from_json;
