@@ -17,6 +17,16 @@ use relance_core::terms::{PaymentTerms, TermStart};
 use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
 
+/// The sender's log entry of action `a`, sent at `now`.
+fn sent(a: &relance_core::planner::Action, now: chrono::DateTime<Utc>) -> SentEntry {
+    let items = a
+        .items
+        .iter()
+        .map(|i| relance_core::planner::ItemRef { invoice_id: i.invoice_id.clone(), step_id: i.step_id.clone() })
+        .collect();
+    SentEntry { key: a.key.clone(), sent_at: now, items }
+}
+
 fn d(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
@@ -231,10 +241,7 @@ proptest! {
                 prop_assert!(per_debtor.values().all(|n| *n == 1), "burst: {:?}", per_debtor);
             }
             for a in actions {
-                log.push(SentEntry {
-                    key: a.key.clone(), sent_at: now,
-                    items: a.items.iter().map(|i| relance_core::planner::ItemRef { invoice_id: i.invoice_id.clone(), step_id: i.step_id.clone() }).collect(),
-                });
+                log.push(sent(&a, now));
             }
         }
         // Keys of actually sent messages are unique.
@@ -489,10 +496,7 @@ proptest! {
                         }
                     }
                 }
-                log.push(SentEntry {
-                    key: a.key.clone(), sent_at: now,
-                    items: a.items.iter().map(|i| relance_core::planner::ItemRef { invoice_id: i.invoice_id.clone(), step_id: i.step_id.clone() }).collect(),
-                });
+                log.push(sent(&a, now));
             }
         }
     }
@@ -592,10 +596,7 @@ proptest! {
             let indexed = due_actions(&part, &policy, &log, now).unwrap();
             prop_assert_eq!(&indexed, &full, "at {}", now);
             for a in full {
-                log.push(SentEntry {
-                    key: a.key.clone(), sent_at: now,
-                    items: a.items.iter().map(|i| relance_core::planner::ItemRef { invoice_id: i.invoice_id.clone(), step_id: i.step_id.clone() }).collect(),
-                });
+                log.push(sent(&a, now));
             }
             for id in &due {
                 index.insert(id.clone(), Some(None));
