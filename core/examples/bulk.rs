@@ -3,6 +3,7 @@
 //! package does.
 //! `cargo run --release -p relance-core --example bulk -- LEDGER.json PENALTIES.json MESSAGES.json`
 
+use relance_core::compact::compact;
 use relance_core::json::{from_json, to_json};
 use relance_core::ledger::Ledger;
 use relance_core::messages::{render_message, MessageRequest, TemplateSet};
@@ -37,7 +38,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let policy = preset("standard")?;
     let as_of = relance_core::date::parse("2026-06-01").map_err(|(_, m)| m)?;
 
-    let (mut plan_ms, mut penalty_ms, mut message_ms) = (f64::MAX, f64::MAX, f64::MAX);
+    let (mut plan_ms, mut compact_ms, mut penalty_ms, mut message_ms) = (f64::MAX, f64::MAX, f64::MAX, f64::MAX);
+    let mut compact_out = String::new();
     let (mut ledger, mut out, mut bytes, mut message_bytes) = (None, String::new(), 0, 0);
     for _ in 0..RUNS {
         let start = Instant::now();
@@ -45,6 +47,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         out = to_json(&plan(&l, &policy, as_of)?)?;
         plan_ms = plan_ms.min(start.elapsed().as_secs_f64() * 1000.0);
         ledger = Some(l);
+
+        let start = Instant::now();
+        let l: Ledger = from_json(&ledger_text)?;
+        compact_out = to_json(&compact(plan(&l, &policy, as_of)?))?;
+        compact_ms = compact_ms.min(start.elapsed().as_secs_f64() * 1000.0);
 
         let start = Instant::now();
         bytes = 0;
@@ -63,7 +70,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         message_ms = message_ms.min(start.elapsed().as_secs_f64() * 1000.0);
     }
     let ledger = ledger.ok_or("no run")?;
-    println!("{{\"planMs\": {plan_ms:.1}, \"planInvoices\": {}, \"planBytes\": {}, \"decompteMs\": {penalty_ms:.1}, \"decomptes\": {}, \"decompteBytes\": {bytes}, \"messageMs\": {message_ms:.1}, \"messages\": {}, \"messageBytes\": {message_bytes}}}",
-        ledger.invoices.len(), out.len(), requests.len(), messages.len());
+    println!("{{\"planMs\": {plan_ms:.1}, \"planInvoices\": {}, \"planBytes\": {}, \"compactMs\": {compact_ms:.1}, \"compactBytes\": {}, \"decompteMs\": {penalty_ms:.1}, \"decomptes\": {}, \"decompteBytes\": {bytes}, \"messageMs\": {message_ms:.1}, \"messages\": {}, \"messageBytes\": {message_bytes}}}",
+        ledger.invoices.len(), out.len(), compact_out.len(), requests.len(), messages.len());
     Ok(())
 }

@@ -5,6 +5,7 @@ pub mod allocation;
 pub mod analytics;
 pub mod answers;
 pub mod calendar;
+pub mod compact;
 pub mod date;
 #[cfg(feature = "einvoice")]
 pub mod einvoice;

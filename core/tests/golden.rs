@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // test code
 
+use relance_core::compact::{compact, expand, CompactPlan};
 use relance_core::json::{from_json, to_json};
 use relance_core::planner::{due_actions, plan, Action, Plan, SentEntry};
 use relance_core::policy::{preset, CheckedPolicy, Policy};
@@ -32,7 +33,14 @@ fn run_case(input: &Value) -> Result<(Value, String), Error> {
             let out = plan(&ledger, &policy, as_of)?;
             // Outputs read back to the same value: the JSON shape is complete in both directions.
             assert_eq!(serde_json::from_str::<Plan>(&to_json(&out)?).unwrap(), out);
-            to_json(&out)?
+            // So does the compact form, expanded.
+            let compacted = to_json(&compact(out.clone()))?;
+            assert_eq!(expand(serde_json::from_str::<CompactPlan>(&compacted).unwrap())?, out);
+            if input["compact"] == true {
+                compacted
+            } else {
+                to_json(&out)?
+            }
         }
         "dueActions" => {
             let sent: Vec<SentEntry> = from_json(&input["sentLog"].to_string()).map_err(|e| e.within("sentLog"))?;

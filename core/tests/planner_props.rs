@@ -7,6 +7,8 @@ use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use proptest::prelude::*;
 use relance_core::answers::{CallOutcome, CallResult, Promise, PromiseVia, Reply, ReplyChannel, ReplyKind};
 use relance_core::calendar::{is_business_day, Adjustment, CalendarId};
+use relance_core::compact::{compact, expand, CompactPlan};
+use relance_core::json::{from_json, to_json};
 use relance_core::ledger::{
     Address, Creditor, Debtor, DebtorContacts, DebtorKind, Dispute, Email, Invoice, Ledger, Payment,
 };
@@ -458,6 +460,28 @@ proptest! {
                 }
             }
         }
+    }
+}
+
+proptest! {
+    /// The compact form loses nothing: read back from its JSON and expanded, it is the plan again,
+    /// over ledgers with answers (rerouted steps, promises), payment plans and grouped messages;
+    /// and its JSON is never the larger.
+    #[test]
+    fn the_compact_form_expands_to_the_same_plan(
+        specs in prop::collection::vec(invoice_spec(), 1..6),
+        answers in prop::collection::vec(answer_spec(), 0..8),
+        promises in prop::collection::vec((0usize..6, 0i64..150, 0i64..30, 1i64..120), 0..4),
+        which in 0usize..3, grouping: bool, gap in 0i32..6, postal: bool,
+        as_of_offset in 0i64..900,
+    ) {
+        let ledger = with_answers(build_ledger(&specs, &COUNTRIES), &answers, &promises, postal);
+        let policy = policy_variant(which, grouping, gap, Adjustment::Forward).check().unwrap();
+        let planned = plan(&ledger, &policy, d("2025-01-01") + Duration::days(as_of_offset)).unwrap();
+        let text = to_json(&compact(planned.clone())).unwrap();
+        prop_assert!(text.len() <= to_json(&planned).unwrap().len());
+        let read: CompactPlan = from_json(&text).unwrap();
+        prop_assert_eq!(expand(read).unwrap(), planned);
     }
 }
 

@@ -6,6 +6,7 @@
 
 use chrono::NaiveDate;
 use relance_core::calendar::{self, Adjustment, CalendarId};
+use relance_core::compact::PlanForm;
 use relance_core::ledger::Ledger;
 use relance_core::messages::{self, Lang, MessageRequest, TemplateSet};
 use relance_core::penalty::{self, PenaltyRequest};
@@ -40,15 +41,21 @@ fn js_value<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, Error> {
 
 /// Gives a result back in the form asked for, or throws its error.
 fn reply<R: Serialize>(result: Result<R, Error>, text: bool) -> Reply {
-    let value = result.and_then(|r| {
-        if text {
-            relance_core::json::to_json(&r).map(|t| JsValue::from_str(&t))
-        } else {
-            js_value(&r)
-        }
-    });
-    // An error is a code, a path and a message: it always converts (else the package reports an
-    // internal error).
+    if text {
+        reply_text(result)
+    } else {
+        thrown(result.and_then(|r| js_value(&r)))
+    }
+}
+
+/// Gives a result back as the core's JSON text, or throws its error.
+fn reply_text<R: Serialize>(result: Result<R, Error>) -> Reply {
+    thrown(result.and_then(|r| relance_core::json::to_json(&r).map(|t| JsValue::from_str(&t))))
+}
+
+/// An error is a code, a path and a message: it always converts (else the package reports an
+/// internal error).
+fn thrown(value: Result<JsValue, Error>) -> Reply {
     value.map_err(|e| js_value(&e).unwrap_or(JsValue::NULL))
 }
 
@@ -61,6 +68,13 @@ fn decode<T: DeserializeOwned>(input: &str, prefix: &str) -> Result<T, Error> {
 /// The one shape of every export taking an input.
 fn run<A: DeserializeOwned, R: Serialize>(input: &str, text: bool, f: impl FnOnce(A) -> Result<R, Error>) -> Reply {
     reply(decode::<A>(input, "").and_then(f), text)
+}
+
+/// The shape of the exports whose results always cross as JSON text (the package parses them:
+/// see its `PARSED`). Without a serde-wasm-bindgen form, their large result types are not
+/// compiled twice: the browser module is smaller by what that form would cost.
+fn run_text<A: DeserializeOwned, R: Serialize>(input: &str, f: impl FnOnce(A) -> Result<R, Error>) -> Reply {
+    reply_text(decode::<A>(input, "").and_then(f))
 }
 
 /// A policy given as a preset id (a string) or as a full policy object.
@@ -211,14 +225,19 @@ struct PlanArgs {
     #[serde(default)]
     #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
     extra_rates: BTreeMap<String, Vec<RateRow>>,
+    /// The compact form (`CompactPlan`): each fact stated once, about half the size.
+    #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<_>", optional))]
+    compact: bool,
 }
 
-/// `{ledger, policy, asOf, extraRates?}` -> the whole reminder timeline of every invoice.
+/// `{ledger, policy, asOf, extraRates?, compact?}` -> the whole reminder timeline of every invoice.
 #[wasm_bindgen]
-pub fn plan(input: &str, text: bool) -> Reply {
-    run(input, text, |a: PlanArgs| {
+pub fn plan(input: &str) -> Reply {
+    run_text(input, |a: PlanArgs| {
         let rates = penalty::rates_with(&a.extra_rates)?;
-        planner::plan_with_rates(&a.ledger, &checked_policy(a.policy)?, a.as_of, &rates)
+        let planned = planner::plan_with_rates(&a.ledger, &checked_policy(a.policy)?, a.as_of, &rates)?;
+        Ok(PlanForm::of(planned, a.compact))
     })
 }
 
@@ -302,8 +321,8 @@ pub fn penalty_request(input: &str, text: bool) -> Reply {
 
 /// A penalty request -> the itemised décompte.
 #[wasm_bindgen]
-pub fn decompte(input: &str, text: bool) -> Reply {
-    run(input, text, |r: PenaltyRequest| penalty::decompte(&r))
+pub fn decompte(input: &str) -> Reply {
+    run_text(input, |r: PenaltyRequest| penalty::decompte(&r))
 }
 
 /// What `curve` takes.
@@ -363,8 +382,8 @@ pub fn allocate_payment(input: &str, text: bool) -> Reply {
 
 /// `[request, ...]` -> several invoices of one debtor in one statement.
 #[wasm_bindgen]
-pub fn statement(input: &str, text: bool) -> Reply {
-    run(input, text, |r: Vec<PenaltyRequest>| penalty::statement(&r))
+pub fn statement(input: &str) -> Reply {
+    run_text(input, |r: Vec<PenaltyRequest>| penalty::statement(&r))
 }
 
 /// What `rateTables` takes.
@@ -501,8 +520,8 @@ pub fn step_request(input: &str, text: bool) -> Reply {
 
 /// `{ledger, request, templates?}` -> the rendered message (subject, text, html, letterHtml).
 #[wasm_bindgen(js_name = renderMessage)]
-pub fn render_message(input: &str, text: bool) -> Reply {
-    run(input, text, |a: RenderArgs| {
+pub fn render_message(input: &str) -> Reply {
+    run_text(input, |a: RenderArgs| {
         with_templates(&a.templates, |set| messages::render_message(set, &a.ledger, &a.request))
     })
 }

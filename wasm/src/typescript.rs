@@ -5,6 +5,7 @@
 
 use relance_core::analytics::{Analytics, AnalyticsRequest};
 use relance_core::calendar::{CalendarId, Holiday};
+use relance_core::compact::CompactPlan;
 use relance_core::ledger::{Invoice, Ledger};
 use relance_core::messages::RenderedMessage;
 use relance_core::penalty::{CurvePoint, Decompte, Statement};
@@ -61,6 +62,7 @@ pub fn declarations() -> Result<String, Vec<String>> {
     let mut walk = Declarations { config, seen: HashSet::new(), out: BTreeMap::new(), clashes: Vec::new() };
     walk.visit::<crate::PlanArgs>();
     walk.visit::<Plan>();
+    walk.visit::<CompactPlan>();
     walk.visit::<crate::DueArgs>();
     walk.visit::<Action>();
     walk.visit::<Policy>();

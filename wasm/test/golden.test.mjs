@@ -43,7 +43,7 @@ for (const wasmFile of ['relance_wasm_node.wasm', 'relance_wasm_bg.wasm']) {
       const fn = input.function === 'dueActions' ? relance.dueActions : relance.plan;
       const args = input.function === 'dueActions'
         ? { ledger: input.ledger, policy: input.policy, sentLog: input.sentLog, now: input.now }
-        : { ledger: input.ledger, policy: input.policy, asOf: input.asOf };
+        : { ledger: input.ledger, policy: input.policy, asOf: input.asOf, ...(input.compact ? { compact: true } : {}) };
       if (expected.error) {
         assert.throws(() => fn(args), (e) => e instanceof relance.RelanceError && e.code === expected.error.code
           && e.path === expected.error.path, file);

@@ -25,9 +25,9 @@ test('the declared types accept the real inputs and outputs', () => {
       typed('Parameters<typeof r.dueActions>[0]', args);
       typed('T.Action[]', relance.dueActions(args));
     } else {
-      const args = { ledger: input.ledger, policy: input.policy, asOf: input.asOf };
+      const args = { ledger: input.ledger, policy: input.policy, asOf: input.asOf, ...(input.compact ? { compact: true } : {}) };
       typed('Parameters<typeof r.plan>[0]', args);
-      typed('T.Plan', relance.plan(args));
+      typed(input.compact ? 'T.CompactPlan' : 'T.Plan', relance.plan(args));
     }
   }
   const { cases } = JSON.parse(readFileSync(new URL('penalties.json', golden), 'utf8'));
@@ -59,6 +59,9 @@ test('the declared types accept the real inputs and outputs', () => {
   // The declared JsonFunction names are exactly the json functions (a missing or extra key fails).
   lines.push(`export const jsonFunctions: Record<T.JsonFunction, (input: string) => string> = { ${
     Object.keys(relance.json).map((k) => `${k}: r.json.${k}`).join(', ')} };`);
+  // The overloads: asked for, the compact form is what the declared return type says.
+  lines.push(`export const compactOf = (ledger: T.Ledger): T.CompactPlan => r.plan({ ledger, policy: 'standard', asOf: '2026-11-23', compact: true });`);
+  lines.push(`export const fullOf = (ledger: T.Ledger): T.Plan => r.plan({ ledger, policy: 'standard', asOf: '2026-11-23' });`);
   lines.push(`try { r.plan({ ledger: v0.ledger, policy: 'standard', asOf: '2026-11-23' }); } catch (e) { if (e instanceof r.RelanceError) { const c: string = e.code; const p: string = e.path; void c; void p; } }`);
 
   const { work, tarball } = packed('relance-types-');

@@ -36,7 +36,8 @@ export function calendarFor(input: CountryArgs): CalendarId;
 export function presets(): Policy[];
 /** A policy (object or preset id) validated, with every default filled in. */
 export function validatePolicy(input: PolicyArg): Policy;
-/** The whole reminder timeline of every invoice, and the messages it makes. */
+/** The whole reminder timeline of every invoice, and the messages it makes; in the compact form (each fact stated once) when `compact` is true. */
+export function plan(input: PlanArgs & { compact: true }): CompactPlan;
 export function plan(input: PlanArgs): Plan;
 /** Exactly what must be sent now, given what was already sent. */
 export function dueActions(input: DueArgs): Action[];

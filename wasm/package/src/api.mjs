@@ -77,8 +77,8 @@ const entries = Object.entries(withInput);
 
 // The object functions whose results cross as JSON text, parsed here: for these, JSON.parse
 // builds the objects faster than serde-wasm-bindgen does (measured by wasm/bench/bulk.mjs and
-// wasm/bench/peer/bench.mjs; the figures are in DESIGN.md). Every other result is built by
-// serde-wasm-bindgen.
+// wasm/bench/peer/bench.mjs; the figures are in DESIGN.md). Their exports give JSON text only
+// (they take no `asText`). Every other result is built by serde-wasm-bindgen.
 const PARSED = new Set(['decompte', 'plan', 'statement', 'renderMessage']);
 
 /**

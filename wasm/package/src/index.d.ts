@@ -489,6 +489,212 @@ missingRateInvoices: number,
 missingRate?: string | null, };
 
 /**
+ * A message in the compact form: each field left out is its lead step's (`items[lead]`).
+ */
+export type CompactContact = { 
+/**
+ * Deterministic idempotency key.
+ */
+key: string, 
+/**
+ * The invoice-steps it covers.
+ */
+items: Array<ItemRef>, 
+/**
+ * The index in `items` of the step it takes its fields from (0 when left out).
+ */
+lead?: number, 
+/**
+ * Total outstanding of its invoices on its date.
+ */
+totalOutstanding: Decimal, 
+/**
+ * Debtor id, when not the lead invoice's.
+ */
+debtorId?: string | null, 
+/**
+ * Date, when not the lead step's.
+ */
+date?: string | null, 
+/**
+ * When it goes out, when not the lead step's.
+ */
+sendAt?: string | null, 
+/**
+ * Channel, when not the lead step's.
+ */
+channel?: Channel | null, 
+/**
+ * Template, when not the lead step's.
+ */
+template?: string | null, 
+/**
+ * Level, when not the lead step's.
+ */
+level?: number | null, 
+/**
+ * Tone, when not the lead step's.
+ */
+tone?: Tone | null, 
+/**
+ * Currency, when not the lead invoice's.
+ */
+currency?: Currency | null, 
+/**
+ * The payment deadline stated, when not the lead step's (`null`: none, although the lead
+ * step has one).
+ */
+deadlineDate?: string | null, 
+/**
+ * Status, when not the lead step's.
+ */
+status?: StepStatus | null, };
+
+/**
+ * A plan in its compact form (see the module's rules).
+ */
+export type CompactPlan = { 
+/**
+ * The day it was computed for.
+ */
+asOf: string, 
+/**
+ * The policy used.
+ */
+policyId: string, 
+/**
+ * What the steps of each id share, by step id.
+ */
+stepTypes: { [key in string]: StepType }, 
+/**
+ * One timeline per invoice, in ledger order.
+ */
+invoices: Array<CompactTimeline>, 
+/**
+ * Every message, by date then debtor.
+ */
+contacts: Array<CompactContact>, 
+/**
+ * Warnings.
+ */
+warnings?: Array<PlanWarning>, 
+/**
+ * Work the debtors' answers give people.
+ */
+tasks?: Array<AnswerTask>, };
+
+/**
+ * A timeline step in the compact form.
+ */
+export type CompactStep = { 
+/**
+ * The step id (its kind, channel, template, level and tone are `stepTypes[stepId]`'s unless
+ * given here).
+ */
+stepId: string, 
+/**
+ * Kind, when not its step type's.
+ */
+kind?: EventKind | null, 
+/**
+ * Channel, when not its step type's (a rerouted step).
+ */
+channel?: Channel | null, 
+/**
+ * The channel the policy gave, when the step goes out another way.
+ */
+reroutedFrom?: Channel | null, 
+/**
+ * Template, when not its step type's.
+ */
+template?: string | null, 
+/**
+ * Level, when not its step type's.
+ */
+level?: number | null, 
+/**
+ * Tone, when not its step type's.
+ */
+tone?: Tone | null, 
+/**
+ * Anchor plus offset, when it differs from `date`.
+ */
+nominalDate?: string | null, 
+/**
+ * The date it happens.
+ */
+date: string, 
+/**
+ * When it goes out, for contacts.
+ */
+sendAt?: string | null, 
+/**
+ * Why `date` differs from its nominal date.
+ */
+changes?: Array<DateChange>, 
+/**
+ * Status.
+ */
+status: StepStatus, 
+/**
+ * Outstanding on `date`.
+ */
+outstanding: Decimal, 
+/**
+ * For a formal notice: the last day to pay that the letter states.
+ */
+deadlineDate?: string | null, 
+/**
+ * The key of the message it goes out in.
+ */
+contactKey?: string | null, };
+
+/**
+ * An invoice's timeline in the compact form.
+ */
+export type CompactTimeline = { 
+/**
+ * Invoice id.
+ */
+invoiceId: string, 
+/**
+ * Invoice number.
+ */
+number: string, 
+/**
+ * Debtor id.
+ */
+debtorId: string, 
+/**
+ * Due date.
+ */
+dueDate: string, 
+/**
+ * Currency.
+ */
+currency: Currency, 
+/**
+ * Total.
+ */
+total: Decimal, 
+/**
+ * Outstanding on `asOf`.
+ */
+outstanding: Decimal, 
+/**
+ * Day it was settled in full, if it was.
+ */
+settledOn?: string | null, 
+/**
+ * Findings of the legal check of its payment term (left out when there are none).
+ */
+termFindings?: Array<TermFinding>, 
+/**
+ * Every step, past and future.
+ */
+steps: Array<CompactStep>, };
+
+/**
  * When a step applies; an unmet condition skips the step (the next one still follows).
  */
 export type Conditions = { 
@@ -1914,7 +2120,11 @@ asOf: string,
  * Newer rate rows by table id: they price what partial payments paid first and the penalties
  * a claim asks for.
  */
-extraRates?: { [key in string]: Array<RateRow> }, };
+extraRates?: { [key in string]: Array<RateRow> }, 
+/**
+ * The compact form (`CompactPlan`): each fact stated once, about half the size.
+ */
+compact?: boolean, };
 
 /**
  * A warning about the input that did not stop planning.
@@ -2560,6 +2770,31 @@ stepId: string, };
 export type StepStatus = "past" | "today" | "upcoming" | "cancelled_paid" | "suspended_dispute" | "skipped_condition" | "replaced_by_plan" | "conditional" | "promise_kept" | "promise_replaced" | "skipped_answered" | "no_address";
 
 /**
+ * What every step of one id shares within a plan.
+ */
+export type StepType = { 
+/**
+ * Policy step or instalment reminder.
+ */
+kind: EventKind, 
+/**
+ * The channel the policy gives it.
+ */
+channel: Channel, 
+/**
+ * Template key.
+ */
+template: string, 
+/**
+ * Escalation level.
+ */
+level: number, 
+/**
+ * Tone.
+ */
+tone: Tone, };
+
+/**
  * A finding on an invoice's payment term.
  */
 export type TermFinding = { 
@@ -2790,7 +3025,8 @@ export function calendarFor(input: CountryArgs): CalendarId;
 export function presets(): Policy[];
 /** A policy (object or preset id) validated, with every default filled in. */
 export function validatePolicy(input: PolicyArg): Policy;
-/** The whole reminder timeline of every invoice, and the messages it makes. */
+/** The whole reminder timeline of every invoice, and the messages it makes; in the compact form (each fact stated once) when `compact` is true. */
+export function plan(input: PlanArgs & { compact: true }): CompactPlan;
 export function plan(input: PlanArgs): Plan;
 /** Exactly what must be sent now, given what was already sent. */
 export function dueActions(input: DueArgs): Action[];
