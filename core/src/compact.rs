@@ -1,5 +1,6 @@
 //! The compact form of a plan, for callers who ask for it (`compact: true`): the same facts as a
-//! [`Plan`] in about half the JSON, each stated once.
+//! [`Plan`], each stated once, in about half the JSON for many invoices (for a single one,
+//! `stepTypes` can weigh more than it saves).
 //!
 //! A full plan repeats itself: every step spells out its policy step's kind, channel, template,
 //! level and tone; every message repeats the date, send time, channel, template, level, tone,

@@ -465,8 +465,8 @@ proptest! {
 
 proptest! {
     /// The compact form loses nothing: read back from its JSON and expanded, it is the plan again,
-    /// over ledgers with answers (rerouted steps, promises), payment plans and grouped messages;
-    /// and its JSON is never the larger.
+    /// over ledgers with answers (rerouted steps, promises), payment plans and grouped messages.
+    /// (It is not always the smaller: for one invoice its `stepTypes` can outweigh what it saves.)
     #[test]
     fn the_compact_form_expands_to_the_same_plan(
         specs in prop::collection::vec(invoice_spec(), 1..6),
@@ -479,7 +479,6 @@ proptest! {
         let policy = policy_variant(which, grouping, gap, Adjustment::Forward).check().unwrap();
         let planned = plan(&ledger, &policy, d("2025-01-01") + Duration::days(as_of_offset)).unwrap();
         let text = to_json(&compact(planned.clone())).unwrap();
-        prop_assert!(text.len() <= to_json(&planned).unwrap().len());
         let read: CompactPlan = from_json(&text).unwrap();
         prop_assert_eq!(expand(read).unwrap(), planned);
     }
