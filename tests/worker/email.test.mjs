@@ -16,7 +16,10 @@ const FIXTURE_KEY = 'rl_00000000000000000000000000000000';
 const REPLY_TO = 'relances@atelier-durand.example';
 const FORWARD_TO = 'compta@atelier-durand.example';
 const DAY = 86_400_000;
-const today = new Date(new Date().toISOString().slice(0, 10) + 'T00:00:00Z').getTime();
+// Today in Paris, the debtor's zone, in which the worker dates a reply: from 22:00 or 23:00 UTC it
+// is already tomorrow there (a UTC "today" put the reply a day late and its pause past the run).
+const parisToday = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
+const today = new Date(`${parisToday}T00:00:00Z`).getTime();
 const day = (n) => new Date(today + n * DAY).toISOString().slice(0, 10);
 /// Noon UTC on day n: inside the send window (which here is the whole day, Paris time).
 const noon = (n) => new Date(today + n * DAY + 12 * 3_600_000).toISOString();
