@@ -11,7 +11,7 @@ const peer = fileURLToPath(new URL('../bench/peer/bench.mjs', import.meta.url));
 
 test('the JavaScript peer agrees with the package and the ratios are printed', () => {
   const out = execFileSync(process.execPath, [peer, '0.02'], { encoding: 'utf8' });
-  for (const row of ['decompte per call, objects', 'decompte per call, json', 'statement of 100 invoices', 'six-step calendar, one invoice', 'six-step calendars, 40 invoices']) {
+  for (const row of ['decompte per call, objects', 'decompte per call, json', 'statement of 100 invoices', 'six-step calendar, one invoice per plan call ', 'six-step calendar, one invoice per plan call, compact', 'six-step calendars, 40 invoices']) {
     assert.match(out, new RegExp(`${row}.*package +[0-9.]+ us +peer +[0-9.]+ us +[0-9.]+x`), `no figure for ${row}:\n${out}`);
   }
 });

@@ -84,7 +84,13 @@ const stepDates = (timeline) => timeline.steps.filter((s) => s.kind === 'policy_
 relance.plan(whole).invoices.forEach((t, i) => check(JSON.stringify(stepDates(t)) === JSON.stringify(peer.calendar(dueDates[i], peerSteps)), `the calendar of ${t.invoiceId}`));
 oneByOne.forEach((args, i) => check(JSON.stringify(stepDates(relance.plan(args).invoices[0])) === JSON.stringify(peer.calendar(dueDates[i], peerSteps)), `the calendar of ${invoices[i].id} alone`));
 
+// The compact form a caller may ask for holds the same calendars (each step's kind in its type).
+const oneByOneCompact = oneByOne.map((args) => ({ ...args, compact: true }));
+const compactStepDates = (c) => c.invoices[0].steps.filter((s) => (s.kind ?? c.stepTypes[s.stepId].kind) === 'policy_step').map((s) => s.date);
+oneByOneCompact.forEach((args, i) => check(JSON.stringify(compactStepDates(relance.plan(args))) === JSON.stringify(peer.calendar(dueDates[i], peerSteps)), `the compact calendar of ${invoices[i].id} alone`));
+
 const calendarOne = best(() => oneByOne.forEach((args) => relance.plan(args)));
+const calendarOneCompact = best(() => oneByOneCompact.forEach((args) => relance.plan(args)));
 const calendarWhole = best(() => relance.plan(whole));
 const calendarPeer = best(() => dueDates.forEach((due) => peer.calendar(due, peerSteps)));
 
@@ -98,4 +104,5 @@ row('decompte per call, objects', requests.length, decompteObjects, decomptePeer
 row('decompte per call, json', requests.length, decompteJson, decomptePeer, 5);
 row(`statement of ${BATCH} invoices, per invoice`, requests.length, statementOurs, statementPeer, 20);
 row('six-step calendar, one invoice per plan call', invoices.length, calendarOne, calendarPeer, 100);
+row('six-step calendar, one invoice per plan call, compact', invoices.length, calendarOneCompact, calendarPeer, 100);
 row(`six-step calendars, ${invoices.length} invoices in one plan call`, invoices.length, calendarWhole, calendarPeer, 100);
