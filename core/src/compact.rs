@@ -521,3 +521,60 @@ impl PlanForm {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::from_json;
+
+    /// A compact plan whose only step names no step type and leaves its fields out.
+    fn orphan_step() -> CompactPlan {
+        from_json(
+            r#"{"asOf":"2026-11-23","policyId":"standard","stepTypes":{},"contacts":[],
+                "invoices":[{"invoiceId":"i1","number":"F-1","debtorId":"d1","dueDate":"2026-10-30",
+                  "currency":"EUR","total":"100.00","outstanding":"100.00",
+                  "steps":[{"stepId":"reminder-1","date":"2026-11-02","status":"past","outstanding":"100.00"}]}]}"#,
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    #[test]
+    fn a_field_left_out_with_nothing_to_default_to_is_named() {
+        let e = expand(orphan_step()).unwrap_err();
+        assert_eq!((e.code(), e.path()), (ErrorCode::MissingField, "invoices[0].steps[0].kind"));
+        assert!(e.message().contains("its step type"), "{}", e.message());
+    }
+
+    #[test]
+    fn a_message_whose_lead_step_is_not_in_the_plan_is_refused() {
+        let mut plan = orphan_step();
+        plan.step_types.insert(
+            "reminder-1".into(),
+            StepType {
+                kind: EventKind::PolicyStep,
+                channel: Channel::Email,
+                template: "first_reminder".into(),
+                level: 2,
+                tone: Tone::Friendly,
+            },
+        );
+        plan.contacts.push(CompactContact {
+            key: "rl_0".into(),
+            items: vec![ItemRef { invoice_id: "i9".into(), step_id: "reminder-1".into() }],
+            lead: 0,
+            total_outstanding: Amount(rust_decimal::Decimal::ONE_HUNDRED),
+            debtor_id: None,
+            date: None,
+            send_at: None,
+            channel: None,
+            template: None,
+            level: None,
+            tone: None,
+            currency: None,
+            deadline_date: None,
+            status: None,
+        });
+        let e = expand(plan).unwrap_err();
+        assert_eq!((e.code(), e.path()), (ErrorCode::MissingField, "contacts[0].debtorId"));
+    }
+}
