@@ -356,9 +356,7 @@ fn bucket_of(days_overdue: i64) -> usize {
 
 /// Rounded half away from zero and written with exactly `dp` decimals (`78.0`, `0.5000`).
 fn round(v: Decimal, dp: u32) -> Decimal {
-    let mut r = v.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero);
-    r.rescale(dp);
-    r
+    crate::money::round_to(v, dp, RoundingStrategy::MidpointAwayFromZero)
 }
 
 fn ratio(num: Decimal, den: Decimal, dp: u32) -> Option<Decimal> {

@@ -74,8 +74,7 @@ const NNBSP: char = '\u{202f}';
 /// Writes a decimal number in the language's format (`1 234,5`), with `dp` decimals, onto `out`.
 /// Rendering a letter formats dozens of numbers: one buffer, no string per part.
 fn push_number(out: &mut String, value: Decimal, dp: u32, lang: Lang) {
-    let mut v = value.round_dp_with_strategy(dp, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-    v.rescale(dp);
+    let v = crate::money::round_to(value, dp, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
     if v.is_sign_negative() && !v.is_zero() {
         out.push('-');
     }

@@ -2,7 +2,7 @@
 //! currency. Floating point never touches an amount.
 
 use crate::error::{Error, ErrorCode, Result};
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
@@ -12,6 +12,16 @@ use std::str::FromStr;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS), ts(rename = "Decimal", type = "string"))]
 pub struct Amount(pub Decimal);
+
+/// `value` rounded to `dp` decimals by `strategy`, and written with exactly that many (`78.0`,
+/// `12.50`), so that every layer prints the same string.
+pub fn round_to(value: Decimal, dp: u32, strategy: RoundingStrategy) -> Decimal {
+    // Most values already have that many decimals (or fewer): nothing to round then, and
+    // rounding is the dearest step of a décompte.
+    let mut rounded = if value.scale() > dp { value.round_dp_with_strategy(dp, strategy) } else { value };
+    rounded.rescale(dp);
+    rounded
+}
 
 impl Amount {
     /// Zero.
@@ -30,14 +40,7 @@ impl Amount {
     /// Rounded half away from zero ("half-up" in accounting) to the currency's minor units, and
     /// written with exactly that many decimals, so that every layer prints the same string.
     pub fn to_minor_units(self, currency: &Currency) -> Amount {
-        let dp = currency.minor_units();
-        let mut d = self.0;
-        // Most amounts already have the currency's decimals (or fewer): nothing to round then.
-        if d.scale() > dp {
-            d = d.round_dp_with_strategy(dp, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-        }
-        d.rescale(dp);
-        Amount(d)
+        Amount(round_to(self.0, currency.minor_units(), RoundingStrategy::MidpointAwayFromZero))
     }
 
     /// Refuses zero (`non_positive_amount`) and negative amounts (`negative_amount`) at `path`.

@@ -1402,14 +1402,7 @@ impl<'a> Imputer<'a> {
 
     /// Rounds to the currency's minor unit the way the options say.
     fn money(&self, v: Decimal) -> Amount {
-        let dp = self.case.currency.minor_units();
-        let mut r = v;
-        // Nothing to round in an amount with the currency's decimals or fewer (most of them).
-        if r.scale() > dp {
-            r = r.round_dp_with_strategy(dp, self.case.options.rounding.strategy());
-        }
-        r.rescale(dp);
-        Amount(r)
+        Amount(crate::money::round_to(v, self.case.currency.minor_units(), self.case.options.rounding.strategy()))
     }
 
     /// What interest runs on: the principal, and in the Netherlands the unpaid capitalised interest.
