@@ -25,6 +25,7 @@ use crate::planner::{
 use crate::policy::{Channel, Tone};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
 
 /// What every step of one id shares within a plan.
@@ -372,18 +373,9 @@ impl<'a> LeadFields<'a> {
 /// A message without what its lead step gives: the lead is the item whose step gives the most.
 fn compact_contact(c: Contact, steps: &StepIndex<'_>) -> CompactContact {
     let candidates = c.items.iter().enumerate().filter_map(|(i, item)| Some((i, LeadFields::of(steps.get(item)?))));
-    // The first of the best (`max_by_key` keeps the last).
-    let best = candidates.fold(None::<(usize, LeadFields<'_>, usize)>, |best, (i, lead)| {
-        let score = lead.matches(&c);
-        match best {
-            Some(b) if b.2 >= score => Some(b),
-            _ => Some((i, lead, score)),
-        }
-    });
-    let (lead, from) = match best {
-        Some((i, fields, _)) => (i, Some(fields)),
-        None => (0, None),
-    };
+    // The first of those that give the most (`max_by_key` keeps the last of equals).
+    let best = candidates.max_by_key(|(i, lead)| (lead.matches(&c), Reverse(*i)));
+    let (lead, from) = best.map_or((0, None), |(i, fields)| (i, Some(fields)));
     let differs = |same: &dyn Fn(&LeadFields<'_>) -> bool| !from.as_ref().is_some_and(same);
     CompactContact {
         debtor_id: differs(&|l| l.debtor_id == c.debtor_id).then(|| c.debtor_id.clone()),
